@@ -1,0 +1,1 @@
+"""Roles, grants with scopes, and the one permission check every service uses."""

@@ -1,0 +1,82 @@
+"""Grants: a role held by an account on a scope (an area, a work unit, or everything)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sunshine.auth.models import Account
+from sunshine.database import Base, UTCDateTime, utcnow
+from sunshine.org.models import Area, AreaLevel, WorkUnit
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    COMMUNITY_ADMIN = "community_admin"
+    STREET_ADMIN = "street_admin"
+    UNIT_ADMIN = "unit_admin"
+    ORG_ADMIN = "org_admin"
+    SYS_ADMIN = "sys_admin"
+
+
+# What a role's scope must be: an area of this level, a work unit ("unit"), or nothing.
+SCOPE_OF_ROLE: dict[Role, AreaLevel | str | None] = {
+    Role.COMMUNITY_ADMIN: AreaLevel.COMMUNITY,
+    Role.STREET_ADMIN: AreaLevel.STREET,
+    Role.UNIT_ADMIN: "unit",
+    Role.ORG_ADMIN: AreaLevel.CITY,
+    Role.SYS_ADMIN: None,
+}
+
+
+class Grant(Base):
+    __tablename__ = "role_grant"
+    __table_args__ = (
+        CheckConstraint("area_id IS NULL OR unit_id IS NULL", name="one_scope"),
+        # One active grant per (account, role, scope); revoked ones stay as history.
+        Index(
+            "uq_role_grant_active",
+            "account_id",
+            "role",
+            "scope_key",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            native_enum=False,
+            length=32,
+            create_constraint=False,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("work_unit.id"), index=True)
+    # "global", "area:<id>" or "unit:<id>": lets the database enforce uniqueness with NULLs.
+    scope_key: Mapped[str] = mapped_column(String(32))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(200))
+
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])
+    area: Mapped[Area | None] = relationship(lazy="joined")
+    unit: Mapped[WorkUnit | None] = relationship(lazy="joined")
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def is_global(self) -> bool:
+        return self.area_id is None and self.unit_id is None

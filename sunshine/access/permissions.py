@@ -1,0 +1,125 @@
+"""The one way a service asks "may this actor do X on this object".
+
+A service describes *where* an object sits as a ``Place`` (its area path and/or work unit)
+and calls ``authorize(actor, Permission.X, place)``. The ``POLICY`` table says which roles
+hold each permission; a grant of such a role allows the action when its scope covers the
+place. Listings use ``scope_filter`` to turn the same rule into a SQL condition, so scope
+checks are never written by hand twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy.orm import InstrumentedAttribute
+
+from sunshine.access.models import Grant, Role
+from sunshine.auth.models import Account
+from sunshine.errors import Forbidden
+
+
+class Permission(StrEnum):
+    ACCOUNT_MANAGE = "account.manage"
+    GRANT_MANAGE = "grant.manage"
+    SECURITY_LOG_READ = "security_log.read"
+
+
+POLICY: dict[Permission, frozenset[Role]] = {
+    Permission.ACCOUNT_MANAGE: frozenset({Role.SYS_ADMIN}),
+    Permission.GRANT_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
+    Permission.SECURITY_LOG_READ: frozenset({Role.SYS_ADMIN}),
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an object sits. An empty place (no area, no unit) is covered only globally."""
+
+    area_path: str | None = None
+    unit_id: int | None = None
+
+
+EVERYWHERE = Place()
+
+
+@dataclass
+class Actor:
+    """The authenticated account with its active grants, as services see it."""
+
+    account: Account
+    grants: list[Grant] = field(default_factory=list)
+    token_id: int | None = None
+
+    @property
+    def id(self) -> int:
+        return self.account.id
+
+    def roles(self) -> set[Role]:
+        return {grant.role for grant in self.grants}
+
+
+def covers(grant: Grant, place: Place) -> bool:
+    """Whether a grant's scope includes the place."""
+    if grant.is_global:
+        return True
+    if grant.unit_id is not None:
+        return place.unit_id == grant.unit_id
+    area = grant.area
+    return area is not None and place.area_path is not None and area.contains(place.area_path)
+
+
+def _grants_for(actor: Actor, permission: Permission) -> list[Grant]:
+    roles = POLICY[permission]
+    return [g for g in actor.grants if g.role in roles and g.is_active]
+
+
+def can(actor: Actor, permission: Permission, place: Place) -> bool:
+    return any(covers(g, place) for g in _grants_for(actor, permission))
+
+
+def authorize(
+    actor: Actor,
+    permission: Permission,
+    place: Place,
+    *,
+    audit: Mapping[str, Any] | None = None,
+) -> None:
+    """Raise ``Forbidden`` unless one of the actor's grants allows ``permission`` at ``place``.
+
+    ``audit`` (keyword arguments of ``security.service.record``) makes the refusal itself a
+    security-log entry, kept even though the request is rolled back.
+    """
+    if can(actor, permission, place):
+        return
+    event = None
+    if audit is not None:
+        event = {"account_id": actor.id, "outcome": "failure", "reason": "auth.forbidden", **audit}
+    raise Forbidden(security_event=event)
+
+
+def holds(actor: Actor, permission: Permission) -> bool:
+    """Whether the actor holds the permission anywhere (listings then narrow by scope)."""
+    return bool(_grants_for(actor, permission))
+
+
+def scope_filter(
+    actor: Actor,
+    permission: Permission,
+    *,
+    area_path: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
+    unit_id: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
+) -> ColumnElement[bool]:
+    """A SQL condition selecting exactly the rows whose place the actor's grants cover."""
+    clauses: list[ColumnElement[bool]] = []
+    for grant in _grants_for(actor, permission):
+        if grant.is_global:
+            return true()
+        if grant.unit_id is not None and unit_id is not None:
+            clauses.append(unit_id == grant.unit_id)
+        elif grant.area is not None and area_path is not None:
+            clauses.append(and_(area_path.is_not(None), area_path.startswith(grant.area.path)))
+    return or_(*clauses) if clauses else false()

@@ -1,0 +1,44 @@
+"""Input and output shapes of grants."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from sunshine.access.models import Role
+from sunshine.api import BaseSchema
+
+
+class GrantOut(BaseSchema):
+    id = fields.Integer()
+    account_id = fields.Integer()
+    role = fields.Enum(Role, by_value=True)
+    scope = fields.Method("dump_scope", metadata={"type": "object"})
+    granted_by_id = fields.Integer(allow_none=True)
+    granted_at = fields.AwareDateTime()
+    revoked_at = fields.AwareDateTime(allow_none=True)
+    revoke_reason = fields.String(allow_none=True)
+
+    def dump_scope(self, grant: object) -> dict[str, object]:
+        area, unit = getattr(grant, "area", None), getattr(grant, "unit", None)
+        if area is not None:
+            return {"kind": area.level.value, "id": area.id, "name": area.name}
+        if unit is not None:
+            return {"kind": "unit", "id": unit.id, "name": unit.name}
+        return {"kind": "global", "id": None, "name": None}
+
+
+class GrantIn(BaseSchema):
+    account_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    role = fields.Enum(Role, by_value=True, required=True)
+    area_id = fields.Integer(validate=validate.Range(min=1), load_default=None)
+    unit_id = fields.Integer(validate=validate.Range(min=1), load_default=None)
+
+
+class RevokeIn(BaseSchema):
+    reason = fields.String(validate=validate.Length(max=200), load_default=None)
+
+
+class GrantListArgs(BaseSchema):
+    account_id = fields.Integer(validate=validate.Range(min=1))
+    role = fields.Enum(Role, by_value=True)
+    include_revoked = fields.Boolean(load_default=False)

@@ -1,0 +1,234 @@
+"""Granting and revoking roles, within the granter's own scope."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased
+
+from sunshine.access.models import SCOPE_OF_ROLE, Grant, Role
+from sunshine.access.permissions import (
+    EVERYWHERE,
+    Actor,
+    Permission,
+    Place,
+    authorize,
+    scope_filter,
+)
+from sunshine.auth.models import Account
+from sunshine.database import utcnow
+from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.extensions import db
+from sunshine.org import service as org
+from sunshine.org.models import Area, WorkUnit
+from sunshine.security import service as security
+
+if TYPE_CHECKING:
+    from sunshine.auth.service import Origin
+
+
+def active_grants(account_id: int) -> list[Grant]:
+    """An account's grants in force, with their scopes loaded."""
+    return list(
+        db.session.scalars(
+            select(Grant).where(Grant.account_id == account_id, Grant.revoked_at.is_(None))
+        )
+    )
+
+
+def place_of_grant(grant: Grant) -> Place:
+    """Where a grant's scope sits: a unit's place is its city, plus the unit itself."""
+    if grant.unit is not None:
+        return Place(area_path=grant.unit.city.path, unit_id=grant.unit.id)
+    if grant.area is not None:
+        return Place(area_path=grant.area.path)
+    return EVERYWHERE
+
+
+def _scope_for(
+    role: Role, area_id: int | None, unit_id: int | None
+) -> tuple[Area | None, WorkUnit | None]:
+    """Check that the scope given fits the role, and load it."""
+    if role == Role.MEMBER:
+        raise Invalid("党员身份由注册认证产生，不能直接授予", code="grant.role_not_grantable")
+    wanted = SCOPE_OF_ROLE[role]
+    if wanted is None:
+        if area_id is not None or unit_id is not None:
+            raise Invalid(
+                "该角色不需要范围", code="grant.bad_scope", fields={"area_id": ["该角色不需要范围"]}
+            )
+        return None, None
+    if wanted == "unit":
+        if unit_id is None or area_id is not None:
+            raise Invalid(
+                "该角色的范围必须是一个单位",
+                code="grant.bad_scope",
+                fields={"unit_id": ["请指定单位"]},
+            )
+        return None, org.get_work_unit(unit_id)
+    if area_id is None or unit_id is not None:
+        raise Invalid(
+            "该角色的范围必须是一个区域", code="grant.bad_scope", fields={"area_id": ["请指定区域"]}
+        )
+    area = org.get_area(area_id)
+    if area.level != wanted:
+        raise Invalid(
+            "区域层级与角色不符",
+            code="grant.bad_scope",
+            fields={"area_id": [f"应为{wanted}级区域"]},
+        )
+    return area, None
+
+
+def create_grant(
+    *,
+    actor: Actor | None,
+    account_id: int,
+    role: Role,
+    area_id: int | None = None,
+    unit_id: int | None = None,
+    origin: Origin | None = None,
+) -> Grant:
+    """Give ``account_id`` a role on a scope. ``actor=None`` is the command line (bootstrap)."""
+    area, unit = _scope_for(role, area_id, unit_id)
+    grant = Grant(role=role, area=area, unit=unit, account_id=account_id)
+    grant.scope_key = f"area:{area.id}" if area else f"unit:{unit.id}" if unit else "global"
+    if actor is not None:
+        authorize(
+            actor,
+            Permission.GRANT_MANAGE,
+            place_of_grant(grant),
+            audit={
+                "action": "grant.create",
+                "object_type": "account",
+                "object_id": account_id,
+                "ip": origin and origin.ip,
+                "request_id": origin and origin.request_id,
+                "detail": {"role": role.value, "scope": grant.scope_key},
+            },
+        )
+    if db.session.get(Account, account_id) is None:
+        raise NotFound("账号不存在", code="account.not_found")
+    duplicate = db.session.scalar(
+        select(Grant.id).where(
+            Grant.account_id == account_id,
+            Grant.role == role,
+            Grant.scope_key == grant.scope_key,
+            Grant.revoked_at.is_(None),
+        )
+    )
+    if duplicate is not None:
+        raise Conflict("该账号已拥有此授权", code="grant.duplicate")
+    grant.granted_by_id = actor.id if actor else None
+    db.session.add(grant)
+    db.session.flush()
+    security.record(
+        action="grant.create",
+        account_id=actor.id if actor else None,
+        ip=origin.ip if origin else None,
+        request_id=origin.request_id if origin else None,
+        object_type="grant",
+        object_id=grant.id,
+        detail={"account_id": account_id, "role": role.value, "scope": grant.scope_key},
+    )
+    return grant
+
+
+def get_grant(grant_id: int) -> Grant:
+    grant = db.session.get(Grant, grant_id)
+    if grant is None:
+        raise NotFound("授权不存在", code="grant.not_found")
+    return grant
+
+
+def revoke_grant(*, actor: Actor, grant_id: int, reason: str | None, origin: Origin) -> Grant:
+    """End a grant; it stops working on the holder's very next request."""
+    grant = get_grant(grant_id)
+    authorize(
+        actor,
+        Permission.GRANT_MANAGE,
+        place_of_grant(grant),
+        audit={
+            "action": "grant.revoke",
+            "object_type": "grant",
+            "object_id": grant.id,
+            "ip": origin.ip,
+            "request_id": origin.request_id,
+        },
+    )
+    if grant.revoked_at is not None:
+        raise Conflict("该授权已撤销", code="grant.already_revoked")
+    if grant.role == Role.SYS_ADMIN:
+        others = db.session.scalar(
+            select(func.count(Grant.id)).where(
+                Grant.role == Role.SYS_ADMIN, Grant.revoked_at.is_(None), Grant.id != grant.id
+            )
+        )
+        if not others:
+            raise Conflict("不能撤销最后一个系统管理员", code="grant.last_sys_admin")
+    grant.revoked_at, grant.revoked_by_id, grant.revoke_reason = utcnow(), actor.id, reason
+    db.session.flush()
+    security.record(
+        action="grant.revoke",
+        account_id=actor.id,
+        ip=origin.ip,
+        request_id=origin.request_id,
+        object_type="grant",
+        object_id=grant.id,
+        detail={
+            "account_id": grant.account_id,
+            "role": grant.role.value,
+            "scope": grant.scope_key,
+            "reason": reason,
+        },
+    )
+    return grant
+
+
+def query_grants(
+    *,
+    actor: Actor,
+    account_id: int | None = None,
+    role: Role | None = None,
+    include_revoked: bool = False,
+) -> Select[Grant]:
+    """Grants whose scope lies within the actor's own, newest first."""
+    unit_city = aliased(Area)
+    area = aliased(Area)
+    query = (
+        select(Grant)
+        .outerjoin(area, Grant.area_id == area.id)
+        .outerjoin(WorkUnit, Grant.unit_id == WorkUnit.id)
+        .outerjoin(unit_city, WorkUnit.city_id == unit_city.id)
+        .where(
+            scope_filter(
+                actor,
+                Permission.GRANT_MANAGE,
+                area_path=func.coalesce(area.path, unit_city.path),
+                unit_id=Grant.unit_id,
+            )
+        )
+        .order_by(Grant.id.desc())
+    )
+    if account_id is not None:
+        query = query.where(Grant.account_id == account_id)
+    if role is not None:
+        query = query.where(Grant.role == role)
+    if not include_revoked:
+        query = query.where(Grant.revoked_at.is_(None))
+    return query
+
+
+def bootstrap_sys_admin(*, openid: str) -> Grant:
+    """The command-line path to the first system administrator.
+
+    The account is created if its owner has not logged in yet; the first login then finds it
+    by openid.
+    """
+    account = db.session.scalar(select(Account).where(Account.openid == openid))
+    if account is None:
+        account = Account(openid=openid)
+        db.session.add(account)
+        db.session.flush()
+    return create_grant(actor=None, account_id=account.id, role=Role.SYS_ADMIN)

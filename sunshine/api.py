@@ -1,0 +1,109 @@
+"""The flask-smorest Api with our error shape, the base schema, and the offline docs page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import marshmallow as ma
+from flask import Flask, g, send_from_directory
+from flask_smorest import Api, Blueprint
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from sunshine.errors import HTTP_ERRORS, error_body, translate_field_errors
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class BaseSchema(ma.Schema):
+    """Every schema rejects unknown fields (marshmallow's default, stated here on purpose)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class ErrorSchema(BaseSchema):
+    """The one error shape."""
+
+    status = ma.fields.Integer(required=True, metadata={"description": "HTTP status"})
+    code = ma.fields.String(
+        required=True, metadata={"description": "stable machine code, e.g. auth.invalid_code"}
+    )
+    message = ma.fields.String(required=True, metadata={"description": "中文提示，可直接展示"})
+    field_errors = ma.fields.Dict(
+        data_key="fields", metadata={"description": "field errors for bad input"}
+    )
+    request_id = ma.fields.String(metadata={"description": "also in the X-Request-ID header"})
+
+
+def request_id() -> str | None:
+    """The current request's id (set by sunshine.http)."""
+    return g.get("request_id")
+
+
+class SunshineApi(Api):
+    """Api whose HTTP errors (werkzeug, webargs, Flask-Limiter) use the one error shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, Any]:
+        status = error.code or 500
+        code, message = HTTP_ERRORS.get(status, (f"http.{status}", error.name))
+        fields = None
+        headers: dict[str, str] = {}
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages") or data.get("errors")
+        if messages:
+            fields, body_errors = _split_locations(translate_field_errors(messages))
+            if status == 400 and body_errors:
+                code, message = "request.bad_json", "；".join(body_errors)
+        headers.update(data.get("headers") or {})
+        if status == 405 and error.get_response().headers.get("Allow"):
+            headers["Allow"] = error.get_response().headers["Allow"]
+        if status == 429 and error.get_response().headers.get("Retry-After"):
+            headers["Retry-After"] = error.get_response().headers["Retry-After"]
+        body = error_body(status, code, message, request_id=request_id(), fields=fields)
+        return body, status, headers
+
+
+def _split_locations(messages: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+    """webargs groups errors by location (json, query…); clients want them by field.
+
+    A location whose error is a plain list is about the whole body (invalid JSON).
+    """
+    fields: dict[str, Any] = {}
+    whole: list[str] = []
+    for location_errors in messages.values():
+        if isinstance(location_errors, dict):
+            fields.update(location_errors)
+        else:
+            whole.extend(str(e) for e in location_errors)
+    return fields or None, whole
+
+
+BEARER_AUTH = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+
+_AUTH_ERRORS = {
+    str(status): {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for status, description in [(401, "未登录或令牌无效"), (403, "没有权限")]
+}
+
+
+def document_bearer_auth(func: F) -> F:
+    """Mark an operation in the OpenAPI document as needing a bearer token."""
+    return Blueprint.doc(security=[{"bearerAuth": []}], responses=_AUTH_ERRORS)(func)
+
+
+def register_docs_page(app: Flask) -> None:
+    """Serve Swagger UI from the swagger-ui-bundle package so the docs page works offline."""
+    import swagger_ui_bundle  # a static-file package; imported here to keep start-up lean
+
+    folder = swagger_ui_bundle.swagger_ui_path
+
+    @app.route("/api/v1/docs/assets/<path:filename>")
+    def swagger_ui_assets(filename: str) -> Response:
+        return send_from_directory(folder, filename, max_age=86400)

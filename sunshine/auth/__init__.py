@@ -1,0 +1,1 @@
+"""Accounts, WeChat login and the app's own bearer tokens."""

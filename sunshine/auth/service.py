@@ -1,0 +1,213 @@
+"""Login with WeChat, the app's own bearer tokens, and account administration."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Select, select, update
+
+from sunshine import wechat
+from sunshine.access import service as access
+from sunshine.access.permissions import EVERYWHERE, Actor, Permission, authorize
+from sunshine.auth.models import Account, AccountStatus, AuthToken
+from sunshine.database import utcnow
+from sunshine.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized
+from sunshine.extensions import db
+from sunshine.security import service as security
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, for the security log."""
+
+    ip: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    token_type: str = "Bearer"  # noqa: S105 -- the scheme name, not a secret
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def login(*, code: str, origin: Origin, token_ttl: int) -> IssuedToken:
+    """Exchange a ``wx.login`` code for our own token, creating the account on first login.
+
+    WeChat is called before any database work, so no transaction is open across the call.
+    Failures are security-logged even though the request itself is rolled back.
+    """
+    try:
+        session = wechat.code_to_session(code)
+    except DomainError as error:
+        error.security_event = {
+            "action": "login",
+            "outcome": "failure",
+            "reason": error.code,
+            "ip": origin.ip,
+            "request_id": origin.request_id,
+        }
+        raise
+    account = db.session.scalar(select(Account).where(Account.openid == session.openid))
+    if account is None:
+        account = Account(openid=session.openid)
+        db.session.add(account)
+    if session.unionid:
+        account.unionid = session.unionid
+    account.session_key = session.session_key
+    if not account.is_active:
+        db.session.flush()
+        raise Forbidden(
+            "账号已停用，请联系管理员",
+            code="auth.account_disabled",
+            security_event={
+                "action": "login",
+                "outcome": "failure",
+                "reason": "auth.account_disabled",
+                "account_id": account.id,
+                "ip": origin.ip,
+                "request_id": origin.request_id,
+            },
+        )
+    now = utcnow()
+    account.last_login_at = now
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        AuthToken(
+            account=account,
+            token_hash=_hash(raw),
+            created_at=now,
+            expires_at=now + timedelta(seconds=token_ttl),
+            ip=origin.ip,
+        )
+    )
+    db.session.flush()
+    security.record(
+        action="login",
+        account_id=account.id,
+        ip=origin.ip,
+        request_id=origin.request_id,
+        object_type="account",
+        object_id=account.id,
+    )
+    return IssuedToken(access_token=raw, expires_in=token_ttl)
+
+
+def authenticate(raw_token: str | None) -> Actor:
+    """The actor behind a bearer token; refuses missing, unknown, expired and revoked ones."""
+    if not raw_token:
+        raise Unauthorized()
+    token = db.session.scalar(select(AuthToken).where(AuthToken.token_hash == _hash(raw_token)))
+    if token is None or token.revoked_at is not None:
+        raise Unauthorized("登录已失效，请重新登录", code="auth.invalid_token")
+    if token.expires_at <= utcnow():
+        raise Unauthorized("登录已过期，请重新登录", code="auth.token_expired")
+    if not token.account.is_active:
+        raise Forbidden("账号已停用，请联系管理员", code="auth.account_disabled")
+    return Actor(
+        account=token.account, grants=access.active_grants(token.account_id), token_id=token.id
+    )
+
+
+def logout(*, actor: Actor, origin: Origin) -> None:
+    """Revoke the token the actor used; it fails from the very next request."""
+    if actor.token_id is not None:
+        db.session.execute(
+            update(AuthToken)
+            .where(AuthToken.id == actor.token_id, AuthToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    security.record(
+        action="logout",
+        account_id=actor.id,
+        ip=origin.ip,
+        request_id=origin.request_id,
+        object_type="account",
+        object_id=actor.id,
+    )
+
+
+def get_account(*, actor: Actor, account_id: int) -> Account:
+    authorize(actor, Permission.ACCOUNT_MANAGE, EVERYWHERE)
+    account = db.session.get(Account, account_id)
+    if account is None:
+        raise NotFound("账号不存在", code="account.not_found")
+    return account
+
+
+def query_accounts(*, actor: Actor, status: AccountStatus | None = None) -> Select[Account]:
+    """All accounts, newest first, for the system administrator."""
+    authorize(actor, Permission.ACCOUNT_MANAGE, EVERYWHERE)
+    query = select(Account).order_by(Account.id.desc())
+    if status is not None:
+        query = query.where(Account.status == status)
+    return query
+
+
+def set_account_status(
+    *, actor: Actor, account_id: int, status: AccountStatus, reason: str | None, origin: Origin
+) -> Account:
+    """Disable (revoking every token at once) or re-enable an account."""
+    authorize(
+        actor,
+        Permission.ACCOUNT_MANAGE,
+        EVERYWHERE,
+        audit={
+            "action": f"account.{_verb(status)}",
+            "object_type": "account",
+            "object_id": account_id,
+            "ip": origin.ip,
+            "request_id": origin.request_id,
+        },
+    )
+    account = get_account(actor=actor, account_id=account_id)
+    if account.id == actor.id and status == AccountStatus.DISABLED:
+        raise Conflict("不能停用自己的账号", code="account.cannot_disable_self")
+    if account.status == status:
+        return account
+    now = utcnow()
+    account.status = status
+    if status == AccountStatus.DISABLED:
+        account.disabled_at, account.disabled_reason = now, reason
+        db.session.execute(
+            update(AuthToken)
+            .where(AuthToken.account_id == account.id, AuthToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+    else:
+        account.disabled_at, account.disabled_reason = None, None
+    security.record(
+        action=f"account.{_verb(status)}",
+        account_id=actor.id,
+        ip=origin.ip,
+        request_id=origin.request_id,
+        object_type="account",
+        object_id=account.id,
+        detail={"reason": reason} if reason else None,
+    )
+    db.session.flush()
+    return account
+
+
+def _verb(status: AccountStatus) -> str:
+    return "disable" if status == AccountStatus.DISABLED else "enable"
+
+
+def describe(actor: Actor) -> dict[str, object]:
+    """What /me shows: the account, its active grants and roles, and its member status.
+
+    Registration arrives with the member domain; until then every account is unregistered.
+    """
+    return {
+        "account": actor.account,
+        "grants": actor.grants,
+        "roles": sorted(role.value for role in actor.roles()),
+        "member_status": "unregistered",
+    }

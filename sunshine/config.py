@@ -1,0 +1,120 @@
+"""Configuration from the environment.
+
+Every variable is documented in the README. ``SUNSHINE_ENV`` picks the profile:
+``development`` (default), ``production`` or ``testing``. Production refuses to start with a
+missing or weak secret, missing WeChat credentials, or a WeChat base that is not HTTPS (so the
+fake WeChat server can never be used there).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+WECHAT_API_BASE_DEFAULT = "https://api.weixin.qq.com"
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the service."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain postgres URLs and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read the configuration from the environment (``os.environ`` by default)."""
+    env = os.environ if env is None else env
+    name = env.get("SUNSHINE_ENV", "development")
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"SUNSHINE_ENV must be one of {ENVIRONMENTS}, got {name!r}")
+    database_url = env.get("DATABASE_URL") or "sqlite:///" + os.path.join(
+        instance_path, "sunshine.sqlite3"
+    )
+    redis_url = env.get("REDIS_URL") or None
+    config: dict[str, Any] = {
+        "ENV_NAME": name,
+        "TESTING": name == "testing",
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "WECHAT_APPID": env.get("WECHAT_APPID") or None,
+        "WECHAT_SECRET": env.get("WECHAT_SECRET") or None,
+        "WECHAT_API_BASE": (env.get("WECHAT_API_BASE") or WECHAT_API_BASE_DEFAULT).rstrip("/"),
+        "WECHAT_TIMEOUT": _float(env, "WECHAT_TIMEOUT", 5.0),
+        "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 24 * 3600),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "20 per minute",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
+        # flask-smorest / OpenAPI
+        "API_TITLE": "Sunshine 一米阳光 API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
+        "API_SPEC_OPTIONS": {
+            "info": {"description": "党员到社区报到服务 小程序后端接口"},
+        },
+        "SQLALCHEMY_RECORD_QUERIES": False,
+    }
+    return config
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Fail fast on a configuration that must not serve traffic."""
+    if config["ENV_NAME"] != "production":
+        return
+    problems = []
+    secret = config.get("SECRET_KEY") or ""
+    if len(secret) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if not config.get("WECHAT_APPID") or not config.get("WECHAT_SECRET"):
+        problems.append("WECHAT_APPID and WECHAT_SECRET must be set")
+    if not str(config.get("WECHAT_API_BASE", "")).startswith("https://"):
+        problems.append("WECHAT_API_BASE must be an https:// URL in production")
+    if problems:
+        raise ConfigError("production configuration refused: " + "; ".join(problems))
+
+
+def fill_development_defaults(config: dict[str, Any]) -> None:
+    """Outside production a missing secret key becomes a random one for this process."""
+    if config["ENV_NAME"] != "production" and not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = secrets.token_hex(32)
+        if config["ENV_NAME"] == "development":
+            log.warning("SECRET_KEY not set: using a random key for this process only")

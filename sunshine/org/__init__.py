@@ -1,0 +1,1 @@
+"""Organisation structure: the area tree (city → street → community → grid) and work units."""

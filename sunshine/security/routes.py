@@ -1,0 +1,27 @@
+"""Reading the security log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from flask_smorest.pagination import PaginationParameters
+
+from sunshine.auth.current import current_actor, login_required
+from sunshine.pagination import page_of
+from sunshine.security import service
+from sunshine.security.schemas import SecurityEventArgs, SecurityEventOut
+
+blp = Blueprint("security", __name__, url_prefix="/api/v1", description="安全日志")
+
+
+@blp.route("/security-events")
+class SecurityEvents(MethodView):
+    @login_required
+    @blp.arguments(SecurityEventArgs, location="query")
+    @blp.response(200, SecurityEventOut(many=True))
+    @blp.paginate()
+    def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
+        """Security events, newest first (system administrator)."""
+        return page_of(service.query_events(actor=current_actor(), **args), pagination_parameters)

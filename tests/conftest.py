@@ -1,0 +1,111 @@
+"""Test setup: one app and one migrated database per run, one rolled-back transaction per test.
+
+The database is SQLite in a temporary file unless TEST_DATABASE_URL names another (CI runs the
+suite again on PostgreSQL). WeChat is the project's fake server on 127.0.0.1, driven through
+the real wechatpy client.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from sunshine import create_app
+from sunshine.config import normalise_database_url
+from sunshine.extensions import db, limiter
+from sunshine.fake_wechat import FakeWeChat
+
+
+def _database_url(tmp_dir: str) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return normalise_database_url(url) if url else f"sqlite:///{tmp_dir}/test.sqlite3"
+
+
+def _empty_database(url: str) -> None:
+    """Start from nothing: PostgreSQL keeps the database between runs."""
+    if not url.startswith("postgresql"):
+        return
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def fake_wechat() -> Iterator[FakeWeChat]:
+    fake = FakeWeChat().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = _database_url(str(tmp_path_factory.mktemp("db")))
+    _empty_database(url)
+    return url
+
+
+def test_config(database_url: str, fake: FakeWeChat) -> dict[str, Any]:
+    return {
+        "ENV_NAME": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "t" * 64,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "WECHAT_APPID": fake.appid,
+        "WECHAT_SECRET": fake.secret,
+        "WECHAT_API_BASE": fake.url,
+        "WECHAT_TIMEOUT": 1.0,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, fake_wechat: FakeWeChat) -> Iterator[Flask]:
+    app = create_app(test_config(database_url, fake_wechat))
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    # App commits become savepoints inside each test's outer transaction.
+    db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run each test inside one transaction that is rolled back at the end."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    fake: FakeWeChat = request.getfixturevalue("fake_wechat")
+    engines = db._app_engines[app]
+    engine = engines[None]
+    connection = engine.connect()
+    outer = connection.begin()
+    engines[None] = connection  # type: ignore[assignment]
+    limiter.reset()
+    fake.reset()
+    app.extensions["sunshine.wechat"] = None
+    try:
+        with app.app_context():
+            yield
+            db.session.remove()
+    finally:
+        engines[None] = engine
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
