@@ -83,18 +83,18 @@ def app(database_url: str, fake_wechat: FakeWeChat) -> Iterator[Flask]:
 @pytest.fixture(autouse=True)
 def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
     """Run each test inside one transaction that is rolled back at the end."""
+    if "fake_wechat" in request.fixturenames or "app" in request.fixturenames:
+        request.getfixturevalue("fake_wechat").reset()
     if "app" not in request.fixturenames:
         yield
         return
     app: Flask = request.getfixturevalue("app")
-    fake: FakeWeChat = request.getfixturevalue("fake_wechat")
     engines = db._app_engines[app]
     engine = engines[None]
     connection = engine.connect()
     outer = connection.begin()
     engines[None] = connection  # type: ignore[assignment]
     limiter.reset()
-    fake.reset()
     app.extensions["sunshine.wechat"] = None
     try:
         with app.app_context():

@@ -101,9 +101,14 @@ def authorize(
     raise Forbidden(security_event=event)
 
 
-def holds(actor: Actor, permission: Permission) -> bool:
-    """Whether the actor holds the permission anywhere (listings then narrow by scope)."""
-    return bool(_grants_for(actor, permission))
+def require_somewhere(actor: Actor, permission: Permission) -> None:
+    """Raise ``Forbidden`` unless the actor holds the permission on some scope.
+
+    Listings call this first and then narrow their rows with ``scope_filter``: a caller who
+    may never see such rows is refused, not shown an empty list.
+    """
+    if not _grants_for(actor, permission):
+        raise Forbidden()
 
 
 def scope_filter(

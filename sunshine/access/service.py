@@ -14,6 +14,7 @@ from sunshine.access.permissions import (
     Permission,
     Place,
     authorize,
+    require_somewhere,
     scope_filter,
 )
 from sunshine.auth.models import Account
@@ -194,6 +195,7 @@ def query_grants(
     include_revoked: bool = False,
 ) -> Select[Grant]:
     """Grants whose scope lies within the actor's own, newest first."""
+    require_somewhere(actor, Permission.GRANT_MANAGE)
     unit_city = aliased(Area)
     area = aliased(Area)
     query = (

@@ -1,0 +1,63 @@
+"""Command-line entry points."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from sunshine.access.models import Grant, Role
+from sunshine.fake_wechat import FakeWeChat
+from sunshine.org.models import Area
+from tests.factories import auth, login
+
+
+def test_create_sysadmin_bootstraps_the_first_administrator(
+    app: Flask, client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    from sunshine.extensions import db
+
+    result = app.test_cli_runner().invoke(args=["create-sysadmin", "--openid", "o-first-admin"])
+
+    assert result.exit_code == 0, result.output
+    token = login(client, fake_wechat, "o-first-admin")
+    me = client.get("/api/v1/me", headers=auth(token)).json
+    assert me["roles"] == ["sys_admin"]
+    grant = db.session.scalars(select(Grant)).one()
+    assert grant.role == Role.SYS_ADMIN and grant.granted_by_id is None
+
+
+def test_create_sysadmin_twice_is_refused(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    runner.invoke(args=["create-sysadmin", "--openid", "o-twice"])
+    result = runner.invoke(args=["create-sysadmin", "--openid", "o-twice"])
+    assert result.exit_code != 0
+
+
+def test_seed_demo_is_idempotent_and_demo_admins_can_log_in(
+    app: Flask, client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    from sunshine.extensions import db
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    second = runner.invoke(args=["seed-demo"])
+
+    assert first.exit_code == 0 and "loaded" in first.output
+    assert second.exit_code == 0 and "already present" in second.output
+    assert len(db.session.scalars(select(Area).where(Area.name == "孝义市")).all()) == 1
+    token = login(client, fake_wechat, "demo-org")
+    me = client.get("/api/v1/me", headers=auth(token)).json
+    assert me["grants"][0]["scope"] == {
+        "kind": "city",
+        "id": me["grants"][0]["scope"]["id"],
+        "name": "孝义市",
+    }
+
+
+def test_demo_refuses_to_run_in_production(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "never runs in production" in result.output

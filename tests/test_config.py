@@ -1,0 +1,57 @@
+"""Configuration from the environment, and production's refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from sunshine.config import ConfigError, load_config, validate
+
+GOOD_PRODUCTION = {
+    "SUNSHINE_ENV": "production",
+    "SECRET_KEY": "k" * 40,
+    "WECHAT_APPID": "wx0123456789abcdef",
+    "WECHAT_SECRET": "s" * 32,
+    "DATABASE_URL": "postgres://sunshine@db/sunshine",
+    "REDIS_URL": "redis://cache:6379/0",
+}
+
+
+def test_defaults_are_sqlite_in_instance_folder_and_official_wechat() -> None:
+    config = load_config("/srv/instance", env={})
+    assert config["SQLALCHEMY_DATABASE_URI"] == "sqlite:////srv/instance/sunshine.sqlite3"
+    assert config["WECHAT_API_BASE"] == "https://api.weixin.qq.com"
+    assert config["REDIS_URL"] is None
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["ENV_NAME"] == "development"
+
+
+def test_production_values_are_read_and_postgres_uses_psycopg3() -> None:
+    config = load_config("/srv/instance", env=GOOD_PRODUCTION)
+    validate(config)
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://sunshine@db/sunshine"
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+
+
+@pytest.mark.parametrize(
+    ("override", "problem"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"WECHAT_APPID": ""}, "WECHAT_APPID"),
+        ({"WECHAT_SECRET": ""}, "WECHAT_SECRET"),
+        ({"WECHAT_API_BASE": "http://127.0.0.1:5001"}, "WECHAT_API_BASE"),
+    ],
+)
+def test_production_refuses_unsafe_configuration(override: dict[str, str], problem: str) -> None:
+    config = load_config("/srv/instance", env={**GOOD_PRODUCTION, **override})
+    with pytest.raises(ConfigError, match=problem):
+        validate(config)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"SUNSHINE_ENV": "staging"}, {"AUTH_TOKEN_TTL": "a day"}, {"WECHAT_TIMEOUT": "fast"}],
+)
+def test_malformed_values_fail_fast(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError):
+        load_config("/srv/instance", env=env)
