@@ -103,7 +103,9 @@ def _handle_domain_error(error: DomainError) -> tuple[dict[str, Any], int]:
     if error.security_event is not None:
         from sunshine.security import service as security  # the log is a domain; errors.py is not
 
-        security.record(**error.security_event)
+        event = {"ip": request.remote_addr, "request_id": g.get("request_id")}
+        event.update({k: v for k, v in error.security_event.items() if v is not None})
+        security.record(**event)
         db.session.commit()
     body = error_body(
         error.status, error.code, error.message, request_id=g.get("request_id"), fields=error.fields

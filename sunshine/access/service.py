@@ -17,7 +17,7 @@ from sunshine.access.permissions import (
     require_somewhere,
     scope_filter,
 )
-from sunshine.auth.models import Account
+from sunshine.auth.models import Account, AccountStatus
 from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
@@ -92,6 +92,8 @@ def create_grant(
     origin: Origin | None = None,
 ) -> Grant:
     """Give ``account_id`` a role on a scope. ``actor=None`` is the command line (bootstrap)."""
+    if actor is not None:
+        require_somewhere(actor, Permission.GRANT_MANAGE)  # before any lookup reveals ids
     area, unit = _scope_for(role, area_id, unit_id)
     grant = Grant(role=role, area=area, unit=unit, account_id=account_id)
     grant.scope_key = f"area:{area.id}" if area else f"unit:{unit.id}" if unit else "global"
@@ -145,6 +147,7 @@ def get_grant(grant_id: int) -> Grant:
 
 def revoke_grant(*, actor: Actor, grant_id: int, reason: str | None, origin: Origin) -> Grant:
     """End a grant; it stops working on the holder's very next request."""
+    require_somewhere(actor, Permission.GRANT_MANAGE)  # before the lookup reveals ids
     grant = get_grant(grant_id)
     authorize(
         actor,
@@ -161,12 +164,19 @@ def revoke_grant(*, actor: Actor, grant_id: int, reason: str | None, origin: Ori
     if grant.revoked_at is not None:
         raise Conflict("该授权已撤销", code="grant.already_revoked")
     if grant.role == Role.SYS_ADMIN:
-        others = db.session.scalar(
-            select(func.count(Grant.id)).where(
-                Grant.role == Role.SYS_ADMIN, Grant.revoked_at.is_(None), Grant.id != grant.id
+        # Only administrators who can still log in count; the rows are locked so that two
+        # administrators revoking each other at the same moment cannot both succeed.
+        usable = db.session.scalars(
+            select(Grant.id)
+            .join(Account, Grant.account_id == Account.id)
+            .where(
+                Grant.role == Role.SYS_ADMIN,
+                Grant.revoked_at.is_(None),
+                Account.status == AccountStatus.ACTIVE,
             )
-        )
-        if not others:
+            .with_for_update(of=Grant)
+        ).all()
+        if not set(usable) - {grant.id}:
             raise Conflict("不能撤销最后一个系统管理员", code="grant.last_sys_admin")
     grant.revoked_at, grant.revoked_by_id, grant.revoke_reason = utcnow(), actor.id, reason
     db.session.flush()

@@ -50,7 +50,12 @@ def query_events(
     until: datetime | None = None,
 ) -> Select[SecurityEvent]:
     """Events newest first, for the system administrator."""
-    authorize(actor, Permission.SECURITY_LOG_READ, EVERYWHERE)
+    authorize(
+        actor,
+        Permission.SECURITY_LOG_READ,
+        EVERYWHERE,
+        audit={"action": "security_log.read", "object_type": "security_event"},
+    )
     query = select(SecurityEvent).order_by(SecurityEvent.id.desc())
     if action:
         query = query.where(SecurityEvent.action == action)
