@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from sunshine.access.models import Grant, Role
 from sunshine.auth.models import Account
 from sunshine.errors import Forbidden
+from sunshine.org.models import Area, WorkUnit
 
 
 class Permission(StrEnum):
@@ -37,10 +38,16 @@ POLICY: dict[Permission, frozenset[Role]] = {
 
 @dataclass(frozen=True)
 class Place:
-    """Where an object sits. An empty place (no area, no unit) is covered only globally."""
+    """Where an object sits: an area path, and/or a work unit with its city's path.
+
+    An area grant covers the place when the area path, or the unit's city path, lies inside
+    the grant's area; a unit grant when the unit is the grant's; a global grant always. An
+    empty place (``EVERYWHERE``) is covered only by a global grant.
+    """
 
     area_path: str | None = None
     unit_id: int | None = None
+    unit_city_path: str | None = None
 
 
 EVERYWHERE = Place()
@@ -69,7 +76,11 @@ def covers(grant: Grant, place: Place) -> bool:
     if grant.unit_id is not None:
         return place.unit_id == grant.unit_id
     area = grant.area
-    return area is not None and place.area_path is not None and area.contains(place.area_path)
+    if area is None:
+        return False
+    return any(
+        path is not None and area.contains(path) for path in (place.area_path, place.unit_city_path)
+    )
 
 
 def _grants_for(actor: Actor, permission: Permission) -> list[Grant]:
@@ -118,13 +129,29 @@ def scope_filter(
     area_path: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
     unit_id: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
 ) -> ColumnElement[bool]:
-    """A SQL condition selecting exactly the rows whose place the actor's grants cover."""
+    """A SQL condition selecting exactly the rows whose place the actor's grants cover.
+
+    ``area_path`` is the row's area path column, ``unit_id`` its work-unit column; an area
+    grant matches a unit whose city lies inside the area, as ``covers`` does.
+    """
     clauses: list[ColumnElement[bool]] = []
     for grant in _grants_for(actor, permission):
         if grant.is_global:
             return true()
-        if grant.unit_id is not None and unit_id is not None:
-            clauses.append(unit_id == grant.unit_id)
-        elif grant.area is not None and area_path is not None:
-            clauses.append(and_(area_path.is_not(None), area_path.startswith(grant.area.path)))
+        if grant.unit_id is not None:
+            if unit_id is not None:
+                clauses.append(unit_id == grant.unit_id)
+            continue
+        if grant.area is None:
+            continue
+        prefix = grant.area.path
+        if area_path is not None:
+            clauses.append(area_path.startswith(prefix, autoescape=True))
+        if unit_id is not None:
+            units_inside = (
+                select(WorkUnit.id)
+                .join(Area, WorkUnit.city_id == Area.id)
+                .where(Area.path.startswith(prefix, autoescape=True))
+            )
+            clauses.append(unit_id.in_(units_inside))
     return or_(*clauses) if clauses else false()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, select
 
 from sunshine.access.models import SCOPE_OF_ROLE, Grant, Role
 from sunshine.access.permissions import (
@@ -41,7 +40,7 @@ def active_grants(account_id: int) -> list[Grant]:
 def place_of_grant(grant: Grant) -> Place:
     """Where a grant's scope sits: a unit's place is its city, plus the unit itself."""
     if grant.unit is not None:
-        return Place(area_path=grant.unit.city.path, unit_id=grant.unit.id)
+        return Place(unit_id=grant.unit.id, unit_city_path=grant.unit.city.path)
     if grant.area is not None:
         return Place(area_path=grant.area.path)
     return EVERYWHERE
@@ -206,20 +205,11 @@ def query_grants(
 ) -> Select[Grant]:
     """Grants whose scope lies within the actor's own, newest first."""
     require_somewhere(actor, Permission.GRANT_MANAGE)
-    unit_city = aliased(Area)
-    area = aliased(Area)
     query = (
         select(Grant)
-        .outerjoin(area, Grant.area_id == area.id)
-        .outerjoin(WorkUnit, Grant.unit_id == WorkUnit.id)
-        .outerjoin(unit_city, WorkUnit.city_id == unit_city.id)
+        .outerjoin(Area, Grant.area_id == Area.id)
         .where(
-            scope_filter(
-                actor,
-                Permission.GRANT_MANAGE,
-                area_path=func.coalesce(area.path, unit_city.path),
-                unit_id=Grant.unit_id,
-            )
+            scope_filter(actor, Permission.GRANT_MANAGE, area_path=Area.path, unit_id=Grant.unit_id)
         )
         .order_by(Grant.id.desc())
     )
