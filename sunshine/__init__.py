@@ -11,13 +11,14 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with ``config`` overriding it (tests, tools)."""
-    from sunshine import cli, http, wechat
+    from sunshine import cli, http, models, wechat
     from sunshine.api import BEARER_AUTH, register_docs_page
     from sunshine.config import fill_development_defaults, load_config, validate
     from sunshine.database import configure_engine
     from sunshine.extensions import api, db, limiter, migrate
     from sunshine.routes import BLUEPRINTS
 
+    assert models  # every table registered before migrations or queries run
     app = Flask(__name__, instance_relative_config=True)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable
     os.makedirs(app.instance_path, exist_ok=True)

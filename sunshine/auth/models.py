@@ -24,6 +24,9 @@ class Account(Base):
     unionid: Mapped[str | None] = mapped_column(String(64), index=True)
     # WeChat's session_key: server-side only, used later to verify signed user data.
     session_key: Mapped[str | None] = mapped_column(String(64))
+    # Bound through WeChat's getPhoneNumber (server-side exchange), never typed by hand.
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone_bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[AccountStatus] = mapped_column(
         Enum(
             AccountStatus,

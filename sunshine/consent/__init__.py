@@ -1,0 +1,1 @@
+"""The privacy notice and the member's consents (PIPL)."""

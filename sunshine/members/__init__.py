@@ -1,0 +1,1 @@
+"""Party members: registration, verification against the roster, profile and own data."""

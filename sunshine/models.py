@@ -1,0 +1,25 @@
+"""Every model module, imported in one place so the metadata (and Alembic) sees all tables."""
+
+from __future__ import annotations
+
+from sunshine.access import models as access_models
+from sunshine.auth import models as auth_models
+from sunshine.consent import models as consent_models
+from sunshine.imports import models as imports_models
+from sunshine.members import models as members_models
+from sunshine.org import models as org_models
+from sunshine.reportin import models as reportin_models
+from sunshine.roster import models as roster_models
+from sunshine.security import models as security_models
+
+__all__ = [
+    "access_models",
+    "auth_models",
+    "consent_models",
+    "imports_models",
+    "members_models",
+    "org_models",
+    "reportin_models",
+    "roster_models",
+    "security_models",
+]

@@ -1,0 +1,1 @@
+"""Report-in (报到): a member's registration with their residential community."""
