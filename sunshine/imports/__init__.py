@@ -1,0 +1,1 @@
+"""Imports of uploaded tables (CSV/XLSX): reading files and recording each batch."""
