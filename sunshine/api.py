@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import marshmallow as ma
 from flask import Flask, g, send_from_directory
 from flask_smorest import Api, Blueprint
+from flask_smorest.fields import Upload
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -107,3 +108,41 @@ def register_docs_page(app: Flask) -> None:
     @app.route("/api/v1/docs/assets/<path:filename>")
     def swagger_ui_assets(filename: str) -> Response:
         return send_from_directory(folder, filename, max_age=86400)
+
+
+class CursorArgs(BaseSchema):
+    """Query arguments of a cursor-paginated listing."""
+
+    cursor = ma.fields.Integer(
+        validate=ma.validate.Range(min=1),
+        metadata={"description": "the next_cursor of the previous page"},
+    )
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+
+
+def cursor_page_schema(item: type[ma.Schema]) -> type[ma.Schema]:
+    """The envelope of a cursor page of ``item``."""
+    return type(
+        f"{item.__name__.removesuffix('Out')}Page",
+        (BaseSchema,),
+        {
+            "items": ma.fields.List(ma.fields.Nested(item), required=True),
+            "next_cursor": ma.fields.Integer(
+                allow_none=True, metadata={"description": "null on the last page"}
+            ),
+        },
+    )
+
+
+def accepts_upload(max_bytes: int) -> Callable[[F], F]:
+    """Let a view take multipart/form-data uploads of up to ``max_bytes`` (others: JSON only)."""
+
+    def mark(view: F) -> F:
+        view._upload_max_bytes = max_bytes  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+class UploadIn(BaseSchema):
+    file = Upload(required=True, metadata={"description": "CSV（UTF-8 或 GBK）或 XLSX"})

@@ -7,7 +7,7 @@ import re
 import uuid
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -78,6 +78,11 @@ def init_http(app: Flask) -> None:
 
     @app.before_request
     def _require_json_bodies() -> None:
+        upload_limit = _upload_limit()
+        if upload_limit is not None:
+            request.max_content_length = upload_limit
+            if request.mimetype == "multipart/form-data":
+                return
         if request.method in _BODY_METHODS and _has_body() and not request.is_json:
             raise UnsupportedMediaType()
 
@@ -88,6 +93,15 @@ def init_http(app: Flask) -> None:
         return response
 
     app.register_error_handler(DomainError, _handle_domain_error)
+
+
+def _upload_limit() -> int | None:
+    """The upload size the matched view accepts (``sunshine.api.accepts_upload``), if any."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, request.method.lower(), None) if view_class else view
+    limit = getattr(handler, "_upload_max_bytes", None)
+    return int(limit) if limit is not None else None
 
 
 def _has_body() -> bool:

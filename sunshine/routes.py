@@ -4,7 +4,24 @@ from __future__ import annotations
 
 from sunshine.access.routes import blp as access_blp
 from sunshine.auth.routes import blp as auth_blp
+from sunshine.consent.routes import blp as consent_blp
+from sunshine.imports.routes import blp as imports_blp
+from sunshine.members.routes import blp as members_blp
 from sunshine.ops.routes import blp as ops_blp
+from sunshine.org.routes import blp as org_blp
+from sunshine.reportin.routes import blp as reportin_blp
+from sunshine.roster.routes import blp as roster_blp
 from sunshine.security.routes import blp as security_blp
 
-BLUEPRINTS = [ops_blp, auth_blp, access_blp, security_blp]
+BLUEPRINTS = [
+    ops_blp,
+    auth_blp,
+    consent_blp,
+    members_blp,
+    reportin_blp,
+    org_blp,
+    roster_blp,
+    imports_blp,
+    access_blp,
+    security_blp,
+]

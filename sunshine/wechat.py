@@ -29,6 +29,7 @@ from wechatpy.session.redisstorage import RedisStorage
 from sunshine.errors import (
     DomainError,
     Forbidden,
+    Invalid,
     TooManyRequests,
     Unauthorized,
     UpstreamError,
@@ -210,3 +211,33 @@ def code_to_session(js_code: str) -> WxSession:
         log.warning("WeChat code2Session answered without openid/session_key")
         raise UpstreamError(code="wechat.error", message="微信服务返回错误，请稍后再试")
     return WxSession(openid=openid, session_key=session_key, unionid=result.get("unionid") or None)
+
+
+_PHONE_ERRORS: dict[int, Callable[[], DomainError]] = {
+    40029: lambda: Invalid(
+        "手机号授权已失效，请重新授权",
+        code="phone.invalid_code",
+        fields={"code": ["授权码无效或已使用"]},
+    ),
+    1400001: lambda: UpstreamUnavailable(
+        code="wechat.quota_exhausted", message="手机号验证次数已用完，请联系管理员"
+    ),
+}
+
+
+def get_phone_number(code: str) -> str:
+    """Exchange a ``getPhoneNumber`` code for the user's phone number (billed per call).
+
+    Mainland numbers come back as 11 digits; others as ``+<country code> <number>``.
+    """
+    result = _call(
+        "getuserphonenumber",
+        lambda: client().wxa._post("wxa/business/getuserphonenumber", data={"code": code}),
+        _PHONE_ERRORS,
+    )
+    info = result.get("phone_info") or {}
+    phone, country = info.get("purePhoneNumber"), str(info.get("countryCode") or "86")
+    if not phone:
+        log.warning("WeChat getuserphonenumber answered without a phone number")
+        raise UpstreamError(code="wechat.error", message="微信服务返回错误，请稍后再试")
+    return str(phone) if country == "86" else f"+{country} {phone}"

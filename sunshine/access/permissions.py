@@ -27,12 +27,31 @@ class Permission(StrEnum):
     ACCOUNT_MANAGE = "account.manage"
     GRANT_MANAGE = "grant.manage"
     SECURITY_LOG_READ = "security_log.read"
+    CATALOGUE_MANAGE = "catalogue.manage"  # skills, privacy notice, cities
+    ORG_IMPORT = "org.import"  # area tree, work units, roster
+    ORG_MANAGE = "org.manage"  # service teams of a community
+    MEMBER_LIST = "member.list"
+    MEMBER_REVIEW = "member.review"  # approve registrations missing from the roster
+    MEMBER_CONTACT = "member.contact"  # see full phone numbers
+    REPORT_IN_LIST = "report_in.list"
+    REPORT_IN_DECIDE = "report_in.decide"  # approve, reject, end, place in grid/teams
 
+
+_ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
 
 POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ACCOUNT_MANAGE: frozenset({Role.SYS_ADMIN}),
     Permission.GRANT_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
     Permission.SECURITY_LOG_READ: frozenset({Role.SYS_ADMIN}),
+    Permission.CATALOGUE_MANAGE: frozenset({Role.SYS_ADMIN}),
+    Permission.ORG_IMPORT: frozenset({Role.ORG_ADMIN}),
+    Permission.ORG_MANAGE: frozenset({Role.COMMUNITY_ADMIN, Role.ORG_ADMIN}),
+    Permission.MEMBER_LIST: frozenset({Role.UNIT_ADMIN, Role.ORG_ADMIN}),
+    Permission.MEMBER_REVIEW: frozenset({Role.UNIT_ADMIN, Role.ORG_ADMIN}),
+    # Those who organise members in person see their numbers; oversight roles see them masked.
+    Permission.MEMBER_CONTACT: frozenset({Role.COMMUNITY_ADMIN, Role.UNIT_ADMIN}),
+    Permission.REPORT_IN_LIST: _ADMINS - {Role.UNIT_ADMIN},
+    Permission.REPORT_IN_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
 }
 
 

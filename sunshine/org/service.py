@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from sunshine.errors import Invalid, NotFound
+from sqlalchemy import Select, select
+
+from sunshine.access.permissions import EVERYWHERE, Actor, Permission, Place, authorize
+from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
-from sunshine.org.models import CHILD_LEVEL, Area, AreaLevel, WorkUnit
+from sunshine.org.models import CHILD_LEVEL, Area, AreaLevel, PartyOrg, ServiceTeam, WorkUnit
 
 
 def create_area(
-    *, name: str, level: AreaLevel, parent: Area | None = None, division_code: str | None = None
+    *,
+    name: str,
+    level: AreaLevel,
+    parent: Area | None = None,
+    division_code: str | None = None,
+    kind_label: str | None = None,
 ) -> Area:
     """Add an area under ``parent`` (cities have none) and give it its path."""
     if (level == AreaLevel.CITY) != (parent is None):
         raise Invalid("只有市/县是顶级区域", code="area.bad_parent")
     if parent is not None and CHILD_LEVEL.get(parent.level) != level:
         raise Invalid("区域层级不正确", code="area.bad_parent")
-    area = Area(name=name, level=level, parent=parent, division_code=division_code)
+    area = Area(
+        name=name, level=level, parent=parent, division_code=division_code, kind_label=kind_label
+    )
     db.session.add(area)
     db.session.flush()
     area.path = f"{parent.path if parent else '/'}{area.id}/"
@@ -45,3 +55,85 @@ def get_work_unit(unit_id: int) -> WorkUnit:
     if unit is None:
         raise NotFound("单位不存在", code="unit.not_found")
     return unit
+
+
+def get_area_of_level(area_id: int, level: AreaLevel, field: str) -> Area:
+    """An area that must be of one level (a member's residence must be a community)."""
+    area = get_area(area_id)
+    if area.level != level:
+        raise Invalid(
+            "所选区域层级不正确", code="area.wrong_level", fields={field: [f"应选择{level.value}"]}
+        )
+    return area
+
+
+def get_party_org(unit: WorkUnit, party_org_id: int, field: str = "party_org_id") -> PartyOrg:
+    org = db.session.get(PartyOrg, party_org_id)
+    if org is None or org.unit_id != unit.id:
+        raise Invalid(
+            "党组织不属于所选单位", code="party_org.not_in_unit", fields={field: ["不属于所选单位"]}
+        )
+    return org
+
+
+def create_city(*, actor: Actor, name: str, division_code: str | None) -> Area:
+    """Add a city (the top of a tree the org department then imports)."""
+    authorize(actor, Permission.CATALOGUE_MANAGE, EVERYWHERE)
+    if division_code and db.session.scalar(
+        select(Area.id).where(Area.division_code == division_code)
+    ):
+        raise Conflict("区划代码已存在", code="area.code_exists")
+    return create_area(name=name, level=AreaLevel.CITY, division_code=division_code)
+
+
+def list_areas(parent_id: int | None) -> list[Area]:
+    """Children of an area (cities when no parent): what a member picks a community from."""
+    if parent_id is not None:
+        get_area(parent_id)
+    return list(
+        db.session.scalars(
+            select(Area)
+            .where(Area.parent_id == parent_id if parent_id else Area.parent_id.is_(None))
+            .order_by(Area.division_code, Area.name)
+        )
+    )
+
+
+def query_units(*, city_id: int, q: str | None) -> Select[WorkUnit]:
+    """Work units of a city, for members choosing theirs at registration."""
+    query = select(WorkUnit).where(WorkUnit.city_id == city_id).order_by(WorkUnit.name)
+    if q:
+        query = query.where(WorkUnit.name.contains(q, autoescape=True))
+    return query
+
+
+def party_orgs_of(unit_id: int) -> list[PartyOrg]:
+    unit = get_work_unit(unit_id)
+    return sorted(unit.party_orgs, key=lambda o: (o.parent_id is not None, o.name))
+
+
+def create_team(*, actor: Actor, community_id: int, name: str) -> ServiceTeam:
+    """Add a service team (志愿服务队) to a community."""
+    community = get_area_of_level(community_id, AreaLevel.COMMUNITY, "community_id")
+    authorize(actor, Permission.ORG_MANAGE, Place(area_path=community.path))
+    if db.session.scalar(
+        select(ServiceTeam.id).where(
+            ServiceTeam.community_id == community.id, ServiceTeam.name == name
+        )
+    ):
+        raise Conflict("该社区已有同名服务队", code="team.duplicate")
+    team = ServiceTeam(community_id=community.id, name=name)
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def teams_of(community_id: int) -> list[ServiceTeam]:
+    community = get_area_of_level(community_id, AreaLevel.COMMUNITY, "community_id")
+    return list(
+        db.session.scalars(
+            select(ServiceTeam)
+            .where(ServiceTeam.community_id == community.id)
+            .order_by(ServiceTeam.name)
+        )
+    )

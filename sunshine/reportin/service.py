@@ -1,0 +1,266 @@
+"""Report-in: request, approve or reject, transfer, withdraw, end, and placement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+
+from sunshine.access.permissions import (
+    Actor,
+    Permission,
+    Place,
+    authorize,
+    require_somewhere,
+    scope_filter,
+)
+from sunshine.consent import service as consent
+from sunshine.database import utcnow
+from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.extensions import db
+from sunshine.members import service as members
+from sunshine.members.models import Member
+from sunshine.org import service as org
+from sunshine.org.models import Area, AreaLevel, ServiceTeam
+from sunshine.pagination import CursorPage, cursor_page
+from sunshine.reportin.models import EndKind, ReportIn, ReportInStatus
+
+OPEN = (ReportInStatus.PENDING, ReportInStatus.ACTIVE)
+
+
+def place_of(report_in: ReportIn) -> Place:
+    return Place(area_path=report_in.community.path)
+
+
+def _lock_member(member: Member) -> None:
+    """Serialise report-in changes of one member (PostgreSQL row lock; SQLite locks the file)."""
+    db.session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
+
+
+def _open_report_ins(member: Member) -> dict[ReportInStatus, ReportIn]:
+    rows = db.session.scalars(
+        select(ReportIn).where(ReportIn.member_id == member.id, ReportIn.status.in_(OPEN))
+    )
+    return {row.status: row for row in rows}
+
+
+def request(*, actor: Actor, community_id: int) -> ReportIn:
+    """Ask to report to a community; asking while reported elsewhere is a transfer request."""
+    member = members.require_verified(actor)
+    consent.require_notice_accepted(actor.id)
+    community = org.get_area_of_level(community_id, AreaLevel.COMMUNITY, "community_id")
+    _lock_member(member)
+    current = _open_report_ins(member)
+    if ReportInStatus.PENDING in current:
+        raise Conflict("已有待审批的报到申请", code="report_in.pending_exists")
+    active = current.get(ReportInStatus.ACTIVE)
+    if active is not None and active.community_id == community.id:
+        raise Conflict("已在该社区报到", code="report_in.already_active")
+    report_in = ReportIn(
+        member=member,
+        community=community,
+        status=ReportInStatus.PENDING,
+        transfer_from_id=active.id if active else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(report_in)
+            db.session.flush()
+    except IntegrityError:
+        # A parallel request won the race; the partial unique index kept the rule.
+        raise Conflict("已有待审批的报到申请", code="report_in.pending_exists") from None
+    members.refresh_area_path(member)
+    db.session.flush()
+    return report_in
+
+
+def get_report_in(report_in_id: int) -> ReportIn:
+    report_in = db.session.get(ReportIn, report_in_id)
+    if report_in is None:
+        raise NotFound("报到记录不存在", code="report_in.not_found")
+    return report_in
+
+
+def _for_admin(actor: Actor, report_in_id: int) -> ReportIn:
+    require_somewhere(actor, Permission.REPORT_IN_DECIDE)
+    report_in = get_report_in(report_in_id)
+    authorize(actor, Permission.REPORT_IN_DECIDE, place_of(report_in))
+    return report_in
+
+
+def _end(report_in: ReportIn, kind: EndKind, reason: str | None, by: int | None) -> None:
+    report_in.status, report_in.ended_at = ReportInStatus.ENDED, utcnow()
+    report_in.end_kind, report_in.end_reason, report_in.ended_by_id = kind, reason, by
+
+
+def approve(*, actor: Actor, report_in_id: int, reason: str | None = None) -> ReportIn:
+    """The community admits the member; a transfer ends the old report-in in the same step."""
+    report_in = _for_admin(actor, report_in_id)
+    _lock_member(report_in.member)
+    if report_in.status != ReportInStatus.PENDING:
+        raise Conflict("该申请不在待审批状态", code="report_in.not_pending")
+    active = _open_report_ins(report_in.member).get(ReportInStatus.ACTIVE)
+    if active is not None:
+        _end(active, EndKind.TRANSFER, f"转至{report_in.community.name}", actor.id)
+        db.session.flush()  # the old one ends before the new one starts (one active at most)
+    report_in.status, report_in.decided_at = ReportInStatus.ACTIVE, utcnow()
+    report_in.decided_by_id, report_in.decision_reason = actor.id, reason
+    db.session.flush()
+    members.refresh_area_path(report_in.member)
+    db.session.flush()
+    return report_in
+
+
+def reject(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
+    report_in = _for_admin(actor, report_in_id)
+    if report_in.status != ReportInStatus.PENDING:
+        raise Conflict("该申请不在待审批状态", code="report_in.not_pending")
+    report_in.status, report_in.decided_at = ReportInStatus.REJECTED, utcnow()
+    report_in.decided_by_id, report_in.decision_reason = actor.id, reason
+    db.session.flush()
+    members.refresh_area_path(report_in.member)
+    db.session.flush()
+    return report_in
+
+
+def end(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
+    """The community ends an active report-in (the member moved away, left the Party …)."""
+    report_in = _for_admin(actor, report_in_id)
+    if report_in.status != ReportInStatus.ACTIVE:
+        raise Conflict("只能结束正在报到的记录", code="report_in.not_active")
+    _end(report_in, EndKind.ADMIN_ENDED, reason, actor.id)
+    db.session.flush()
+    members.refresh_area_path(report_in.member)
+    db.session.flush()
+    return report_in
+
+
+def withdraw(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
+    """The member cancels a pending request or ends an active report-in."""
+    member = members.own_member(actor)
+    report_in = get_report_in(report_in_id)
+    if report_in.member_id != member.id:
+        raise NotFound("报到记录不存在", code="report_in.not_found")
+    if report_in.status == ReportInStatus.PENDING:
+        report_in.status, report_in.ended_at = ReportInStatus.CANCELLED, utcnow()
+        report_in.end_kind, report_in.end_reason = EndKind.MEMBER_WITHDREW, reason
+        report_in.ended_by_id = actor.id
+    elif report_in.status == ReportInStatus.ACTIVE:
+        _end(report_in, EndKind.MEMBER_WITHDREW, reason, actor.id)
+    else:
+        raise Conflict("该记录已结束", code="report_in.closed")
+    db.session.flush()
+    members.refresh_area_path(member)
+    db.session.flush()
+    return report_in
+
+
+def end_all_for_deactivation(member: Member) -> None:
+    for report_in in _open_report_ins(member).values():
+        if report_in.status == ReportInStatus.PENDING:
+            report_in.status, report_in.ended_at = ReportInStatus.CANCELLED, utcnow()
+            report_in.end_kind = EndKind.DEACTIVATED
+        else:
+            _end(report_in, EndKind.DEACTIVATED, None, None)
+    db.session.flush()
+
+
+def place(
+    *, actor: Actor, report_in_id: int, grid_id: int | None, team_ids: Sequence[int]
+) -> ReportIn:
+    """Put an active member in a grid and service teams of the community."""
+    report_in = _for_admin(actor, report_in_id)
+    if report_in.status != ReportInStatus.ACTIVE:
+        raise Conflict("只能安排正在报到的党员", code="report_in.not_active")
+    grid = None
+    if grid_id is not None:
+        grid = org.get_area_of_level(grid_id, AreaLevel.GRID, "grid_id")
+        if grid.parent_id != report_in.community_id:
+            raise Invalid(
+                "网格不属于该社区",
+                code="grid.not_in_community",
+                fields={"grid_id": ["不属于该社区"]},
+            )
+    teams = list(db.session.scalars(select(ServiceTeam).where(ServiceTeam.id.in_(set(team_ids)))))
+    if len(teams) != len(set(team_ids)) or any(
+        t.community_id != report_in.community_id for t in teams
+    ):
+        raise Invalid(
+            "服务队不属于该社区",
+            code="team.not_in_community",
+            fields={"team_ids": ["包含不属于该社区的服务队"]},
+        )
+    report_in.grid, report_in.teams = grid, teams
+    db.session.flush()
+    return report_in
+
+
+def history(*, actor: Actor) -> list[ReportIn]:
+    member = members.own_member(actor)
+    return list(
+        db.session.scalars(
+            select(ReportIn).where(ReportIn.member_id == member.id).order_by(ReportIn.id.desc())
+        )
+    )
+
+
+def query_report_ins(
+    *,
+    actor: Actor,
+    status: ReportInStatus | None = None,
+    area_id: int | None = None,
+    after_id: int | None = None,
+) -> Select[ReportIn]:
+    """Report-ins in the communities the actor oversees, newest first."""
+    require_somewhere(actor, Permission.REPORT_IN_LIST)
+    query = (
+        select(ReportIn)
+        .join(Area, ReportIn.community_id == Area.id)
+        .where(scope_filter(actor, Permission.REPORT_IN_LIST, area_path=Area.path))
+        .order_by(ReportIn.id.desc())
+    )
+    if status is not None:
+        query = query.where(ReportIn.status == status)
+    if area_id is not None:
+        query = query.where(Area.path.startswith(org.get_area(area_id).path, autoescape=True))
+    if after_id is not None:
+        query = query.where(ReportIn.id < after_id)
+    return query
+
+
+def view(actor: Actor, report_in: ReportIn) -> dict[str, object]:
+    """A report-in with its member as the actor may see them."""
+    member = report_in.member
+    return {
+        "id": report_in.id,
+        "status": report_in.status,
+        "community": report_in.community,
+        "member": {
+            "id": member.id,
+            "name": member.name,
+            "phone": members.visible_phone(actor, member),
+            "unit_name": member.unit.name,
+        },
+        "transfer_from_id": report_in.transfer_from_id,
+        "requested_at": report_in.requested_at,
+        "decided_at": report_in.decided_at,
+        "decision_reason": report_in.decision_reason,
+        "ended_at": report_in.ended_at,
+        "end_kind": report_in.end_kind,
+        "end_reason": report_in.end_reason,
+        "grid": report_in.grid,
+        "teams": report_in.teams,
+    }
+
+
+def list_report_ins(*, actor: Actor, limit: int, **filters: object) -> CursorPage:
+    page = cursor_page(query_report_ins(actor=actor, **filters), ReportIn.id, limit)  # type: ignore[arg-type]
+    return CursorPage([view(actor, r) for r in page.items], page.next_cursor)
+
+
+def get_for_admin(*, actor: Actor, report_in_id: int) -> ReportIn:
+    require_somewhere(actor, Permission.REPORT_IN_LIST)
+    report_in = get_report_in(report_in_id)
+    authorize(actor, Permission.REPORT_IN_LIST, place_of(report_in))
+    return report_in
