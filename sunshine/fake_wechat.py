@@ -120,7 +120,7 @@ def create_fake_app(fake: FakeWeChat) -> Flask:
 
     @app.post("/cgi-bin/stable_token")
     def stable_token() -> Response:
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(force=True, silent=True) or {}
         if body.get("grant_type") != "client_credential":
             return _error(40002, "invalid grant_type")
         return _check_app(body.get("appid"), body.get("secret")) or _issue_token()
@@ -148,7 +148,7 @@ def create_fake_app(fake: FakeWeChat) -> Flask:
         bad = _token_ok()
         if bad is not None:
             return bad
-        code = (request.get_json(silent=True) or {}).get("code", "")
+        code = (request.get_json(force=True, silent=True) or {}).get("code", "")
         with lock:
             phone = state.phone_codes.pop(code, None)
         if phone is None:
@@ -171,7 +171,7 @@ def create_fake_app(fake: FakeWeChat) -> Flask:
         bad = _token_ok()
         if bad is not None:
             return bad
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(force=True, silent=True) or {}
         if not _SCENE.match(str(body.get("scene", ""))):
             return _error(40169, "invalid length for scene, or the data is not json string")
         page = body.get("page")
@@ -184,7 +184,7 @@ def create_fake_app(fake: FakeWeChat) -> Flask:
         bad = _token_ok()
         if bad is not None:
             return bad
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(force=True, silent=True) or {}
         if not body.get("touser") or not body.get("template_id"):
             return _error(47003, "argument invalid!")
         for value in (body.get("data") or {}).values():
@@ -199,7 +199,7 @@ def create_fake_app(fake: FakeWeChat) -> Flask:
         bad = _token_ok()
         if bad is not None:
             return bad
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(force=True, silent=True) or {}
         content = str(body.get("content", ""))
         suggest, label = "pass", 100
         if "违规" in content:
@@ -221,12 +221,12 @@ def create_fake_app(fake: FakeWeChat) -> Flask:
     # Control endpoints, for the demo and manual trials.
     @app.post("/__fake__/wx.login")
     def control_login() -> Response:
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(force=True, silent=True) or {}
         return jsonify({"code": fake.issue_code(body.get("openid"), body.get("unionid"))})
 
     @app.post("/__fake__/phone")
     def control_phone() -> Response:
-        body = request.get_json(silent=True) or {}
+        body = request.get_json(force=True, silent=True) or {}
         return jsonify({"code": fake.issue_phone_code(str(body.get("phone", "13800138000")))})
 
     return app

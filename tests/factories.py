@@ -75,3 +75,50 @@ def login_as(
     if role is not None:
         grant(account, role, scope)
     return account, auth(login(client, fake, account.openid))
+
+
+def publish_notice(version: str = "2026.1") -> str:
+    """A published privacy notice; returns its version."""
+    from sunshine.consent.models import PrivacyNotice
+
+    db.session.add(PrivacyNotice(version=version, title="隐私政策", content="……"))
+    db.session.commit()
+    return version
+
+
+def add_roster(city: Area, unit: WorkUnit, name: str, phone: str) -> None:
+    from sunshine.roster.models import RosterEntry
+
+    db.session.add(RosterEntry(city_id=city.id, unit_id=unit.id, name=name, phone=phone))
+    db.session.commit()
+
+
+def onboard(
+    client: FlaskClient,
+    fake: FakeWeChat,
+    *,
+    name: str,
+    phone: str,
+    unit: WorkUnit,
+    residence: Area,
+    notice_version: str,
+) -> dict[str, str]:
+    """Log in, bind a phone, accept the notice and register, as the mini-program does."""
+    headers = auth(login(client, fake, f"o-{phone}"))
+    bound = client.post(
+        "/api/v1/me/phone", json={"code": fake.issue_phone_code(phone)}, headers=headers
+    )
+    assert bound.status_code == 200, bound.json
+    accepted = client.post(
+        "/api/v1/me/consents",
+        json={"kind": "privacy_notice", "granted": True, "notice_version": notice_version},
+        headers=headers,
+    )
+    assert accepted.status_code == 200, accepted.json
+    registered = client.post(
+        "/api/v1/me/member",
+        json={"name": name, "unit_id": unit.id, "residence_id": residence.id},
+        headers=headers,
+    )
+    assert registered.status_code == 201, registered.json
+    return headers

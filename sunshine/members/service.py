@@ -120,7 +120,7 @@ def _roster_match(member: Member) -> RosterEntry | None:
             RosterEntry.city_id == member.unit.city_id,
             RosterEntry.phone == phone,
             RosterEntry.name == member.name,
-            RosterEntry.unit_id == member.unit_id,
+            RosterEntry.unit_id == member.unit.id,  # unit_id is unset until the member flushes
         )
     )
 
