@@ -44,3 +44,4 @@ class ConsentRecordOut(BaseSchema):
     granted = fields.Boolean()
     notice_version = fields.String()
     recorded_at = fields.AwareDateTime()
+    ip = fields.String(allow_none=True, metadata={"description": "记录时的 IP 地址"})

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.errors import Invalid, NotFound
 from sunshine.extensions import db
@@ -67,6 +69,11 @@ def run(*, actor: Actor, importer: Importer, city: Area, filename: str, data: by
     """Import one file for a city; the batch says whether it was applied or rejected."""
     authorize(actor, Permission.ORG_IMPORT, Place(area_path=city.path))
     table = read_table(data, filename, importer.columns)
+    # One import per city at a time: a second upload of the same file (a double click) waits
+    # for the first to commit and then finds its rows, instead of colliding with them on a
+    # unique index. NO KEY UPDATE leaves rows that merely reference the city unblocked.
+    # SQLite ignores FOR UPDATE and relies on its database-wide write lock.
+    db.session.execute(select(Area.id).where(Area.id == city.id).with_for_update(key_share=True))
     errors = RowErrors()
     apply = importer.plan(table, city, errors)
     batch = ImportBatch(
@@ -77,6 +84,8 @@ def run(*, actor: Actor, importer: Importer, city: Area, filename: str, data: by
         row_count=len(table.rows),
     )
     if errors or apply is None:
+        # Plans may check rows out of file order (areas go level by level); report in file order.
+        errors.items.sort(key=lambda error: error["line"])
         batch.status, batch.errors = ImportStatus.REJECTED, errors.items
     else:
         outcome = apply()

@@ -70,6 +70,12 @@ class ProfilePatch(BaseSchema):
     availability = fields.Nested(AvailabilitySchema)
 
 
+class MemberReportInOut(BaseSchema):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "active 或 pending"})
+    community = fields.Nested(AreaOut)
+
+
 class MemberOut(BaseSchema):
     id = fields.Integer()
     name = fields.String()
@@ -85,6 +91,11 @@ class MemberOut(BaseSchema):
     reviewed_at = fields.AwareDateTime(allow_none=True)
     skills = fields.List(fields.Nested(SkillOut))
     availability = fields.Nested(AvailabilitySchema)
+    report_in = fields.Nested(
+        MemberReportInOut,
+        allow_none=True,
+        metadata={"description": "当前报到（正在报到的，否则待审批的）；未报到为 null"},
+    )
     created_at = fields.AwareDateTime()
 
 

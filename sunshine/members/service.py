@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
 
 from sunshine import wechat
 from sunshine.access.permissions import (
@@ -171,7 +172,13 @@ def register(
         available_evenings=availability.evenings,
         available_weekends=availability.weekends,
     )
-    db.session.add(member)
+    try:
+        with db.session.begin_nested():
+            db.session.add(member)
+            db.session.flush()
+    except IntegrityError:
+        # A parallel registration of the same account won (member.account_id is unique).
+        raise Conflict("已经注册过了", code="member.already_registered") from None
     _rematch(member)
     db.session.flush()
     return member
@@ -382,8 +389,35 @@ def require_verified(actor: Actor) -> Member:
     return member
 
 
-def view(actor: Actor, member: Member) -> dict[str, Any]:
-    """A member as the actor may see them (phone masked unless the role needs it)."""
+def open_report_ins(member_ids: Sequence[int]) -> dict[int, Any]:
+    """Each member's current report-in: the active one, else the pending one."""
+    from sunshine.reportin.models import ReportIn, ReportInStatus  # report-in builds on members
+
+    if not member_ids:
+        return {}
+    current: dict[int, Any] = {}
+    rows = db.session.scalars(
+        select(ReportIn).where(
+            ReportIn.member_id.in_(set(member_ids)),
+            ReportIn.status.in_([ReportInStatus.ACTIVE, ReportInStatus.PENDING]),
+        )
+    )
+    for row in rows:
+        if row.member_id not in current or row.status == ReportInStatus.ACTIVE:
+            current[row.member_id] = row
+    return current
+
+
+def view(
+    actor: Actor, member: Member, report_ins: Mapping[int, Any] | None = None
+) -> dict[str, Any]:
+    """A member as the actor may see them (phone masked unless the role needs it).
+
+    ``report_ins`` is ``open_report_ins`` of a whole page, fetched once for the page.
+    """
+    if report_ins is None:
+        report_ins = open_report_ins([member.id])
+    report_in = report_ins.get(member.id)
     return {
         "id": member.id,
         "name": member.name,
@@ -401,13 +435,17 @@ def view(actor: Actor, member: Member) -> dict[str, Any]:
             "evenings": member.available_evenings,
             "weekends": member.available_weekends,
         },
+        "report_in": None
+        if report_in is None
+        else {"id": report_in.id, "status": report_in.status, "community": report_in.community},
         "created_at": member.created_at,
     }
 
 
 def list_members(*, actor: Actor, limit: int, **filters: Any) -> CursorPage:
     page = cursor_page(query_members(actor=actor, **filters), Member.id, limit)
-    return CursorPage([view(actor, m) for m in page.items], page.next_cursor)
+    report_ins = open_report_ins([m.id for m in page.items])
+    return CursorPage([view(actor, m, report_ins) for m in page.items], page.next_cursor)
 
 
 def export_own_data(actor: Actor) -> dict[str, Any]:

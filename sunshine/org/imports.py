@@ -113,13 +113,15 @@ class _AreaIndex:
 
     def resolve(self, text: str) -> _Node | str:
         """The area a cell names, or an error message."""
-        if not text:
+        # Users often write the city's own name as the parent of a street.
+        if not text or text == self.city.name:
             return self.city
         if DIVISION_CODE.match(text):
             return self.by_code.get(text) or f"找不到区划代码为 {text} 的区域"
         if "/" in text:
+            parts = [p.strip() for p in text.split("/") if p.strip()]
             node: _Node | None = self.city
-            for part in (p.strip() for p in text.split("/") if p.strip()):
+            for part in parts[1:] if parts[:1] == [self.city.name] else parts:
                 node = self.child(node, part) if node is not None else None
             return node or f"找不到区域“{text}”"
         found = self.by_name.get(text, [])
@@ -138,10 +140,13 @@ def plan_areas(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outc
         key=lambda item: order.index(LEVEL_WORDS.get(item[1]["level"], AreaLevel.GRID)),
     )
     index = _AreaIndex(city)
+    # Division codes are unique across all cities, not only within this one.
+    foreign_codes = _codes_outside(city, {r["code"] for r in table.rows if r.get("code")})
     creates: list[_Node] = []
-    updates: list[tuple[_Node, dict[str, list[str | None]]]] = []
+    updates: list[tuple[int, _Node, dict[str, list[str | None]]]] = []
     unchanged = 0
     seen: dict[int, int] = {}  # id(node) → first line that named it
+    renamed_to: dict[tuple[int, str], int] = {}  # (id(parent), new name) → line renaming to it
     for line, row in rows:
         level = LEVEL_WORDS.get(row["level"])
         name, code = row["name"], row.get("code") or None
@@ -154,6 +159,9 @@ def plan_areas(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outc
         if code and not DIVISION_CODE.match(code):
             errors.add(line, "区划代码", "区划代码应为 12 位数字")
             continue
+        if code in foreign_codes:
+            errors.add(line, "区划代码", "区划代码已被其他市/县的区域使用")
+            continue
         parent = index.resolve(row.get("parent", ""))
         if isinstance(parent, str):
             errors.add(line, "上级", parent)
@@ -161,13 +169,16 @@ def plan_areas(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outc
         if parent.level != PARENT_LEVEL[level]:
             errors.add(line, "上级", f"“{parent.name}”不能作为{row['level']}的上级")
             continue
-        node = (index.by_code.get(code) if code else None) or index.child(parent, name)
+        by_code = index.by_code.get(code) if code else None
+        node = by_code or index.child(parent, name)
         if node is not None and id(node) in seen:
-            errors.add(line, "名称", f"与第 {seen[id(node)]} 行重复")
+            what = "区划代码" if by_code is not None else "名称"
+            errors.add(line, what, f"{what}与第 {seen[id(node)]} 行重复")
             continue
         if node is None:
-            if code and code in index.by_code:
-                errors.add(line, "区划代码", "区划代码已被其他区域使用")
+            renamed_on = renamed_to.get((id(parent), name))
+            if renamed_on is not None:
+                errors.add(line, "名称", f"与第 {renamed_on} 行改名后的名称重复")
                 continue
             node = index.add(_Node(name, level, code, parent, None, row["level"], line))
             creates.append(node)
@@ -184,8 +195,18 @@ def plan_areas(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outc
                 )
                 if new is not None and old != new
             }
+            if "name" in diff:
+                # Sibling names are unique: refuse a rename onto a name in use (even one that
+                # another row renames away — the database checks each update on its own).
+                if index.child(parent, name) is not None or (id(parent), name) in renamed_to:
+                    errors.add(line, "名称", f"同一上级下已有名为“{name}”的区域")
+                    continue
+                renamed_to[(id(parent), name)] = line
+            if "division_code" in diff:
+                assert code is not None
+                index.by_code[code] = node  # a later row may not give the same code to another
             if diff:
-                updates.append((node, diff))
+                updates.append((line, node, diff))
             else:
                 unchanged += 1
         seen[id(node)] = line
@@ -205,15 +226,29 @@ def plan_areas(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outc
                 kind_label=node.kind_label,
             )
         outcome = Outcome(created=len(creates), updated=len(updates), unchanged=unchanged)
-        for node, diff in updates:
+        for line, node, diff in sorted(updates, key=lambda update: update[0]):
             assert node.area is not None
             for field, (_, new) in diff.items():
                 setattr(node.area, field, new)
-            outcome.changes.append({"key": node.area.path, "fields": diff})
+            outcome.changes.append({"line": line, "key": node.area.path, "fields": diff})
         db.session.flush()
         return outcome
 
     return apply
+
+
+def _codes_outside(city: Area, codes: set[str]) -> set[str]:
+    """The division codes among ``codes`` that areas outside the city already use."""
+    wanted = {code for code in codes if DIVISION_CODE.match(code)}
+    if not wanted:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Area.division_code).where(
+                Area.division_code.in_(wanted), ~Area.path.startswith(city.path)
+            )
+        )
+    )
 
 
 def plan_units(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outcome] | None:
@@ -221,6 +256,7 @@ def plan_units(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outc
     index = _AreaIndex(city)
     rows: list[tuple[int, dict[str, str], PartyOrgKind | None, list[_Node]]] = []
     seen: dict[tuple[str, str], int] = {}
+    credits: dict[str, tuple[str, int]] = {}  # unit → (credit code, first line giving it)
     for line, row in zip(table.line_numbers, table.rows, strict=True):
         unit, org_name = row["unit"], row.get("party_org", "")
         kind_text, credit = row.get("party_org_kind", ""), row.get("credit_code", "").upper()
@@ -229,6 +265,10 @@ def plan_units(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outc
             errors.add(line, "单位名称", "单位名称不能为空，且不超过 200 字")
         elif credit and not CREDIT_CODE.match(credit):
             errors.add(line, "统一社会信用代码", "统一社会信用代码格式不正确")
+        elif credit and credits.setdefault(unit, (credit, line))[0] != credit:
+            errors.add(
+                line, "统一社会信用代码", f"与第 {credits[unit][1]} 行同一单位的信用代码不一致"
+            )
         elif org_name and kind is None:
             errors.add(line, "党组织类型", "党组织类型应为 党委/党总支/党支部")
         elif not org_name and (kind_text or row.get("parent_org")):
@@ -237,25 +277,45 @@ def plan_units(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outc
             errors.add(line, "党组织名称", f"与第 {seen[(unit, org_name)]} 行重复")
         else:
             seen[(unit, org_name)] = line
-            pairs = []
+            pairs: list[_Node] = []
             for text in filter(None, LIST_SEPARATORS.split(row.get("pairs", ""))):
                 found = index.resolve(text)
                 if isinstance(found, str) or found.level != AreaLevel.COMMUNITY:
-                    errors.add(line, "结对社区", f"找不到社区“{text}”")
+                    message = found if isinstance(found, str) else f"“{text}”不是社区/村"
+                    errors.add(line, "结对社区", message)
                     break
-                pairs.append(found)
+                if found not in pairs:  # the same community twice (by name and code) pairs once
+                    pairs.append(found)
             else:
                 rows.append((line, row, kind, pairs))
     units = {
         u.name: u for u in db.session.scalars(select(WorkUnit).where(WorkUnit.city_id == city.id))
     }
-    orgs = {(units_name, o.name) for units_name, unit in units.items() for o in unit.party_orgs} | {
-        key for key in seen if key[1]
+    # (unit, party org) → its parent's name, as it is now and as the file will leave it.
+    unit_names = {u.id: name for name, u in units.items()}
+    existing = list(
+        db.session.scalars(select(PartyOrg).join(WorkUnit).where(WorkUnit.city_id == city.id))
+    )
+    org_names = {o.id: o.name for o in existing}
+    old_parent = {
+        (unit_names[o.unit_id], o.name): org_names.get(o.parent_id) if o.parent_id else None
+        for o in existing
     }
+    new_parent = dict(old_parent) | {key: None for key in seen if key[1] and key not in old_parent}
+    for _, row, _, _ in rows:
+        if row.get("parent_org"):
+            new_parent[(row["unit"], row["party_org"])] = row["parent_org"]
+    parent_changes: dict[int, list[str | None]] = {}  # line → [old, new] of an existing org
     for line, row, _, _ in rows:
-        parent = row.get("parent_org", "")
-        if parent and (parent == row["party_org"] or (row["unit"], parent) not in orgs):
+        parent, key = row.get("parent_org", ""), (row["unit"], row.get("party_org", ""))
+        if not parent:
+            continue
+        if parent == key[1] or (key[0], parent) not in new_parent:
             errors.add(line, "上级党组织", f"同一单位中找不到上级党组织“{parent}”")
+        elif _leads_back(new_parent, key):
+            errors.add(line, "上级党组织", f"上级党组织“{parent}”是本组织的下级，不能形成循环")
+        elif key in old_parent and old_parent[key] != parent:
+            parent_changes[line] = [old_parent[key], parent]
     if errors:
         return None
 
@@ -263,6 +323,8 @@ def plan_units(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outc
         outcome = Outcome()
         for line, row, kind, pairs in rows:
             changed, created = _apply_unit_row(city, units, row, kind, pairs)
+            if line in parent_changes:
+                changed["parent_org"] = parent_changes[line]
             if created:
                 outcome.created += 1
             elif changed:
@@ -279,6 +341,17 @@ def plan_units(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outc
         return outcome
 
     return apply
+
+
+def _leads_back(parents: dict[tuple[str, str], str | None], key: tuple[str, str]) -> bool:
+    """Whether following parents up from the party organisation ``key`` comes back to it."""
+    unit, name = key
+    steps, current = 0, parents.get(key)
+    while current is not None and steps <= len(parents):
+        if current == name:
+            return True
+        current, steps = parents.get((unit, current)), steps + 1
+    return False
 
 
 def _apply_unit_row(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from sunshine.access.permissions import (
     Actor,
@@ -20,7 +21,7 @@ from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
-from sunshine.members.models import Member
+from sunshine.members.models import Member, MemberStatus
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, ServiceTeam
 from sunshine.pagination import CursorPage, cursor_page
@@ -34,13 +35,36 @@ def place_of(report_in: ReportIn) -> Place:
 
 
 def _lock_member(member: Member) -> None:
-    """Serialise report-in changes of one member (PostgreSQL row lock; SQLite locks the file)."""
-    db.session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
+    """Serialise report-in changes of one member (a PostgreSQL row lock), re-reading it.
+
+    SQLite ignores FOR UPDATE; its single write lock refuses the second writer instead.
+    """
+    db.session.execute(
+        select(Member)
+        .where(Member.id == member.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _is_sqlite_busy(error: OperationalError) -> bool:
+    """SQLite refused the write lock because another transaction is writing.
+
+    A SQLite transaction that has already read cannot wait for the write lock (waiting could
+    deadlock), so SQLite refuses at once instead of queueing as PostgreSQL's row lock does.
+    """
+    orig = error.orig
+    return isinstance(orig, sqlite3.OperationalError) and (orig.sqlite_errorcode & 0xFF) in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
 
 
 def _open_report_ins(member: Member) -> dict[ReportInStatus, ReportIn]:
     rows = db.session.scalars(
-        select(ReportIn).where(ReportIn.member_id == member.id, ReportIn.status.in_(OPEN))
+        select(ReportIn)
+        .where(ReportIn.member_id == member.id, ReportIn.status.in_(OPEN))
+        .execution_options(populate_existing=True)  # as committed, not as first loaded
     )
     return {row.status: row for row in rows}
 
@@ -70,6 +94,12 @@ def request(*, actor: Actor, community_id: int) -> ReportIn:
     except IntegrityError:
         # A parallel request won the race; the partial unique index kept the rule.
         raise Conflict("已有待审批的报到申请", code="report_in.pending_exists") from None
+    except OperationalError as error:
+        if not _is_sqlite_busy(error):
+            raise
+        # Another request is writing (perhaps this member's other request): refuse cleanly
+        # rather than answer 500; the caller may try again in a moment.
+        raise Conflict("报到申请正在处理中，请稍后刷新再试", code="report_in.busy") from None
     members.refresh_area_path(member)
     db.session.flush()
     return report_in
@@ -83,9 +113,21 @@ def get_report_in(report_in_id: int) -> ReportIn:
 
 
 def _for_admin(actor: Actor, report_in_id: int) -> ReportIn:
+    """The report-in, if the actor decides for its community, locked and read afresh."""
     require_somewhere(actor, Permission.REPORT_IN_DECIDE)
     report_in = get_report_in(report_in_id)
     authorize(actor, Permission.REPORT_IN_DECIDE, place_of(report_in))
+    return _locked(report_in)
+
+
+def _locked(report_in: ReportIn) -> ReportIn:
+    """Lock the member's report-ins, then re-read this one: its status may have just changed.
+
+    Every change to a member's report-ins takes the member lock first (one lock order, no
+    deadlocks); re-reading after it stops two admins deciding the same request both winning.
+    """
+    _lock_member(report_in.member)
+    db.session.refresh(report_in)
     return report_in
 
 
@@ -97,9 +139,14 @@ def _end(report_in: ReportIn, kind: EndKind, reason: str | None, by: int | None)
 def approve(*, actor: Actor, report_in_id: int, reason: str | None = None) -> ReportIn:
     """The community admits the member; a transfer ends the old report-in in the same step."""
     report_in = _for_admin(actor, report_in_id)
-    _lock_member(report_in.member)
     if report_in.status != ReportInStatus.PENDING:
         raise Conflict("该申请不在待审批状态", code="report_in.not_pending")
+    if report_in.member.status != MemberStatus.VERIFIED:
+        # Back in review since asking (a changed name, unit or phone): decide that first.
+        raise Conflict(
+            "该党员身份正在重新审核，审核通过后才能批准报到",
+            code="report_in.member_not_verified",
+        )
     active = _open_report_ins(report_in.member).get(ReportInStatus.ACTIVE)
     if active is not None:
         _end(active, EndKind.TRANSFER, f"转至{report_in.community.name}", actor.id)
@@ -142,6 +189,7 @@ def withdraw(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
     report_in = get_report_in(report_in_id)
     if report_in.member_id != member.id:
         raise NotFound("报到记录不存在", code="report_in.not_found")
+    _locked(report_in)
     if report_in.status == ReportInStatus.PENDING:
         report_in.status, report_in.ended_at = ReportInStatus.CANCELLED, utcnow()
         report_in.end_kind, report_in.end_reason = EndKind.MEMBER_WITHDREW, reason
@@ -157,6 +205,7 @@ def withdraw(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
 
 
 def end_all_for_deactivation(member: Member) -> None:
+    _lock_member(member)
     for report_in in _open_report_ins(member).values():
         if report_in.status == ReportInStatus.PENDING:
             report_in.status, report_in.ended_at = ReportInStatus.CANCELLED, utcnow()

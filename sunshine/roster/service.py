@@ -29,6 +29,10 @@ from sunshine.roster.models import RosterEntry
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 NAME = re.compile(r"^[\u4e00-\u9fa5·A-Za-z .]{2,50}$")
+HAN = re.compile(r"[\u4e00-\u9fa5]")
+# Phones matched per query when verifying members: PostgreSQL takes at most 65,535 bound
+# parameters in one statement, and a roster may have up to 200,000 rows.
+MATCH_CHUNK = 10_000
 
 COLUMNS = [
     Column("name", ("姓名", "name")),
@@ -52,7 +56,7 @@ def plan(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outcome] |
     }
     wanted: dict[str, tuple[int, dict[str, object]]] = {}
     for line, row in zip(table.line_numbers, table.rows, strict=True):
-        name = row["name"].replace(" ", "")
+        name = _clean_name(row["name"])
         phone = re.sub(r"[\s-]", "", row["phone"]).removeprefix("+86")
         if not NAME.match(name):
             errors.add(line, "姓名", "姓名应为 2–50 个汉字或字母")
@@ -110,13 +114,25 @@ def _write(city: Area, wanted: dict[str, tuple[int, dict[str, object]]]) -> Outc
             outcome.unchanged += 1
     # Bulk statements: a 20,000-row roster is a handful of round trips, not 20,000.
     if new_rows:
-        db.session.execute(insert(RosterEntry), new_rows)
+        # render_nulls: rows without a party org would otherwise break the executemany into a
+        # new batch every time the set of non-NULL columns changes (thousands of statements).
+        db.session.execute(insert(RosterEntry).execution_options(render_nulls=True), new_rows)
     if changed_rows:
         db.session.execute(update(RosterEntry), changed_rows)
     outcome.created, outcome.updated = len(new_rows), len(changed_rows)
     db.session.expire_all()
-    members.rematch_city(city.id, set(wanted))
+    phones = sorted(wanted)
+    for start in range(0, len(phones), MATCH_CHUNK):
+        members.rematch_city(city.id, set(phones[start : start + MATCH_CHUNK]))
     return outcome
+
+
+def _clean_name(text: str) -> str:
+    """A name as members type it: Excel users pad two-character names ("张　三", often with a
+    full-width space), so Chinese names lose all spaces; other names keep single spaces."""
+    if HAN.search(text):
+        return re.sub(r"\s+", "", text)
+    return " ".join(text.split())
 
 
 IMPORTER = Importer(kind=ImportKind.ROSTER, columns=COLUMNS, plan=plan)
