@@ -67,7 +67,8 @@ def configure_engine(engine: Engine) -> None:
 
     pysqlite opens transactions lazily and ignores SAVEPOINT semantics; the documented recipe
     (SQLAlchemy "Serializable isolation / Savepoints / Transactional DDL") hands transaction
-    control to SQLAlchemy. Foreign keys are off by default in SQLite and turned on here.
+    control to SQLAlchemy. Foreign keys are off by default in SQLite and turned on here;
+    writers wait up to 5 s for each other.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -82,4 +83,9 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front. With a deferred BEGIN a transaction that has
+        # read (every request reads its token) cannot wait for the write lock, and SQLite
+        # refuses a second writer at once; this way writers queue for busy_timeout instead,
+        # as they would on PostgreSQL's row locks. SQLite is the embedded default, not the
+        # production database, so serialising its transactions is the right trade.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

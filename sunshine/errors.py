@@ -68,6 +68,12 @@ class Conflict(DomainError):
     message = "操作与当前状态冲突"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "request.unsupported_media_type"
+    message = "请求内容类型不受支持，请使用 application/json"
+
+
 class Invalid(DomainError):
     status = 422
     code = "request.invalid"

@@ -8,11 +8,10 @@ import uuid
 from typing import Any
 
 from flask import Flask, current_app, g, request
-from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from sunshine.errors import DomainError, error_body
+from sunshine.errors import DomainError, UnsupportedMediaType, error_body
 from sunshine.extensions import db
 
 log = logging.getLogger(__name__)
@@ -77,13 +76,16 @@ def init_http(app: Flask) -> None:
         g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
 
     @app.before_request
-    def _require_json_bodies() -> None:
+    def _check_body_type() -> None:
         upload_limit = _upload_limit()
         if upload_limit is not None:
             request.max_content_length = upload_limit
-            if request.mimetype == "multipart/form-data":
-                return
-        if request.method in _BODY_METHODS and _has_body() and not request.is_json:
+        if request.method not in _BODY_METHODS or not _has_body():
+            return
+        if upload_limit is not None:
+            if request.mimetype != "multipart/form-data":
+                raise UnsupportedMediaType("请以 multipart/form-data 方式上传文件")
+        elif not request.is_json:
             raise UnsupportedMediaType()
 
     @app.after_request

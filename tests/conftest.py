@@ -102,7 +102,8 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
             db.session.remove()
     finally:
         engines[None] = engine
-        outer.rollback()
+        if outer.is_active:  # factories.committing() may have ended it to free SQLite's lock
+            outer.rollback()
         connection.close()
 
 

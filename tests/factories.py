@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -330,8 +329,13 @@ def committing(app: Flask) -> Iterator[list[Executable]]:
 
     engines = db._app_engines[app]
     test_connection = engines[None]
+    assert isinstance(test_connection, sa.Connection)
     db.session.remove()
-    engines[None] = test_connection.engine  # type: ignore[attr-defined]
+    # The test's own transaction holds SQLite's write lock (BEGIN IMMEDIATE): end it, so the
+    # requests' connections can write. It held nothing the block needs (write no setup
+    # before entering it).
+    test_connection.rollback()
+    engines[None] = test_connection.engine
     cleanups: list[Executable] = []
     try:
         yield cleanups
@@ -343,6 +347,7 @@ def committing(app: Flask) -> Iterator[list[Executable]]:
             for statement in cleanups:
                 conn.execute(statement)
         engines[None] = test_connection
+        test_connection.begin()
 
 
 def rows_of(place: City, account_ids: list[int], notice_versions: list[str]) -> list[Executable]:
@@ -449,20 +454,3 @@ def race(
         assert result is not None, "a request did not finish"
         done.append(result)
     return done
-
-
-def xfail_on_sqlite(request: pytest.FixtureRequest) -> None:
-    """Mark a race test as failing on SQLite, for the known reason below (strict: fix, then drop).
-
-    sunshine/database.py opens SQLite transactions with a deferred BEGIN. A request that has
-    read (every request reads its token first) cannot wait for the write lock, so when two
-    requests write at once SQLite refuses the second at once: "database is locked", a 500.
-    """
-    if request.getfixturevalue("database_url").startswith("sqlite"):
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="SQLite refuses the second writer at once (deferred BEGIN in "
-                "sunshine/database.py): 'database is locked', a 500",
-                strict=True,
-            )
-        )

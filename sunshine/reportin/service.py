@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from sunshine.access.permissions import (
     Actor,
@@ -47,19 +46,6 @@ def _lock_member(member: Member) -> None:
     )
 
 
-def _is_sqlite_busy(error: OperationalError) -> bool:
-    """SQLite refused the write lock because another transaction is writing.
-
-    A SQLite transaction that has already read cannot wait for the write lock (waiting could
-    deadlock), so SQLite refuses at once instead of queueing as PostgreSQL's row lock does.
-    """
-    orig = error.orig
-    return isinstance(orig, sqlite3.OperationalError) and (orig.sqlite_errorcode & 0xFF) in (
-        sqlite3.SQLITE_BUSY,
-        sqlite3.SQLITE_LOCKED,
-    )
-
-
 def _open_report_ins(member: Member) -> dict[ReportInStatus, ReportIn]:
     rows = db.session.scalars(
         select(ReportIn)
@@ -94,12 +80,6 @@ def request(*, actor: Actor, community_id: int) -> ReportIn:
     except IntegrityError:
         # A parallel request won the race; the partial unique index kept the rule.
         raise Conflict("已有待审批的报到申请", code="report_in.pending_exists") from None
-    except OperationalError as error:
-        if not _is_sqlite_busy(error):
-            raise
-        # Another request is writing (perhaps this member's other request): refuse cleanly
-        # rather than answer 500; the caller may try again in a moment.
-        raise Conflict("报到申请正在处理中，请稍后刷新再试", code="report_in.busy") from None
     members.refresh_area_path(member)
     db.session.flush()
     return report_in

@@ -41,7 +41,6 @@ from tests.factories import (
     make_city,
     token_for,
     upload,
-    xfail_on_sqlite,
     xlsx_bytes,
 )
 
@@ -255,10 +254,6 @@ def test_import_with_a_body_that_is_not_multipart_is_415(
     assert response.json["code"] == "request.unsupported_media_type"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sunshine/http.py lets JSON through to upload endpoints: 422 file missing, not 415",
-)
 @endpoints
 def test_import_with_a_json_body_is_415(
     client: FlaskClient, setup: Setup, endpoint: Endpoint
@@ -538,7 +533,6 @@ def _committed_rows(city: Area, account_id: int) -> list[Executable]:
 def test_import_uploaded_twice_at_once_is_applied_once(
     app: Flask, request: pytest.FixtureRequest, endpoint: Endpoint
 ) -> None:
-    xfail_on_sqlite(request)
     with committing(app) as cleanups:
         place = make_city()
         account = make_account()

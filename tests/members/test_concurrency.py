@@ -22,14 +22,12 @@ from tests.factories import (
     race,
     rows_of,
     token_for,
-    xfail_on_sqlite,
 )
 
 
 def test_parallel_registrations_of_one_account_leave_one_member(
     app: Flask, request: pytest.FixtureRequest
 ) -> None:
-    xfail_on_sqlite(request)
     with committing(app) as cleanups:
         place = make_city()
         version = publish_notice(f"race-{secrets.token_hex(4)}")

@@ -27,7 +27,6 @@ from tests.factories import (
     race,
     rows_of,
     token_for,
-    xfail_on_sqlite,
 )
 
 
@@ -80,7 +79,6 @@ def test_parallel_requests_to_two_communities_leave_one_pending_report_in(app: F
 def test_parallel_decisions_on_one_request_let_exactly_one_win(
     app: Flask, request: pytest.FixtureRequest, first: str, second: str
 ) -> None:
-    xfail_on_sqlite(request)
     with committing(app) as cleanups:
         place = make_city()
         version = publish_notice(f"race-{secrets.token_hex(4)}")
