@@ -8,6 +8,7 @@ prefix test on one indexed column.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -17,6 +18,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sunshine.auth.models import Account
 from sunshine.database import Base, UTCDateTime, utcnow
 from sunshine.org.models import Area, PartyOrg, WorkUnit
+
+# A person's name as the roster and registration accept it: 2–50 汉字 (any CJK block, rare
+# characters in names included), Latin letters, spaces and the middle dot of minority names.
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+PERSON_NAME = re.compile(f"^[{HAN_CHARS}·A-Za-z .]{{2,50}}$")
+PERSON_NAME_MESSAGE = "姓名应为 2–50 个汉字或字母"
 
 
 class Skill(Base):
@@ -57,6 +64,7 @@ class Member(Base):
         ),
         Index("ix_member_unit_id_id", "unit_id", "id"),
         Index("ix_member_status_id", "status", "id"),
+        Index("ix_member_name_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

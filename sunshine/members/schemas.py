@@ -5,10 +5,10 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from sunshine.api import BaseSchema, cursor_page_schema
-from sunshine.members.models import MemberStatus
+from sunshine.members.models import PERSON_NAME, PERSON_NAME_MESSAGE, MemberStatus
 from sunshine.org.schemas import AreaOut, PartyOrgOut, UnitOut
 
-NAME = validate.Regexp(r"^[\u4e00-\u9fa5·A-Za-z .]{2,50}$", error="姓名应为 2–50 个汉字或字母")
+NAME = validate.Regexp(PERSON_NAME, error=PERSON_NAME_MESSAGE)
 
 
 class SkillOut(BaseSchema):

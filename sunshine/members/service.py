@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from sunshine import wechat
 from sunshine.access.permissions import (
@@ -34,6 +35,8 @@ from sunshine.roster.models import RosterEntry
 from sunshine.security import service as security
 
 IDENTITY_FIELDS = ("name", "unit_id", "party_org_id")
+# PostgreSQL takes at most 65,535 bind parameters per statement.
+_PHONES_PER_QUERY = 10_000
 
 
 @dataclass(frozen=True)
@@ -236,26 +239,34 @@ def refresh_area_path(member: Member) -> None:
 
 
 def rematch_city(city_id: int, phones: set[str]) -> int:
-    """After a roster import: verify pending members whose numbers now match. Returns count."""
+    """After a roster import: check members whose numbers the file listed. Returns how many
+    became verified.
+
+    Pending members who now match are verified; members the roster had verified are checked
+    again (their row may have changed). Members an administrator approved by hand are left
+    alone: a roster row under another name is no reason to doubt that review.
+    """
     from sunshine.auth.models import Account
 
-    if not phones:
-        return 0
-    pending = db.session.scalars(
-        select(Member)
-        .join(Account, Member.account_id == Account.id)
-        .join(WorkUnit, Member.unit_id == WorkUnit.id)
-        .where(
-            WorkUnit.city_id == city_id,
-            Member.status.in_([MemberStatus.PENDING, MemberStatus.VERIFIED]),
-            Account.phone.in_(phones),
-        )
-    ).all()
     verified = 0
-    for member in pending:
-        before = member.status
-        _rematch(member)
-        verified += before != MemberStatus.VERIFIED and member.status == MemberStatus.VERIFIED
+    ordered = sorted(phones)
+    for start in range(0, len(ordered), _PHONES_PER_QUERY):
+        chunk = ordered[start : start + _PHONES_PER_QUERY]
+        candidates = db.session.scalars(
+            select(Member)
+            .join(Account, Member.account_id == Account.id)
+            .join(WorkUnit, Member.unit_id == WorkUnit.id)
+            .where(
+                WorkUnit.city_id == city_id,
+                Account.phone.in_(chunk),
+                (Member.status == MemberStatus.PENDING)
+                | ((Member.status == MemberStatus.VERIFIED) & Member.roster_entry_id.is_not(None)),
+            )
+        ).all()
+        for member in candidates:
+            before = member.status
+            _rematch(member)
+            verified += before != MemberStatus.VERIFIED and member.status == MemberStatus.VERIFIED
     db.session.flush()
     return verified
 
@@ -277,7 +288,7 @@ def review(*, actor: Actor, member_id: int, approve: bool, reason: str | None) -
     authorize(actor, Permission.MEMBER_REVIEW, place_of(member))
     if member.status != MemberStatus.PENDING:
         raise Conflict("该注册不在待审核状态", code="member.not_pending")
-    if not approve and not reason:
+    if not approve and not (reason and reason.strip()):
         raise Invalid(
             "驳回时请填写原因", code="member.reason_required", fields={"reason": ["请填写原因"]}
         )
@@ -397,7 +408,9 @@ def open_report_ins(member_ids: Sequence[int]) -> dict[int, Any]:
         return {}
     current: dict[int, Any] = {}
     rows = db.session.scalars(
-        select(ReportIn).where(
+        select(ReportIn)
+        .options(joinedload(ReportIn.community))
+        .where(
             ReportIn.member_id.in_(set(member_ids)),
             ReportIn.status.in_([ReportInStatus.ACTIVE, ReportInStatus.PENDING]),
         )
@@ -442,8 +455,19 @@ def view(
     }
 
 
+# What a page of members shows, loaded in a few batched queries instead of several per row.
+MEMBER_PAGE_LOADS = (
+    selectinload(Member.account),
+    selectinload(Member.unit).selectinload(WorkUnit.city),
+    selectinload(Member.party_org),
+    selectinload(Member.residence),
+    selectinload(Member.skills),
+)
+
+
 def list_members(*, actor: Actor, limit: int, **filters: Any) -> CursorPage:
-    page = cursor_page(query_members(actor=actor, **filters), Member.id, limit)
+    query = query_members(actor=actor, **filters).options(*MEMBER_PAGE_LOADS)
+    page = cursor_page(query, Member.id, limit)
     report_ins = open_report_ins([m.id for m in page.items])
     return CursorPage([view(actor, m, report_ins) for m in page.items], page.next_cursor)
 

@@ -22,6 +22,13 @@ class AreaLevel(StrEnum):
     GRID = "grid"
 
 
+LEVEL_LABELS = {
+    AreaLevel.CITY: "市/县",
+    AreaLevel.STREET: "街道/乡镇",
+    AreaLevel.COMMUNITY: "社区/村",
+    AreaLevel.GRID: "网格",
+}
+
 # Which level may sit under which: the tree is city → street → community → grid.
 CHILD_LEVEL = {
     AreaLevel.CITY: AreaLevel.STREET,

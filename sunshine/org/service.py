@@ -7,7 +7,15 @@ from sqlalchemy import Select, select
 from sunshine.access.permissions import EVERYWHERE, Actor, Permission, Place, authorize
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
-from sunshine.org.models import CHILD_LEVEL, Area, AreaLevel, PartyOrg, ServiceTeam, WorkUnit
+from sunshine.org.models import (
+    CHILD_LEVEL,
+    LEVEL_LABELS,
+    Area,
+    AreaLevel,
+    PartyOrg,
+    ServiceTeam,
+    WorkUnit,
+)
 
 
 def create_area(
@@ -62,7 +70,9 @@ def get_area_of_level(area_id: int, level: AreaLevel, field: str) -> Area:
     area = get_area(area_id)
     if area.level != level:
         raise Invalid(
-            "所选区域层级不正确", code="area.wrong_level", fields={field: [f"应选择{level.value}"]}
+            "所选区域层级不正确",
+            code="area.wrong_level",
+            fields={field: [f"应选择{LEVEL_LABELS[level]}"]},
         )
     return area
 
@@ -94,7 +104,7 @@ def list_areas(parent_id: int | None) -> list[Area]:
         db.session.scalars(
             select(Area)
             .where(Area.parent_id == parent_id if parent_id else Area.parent_id.is_(None))
-            .order_by(Area.division_code, Area.name)
+            .order_by(Area.division_code.is_(None), Area.division_code, Area.name)
         )
     )
 

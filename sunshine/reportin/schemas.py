@@ -8,7 +8,9 @@ from sunshine.api import BaseSchema, cursor_page_schema
 from sunshine.org.schemas import AreaOut, TeamOut
 from sunshine.reportin.models import EndKind, ReportInStatus
 
-REASON = validate.Length(min=1, max=200)
+REASON = validate.And(
+    validate.Length(min=1, max=200), validate.Regexp(r"\S", error="原因不能为空白")
+)
 
 
 class ReportInMemberOut(BaseSchema):

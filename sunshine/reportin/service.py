@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from sunshine.access.permissions import (
     Actor,
@@ -22,7 +23,7 @@ from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org import service as org
-from sunshine.org.models import Area, AreaLevel, ServiceTeam
+from sunshine.org.models import Area, AreaLevel, ServiceTeam, WorkUnit
 from sunshine.pagination import CursorPage, cursor_page
 from sunshine.reportin.models import EndKind, ReportIn, ReportInStatus
 
@@ -284,7 +285,14 @@ def view(actor: Actor, report_in: ReportIn) -> dict[str, object]:
 
 
 def list_report_ins(*, actor: Actor, limit: int, **filters: object) -> CursorPage:
-    page = cursor_page(query_report_ins(actor=actor, **filters), ReportIn.id, limit)  # type: ignore[arg-type]
+    query = query_report_ins(actor=actor, **filters).options(  # type: ignore[arg-type]
+        selectinload(ReportIn.member).selectinload(Member.account),
+        selectinload(ReportIn.member).selectinload(Member.unit).selectinload(WorkUnit.city),
+        selectinload(ReportIn.community),
+        selectinload(ReportIn.grid),
+        selectinload(ReportIn.teams),
+    )
+    page = cursor_page(query, ReportIn.id, limit)
     return CursorPage([view(actor, r) for r in page.items], page.next_cursor)
 
 

@@ -24,15 +24,12 @@ from sunshine.extensions import db
 from sunshine.imports.models import ImportKind
 from sunshine.imports.service import Importer, Outcome, RowErrors
 from sunshine.imports.tabular import Column, Table
+from sunshine.members.models import HAN_CHARS, PERSON_NAME, PERSON_NAME_MESSAGE
 from sunshine.org.models import Area, PartyOrg, WorkUnit
 from sunshine.roster.models import RosterEntry
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
-NAME = re.compile(r"^[\u4e00-\u9fa5·A-Za-z .]{2,50}$")
-HAN = re.compile(r"[\u4e00-\u9fa5]")
-# Phones matched per query when verifying members: PostgreSQL takes at most 65,535 bound
-# parameters in one statement, and a roster may have up to 200,000 rows.
-MATCH_CHUNK = 10_000
+HAN = re.compile(f"[{HAN_CHARS}]")
 
 COLUMNS = [
     Column("name", ("姓名", "name")),
@@ -58,8 +55,8 @@ def plan(table: Table, city: Area, errors: RowErrors) -> Callable[[], Outcome] |
     for line, row in zip(table.line_numbers, table.rows, strict=True):
         name = _clean_name(row["name"])
         phone = re.sub(r"[\s-]", "", row["phone"]).removeprefix("+86")
-        if not NAME.match(name):
-            errors.add(line, "姓名", "姓名应为 2–50 个汉字或字母")
+        if not PERSON_NAME.match(name):
+            errors.add(line, "姓名", PERSON_NAME_MESSAGE)
             continue
         if not MOBILE.match(phone):
             errors.add(line, "手机号", f"手机号“{row['phone']}”格式不正确")
@@ -121,9 +118,7 @@ def _write(city: Area, wanted: dict[str, tuple[int, dict[str, object]]]) -> Outc
         db.session.execute(update(RosterEntry), changed_rows)
     outcome.created, outcome.updated = len(new_rows), len(changed_rows)
     db.session.expire_all()
-    phones = sorted(wanted)
-    for start in range(0, len(phones), MATCH_CHUNK):
-        members.rematch_city(city.id, set(phones[start : start + MATCH_CHUNK]))
+    members.rematch_city(city.id, set(wanted))
     return outcome
 
 

@@ -318,7 +318,7 @@ def test_roster_import_verifies_pending_members_across_match_batches(
 ) -> None:
     # Phones are matched in batches (PostgreSQL's bound-parameter limit); one phone per batch
     # here shows that no batch is skipped.
-    monkeypatch.setattr("sunshine.roster.service.MATCH_CHUNK", 1)
+    monkeypatch.setattr("sunshine.members.service._PHONES_PER_QUERY", 1)
     version = publish_notice()
     members = [
         onboard(
@@ -344,3 +344,29 @@ def test_roster_import_verifies_pending_members_across_match_batches(
     assert response.status_code == 201, response.json
     statuses = [client.get("/api/v1/me/member", headers=h).json["status"] for h in members]
     assert statuses == ["verified", "verified"]
+
+
+def test_roster_row_under_another_name_leaves_a_hand_approved_member_verified(
+    client: FlaskClient, fake_wechat: FakeWeChat, setup: Setup
+) -> None:
+    from sunshine.members.models import Member, MemberStatus
+
+    member = onboard(
+        client,
+        fake_wechat,
+        name="郑十一",
+        phone="13800000011",
+        unit=setup.hospital,
+        residence=setup.community,
+        notice_version=publish_notice(),
+    )
+    approved = db.session.scalars(select(Member).where(Member.name == "郑十一")).one()
+    approved.status = MemberStatus.VERIFIED  # as the unit admin's review leaves it
+    db.session.commit()
+    rows = [HEADER, ["郑十二", "13800000011", "孝义市人民医院", ""]]
+
+    response = upload(client, setup.url, csv_bytes(rows), setup.headers)
+
+    assert response.status_code == 201, response.json
+    me = client.get("/api/v1/me/member", headers=member).json
+    assert (me["status"], me["verified_by_roster"]) == ("verified", False)
