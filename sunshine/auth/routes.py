@@ -91,6 +91,18 @@ class AccountDetail(MethodView):
         return service.get_account(actor=current_actor(), account_id=account_id)
 
 
+def _set_status(account_id: int, status: AccountStatus, reason: str | None) -> Account:
+    account = service.set_account_status(
+        actor=current_actor(),
+        account_id=account_id,
+        status=status,
+        reason=reason,
+        origin=request_origin(),
+    )
+    db.session.commit()
+    return account
+
+
 @blp.route("/accounts/<int:account_id>/disable")
 class AccountDisable(MethodView):
     @login_required
@@ -98,15 +110,7 @@ class AccountDisable(MethodView):
     @blp.response(200, AccountOut)
     def post(self, data: dict[str, Any], account_id: int) -> Account:
         """Disable an account; its tokens stop working on the next request."""
-        account = service.set_account_status(
-            actor=current_actor(),
-            account_id=account_id,
-            status=AccountStatus.DISABLED,
-            reason=data["reason"],
-            origin=request_origin(),
-        )
-        db.session.commit()
-        return account
+        return _set_status(account_id, AccountStatus.DISABLED, data["reason"])
 
 
 @blp.route("/accounts/<int:account_id>/enable")
@@ -116,12 +120,4 @@ class AccountEnable(MethodView):
     @blp.response(200, AccountOut)
     def post(self, data: dict[str, Any], account_id: int) -> Account:
         """Re-enable a disabled account."""
-        account = service.set_account_status(
-            actor=current_actor(),
-            account_id=account_id,
-            status=AccountStatus.ACTIVE,
-            reason=data["reason"],
-            origin=request_origin(),
-        )
-        db.session.commit()
-        return account
+        return _set_status(account_id, AccountStatus.ACTIVE, data["reason"])

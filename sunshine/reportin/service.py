@@ -112,9 +112,12 @@ def _locked(report_in: ReportIn) -> ReportIn:
     return report_in
 
 
-def _end(report_in: ReportIn, kind: EndKind, reason: str | None, by: int | None) -> None:
-    report_in.status, report_in.ended_at = ReportInStatus.ENDED, utcnow()
-    report_in.end_kind, report_in.end_reason, report_in.ended_by_id = kind, reason, by
+def _close(report_in: ReportIn, kind: EndKind, reason: str | None, by: int | None) -> None:
+    """End an open report-in: a pending one is cancelled, an active one ended."""
+    pending = report_in.status == ReportInStatus.PENDING
+    report_in.status = ReportInStatus.CANCELLED if pending else ReportInStatus.ENDED
+    report_in.ended_at, report_in.end_kind = utcnow(), kind
+    report_in.end_reason, report_in.ended_by_id = reason, by
 
 
 def approve(*, actor: Actor, report_in_id: int, reason: str | None = None) -> ReportIn:
@@ -130,7 +133,7 @@ def approve(*, actor: Actor, report_in_id: int, reason: str | None = None) -> Re
         )
     active = _open_report_ins(report_in.member).get(ReportInStatus.ACTIVE)
     if active is not None:
-        _end(active, EndKind.TRANSFER, f"转至{report_in.community.name}", actor.id)
+        _close(active, EndKind.TRANSFER, f"转至{report_in.community.name}", actor.id)
         db.session.flush()  # the old one ends before the new one starts (one active at most)
     report_in.status, report_in.decided_at = ReportInStatus.ACTIVE, utcnow()
     report_in.decided_by_id, report_in.decision_reason = actor.id, reason
@@ -157,7 +160,7 @@ def end(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
     report_in = _for_admin(actor, report_in_id)
     if report_in.status != ReportInStatus.ACTIVE:
         raise Conflict("只能结束正在报到的记录", code="report_in.not_active")
-    _end(report_in, EndKind.ADMIN_ENDED, reason, actor.id)
+    _close(report_in, EndKind.ADMIN_ENDED, reason, actor.id)
     db.session.flush()
     members.refresh_area_path(report_in.member)
     db.session.flush()
@@ -171,14 +174,9 @@ def withdraw(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
     if report_in.member_id != member.id:
         raise NotFound("报到记录不存在", code="report_in.not_found")
     _locked(report_in)
-    if report_in.status == ReportInStatus.PENDING:
-        report_in.status, report_in.ended_at = ReportInStatus.CANCELLED, utcnow()
-        report_in.end_kind, report_in.end_reason = EndKind.MEMBER_WITHDREW, reason
-        report_in.ended_by_id = actor.id
-    elif report_in.status == ReportInStatus.ACTIVE:
-        _end(report_in, EndKind.MEMBER_WITHDREW, reason, actor.id)
-    else:
+    if report_in.status not in OPEN:
         raise Conflict("该记录已结束", code="report_in.closed")
+    _close(report_in, EndKind.MEMBER_WITHDREW, reason, actor.id)
     db.session.flush()
     members.refresh_area_path(member)
     db.session.flush()
@@ -188,11 +186,7 @@ def withdraw(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
 def end_all_for_deactivation(member: Member) -> None:
     _lock_member(member)
     for report_in in _open_report_ins(member).values():
-        if report_in.status == ReportInStatus.PENDING:
-            report_in.status, report_in.ended_at = ReportInStatus.CANCELLED, utcnow()
-            report_in.end_kind = EndKind.DEACTIVATED
-        else:
-            _end(report_in, EndKind.DEACTIVATED, None, None)
+        _close(report_in, EndKind.DEACTIVATED, None, None)
     db.session.flush()
 
 
