@@ -382,6 +382,10 @@ def deactivate(*, actor: Actor, reason: str | None, ip: str | None) -> None:
         .where(AuthToken.account_id == account.id, AuthToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+    # Token rows are housekeeping, not evidence: they keep no IP once the person has left.
+    db.session.execute(
+        update(AuthToken).where(AuthToken.account_id == account.id).values(ip=None)
+    )
     security.record(
         action="account.deactivate",
         account_id=actor.id,
