@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from sunshine.errors import DomainError
 from sunshine.extensions import db
 
 
@@ -12,6 +13,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_sysadmin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(demo)
+    app.cli.add_command(import_file)
 
 
 @click.command("create-sysadmin")
@@ -64,3 +66,41 @@ def demo(port: int, wechat_port: int) -> None:
     )
     # app.run() refuses to run inside the flask CLI; the werkzeug server is what it would use.
     run_simple("127.0.0.1", port, app, threaded=True)
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(["areas", "units", "roster"]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--city-id", type=int, required=True, help="The city the file belongs to.")
+def import_file(kind: str, path: str, city_id: int) -> None:
+    """Import an area, unit or roster file (CSV or XLSX) for a city, all or nothing."""
+    import os
+
+    from sunshine.imports import service as imports
+    from sunshine.org import imports as org_imports
+    from sunshine.org import service as org
+    from sunshine.org.models import AreaLevel
+    from sunshine.roster import service as roster
+
+    importer = {"areas": org_imports.AREAS, "units": org_imports.UNITS, "roster": roster.IMPORTER}
+    with open(path, "rb") as file:
+        data = file.read()
+    try:
+        batch = imports.run(
+            actor=None,
+            importer=importer[kind],
+            city=org.get_area_of_level(city_id, AreaLevel.CITY, "city_id"),
+            filename=os.path.basename(path),
+            data=data,
+        )
+    except DomainError as error:  # a bad file or city: say why, as the API would
+        raise click.ClickException(f"{error.code}: {error.message}") from None
+    db.session.commit()
+    if batch.errors:
+        for error in batch.errors:
+            click.echo(f"第 {error['line']} 行 {error['field']}：{error['message']}", err=True)
+        raise click.ClickException(f"rejected: {len(batch.errors)} row errors (batch {batch.id})")
+    click.echo(
+        f"batch {batch.id}: {batch.created_count} created, {batch.updated_count} updated, "
+        f"{batch.unchanged_count} unchanged"
+    )

@@ -61,3 +61,49 @@ def test_demo_refuses_to_run_in_production(app: Flask, monkeypatch: pytest.Monke
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0
     assert "never runs in production" in result.output
+
+
+def test_import_command_applies_a_roster_file_and_reports_counts(
+    app: Flask, tmp_path: pytest.TempPathFactory
+) -> None:
+    from sunshine.extensions import db
+    from sunshine.roster.models import RosterEntry
+    from tests.factories import make_city
+
+    place = make_city()
+    path = tmp_path / "roster.csv"  # type: ignore[operator]
+    path.write_text(f"姓名,手机号,单位\n张三,13800000001,{place.unit.name}\n", encoding="gbk")
+
+    result = app.test_cli_runner().invoke(
+        args=["import", "roster", str(path), "--city-id", str(place.city.id)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "1 created" in result.output
+    assert db.session.scalars(select(RosterEntry.name)).all() == ["张三"]
+
+
+def test_import_command_rejects_a_bad_file_whole_and_lists_rows(
+    app: Flask, tmp_path: pytest.TempPathFactory
+) -> None:
+    from sunshine.extensions import db
+    from sunshine.roster.models import RosterEntry
+    from tests.factories import make_city
+
+    place = make_city()
+    path = tmp_path / "roster.csv"  # type: ignore[operator]
+    path.write_text(
+        f"姓名,手机号,单位\n张三,13800000001,{place.unit.name}\n李四,123,{place.unit.name}\n",
+        encoding="utf-8",
+    )
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["import", "roster", str(path), "--city-id", str(place.city.id)])
+    wrong_city = runner.invoke(
+        args=["import", "roster", str(path), "--city-id", str(place.street.id)]
+    )
+
+    assert result.exit_code != 0
+    assert "第 3 行" in result.output and "rejected" in result.output
+    assert db.session.scalars(select(RosterEntry)).all() == []
+    assert wrong_city.exit_code != 0 and "area.wrong_level" in wrong_city.output

@@ -383,9 +383,7 @@ def deactivate(*, actor: Actor, reason: str | None, ip: str | None) -> None:
         .values(revoked_at=now)
     )
     # Token rows are housekeeping, not evidence: they keep no IP once the person has left.
-    db.session.execute(
-        update(AuthToken).where(AuthToken.account_id == account.id).values(ip=None)
-    )
+    db.session.execute(update(AuthToken).where(AuthToken.account_id == account.id).values(ip=None))
     security.record(
         action="account.deactivate",
         account_id=actor.id,
