@@ -93,8 +93,8 @@ def import_file(kind: str, path: str, city_id: int) -> None:
             filename=os.path.basename(path),
             data=data,
         )
-    except DomainError as error:  # a bad file or city: say why, as the API would
-        raise click.ClickException(f"{error.code}: {error.message}") from None
+    except DomainError as refused:  # a bad file or city: say why, as the API would
+        raise click.ClickException(f"{refused.code}: {refused.message}") from None
     db.session.commit()
     if batch.errors:
         for error in batch.errors:
