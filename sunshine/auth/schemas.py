@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from sunshine.access.schemas import GrantOut
 from sunshine.api import BaseSchema
 from sunshine.auth.models import AccountStatus
+from sunshine.consent.schemas import ConsentSummaryOut
 
 not_blank = validate.Regexp(r"\S", error="不能为空白")
 
@@ -42,6 +43,7 @@ class MeOut(BaseSchema):
     member_status = fields.String(
         metadata={"description": "unregistered / pending / verified / rejected（注册认证状态）"}
     )
+    consents = fields.Nested(ConsentSummaryOut)
 
 
 class AccountListArgs(BaseSchema):

@@ -201,13 +201,26 @@ def _verb(status: AccountStatus) -> str:
 
 
 def describe(actor: Actor) -> dict[str, object]:
-    """What /me shows: the account, its active grants and roles, and its member status.
+    """What /me shows: the account, its grants and roles, member status and consents.
 
-    Registration arrives with the member domain; until then every account is unregistered.
+    ``member`` is a role no one grants: a verified registration makes it.
     """
+    # Members and consents build on accounts, so they are imported here, not at the top.
+    from sunshine.consent import service as consent
+    from sunshine.members import service as members
+    from sunshine.members.models import MemberStatus
+
+    member = members.own_member_or_none(actor)
+    status = "unregistered"
+    if member is not None and member.status != MemberStatus.DEACTIVATED:
+        status = member.status.value
+    roles = {role.value for role in actor.roles()}
+    if status == MemberStatus.VERIFIED:
+        roles.add("member")
     return {
         "account": actor.account,
         "grants": actor.grants,
-        "roles": sorted(role.value for role in actor.roles()),
-        "member_status": "unregistered",
+        "roles": sorted(roles),
+        "member_status": status,
+        "consents": consent.summary(actor.id),
     }

@@ -119,3 +119,27 @@ def test_transfer_moves_the_member_and_keeps_history(
     ]
     old_list = client.get("/api/v1/report-ins?status=active", headers=old_secretary).json
     assert old_list["items"] == []
+
+
+def test_me_follows_registration_and_consent(client: FlaskClient, fake_wechat: FakeWeChat) -> None:
+    place = make_city()
+    version = publish_notice()
+    add_roster(place.city, place.unit, "赵六", "13800000004")
+    headers = onboard(
+        client,
+        fake_wechat,
+        name="赵六",
+        phone="13800000004",
+        unit=place.unit,
+        residence=place.community,
+        notice_version=version,
+    )
+
+    me = client.get("/api/v1/me", headers=headers).json
+
+    assert me["member_status"] == "verified"
+    assert me["roles"] == ["member"]
+    assert me["consents"]["needs_acceptance"] is False
+    assert me["consents"]["accepted_notice_version"] == version
+    publish_notice("2027.1")
+    assert client.get("/api/v1/me", headers=headers).json["consents"]["needs_acceptance"] is True
