@@ -2,8 +2,8 @@
 
 Every variable is documented in the README. ``SUNSHINE_ENV`` picks the profile:
 ``development`` (default), ``production`` or ``testing``. Production refuses to start with a
-missing or weak secret, missing WeChat credentials, or a WeChat base that is not HTTPS (so the
-fake WeChat server can never be used there).
+missing or weak secret, missing WeChat credentials, a WeChat base that is not HTTPS (so the
+fake WeChat server can never be used there), or no Redis (workers must share state).
 """
 
 from __future__ import annotations
@@ -108,6 +108,9 @@ def validate(config: Mapping[str, Any]) -> None:
         problems.append("WECHAT_APPID and WECHAT_SECRET must be set")
     if not str(config.get("WECHAT_API_BASE", "")).startswith("https://"):
         problems.append("WECHAT_API_BASE must be an https:// URL in production")
+    if not config.get("REDIS_URL"):
+        # Several workers must share rate-limit counters and the WeChat access token.
+        problems.append("REDIS_URL must be set in production (state shared by all workers)")
     if problems:
         raise ConfigError("production configuration refused: " + "; ".join(problems))
 

@@ -40,6 +40,7 @@ def test_production_values_are_read_and_postgres_uses_psycopg3() -> None:
         ({"WECHAT_APPID": ""}, "WECHAT_APPID"),
         ({"WECHAT_SECRET": ""}, "WECHAT_SECRET"),
         ({"WECHAT_API_BASE": "http://127.0.0.1:5001"}, "WECHAT_API_BASE"),
+        ({"REDIS_URL": ""}, "REDIS_URL"),
     ],
 )
 def test_production_refuses_unsafe_configuration(override: dict[str, str], problem: str) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Select, select, update
+from sqlalchemy.orm import joinedload
 
 from sunshine import wechat
 from sunshine.access import service as access
@@ -104,7 +105,11 @@ def authenticate(raw_token: str | None) -> Actor:
     """The actor behind a bearer token; refuses missing, unknown, expired and revoked ones."""
     if not raw_token:
         raise Unauthorized()
-    token = db.session.scalar(select(AuthToken).where(AuthToken.token_hash == _hash(raw_token)))
+    token = db.session.scalar(
+        select(AuthToken)
+        .options(joinedload(AuthToken.account))  # one query for the token and its account
+        .where(AuthToken.token_hash == _hash(raw_token))
+    )
     if token is None or token.revoked_at is not None:
         raise Unauthorized("登录已失效，请重新登录", code="auth.invalid_token")
     if token.expires_at <= utcnow():

@@ -32,6 +32,8 @@ def _gunicorn(database_url: str) -> Iterator[str]:
         "WECHAT_APPID": "wxprodlike000000",
         "WECHAT_SECRET": "prod-like-secret",
         "DATABASE_URL": database_url,
+        # Required in production; nothing here connects to it (healthz checks the database).
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
