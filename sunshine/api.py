@@ -146,3 +146,17 @@ def accepts_upload(max_bytes: int) -> Callable[[F], F]:
 
 class UploadIn(BaseSchema):
     file = Upload(required=True, metadata={"description": "CSV（UTF-8 或 GBK）或 XLSX"})
+
+
+# A reason an administrator or member gives for a decision: required where rules say so.
+REASON = ma.validate.And(
+    ma.validate.Length(min=1, max=200), ma.validate.Regexp(r"\S", error="原因不能为空白")
+)
+
+
+class ReasonIn(BaseSchema):
+    reason = ma.fields.String(required=True, validate=REASON)
+
+
+class OptionalReasonIn(BaseSchema):
+    reason = ma.fields.String(validate=REASON, load_default=None)

@@ -12,6 +12,7 @@ from sunshine.org.routes import blp as org_blp
 from sunshine.reportin.routes import blp as reportin_blp
 from sunshine.roster.routes import blp as roster_blp
 from sunshine.security.routes import blp as security_blp
+from sunshine.tasks.routes import blp as tasks_blp
 
 BLUEPRINTS = [
     ops_blp,
@@ -19,6 +20,7 @@ BLUEPRINTS = [
     consent_blp,
     members_blp,
     reportin_blp,
+    tasks_blp,
     org_blp,
     roster_blp,
     imports_blp,

@@ -454,3 +454,36 @@ def race(
         assert result is not None, "a request did not finish"
         done.append(result)
     return done
+
+
+def reported_member(
+    client: FlaskClient,
+    fake: FakeWeChat,
+    place: City,
+    community: Area,
+    name: str,
+    phone: str,
+    notice_version: str,
+) -> dict[str, str]:
+    """A verified member with an active report-in to ``community``, logged in: headers."""
+    from sqlalchemy import select
+
+    from sunshine.members.models import Member
+    from sunshine.reportin.models import ReportIn, ReportInStatus
+
+    add_roster(place.city, place.unit, name, phone)
+    headers = onboard(
+        client,
+        fake,
+        name=name,
+        phone=phone,
+        unit=place.unit,
+        residence=community,
+        notice_version=notice_version,
+    )
+    member_id = db.session.scalar(select(Member.id).where(Member.name == name))
+    db.session.add(
+        ReportIn(member_id=member_id, community_id=community.id, status=ReportInStatus.ACTIVE)
+    )
+    db.session.commit()
+    return headers

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     MEMBER_CONTACT = "member.contact"  # see full phone numbers
     REPORT_IN_LIST = "report_in.list"
     REPORT_IN_DECIDE = "report_in.decide"  # approve, reject, end, place in grid/teams
+    TASK_MANAGE = "task.manage"  # post, edit, publish, cancel tasks and shifts; see rosters
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -52,6 +53,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MEMBER_CONTACT: frozenset({Role.COMMUNITY_ADMIN, Role.UNIT_ADMIN}),
     Permission.REPORT_IN_LIST: _ADMINS - {Role.UNIT_ADMIN},
     Permission.REPORT_IN_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
+    Permission.TASK_MANAGE: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
 }
 
 

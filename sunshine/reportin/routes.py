@@ -7,14 +7,13 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.api import OptionalReasonIn, ReasonIn
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
 from sunshine.reportin import service
 from sunshine.reportin.schemas import (
-    OptionalReasonIn,
     PlacementIn,
-    ReasonIn,
     ReportInListArgs,
     ReportInOut,
     ReportInPage,

@@ -8,10 +8,6 @@ from sunshine.api import BaseSchema, cursor_page_schema
 from sunshine.org.schemas import AreaOut, TeamOut
 from sunshine.reportin.models import EndKind, ReportInStatus
 
-REASON = validate.And(
-    validate.Length(min=1, max=200), validate.Regexp(r"\S", error="原因不能为空白")
-)
-
 
 class ReportInMemberOut(BaseSchema):
     id = fields.Integer()
@@ -43,14 +39,6 @@ ReportInPage = cursor_page_schema(ReportInOut)
 
 class ReportInRequest(BaseSchema):
     community_id = fields.Integer(required=True, validate=validate.Range(min=1))
-
-
-class ReasonIn(BaseSchema):
-    reason = fields.String(required=True, validate=REASON)
-
-
-class OptionalReasonIn(BaseSchema):
-    reason = fields.String(validate=REASON, load_default=None)
 
 
 class PlacementIn(BaseSchema):

@@ -1,0 +1,204 @@
+"""Task categories, tasks, shifts, signups and shift events.
+
+A task belongs to an area (a community, or a street for street-wide tasks) and is visible to
+members reported to that community, street or the whole city. Capacity is enforced under a
+row lock on the shift, with ``confirmed_count`` kept beside it so the check is one read.
+A member holds at most one live signup per shift (partial unique index).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sunshine.database import Base, BigId, UTCDateTime, utcnow
+from sunshine.members.models import Member, Skill
+from sunshine.org.models import Area
+
+
+def _enum(cls: type[StrEnum], length: int = 16) -> Enum:
+    return Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        create_constraint=False,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class TaskCategory(Base):
+    """The configurable catalogue (政策宣传, 文明劝导 …)."""
+
+    __tablename__ = "task_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(30), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class TaskKind(StrEnum):
+    POST = "post"  # 岗位: a standing duty
+    ACTIVITY = "activity"  # 活动: a one-off event
+    WISH = "wish"  # 微心愿: a resident's small need
+
+
+class Visibility(StrEnum):
+    COMMUNITY = "community"
+    STREET = "street"
+    CITY = "city"
+
+
+class TaskStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+task_skill = Table(
+    "task_skill",
+    Base.metadata,
+    Column("task_id", ForeignKey("task.id"), primary_key=True),
+    Column("skill_id", ForeignKey("skill.id"), primary_key=True, index=True),
+)
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        CheckConstraint("checkin_radius_m BETWEEN 10 AND 5000", name="radius_in_range"),
+        Index(
+            "ix_task_area_path", "area_path", postgresql_ops={"area_path": "varchar_pattern_ops"}
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The owner: a community, or a street for a street-wide task.
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    area_path: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[TaskKind] = mapped_column(_enum(TaskKind))
+    category_id: Mapped[int] = mapped_column(ForeignKey("task_category.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    checkin_radius_m: Mapped[int] = mapped_column(default=200)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility))
+    contact_name: Mapped[str] = mapped_column(String(50))
+    contact_phone: Mapped[str] = mapped_column(String(20))
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.DRAFT)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
+
+    area: Mapped[Area] = relationship()
+    category: Mapped[TaskCategory] = relationship()
+    skills: Mapped[list[Skill]] = relationship(secondary=task_skill)
+    shifts: Mapped[list[Shift]] = relationship(back_populates="task", order_by="Shift.starts_at")
+
+
+class ShiftStatus(StrEnum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
+class Shift(Base):
+    __tablename__ = "shift"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity BETWEEN 1 AND 1000", name="capacity_in_range"),
+        CheckConstraint("confirmed_count BETWEEN 0 AND capacity", name="never_overbooked"),
+        Index("ix_shift_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int]
+    signup_deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[ShiftStatus] = mapped_column(_enum(ShiftStatus), default=ShiftStatus.OPEN)
+    confirmed_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
+
+    task: Mapped[Task] = relationship(back_populates="shifts")
+
+    @property
+    def is_full(self) -> bool:
+        return self.confirmed_count >= self.capacity
+
+
+class SignupStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Signup(Base):
+    __tablename__ = "signup"
+    __table_args__ = (
+        Index(
+            "uq_signup_live",
+            "shift_id",
+            "member_id",
+            unique=True,
+            sqlite_where=text("status IN ('confirmed', 'waitlisted')"),
+            postgresql_where=text("status IN ('confirmed', 'waitlisted')"),
+        ),
+        Index("ix_signup_shift_id_status_id", "shift_id", "status", "id"),
+        Index("ix_signup_member_id_status", "member_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    status: Mapped[SignupStatus] = mapped_column(_enum(SignupStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late_cancel: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    shift: Mapped[Shift] = relationship()
+    member: Mapped[Member] = relationship()
+
+
+class ShiftEventKind(StrEnum):
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+
+
+class ShiftEvent(Base):
+    """A change members who signed up must hear about; notifications read these later."""
+
+    __tablename__ = "shift_event"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    kind: Mapped[ShiftEventKind] = mapped_column(_enum(ShiftEventKind))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

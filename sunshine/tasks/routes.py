@@ -1,0 +1,188 @@
+"""Tasks and shifts for secretaries; signups for members."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from sunshine.api import ReasonIn
+from sunshine.auth.current import current_actor, login_required
+from sunshine.extensions import db
+from sunshine.pagination import CursorPage, cursor_page
+from sunshine.tasks import service
+from sunshine.tasks.models import Shift, Signup, Task, TaskCategory
+from sunshine.tasks.schemas import (
+    CategoryOut,
+    ShiftIn,
+    ShiftOut,
+    ShiftPatch,
+    SignupOut,
+    TaskIn,
+    TaskListArgs,
+    TaskOut,
+    TaskPage,
+    TaskPatch,
+)
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="服务任务与报名")
+
+
+@blp.route("/task-categories")
+class Categories(MethodView):
+    @login_required
+    @blp.response(200, CategoryOut(many=True))
+    def get(self) -> list[TaskCategory]:
+        """The task category catalogue."""
+        return service.list_categories()
+
+
+@blp.route("/tasks")
+class Tasks(MethodView):
+    @login_required
+    @blp.arguments(TaskListArgs, location="query")
+    @blp.response(200, TaskPage)
+    def get(self, args: dict[str, Any]) -> CursorPage:
+        """Tasks the caller manages, newest first."""
+        query = service.query_tasks(
+            actor=current_actor(),
+            status=args.get("status"),
+            area_id=args.get("area_id"),
+            after_id=args.get("cursor"),
+        )
+        return cursor_page(query, Task.id, args["limit"])
+
+    @login_required
+    @blp.arguments(TaskIn)
+    @blp.response(201, TaskOut)
+    def post(self, data: dict[str, Any]) -> Task:
+        """Post a task (a draft) for a community, or a street for a street-wide task."""
+        task = service.create_task(actor=current_actor(), **data)
+        db.session.commit()
+        return task
+
+
+@blp.route("/tasks/<int:task_id>")
+class TaskDetail(MethodView):
+    @login_required
+    @blp.response(200, TaskOut)
+    def get(self, task_id: int) -> Task:
+        """One task with its shifts (published tasks: anyone; drafts: its managers)."""
+        return service.view_task(actor=current_actor(), task_id=task_id)
+
+    @login_required
+    @blp.arguments(TaskPatch)
+    @blp.response(200, TaskOut)
+    @blp.alt_response(409, description="任务已取消")
+    def patch(self, data: dict[str, Any], task_id: int) -> Task:
+        """Edit a task."""
+        task = service.update_task(actor=current_actor(), task_id=task_id, changes=data)
+        db.session.commit()
+        return task
+
+
+@blp.route("/tasks/<int:task_id>/publish")
+class TaskPublish(MethodView):
+    @login_required
+    @blp.response(200, TaskOut)
+    @blp.alt_response(409, description="没有班次或已取消")
+    def post(self, task_id: int) -> Task:
+        """Publish a task to the members it is visible to."""
+        task = service.publish_task(actor=current_actor(), task_id=task_id)
+        db.session.commit()
+        return task
+
+
+@blp.route("/tasks/<int:task_id>/cancel")
+class TaskCancel(MethodView):
+    @login_required
+    @blp.arguments(ReasonIn)
+    @blp.response(200, TaskOut)
+    def post(self, data: dict[str, Any], task_id: int) -> Task:
+        """Cancel a task and its open shifts, with a reason."""
+        task = service.cancel_task(actor=current_actor(), task_id=task_id, reason=data["reason"])
+        db.session.commit()
+        return task
+
+
+@blp.route("/tasks/<int:task_id>/shifts")
+class TaskShifts(MethodView):
+    @login_required
+    @blp.arguments(ShiftIn)
+    @blp.response(201, ShiftOut)
+    def post(self, data: dict[str, Any], task_id: int) -> Shift:
+        """Add a shift (start, end, capacity, signup deadline)."""
+        shift = service.add_shift(actor=current_actor(), task_id=task_id, **data)
+        db.session.commit()
+        return shift
+
+
+@blp.route("/shifts/<int:shift_id>")
+class ShiftDetail(MethodView):
+    @login_required
+    @blp.arguments(ShiftPatch)
+    @blp.response(200, ShiftOut)
+    def patch(self, data: dict[str, Any], shift_id: int) -> Shift:
+        """Move a shift or change its capacity (a move of over 5 minutes is an event)."""
+        shift = service.update_shift(actor=current_actor(), shift_id=shift_id, changes=data)
+        db.session.commit()
+        return shift
+
+
+@blp.route("/shifts/<int:shift_id>/cancel")
+class ShiftCancel(MethodView):
+    @login_required
+    @blp.arguments(ReasonIn)
+    @blp.response(200, ShiftOut)
+    def post(self, data: dict[str, Any], shift_id: int) -> Shift:
+        """Cancel a shift and its signups, with a reason."""
+        shift = service.cancel_shift(
+            actor=current_actor(), shift_id=shift_id, reason=data["reason"]
+        )
+        db.session.commit()
+        return shift
+
+
+@blp.route("/shifts/<int:shift_id>/signups")
+class ShiftSignups(MethodView):
+    @login_required
+    @blp.response(200, SignupOut(many=True))
+    def get(self, shift_id: int) -> list[Signup]:
+        """The shift's roster: signed up, waitlisted, cancelled (late ones flagged)."""
+        return service.roster(actor=current_actor(), shift_id=shift_id)
+
+    @login_required
+    @blp.response(201, SignupOut)
+    @blp.alt_response(200, schema=SignupOut, description="已报名：返回原报名")
+    @blp.alt_response(409, description="不可报名、已截止、时间冲突或不面向本社区")
+    def post(self, shift_id: int) -> tuple[Signup, int]:
+        """Sign up for a shift, or join its waitlist when it is full."""
+        signup, created = service.sign_up(actor=current_actor(), shift_id=shift_id)
+        db.session.commit()
+        return signup, 201 if created else 200
+
+
+@blp.route("/signups/<int:signup_id>/cancel")
+class SignupCancel(MethodView):
+    @login_required
+    @blp.response(200, SignupOut)
+    def post(self, signup_id: int) -> Signup:
+        """Give up a place; the first waitlisted member is promoted at once."""
+        minutes = current_app.config["SIGNUP_CANCEL_CUTOFF_MINUTES"]
+        signup = service.cancel_signup(
+            actor=current_actor(), signup_id=signup_id, late_cutoff=timedelta(minutes=minutes)
+        )
+        db.session.commit()
+        return signup
+
+
+@blp.route("/me/signups")
+class MySignups(MethodView):
+    @login_required
+    @blp.response(200, SignupOut(many=True))
+    def get(self) -> list[Signup]:
+        """The caller's signups, newest first."""
+        return service.my_signups(actor=current_actor())

@@ -1,0 +1,125 @@
+"""Shapes of task categories, tasks, shifts and signups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import fields, validate
+
+from sunshine.api import BaseSchema, cursor_page_schema
+from sunshine.members.schemas import SkillOut
+from sunshine.org.schemas import AreaOut
+from sunshine.tasks.models import ShiftStatus, SignupStatus, TaskKind, TaskStatus, Visibility
+
+
+class CategoryOut(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+def _task_fields(required: bool) -> dict[str, Any]:
+    """The task's fields: all required on creation, all optional (same rules) on edit."""
+    need: dict[str, Any] = {"required": True} if required else {}
+    return {
+        "kind": fields.Enum(TaskKind, by_value=True, **need),
+        "category_id": fields.Integer(validate=validate.Range(min=1), **need),
+        "title": fields.String(validate=validate.Length(min=1, max=100), **need),
+        "content": fields.String(validate=validate.Length(min=1, max=5000), **need),
+        "address": fields.String(validate=validate.Length(min=1, max=200), **need),
+        "latitude": fields.Float(validate=validate.Range(min=-90, max=90), allow_none=True),
+        "longitude": fields.Float(validate=validate.Range(min=-180, max=180), allow_none=True),
+        "checkin_radius_m": fields.Integer(validate=validate.Range(min=10, max=5000)),
+        "skill_ids": fields.List(
+            fields.Integer(validate=validate.Range(min=1)), validate=validate.Length(max=10)
+        ),
+        "visibility": fields.Enum(Visibility, by_value=True, **need),
+        "contact_name": fields.String(validate=validate.Length(min=1, max=50), **need),
+        "contact_phone": fields.String(
+            validate=validate.Regexp(r"^[0-9+\- ]{5,20}$", error="电话格式不正确"), **need
+        ),
+    }
+
+
+TaskIn = BaseSchema.from_dict(
+    {
+        **_task_fields(required=True),
+        "area_id": fields.Integer(
+            required=True,
+            validate=validate.Range(min=1),
+            metadata={"description": "a community, or a street (street-wide)"},
+        ),
+    },
+    name="TaskIn",
+)
+TaskPatch = BaseSchema.from_dict(_task_fields(required=False), name="TaskPatch")
+
+
+class ShiftIn(BaseSchema):
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    signup_deadline = fields.AwareDateTime(load_default=None)
+
+
+class ShiftPatch(BaseSchema):
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    capacity = fields.Integer(validate=validate.Range(min=1, max=1000))
+    signup_deadline = fields.AwareDateTime()
+
+
+class ShiftOut(BaseSchema):
+    id = fields.Integer()
+    task_id = fields.Integer()
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    capacity = fields.Integer()
+    confirmed_count = fields.Integer()
+    signup_deadline = fields.AwareDateTime()
+    status = fields.Enum(ShiftStatus, by_value=True)
+    cancel_reason = fields.String(allow_none=True)
+
+
+class TaskOut(BaseSchema):
+    id = fields.Integer()
+    area = fields.Nested(AreaOut)
+    kind = fields.Enum(TaskKind, by_value=True)
+    category = fields.Nested(CategoryOut)
+    title = fields.String()
+    content = fields.String()
+    address = fields.String()
+    latitude = fields.Decimal(places=6, as_string=True, allow_none=True)
+    longitude = fields.Decimal(places=6, as_string=True, allow_none=True)
+    checkin_radius_m = fields.Integer()
+    skills = fields.List(fields.Nested(SkillOut))
+    visibility = fields.Enum(Visibility, by_value=True)
+    contact_name = fields.String()
+    contact_phone = fields.String()
+    status = fields.Enum(TaskStatus, by_value=True)
+    shifts = fields.List(fields.Nested(ShiftOut))
+    created_at = fields.AwareDateTime()
+    published_at = fields.AwareDateTime(allow_none=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+
+
+TaskPage = cursor_page_schema(TaskOut)
+
+
+class TaskListArgs(BaseSchema):
+    status = fields.Enum(TaskStatus, by_value=True)
+    area_id = fields.Integer(validate=validate.Range(min=1))
+    cursor = fields.Integer(validate=validate.Range(min=1))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class SignupOut(BaseSchema):
+    id = fields.Integer()
+    shift_id = fields.Integer()
+    member_id = fields.Integer()
+    status = fields.Enum(SignupStatus, by_value=True)
+    created_at = fields.AwareDateTime()
+    confirmed_at = fields.AwareDateTime(allow_none=True)
+    promoted_at = fields.AwareDateTime(allow_none=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True)
+    late_cancel = fields.Boolean()
