@@ -393,6 +393,7 @@ def run_python(
                 except (OSError, http.client.HTTPException):
                     my_errors += 1
                     conn.close()
+                    time.sleep(0.01)  # no busy loop against a refusing server
                     continue
                 mine.append(time.perf_counter() - t0)
                 my_statuses[response.status] += 1
