@@ -8,6 +8,7 @@ import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import openpyxl
@@ -487,3 +488,178 @@ def reported_member(
     )
     db.session.commit()
     return headers
+
+
+# Tasks, shifts and signups (see tests/tasks/) -------------------------------------------------
+
+
+def first_category_id() -> int:
+    """An active category of the catalogue the migration seeds.
+
+    Ends the read's transaction: inside ``committing`` on SQLite it would hold the write lock
+    and keep every request waiting.
+    """
+    from sunshine.tasks.models import TaskCategory
+
+    category_id = db.session.scalar(
+        select(TaskCategory.id).where(TaskCategory.active).order_by(TaskCategory.id).limit(1)
+    )
+    db.session.commit()
+    assert category_id is not None
+    return category_id
+
+
+def task_body(area: Area, **overrides: Any) -> dict[str, Any]:
+    """A complete, valid task for ``area``; ``overrides`` replace or add fields."""
+    area_id, level = area.id, area.level  # read before first_category_id() ends the transaction
+    body: dict[str, Any] = {
+        "area_id": area_id,
+        "kind": "activity",
+        "category_id": first_category_id(),
+        "title": "文明劝导",
+        "content": "路口文明劝导",
+        "address": "府前街与崇文路口",
+        "latitude": 37.146,
+        "longitude": 111.781,
+        "checkin_radius_m": 200,
+        "visibility": "street" if level == AreaLevel.STREET else "community",
+        "contact_name": "王书记",
+        "contact_phone": "0358-7221234",
+    }
+    body.update(overrides)
+    return body
+
+
+def shift_body(
+    *,
+    starts_in: timedelta = timedelta(days=2),
+    hours: float = 2,
+    capacity: int = 5,
+    deadline_before: timedelta | None = None,
+) -> dict[str, Any]:
+    """A shift starting ``starts_in`` from now; the deadline ``deadline_before`` the start."""
+    from sunshine.database import utcnow
+
+    start = utcnow() + starts_in
+    body: dict[str, Any] = {
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=hours)).isoformat(),
+        "capacity": capacity,
+    }
+    if deadline_before is not None:
+        body["signup_deadline"] = (start - deadline_before).isoformat()
+    return body
+
+
+def post_task(client: FlaskClient, headers: dict[str, str], area: Area, **overrides: Any) -> int:
+    """A draft task posted through the API: its id."""
+    response = client.post("/api/v1/tasks", json=task_body(area, **overrides), headers=headers)
+    assert response.status_code == 201, response.json
+    task_id: int = response.json["id"]
+    return task_id
+
+
+def post_shift(client: FlaskClient, headers: dict[str, str], task_id: int, **shift: Any) -> int:
+    """A shift added through the API (``shift`` as for ``shift_body``): its id."""
+    response = client.post(
+        f"/api/v1/tasks/{task_id}/shifts", json=shift_body(**shift), headers=headers
+    )
+    assert response.status_code == 201, response.json
+    shift_id: int = response.json["id"]
+    return shift_id
+
+
+def publish(client: FlaskClient, headers: dict[str, str], task_id: int) -> None:
+    response = client.post(f"/api/v1/tasks/{task_id}/publish", headers=headers)
+    assert response.status_code == 200, response.json
+
+
+def published_shift(
+    client: FlaskClient,
+    headers: dict[str, str],
+    area: Area,
+    *,
+    visibility: str | None = None,
+    **shift: Any,
+) -> tuple[int, int]:
+    """A published task of ``area`` with one shift: (task id, shift id)."""
+    overrides = {"visibility": visibility} if visibility else {}
+    task_id = post_task(client, headers, area, **overrides)
+    shift_id = post_shift(client, headers, task_id, **shift)
+    publish(client, headers, task_id)
+    return task_id, shift_id
+
+
+def add_reported_members(
+    place: City,
+    community: Area,
+    n: int,
+    *,
+    verified: bool = True,
+    report_in: str | None = "active",
+) -> list[int]:
+    """``n`` members of ``place.unit`` written straight to the tables in one commit, each with
+    a report-in to ``community`` in status ``report_in`` (none when None): account ids."""
+    import secrets
+
+    from sunshine.members.models import Member, MemberStatus
+    from sunshine.reportin.models import ReportIn, ReportInStatus
+
+    members = [
+        Member(
+            account=Account(
+                openid=f"o-task-{secrets.token_hex(8)}", phone=f"139{secrets.randbelow(10**8):08d}"
+            ),
+            name=f"党员{next(_seq)}",
+            unit=place.unit,
+            residence=community,
+            area_path=community.path,
+            status=MemberStatus.VERIFIED if verified else MemberStatus.PENDING,
+        )
+        for _ in range(n)
+    ]
+    db.session.add_all(members)
+    db.session.flush()
+    if report_in is not None:
+        db.session.add_all(
+            ReportIn(member_id=m.id, community_id=community.id, status=ReportInStatus(report_in))
+            for m in members
+        )
+    db.session.commit()
+    return [m.account_id for m in members]
+
+
+def reported_headers(place: City, community: Area, **options: Any) -> dict[str, str]:
+    """One member as ``add_reported_members`` makes them, with a bearer token: headers."""
+    (account_id,) = add_reported_members(place, community, 1, **options)
+    return token_for(account_id)
+
+
+def set_shift_times(shift_id: int, **times: Any) -> None:
+    """Move a shift's times in the table (the API refuses times in the past)."""
+    import sqlalchemy as sa
+
+    from sunshine.tasks.models import Shift
+
+    db.session.execute(sa.update(Shift).where(Shift.id == shift_id).values(**times))
+    db.session.commit()
+
+
+def task_rows_of(place: City) -> list[Executable]:
+    """Delete statements for the tasks of ``place``'s city with everything below them.
+
+    Put them before ``rows_of(place, …)``: tasks point at areas and accounts.
+    """
+    import sqlalchemy as sa
+
+    from sunshine.tasks.models import Shift, ShiftEvent, Signup, Task, task_skill
+
+    tasks = sa.select(Task.id).where(Task.area_path.startswith(place.city.path, autoescape=True))
+    shifts = sa.select(Shift.id).where(Shift.task_id.in_(tasks))
+    return [
+        sa.delete(Signup).where(Signup.shift_id.in_(shifts)),
+        sa.delete(ShiftEvent).where(ShiftEvent.shift_id.in_(shifts)),
+        sa.delete(Shift).where(Shift.task_id.in_(tasks)),
+        sa.delete(task_skill).where(task_skill.c.task_id.in_(tasks)),
+        sa.delete(Task).where(Task.id.in_(tasks)),
+    ]

@@ -9,7 +9,7 @@ waitlist; a cancellation promotes the oldest waitlisted signup in the same trans
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -180,7 +180,8 @@ def cancel_task(*, actor: Actor, task_id: int, reason: str) -> Task:
     """Cancel a task with its open shifts (each an event for the members signed up)."""
     task = _managed(actor, task_id)
     _editable(task)
-    for shift in task.shifts:
+    for shift_id in [s.id for s in task.shifts]:
+        shift = get_shift(shift_id, lock=True)  # as signups do: no signup slips in meanwhile
         if shift.status == ShiftStatus.OPEN:
             _cancel_shift(shift, reason)
     task.status, task.cancelled_at, task.cancel_reason = TaskStatus.CANCELLED, utcnow(), reason
@@ -216,7 +217,15 @@ def query_tasks(
 # Shifts --------------------------------------------------------------------------------------
 
 
-def _check_times(starts_at: datetime, ends_at: datetime, deadline: datetime) -> None:
+def _check_times(
+    starts_at: datetime, ends_at: datetime, deadline: datetime, *, new_deadline: bool = True
+) -> None:
+    """Refuse impossible shift times.
+
+    ``new_deadline=False`` when a move keeps the shift's deadline (or pulls it to the new
+    start): that deadline may have passed, and moving a shift whose signups have closed
+    must neither be refused nor reopen them.
+    """
     now = utcnow()
     if starts_at <= now:
         raise Invalid("开始时间应晚于现在", code="shift.in_past", fields={"starts_at": ["已过去"]})
@@ -230,7 +239,7 @@ def _check_times(starts_at: datetime, ends_at: datetime, deadline: datetime) -> 
         raise Invalid(
             "一个班次不能超过 24 小时", code="shift.too_long", fields={"ends_at": ["班次过长"]}
         )
-    if not now < deadline <= starts_at:
+    if deadline > starts_at or (new_deadline and deadline <= now):
         raise Invalid(
             "报名截止时间应在现在与开始时间之间",
             code="shift.bad_deadline",
@@ -283,6 +292,10 @@ def _open_shift(actor: Actor, shift_id: int) -> Shift:
     return shift
 
 
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
 def update_shift(*, actor: Actor, shift_id: int, changes: dict[str, Any]) -> Shift:
     """Move a shift or change its capacity; a move of more than 5 minutes is an event."""
     require_somewhere(actor, Permission.TASK_MANAGE)
@@ -291,7 +304,7 @@ def update_shift(*, actor: Actor, shift_id: int, changes: dict[str, Any]) -> Shi
     ends = changes.get("ends_at", shift.ends_at)
     deadline = changes.get("signup_deadline", min(shift.signup_deadline, starts))
     if {"starts_at", "ends_at", "signup_deadline"} & changes.keys():
-        _check_times(starts, ends, deadline)
+        _check_times(starts, ends, deadline, new_deadline="signup_deadline" in changes)
     moved = (
         abs(starts - shift.starts_at) > MOVE_NOTICE_THRESHOLD
         or abs(ends - shift.ends_at) > MOVE_NOTICE_THRESHOLD
@@ -301,9 +314,10 @@ def update_shift(*, actor: Actor, shift_id: int, changes: dict[str, Any]) -> Shi
             ShiftEvent(
                 shift_id=shift.id,
                 kind=ShiftEventKind.MOVED,
+                # UTC both ways, whatever offset the client sent, so readers compare strings.
                 detail={
-                    "from": [shift.starts_at.isoformat(), shift.ends_at.isoformat()],
-                    "to": [starts.isoformat(), ends.isoformat()],
+                    "from": [_iso(shift.starts_at), _iso(shift.ends_at)],
+                    "to": [_iso(starts), _iso(ends)],
                 },
             )
         )
@@ -488,8 +502,11 @@ def my_signups(*, actor: Actor) -> list[Signup]:
 
 
 def view_task(*, actor: Actor, task_id: int) -> Task:
-    """A published task is public to logged-in users; a draft only to its managers."""
+    """A published task is public to logged-in users; a draft only to its managers.
+
+    A draft cancelled before it was ever published stays with its managers too.
+    """
     task = get_task(task_id)
-    if task.status == TaskStatus.DRAFT:
+    if task.published_at is None:
         authorize(actor, Permission.TASK_MANAGE, place_of(task))
     return task
