@@ -1,8 +1,9 @@
 """Posting tasks and shifts, and signing members up with waitlists.
 
-Capacity holds under concurrency: every signup change locks the shift row first (SELECT … FOR
-UPDATE on PostgreSQL, the write lock on SQLite) and keeps ``confirmed_count`` beside the
-capacity, which a CHECK constraint bounds as a last line. A full shift puts the member on the
+Capacity holds under concurrency because every signup change locks the shift row first
+(SELECT … FOR UPDATE on PostgreSQL, the write lock on SQLite) and keeps ``confirmed_count``
+beside the capacity. The lock is the guarantee: the CHECK on the counter catches arithmetic
+slips, not lost updates. A full shift puts the member on the
 waitlist; a cancellation promotes the oldest waitlisted signup in the same transaction.
 """
 
