@@ -13,10 +13,12 @@ from sunshine.api import ReasonIn
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage, cursor_page
-from sunshine.tasks import service
+from sunshine.tasks import feed, service
 from sunshine.tasks.models import Shift, Signup, Task, TaskCategory
 from sunshine.tasks.schemas import (
     CategoryOut,
+    FeedArgs,
+    FeedPage,
     ShiftIn,
     ShiftOut,
     ShiftPatch,
@@ -186,3 +188,22 @@ class MySignups(MethodView):
     def get(self) -> list[Signup]:
         """The caller's signups, newest first."""
         return service.my_signups(actor=current_actor())
+
+
+@blp.route("/me/feed")
+class MyFeed(MethodView):
+    @login_required
+    @blp.arguments(FeedArgs, location="query")
+    @blp.response(200, FeedPage)
+    @blp.alt_response(409, description="尚未报到")
+    def get(self, args: dict[str, Any]) -> CursorPage:
+        """Shifts the member may join, ranked, with the reasons shown (本社区, 技能匹配 …)."""
+        return feed.feed(
+            actor=current_actor(),
+            category_id=args.get("category_id"),
+            kind=args.get("kind"),
+            starts_from=args.get("starts_from"),
+            starts_until=args.get("starts_until"),
+            offset=args["cursor"],
+            limit=args["limit"],
+        )

@@ -123,3 +123,37 @@ class SignupOut(BaseSchema):
     promoted_at = fields.AwareDateTime(allow_none=True)
     cancelled_at = fields.AwareDateTime(allow_none=True)
     late_cancel = fields.Boolean()
+
+
+class FeedTaskOut(BaseSchema):
+    id = fields.Integer()
+    title = fields.String()
+    kind = fields.Enum(TaskKind, by_value=True)
+    category = fields.Nested(CategoryOut)
+    area = fields.Nested(AreaOut)
+    address = fields.String()
+    visibility = fields.Enum(Visibility, by_value=True)
+    skills = fields.List(fields.Nested(SkillOut))
+
+
+class FeedItemOut(BaseSchema):
+    shift = fields.Nested(ShiftOut)
+    task = fields.Nested(FeedTaskOut)
+    score = fields.Integer()
+    reasons = fields.List(fields.String(), metadata={"example": ["本社区", "技能匹配：法律咨询"]})
+
+
+FeedPage = cursor_page_schema(FeedItemOut)
+
+
+class FeedArgs(BaseSchema):
+    category_id = fields.Integer(validate=validate.Range(min=1))
+    kind = fields.Enum(TaskKind, by_value=True)
+    starts_from = fields.AwareDateTime(metadata={"description": "default: now"})
+    starts_until = fields.AwareDateTime(metadata={"description": "default: 30 days after"})
+    cursor = fields.Integer(
+        validate=validate.Range(min=0),
+        load_default=0,
+        metadata={"description": "the next_cursor of the previous page (an offset)"},
+    )
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -377,7 +377,7 @@ def _visible_to(task: Task, community: Area) -> bool:
     return community.path.startswith(scope)
 
 
-def _active_community(member_id: int) -> Area | None:
+def active_community(member_id: int) -> Area | None:
     return db.session.scalar(
         select(Area)
         .join(ReportIn, ReportIn.community_id == Area.id)
@@ -407,7 +407,7 @@ def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
     now = utcnow()
     if now >= shift.signup_deadline or now >= shift.starts_at:
         raise Conflict("报名已截止", code="shift.signup_closed")
-    community = _active_community(member.id)
+    community = active_community(member.id)
     if community is None or not _visible_to(task, community):
         raise Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
     overlapping = db.session.scalar(
