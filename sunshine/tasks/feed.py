@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
@@ -37,9 +36,8 @@ from sunshine.tasks.models import (
     TaskStatus,
     Visibility,
 )
-from sunshine.tasks.service import LIVE, active_community
+from sunshine.tasks.service import LIVE, SHANGHAI, active_community
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_WINDOW = timedelta(days=30)
 MAX_CANDIDATES = 500
 EVENING_FROM_HOUR = 18

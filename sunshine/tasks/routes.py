@@ -28,6 +28,7 @@ from sunshine.tasks.schemas import (
     TaskOut,
     TaskPage,
     TaskPatch,
+    WeeklyScheduleIn,
 )
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="服务任务与报名")
@@ -120,6 +121,18 @@ class TaskShifts(MethodView):
         shift = service.add_shift(actor=current_actor(), task_id=task_id, **data)
         db.session.commit()
         return shift
+
+
+@blp.route("/tasks/<int:task_id>/weekly-schedule")
+class TaskWeeklySchedule(MethodView):
+    @login_required
+    @blp.arguments(WeeklyScheduleIn)
+    @blp.response(201, ShiftOut(many=True))
+    def post(self, data: dict[str, Any], task_id: int) -> list[Shift]:
+        """Generate a standing post's shifts weeks ahead (existing starts are skipped)."""
+        shifts = service.schedule_weekly(actor=current_actor(), task_id=task_id, **data)
+        db.session.commit()
+        return shifts
 
 
 @blp.route("/shifts/<int:shift_id>")

@@ -157,3 +157,17 @@ class FeedArgs(BaseSchema):
         metadata={"description": "the next_cursor of the previous page (an offset)"},
     )
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class WeeklyScheduleIn(BaseSchema):
+    weekdays = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=7)),
+        required=True,
+        validate=validate.Length(min=1, max=7),
+        metadata={"description": "1 = Monday … 7 = Sunday (Asia/Shanghai)"},
+    )
+    start_time = fields.Time(required=True, metadata={"example": "08:00:00"})
+    end_time = fields.Time(required=True, metadata={"example": "10:00:00"})
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    weeks = fields.Integer(load_default=8, validate=validate.Range(min=1, max=26))
+    deadline_hours_before = fields.Integer(load_default=0, validate=validate.Range(min=0, max=72))

@@ -10,8 +10,9 @@ waitlist; a cancellation promotes the oldest waitlisted signup in the same trans
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +39,7 @@ from sunshine.tasks.models import (
     Visibility,
 )
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # days and weeks are counted here
 # A shift moved by more than this is an event members must hear about.
 MOVE_NOTICE_THRESHOLD = timedelta(minutes=5)
 MAX_SHIFT_LENGTH = timedelta(hours=24)
@@ -511,3 +513,55 @@ def view_task(*, actor: Actor, task_id: int) -> Task:
     if task.published_at is None:
         authorize(actor, Permission.TASK_MANAGE, place_of(task))
     return task
+
+
+def schedule_weekly(
+    *,
+    actor: Actor,
+    task_id: int,
+    weekdays: Sequence[int],
+    start_time: time,
+    end_time: time,
+    capacity: int,
+    weeks: int,
+    deadline_hours_before: int = 0,
+) -> list[Shift]:
+    """Generate a standing post's shifts ``weeks`` ahead: on each given weekday (1 = Monday,
+    Shanghai time), from ``start_time`` to ``end_time``. Shifts that already exist at the same
+    start are skipped, so running it again only extends the schedule."""
+    task = _managed(actor, task_id)
+    _editable(task)
+    if end_time <= start_time:
+        raise Invalid(
+            "结束时间应晚于开始时间",
+            code="shift.ends_before_start",
+            fields={"end_time": ["应晚于开始时间"]},
+        )
+    existing = {s.starts_at for s in task.shifts if s.status == ShiftStatus.OPEN}
+    now = utcnow()
+    today = now.astimezone(SHANGHAI).date()
+    created = []
+    for offset in range(1, weeks * 7 + 1):
+        day = today + timedelta(days=offset)
+        if day.isoweekday() not in weekdays:
+            continue
+        starts = datetime.combine(day, start_time, SHANGHAI).astimezone(UTC)
+        if starts in existing:
+            continue
+        ends = datetime.combine(day, end_time, SHANGHAI).astimezone(UTC)
+        deadline = starts - timedelta(hours=deadline_hours_before)
+        if deadline <= now:
+            continue
+        shift = Shift(
+            task=task,
+            starts_at=starts,
+            ends_at=ends,
+            capacity=capacity,
+            signup_deadline=deadline,
+            status=ShiftStatus.OPEN,
+            confirmed_count=0,
+        )
+        db.session.add(shift)
+        created.append(shift)
+    db.session.flush()
+    return created

@@ -604,3 +604,43 @@ def test_roster_is_for_the_tasks_managers_only(
     assert response.status_code == status
     if status == 200:
         assert len(response.json) == 1
+
+
+def test_weekly_schedule_generates_weeks_ahead_in_shanghai_time_and_extends_idempotently(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    place = make_city()
+    _, secretary = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    task_id = post_task(client, secretary, place.community, kind="post")
+    body = {
+        "weekdays": [6, 7],
+        "start_time": "08:00:00",
+        "end_time": "10:00:00",
+        "capacity": 4,
+        "weeks": 2,
+    }
+
+    first = client.post(f"/api/v1/tasks/{task_id}/weekly-schedule", json=body, headers=secretary)
+    again = client.post(f"/api/v1/tasks/{task_id}/weekly-schedule", json=body, headers=secretary)
+    longer = client.post(
+        f"/api/v1/tasks/{task_id}/weekly-schedule", json={**body, "weeks": 3}, headers=secretary
+    )
+
+    assert first.status_code == 201 and len(first.json) == 4  # 2 weekends, Sat and Sun
+    shanghai = ZoneInfo("Asia/Shanghai")
+    for shift in first.json:
+        start = datetime.fromisoformat(shift["starts_at"]).astimezone(shanghai)
+        assert (start.isoweekday() in (6, 7), start.hour, shift["capacity"]) == (True, 8, 4)
+    assert again.status_code == 201 and again.json == []
+    assert len(longer.json) == 2
+    refused = client.post(
+        f"/api/v1/tasks/{task_id}/weekly-schedule",
+        json={**body, "end_time": "07:00:00"},
+        headers=secretary,
+    )
+    assert refused.status_code == 422 and refused.json["code"] == "shift.ends_before_start"
+    outsider = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.other_community)[1]
+    denied = client.post(f"/api/v1/tasks/{task_id}/weekly-schedule", json=body, headers=outsider)
+    assert denied.status_code == 403
