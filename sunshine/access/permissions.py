@@ -36,6 +36,7 @@ class Permission(StrEnum):
     REPORT_IN_LIST = "report_in.list"
     REPORT_IN_DECIDE = "report_in.decide"  # approve, reject, end, place in grid/teams
     TASK_MANAGE = "task.manage"  # post, edit, publish, cancel tasks and shifts; see rosters
+    NEED_CONTACT = "need.contact"  # see a resident's contact on the needs list
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -54,6 +55,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.REPORT_IN_LIST: _ADMINS - {Role.UNIT_ADMIN},
     Permission.REPORT_IN_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
     Permission.TASK_MANAGE: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    # The resident's contact stays private to the community that recorded the need.
+    Permission.NEED_CONTACT: frozenset({Role.COMMUNITY_ADMIN}),
 }
 
 
