@@ -60,23 +60,32 @@ def _time_fit(member: Member, starts_at: datetime) -> str | None:
     return "时间合适：工作日白天" if member.available_weekday_daytime else None
 
 
-def _score(member: Member, community_path: str, street_path: str, item: FeedItem) -> None:
-    path = item.task.area_path
+def street_path_of(community_path: str) -> str:
+    return "/" + "/".join(community_path.strip("/").split("/")[:2]) + "/"
+
+
+def score(member: Member, community_path: str, task: Task, shift: Shift) -> tuple[int, list[str]]:
+    """How well a shift suits a member reported to ``community_path``, with the reasons.
+
+    The member's feed and the secretary's invitation suggestions both rank with this.
+    """
+    path = task.area_path
     if path == community_path:
-        item.score, item.reasons = 30, ["本社区"]
-    elif path.startswith(street_path):
-        item.score, item.reasons = 20, ["本街道"]
+        points, reasons = 30, ["本社区"]
+    elif path.startswith(street_path_of(community_path)):
+        points, reasons = 20, ["本街道"]
     else:
-        item.score, item.reasons = 10, ["全市"]
+        points, reasons = 10, ["全市"]
     mine = {skill.id for skill in member.skills}
-    matched = [skill.name for skill in item.task.skills if skill.id in mine][:2]
+    matched = [skill.name for skill in task.skills if skill.id in mine][:2]
     if matched:
-        item.score += 15 * len(matched)
-        item.reasons.append("技能匹配：" + "、".join(matched))
-    fit = _time_fit(member, item.shift.starts_at)
+        points += 15 * len(matched)
+        reasons.append("技能匹配：" + "、".join(matched))
+    fit = _time_fit(member, shift.starts_at)
     if fit:
-        item.score += 10
-        item.reasons.append(fit)
+        points += 10
+        reasons.append(fit)
+    return points, reasons
 
 
 def feed(
@@ -151,9 +160,8 @@ def feed(
             for s in mine
         ):
             continue  # already joined, or it clashes with a shift the member holds
-        item = FeedItem(shift=shift, task=shift.task)
-        _score(member, community.path, street_path, item)
-        items.append(item)
+        points, reasons = score(member, community.path, shift.task, shift)
+        items.append(FeedItem(shift=shift, task=shift.task, score=points, reasons=reasons))
     items.sort(key=lambda i: (-i.score, i.shift.starts_at, i.shift.id))
     page = items[offset : offset + limit]
     more = len(items) > offset + limit

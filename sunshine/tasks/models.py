@@ -245,3 +245,39 @@ class Need(Base):
 
     community: Mapped[Area] = relationship()
     task: Mapped[Task | None] = relationship()
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class Invitation(Base):
+    """A secretary's invitation to a member for a shift; accepting it signs the member up."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        Index(
+            "uq_invitation_pending",
+            "shift_id",
+            "member_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_invitation_member_id_status", "member_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    status: Mapped[InvitationStatus] = mapped_column(
+        _enum(InvitationStatus), default=InvitationStatus.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    shift: Mapped[Shift] = relationship()
+    member: Mapped[Member] = relationship()

@@ -13,12 +13,14 @@ from sunshine.api import ReasonIn
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage, cursor_page
-from sunshine.tasks import feed, needs, service
-from sunshine.tasks.models import Need, Shift, Signup, Task, TaskCategory
+from sunshine.tasks import feed, invitations, needs, service
+from sunshine.tasks.models import Invitation, Need, Shift, Signup, Task, TaskCategory
 from sunshine.tasks.schemas import (
     CategoryOut,
     FeedArgs,
     FeedPage,
+    InvitationOut,
+    InviteIn,
     NeedIn,
     NeedListArgs,
     NeedOut,
@@ -29,6 +31,8 @@ from sunshine.tasks.schemas import (
     ShiftOut,
     ShiftPatch,
     SignupOut,
+    SuggestionArgs,
+    SuggestionOut,
     TaskIn,
     TaskListArgs,
     TaskOut,
@@ -291,3 +295,62 @@ class NeedTask(MethodView):
         task = needs.make_task(actor=current_actor(), need_id=need_id, **data)
         db.session.commit()
         return task
+
+
+@blp.route("/shifts/<int:shift_id>/suggestions")
+class ShiftSuggestions(MethodView):
+    @login_required
+    @blp.arguments(SuggestionArgs, location="query")
+    @blp.response(200, SuggestionOut(many=True))
+    def get(self, args: dict[str, Any], shift_id: int) -> list[invitations.Suggestion]:
+        """Members best suited to invite to a shift, ranked, with the reasons."""
+        return invitations.suggestions(
+            actor=current_actor(), shift_id=shift_id, limit=args["limit"]
+        )
+
+
+@blp.route("/shifts/<int:shift_id>/invitations")
+class ShiftInvitations(MethodView):
+    @login_required
+    @blp.arguments(InviteIn)
+    @blp.response(201, InvitationOut(many=True))
+    def post(self, data: dict[str, Any], shift_id: int) -> list[Invitation]:
+        """Invite members to a shift (all must be able to join it, or none is invited)."""
+        created = invitations.invite(
+            actor=current_actor(), shift_id=shift_id, member_ids=data["member_ids"]
+        )
+        db.session.commit()
+        return created
+
+
+@blp.route("/me/invitations")
+class MyInvitations(MethodView):
+    @login_required
+    @blp.response(200, InvitationOut(many=True))
+    def get(self) -> list[Invitation]:
+        """The caller's pending invitations."""
+        return invitations.mine(actor=current_actor())
+
+
+@blp.route("/invitations/<int:invitation_id>/accept")
+class InvitationAccept(MethodView):
+    @login_required
+    @blp.response(200, SignupOut)
+    @blp.alt_response(409, description="已答复，或不能报名")
+    def post(self, invitation_id: int) -> Signup:
+        """Accept an invitation: signs up (or joins the waitlist)."""
+        signup = invitations.accept(actor=current_actor(), invitation_id=invitation_id)
+        db.session.commit()
+        return signup
+
+
+@blp.route("/invitations/<int:invitation_id>/decline")
+class InvitationDecline(MethodView):
+    @login_required
+    @blp.response(200, InvitationOut)
+    @blp.alt_response(409, description="已答复")
+    def post(self, invitation_id: int) -> Invitation:
+        """Decline an invitation."""
+        invitation = invitations.decline(actor=current_actor(), invitation_id=invitation_id)
+        db.session.commit()
+        return invitation

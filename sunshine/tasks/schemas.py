@@ -10,6 +10,7 @@ from sunshine.api import BaseSchema, cursor_page_schema
 from sunshine.members.schemas import SkillOut
 from sunshine.org.schemas import AreaOut
 from sunshine.tasks.models import (
+    InvitationStatus,
     NeedStatus,
     NeedUrgency,
     ShiftStatus,
@@ -231,3 +232,37 @@ NeedTaskIn = BaseSchema.from_dict(
     },
     name="NeedTaskIn",
 )
+
+
+class SuggestionMemberOut(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    skills = fields.List(fields.Nested(SkillOut))
+
+
+class SuggestionOut(BaseSchema):
+    member = fields.Nested(SuggestionMemberOut)
+    community = fields.Nested(AreaOut)
+    score = fields.Integer()
+    reasons = fields.List(fields.String())
+
+
+class SuggestionArgs(BaseSchema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class InviteIn(BaseSchema):
+    member_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1)),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+    )
+
+
+class InvitationOut(BaseSchema):
+    id = fields.Integer()
+    shift = fields.Nested(ShiftOut)
+    member_id = fields.Integer()
+    status = fields.Enum(InvitationStatus, by_value=True)
+    created_at = fields.AwareDateTime()
+    responded_at = fields.AwareDateTime(allow_none=True)

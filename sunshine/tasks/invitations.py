@@ -1,0 +1,185 @@
+"""Invitations: the secretary's ranked suggestions for a shift, invitations sent, and the
+member's answer (accepting signs up, through the same rules as signing up oneself)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
+from sunshine.database import utcnow
+from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.extensions import db
+from sunshine.members import service as members
+from sunshine.members.models import Member, MemberStatus
+from sunshine.org.models import Area
+from sunshine.reportin.models import ReportIn, ReportInStatus
+from sunshine.tasks import service as tasks
+from sunshine.tasks.feed import score, street_path_of
+from sunshine.tasks.models import (
+    Invitation,
+    InvitationStatus,
+    Shift,
+    ShiftStatus,
+    Signup,
+    Task,
+    TaskStatus,
+    Visibility,
+)
+
+# Members considered per suggestion request, nearest communities first.
+MAX_CANDIDATES = 2000
+
+
+@dataclass
+class Suggestion:
+    member: Member
+    community: Area
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def _managed_shift(actor: Actor, shift_id: int) -> Shift:
+    require_somewhere(actor, Permission.TASK_MANAGE)
+    shift = tasks.get_shift(shift_id)
+    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
+    if shift.status != ShiftStatus.OPEN or shift.task.status != TaskStatus.PUBLISHED:
+        raise Conflict("该班次不可邀请", code="shift.not_open")
+    return shift
+
+
+def _visible_prefix(task: Task) -> str:
+    segments = task.area_path.strip("/").split("/")
+    return {
+        Visibility.COMMUNITY: task.area_path,
+        Visibility.STREET: "/" + "/".join(segments[:2]) + "/",
+        Visibility.CITY: "/" + segments[0] + "/",
+    }[task.visibility]
+
+
+def _busy_member_ids(shift: Shift) -> set[int]:
+    """Members already on this shift, invited to it, or holding a clashing shift."""
+    live = (
+        select(Signup.member_id)
+        .join(Shift, Signup.shift_id == Shift.id)
+        .where(
+            Signup.status.in_(tasks.LIVE),
+            Shift.status == ShiftStatus.OPEN,
+            Shift.starts_at < shift.ends_at,
+            Shift.ends_at > shift.starts_at,
+        )
+    )
+    invited = select(Invitation.member_id).where(
+        Invitation.shift_id == shift.id, Invitation.status == InvitationStatus.PENDING
+    )
+    return set(db.session.scalars(live)) | set(db.session.scalars(invited))
+
+
+def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
+    """Members best suited to invite, ranked as their own feed would rank the shift."""
+    shift = _managed_shift(actor, shift_id)
+    task = shift.task
+    rows = db.session.execute(
+        select(Member, Area)
+        .join(ReportIn, ReportIn.member_id == Member.id)
+        .join(Area, ReportIn.community_id == Area.id)
+        .options(selectinload(Member.skills))
+        .where(
+            ReportIn.status == ReportInStatus.ACTIVE,
+            Member.status == MemberStatus.VERIFIED,
+            Area.path.startswith(_visible_prefix(task), autoescape=True),
+        )
+        # Nearest first: the task's community, then its street, then the rest of the city.
+        .order_by(
+            (Area.path != task.area_path),
+            ~Area.path.startswith(street_path_of(task.area_path), autoescape=True),
+            Member.id,
+        )
+        .limit(MAX_CANDIDATES)
+    ).all()
+    busy = _busy_member_ids(shift)
+    ranked = []
+    for member, community in rows:
+        if member.id in busy:
+            continue
+        points, reasons = score(member, community.path, task, shift)
+        ranked.append(Suggestion(member, community, points, reasons))
+    ranked.sort(key=lambda s: (-s.score, s.member.id))
+    return ranked[:limit]
+
+
+def invite(*, actor: Actor, shift_id: int, member_ids: Sequence[int]) -> list[Invitation]:
+    """Invite members to a shift; every one must be able to join it, or nobody is invited."""
+    shift = _managed_shift(actor, shift_id)
+    prefix = _visible_prefix(shift.task)
+    busy = _busy_member_ids(shift)
+    eligible = (
+        set(
+            db.session.scalars(
+                select(Member.id)
+                .join(ReportIn, ReportIn.member_id == Member.id)
+                .join(Area, ReportIn.community_id == Area.id)
+                .where(
+                    Member.id.in_(set(member_ids)),
+                    Member.status == MemberStatus.VERIFIED,
+                    ReportIn.status == ReportInStatus.ACTIVE,
+                    Area.path.startswith(prefix, autoescape=True),
+                )
+            )
+        )
+        - busy
+    )
+    refused = sorted(set(member_ids) - eligible)
+    if refused:
+        raise Invalid(
+            "部分党员不能邀请（不在可见范围、未认证、已报名或时间冲突）",
+            code="invitation.not_eligible",
+            fields={"member_ids": refused},
+        )
+    created = [
+        Invitation(shift=shift, member_id=m, invited_by_id=actor.id)
+        for m in dict.fromkeys(member_ids)
+    ]
+    db.session.add_all(created)
+    db.session.flush()
+    return created
+
+
+def mine(*, actor: Actor) -> list[Invitation]:
+    member = members.own_member(actor)
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.member_id == member.id, Invitation.status == InvitationStatus.PENDING)
+            .order_by(Invitation.id.desc())
+        )
+    )
+
+
+def _own_pending(actor: Actor, invitation_id: int) -> Invitation:
+    member = members.own_member(actor)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.member_id != member.id:
+        raise NotFound("邀请不存在", code="invitation.not_found")
+    if invitation.status != InvitationStatus.PENDING:
+        raise Conflict("邀请已答复", code="invitation.answered")
+    return invitation
+
+
+def accept(*, actor: Actor, invitation_id: int) -> Signup:
+    """Accept: sign up for the shift under the usual rules (a full shift waitlists)."""
+    invitation = _own_pending(actor, invitation_id)
+    signup, _ = tasks.sign_up(actor=actor, shift_id=invitation.shift_id)
+    invitation.status, invitation.responded_at = InvitationStatus.ACCEPTED, utcnow()
+    db.session.flush()
+    return signup
+
+
+def decline(*, actor: Actor, invitation_id: int) -> Invitation:
+    invitation = _own_pending(actor, invitation_id)
+    invitation.status, invitation.responded_at = InvitationStatus.DECLINED, utcnow()
+    db.session.flush()
+    return invitation
