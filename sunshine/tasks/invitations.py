@@ -25,9 +25,7 @@ from sunshine.tasks.models import (
     Shift,
     ShiftStatus,
     Signup,
-    Task,
     TaskStatus,
-    Visibility,
 )
 
 # Members considered per suggestion request, nearest communities first.
@@ -49,15 +47,6 @@ def _managed_shift(actor: Actor, shift_id: int) -> Shift:
     if shift.status != ShiftStatus.OPEN or shift.task.status != TaskStatus.PUBLISHED:
         raise Conflict("该班次不可邀请", code="shift.not_open")
     return shift
-
-
-def _visible_prefix(task: Task) -> str:
-    segments = task.area_path.strip("/").split("/")
-    return {
-        Visibility.COMMUNITY: task.area_path,
-        Visibility.STREET: "/" + "/".join(segments[:2]) + "/",
-        Visibility.CITY: "/" + segments[0] + "/",
-    }[task.visibility]
 
 
 def _busy_member_ids(shift: Shift) -> set[int]:
@@ -90,7 +79,7 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
         .where(
             ReportIn.status == ReportInStatus.ACTIVE,
             Member.status == MemberStatus.VERIFIED,
-            Area.path.startswith(_visible_prefix(task), autoescape=True),
+            Area.path.startswith(tasks.visible_prefix(task), autoescape=True),
         )
         # Nearest first: the task's community, then its street, then the rest of the city.
         .order_by(
@@ -114,7 +103,7 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
 def invite(*, actor: Actor, shift_id: int, member_ids: Sequence[int]) -> list[Invitation]:
     """Invite members to a shift; every one must be able to join it, or nobody is invited."""
     shift = _managed_shift(actor, shift_id)
-    prefix = _visible_prefix(shift.task)
+    prefix = tasks.visible_prefix(shift.task)
     busy = _busy_member_ids(shift)
     eligible = (
         set(

@@ -368,15 +368,14 @@ def roster(*, actor: Actor, shift_id: int) -> list[Signup]:
 # Signups -------------------------------------------------------------------------------------
 
 
-def _visible_to(task: Task, community: Area) -> bool:
-    """Whether a member reported to ``community`` may join the task."""
+def visible_prefix(task: Task) -> str:
+    """The area path under which members may join the task (its community, street or city)."""
     segments = task.area_path.strip("/").split("/")  # city, street[, community]
-    scope = {
+    return {
         Visibility.COMMUNITY: task.area_path,
         Visibility.STREET: "/" + "/".join(segments[:2]) + "/",
         Visibility.CITY: "/" + segments[0] + "/",
     }[task.visibility]
-    return community.path.startswith(scope)
 
 
 def active_community(member_id: int) -> Area | None:
@@ -410,7 +409,7 @@ def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
     if now >= shift.signup_deadline or now >= shift.starts_at:
         raise Conflict("报名已截止", code="shift.signup_closed")
     community = active_community(member.id)
-    if community is None or not _visible_to(task, community):
+    if community is None or not community.path.startswith(visible_prefix(task)):
         raise Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
     overlapping = db.session.scalar(
         select(Signup.id)
