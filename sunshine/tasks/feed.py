@@ -1,8 +1,9 @@
 """The member's feed: shifts they may join, ranked, each with its reasons in Chinese.
 
-Candidates come from SQL (published, open, before the deadline, visible to the member's
-community, in the date window, soonest first, at most ``MAX_CANDIDATES``); the score is
-computed in Python so that every point has a reason the member can read:
+Candidates come from SQL as plain rows (published, open, before the deadline, visible to the
+member's community through ``Shift.scope_path``, in the date window, soonest first, at most
+``MAX_CANDIDATES``); only the page shown is loaded as ORM objects. The score is computed in
+Python so that every point has a reason the member can read:
 
 - where: own community 30 (本社区), own street 20 (本街道), elsewhere in the city 10 (全市);
 - skills: 15 for each of up to two skills the task asks for that the member has;
@@ -14,10 +15,12 @@ Not yet: "本年度还差 N 小时" — the hours ledger (issue 5) will add the 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from sunshine.access.permissions import Actor
@@ -25,7 +28,7 @@ from sunshine.database import utcnow
 from sunshine.errors import Conflict
 from sunshine.extensions import db
 from sunshine.members import service as members
-from sunshine.members.models import Member
+from sunshine.members.models import Member, Skill
 from sunshine.pagination import CursorPage
 from sunshine.tasks.models import (
     Shift,
@@ -34,7 +37,7 @@ from sunshine.tasks.models import (
     Task,
     TaskKind,
     TaskStatus,
-    Visibility,
+    task_skill,
 )
 from sunshine.tasks.service import LIVE, SHANGHAI, active_community
 
@@ -64,28 +67,100 @@ def street_path_of(community_path: str) -> str:
     return "/" + "/".join(community_path.strip("/").split("/")[:2]) + "/"
 
 
-def score(member: Member, community_path: str, task: Task, shift: Shift) -> tuple[int, list[str]]:
+def city_path_of(community_path: str) -> str:
+    return "/" + community_path.strip("/").split("/")[0] + "/"
+
+
+def score(
+    member: Member,
+    community_path: str,
+    *,
+    task_path: str,
+    matched_skills: Sequence[str],
+    starts_at: datetime,
+) -> tuple[int, list[str]]:
     """How well a shift suits a member reported to ``community_path``, with the reasons.
 
-    The member's feed and the secretary's invitation suggestions both rank with this.
+    ``matched_skills`` are the names of the task's skills the member has. The member's feed
+    and the secretary's invitation suggestions both rank with this.
     """
-    path = task.area_path
-    if path == community_path:
+    if task_path == community_path:
         points, reasons = 30, ["本社区"]
-    elif path.startswith(street_path_of(community_path)):
+    elif task_path.startswith(street_path_of(community_path)):
         points, reasons = 20, ["本街道"]
     else:
         points, reasons = 10, ["全市"]
-    mine = {skill.id for skill in member.skills}
-    matched = [skill.name for skill in task.skills if skill.id in mine][:2]
+    matched = list(matched_skills)[:2]
     if matched:
         points += 15 * len(matched)
         reasons.append("技能匹配：" + "、".join(matched))
-    fit = _time_fit(member, shift.starts_at)
+    fit = _time_fit(member, starts_at)
     if fit:
         points += 10
         reasons.append(fit)
     return points, reasons
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    shift_id: int
+    task_id: int
+    starts_at: datetime
+    ends_at: datetime
+    task_path: str
+
+
+def _candidates(
+    community_path: str,
+    *,
+    category_id: int | None,
+    kind: TaskKind | None,
+    start: datetime,
+    end: datetime,
+) -> list[_Candidate]:
+    """Open shifts visible to the community, soonest first, as plain rows.
+
+    The feed reads up to ``MAX_CANDIDATES`` of them to show a page, so they are not ORM
+    objects; ``Shift.scope_path`` makes the visibility test an equality on one index.
+    """
+    now = utcnow()
+    query = (
+        select(Shift.id, Shift.task_id, Shift.starts_at, Shift.ends_at, Task.area_path)
+        .join(Task, Shift.task_id == Task.id)
+        .where(
+            Shift.scope_path.in_(
+                {community_path, street_path_of(community_path), city_path_of(community_path)}
+            ),
+            Shift.status == ShiftStatus.OPEN,
+            Shift.starts_at >= start,
+            Shift.starts_at < end,
+            Shift.signup_deadline > now,
+            Task.status == TaskStatus.PUBLISHED,
+        )
+        .order_by(Shift.starts_at, Shift.id)
+        .limit(MAX_CANDIDATES)
+    )
+    if category_id is not None:
+        query = query.where(Task.category_id == category_id)
+    if kind is not None:
+        query = query.where(Task.kind == kind)
+    return [_Candidate(*row) for row in db.session.execute(query)]
+
+
+def _matched_skills(member: Member, task_ids: set[int]) -> dict[int, list[str]]:
+    """For each task, the names of its skills the member has (one query)."""
+    mine = [skill.id for skill in member.skills]
+    if not mine or not task_ids:
+        return {}
+    matched: dict[int, list[str]] = defaultdict(list)
+    for task_id, name in db.session.execute(
+        select(task_skill.c.task_id, Skill.name)
+        .join(Skill, Skill.id == task_skill.c.skill_id)
+        .where(task_skill.c.task_id.in_(task_ids), task_skill.c.skill_id.in_(mine))
+        .order_by(task_skill.c.task_id, Skill.id)
+    ):
+        matched[task_id].append(name)
+    return matched
 
 
 def feed(
@@ -106,63 +181,52 @@ def feed(
     now = utcnow()
     start = max(starts_from or now, now)
     end = starts_until or start + DEFAULT_WINDOW
-    parts = community.path.strip("/").split("/")
-    street_path, city_path = "/" + "/".join(parts[:2]) + "/", "/" + parts[0] + "/"
-    query = (
-        select(Shift)
-        .join(Task, Shift.task_id == Task.id)
-        .options(
-            selectinload(Shift.task).selectinload(Task.skills),
-            selectinload(Shift.task).selectinload(Task.category),
-            selectinload(Shift.task).selectinload(Task.area),
-        )
+    candidates = _candidates(
+        community.path, category_id=category_id, kind=kind, start=start, end=end
+    )
+    held = db.session.execute(
+        select(Shift.id, Shift.starts_at, Shift.ends_at)
+        .join(Signup, Signup.shift_id == Shift.id)
         .where(
-            Task.status == TaskStatus.PUBLISHED,
+            Signup.member_id == member.id,
+            Signup.status.in_(LIVE),
             Shift.status == ShiftStatus.OPEN,
-            Shift.signup_deadline > now,
-            Shift.starts_at >= start,
-            Shift.starts_at < end,
-            or_(
-                Task.area_path == community.path,
-                and_(
-                    Task.visibility != Visibility.COMMUNITY,
-                    Task.area_path.startswith(street_path, autoescape=True),
-                ),
-                and_(
-                    Task.visibility == Visibility.CITY,
-                    Task.area_path.startswith(city_path, autoescape=True),
-                ),
-            ),
+            Shift.ends_at > now,
         )
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(MAX_CANDIDATES)
-    )
-    if category_id is not None:
-        query = query.where(Task.category_id == category_id)
-    if kind is not None:
-        query = query.where(Task.kind == kind)
-    mine = list(
-        db.session.scalars(
-            select(Shift)
-            .join(Signup, Signup.shift_id == Shift.id)
-            .where(
-                Signup.member_id == member.id,
-                Signup.status.in_(LIVE),
-                Shift.status == ShiftStatus.OPEN,
-                Shift.ends_at > now,
-            )
-        )
-    )
-    items = []
-    for shift in db.session.scalars(query):
+    ).all()
+    matched = _matched_skills(member, {c.task_id for c in candidates})
+    ranked: list[tuple[int, _Candidate, list[str]]] = []
+    for c in candidates:
         if any(
-            s.id == shift.id or (s.starts_at < shift.ends_at and s.ends_at > shift.starts_at)
-            for s in mine
+            shift_id == c.shift_id or (starts < c.ends_at and ends > c.starts_at)
+            for shift_id, starts, ends in held
         ):
             continue  # already joined, or it clashes with a shift the member holds
-        points, reasons = score(member, community.path, shift.task, shift)
-        items.append(FeedItem(shift=shift, task=shift.task, score=points, reasons=reasons))
-    items.sort(key=lambda i: (-i.score, i.shift.starts_at, i.shift.id))
-    page = items[offset : offset + limit]
-    more = len(items) > offset + limit
-    return CursorPage(page, offset + limit if more else None)
+        points, reasons = score(
+            member,
+            community.path,
+            task_path=c.task_path,
+            matched_skills=matched.get(c.task_id, ()),
+            starts_at=c.starts_at,
+        )
+        ranked.append((points, c, reasons))
+    ranked.sort(key=lambda r: (-r[0], r[1].starts_at, r[1].shift_id))
+    page = ranked[offset : offset + limit]
+    shifts = {
+        shift.id: shift
+        for shift in db.session.scalars(
+            select(Shift)
+            .where(Shift.id.in_([c.shift_id for _, c, _ in page]))
+            .options(
+                selectinload(Shift.task).selectinload(Task.skills),
+                selectinload(Shift.task).selectinload(Task.category),
+                selectinload(Shift.task).selectinload(Task.area),
+            )
+        )
+    }
+    items = [
+        FeedItem(shift=shifts[c.shift_id], task=shifts[c.shift_id].task, score=p, reasons=r)
+        for p, c, r in page
+    ]
+    more = len(ranked) > offset + limit
+    return CursorPage(items, offset + limit if more else None)

@@ -90,11 +90,19 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
         .limit(MAX_CANDIDATES)
     ).all()
     busy = _busy_member_ids(shift)
+    task_skills = sorted(task.skills, key=lambda skill: skill.id)
     ranked = []
     for member, community in rows:
         if member.id in busy:
             continue
-        points, reasons = score(member, community.path, task, shift)
+        mine = {skill.id for skill in member.skills}
+        points, reasons = score(
+            member,
+            community.path,
+            task_path=task.area_path,
+            matched_skills=[skill.name for skill in task_skills if skill.id in mine],
+            starts_at=shift.starts_at,
+        )
         ranked.append(Suggestion(member, community, points, reasons))
     ranked.sort(key=lambda s: (-s.score, s.member.id))
     return ranked[:limit]

@@ -131,10 +131,23 @@ class Shift(Base):
         CheckConstraint("capacity BETWEEN 1 AND 1000", name="capacity_in_range"),
         CheckConstraint("confirmed_count BETWEEN 0 AND capacity", name="never_overbooked"),
         Index("ix_shift_starts_at", "starts_at"),
+        # The feed: open shifts visible under one of a member's three paths, soonest first.
+        Index(
+            "ix_shift_open_scope",
+            "scope_path",
+            "starts_at",
+            "id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    # The area path members must be reported under to see and join the shift: the task's
+    # visible prefix (its community, street or city), copied here so the feed reads one
+    # index. ``tasks.service`` keeps it in step with the task's visibility.
+    scope_path: Mapped[str] = mapped_column(String(255))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     capacity: Mapped[int]

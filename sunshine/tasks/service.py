@@ -58,6 +58,16 @@ TASK_FIELDS = (
 )
 
 
+def visible_prefix(task: Task) -> str:
+    """The area path under which members may join the task (its community, street or city)."""
+    segments = task.area_path.strip("/").split("/")  # city, street[, community]
+    return {
+        Visibility.COMMUNITY: task.area_path,
+        Visibility.STREET: "/" + "/".join(segments[:2]) + "/",
+        Visibility.CITY: "/" + segments[0] + "/",
+    }[task.visibility]
+
+
 def place_of(task: Task) -> Place:
     return Place(area_path=task.area_path)
 
@@ -162,6 +172,8 @@ def update_task(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
     for field in TASK_FIELDS:
         if field in changes:
             setattr(task, field, changes[field])
+    for shift in task.shifts:
+        shift.scope_path = visible_prefix(task)
     db.session.flush()
     return task
 
@@ -265,6 +277,7 @@ def add_shift(
     _check_times(starts_at, ends_at, deadline)
     shift = Shift(
         task=task,
+        scope_path=visible_prefix(task),
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
@@ -366,16 +379,6 @@ def roster(*, actor: Actor, shift_id: int) -> list[Signup]:
 
 
 # Signups -------------------------------------------------------------------------------------
-
-
-def visible_prefix(task: Task) -> str:
-    """The area path under which members may join the task (its community, street or city)."""
-    segments = task.area_path.strip("/").split("/")  # city, street[, community]
-    return {
-        Visibility.COMMUNITY: task.area_path,
-        Visibility.STREET: "/" + "/".join(segments[:2]) + "/",
-        Visibility.CITY: "/" + segments[0] + "/",
-    }[task.visibility]
 
 
 def active_community(member_id: int) -> Area | None:
@@ -553,6 +556,7 @@ def schedule_weekly(
             continue
         shift = Shift(
             task=task,
+            scope_path=visible_prefix(task),
             starts_at=starts,
             ends_at=ends,
             capacity=capacity,

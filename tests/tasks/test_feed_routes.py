@@ -144,6 +144,26 @@ def test_city_wide_task_reaches_another_street_but_not_another_city(
     assert stranger_items == []
 
 
+def test_changing_a_tasks_visibility_moves_its_shifts_in_and_out_of_feeds(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    place = make_city()
+    _, street_admin = login_as(client, fake_wechat, Role.STREET_ADMIN, place.street)
+    _, shift_id = published_shift(client, street_admin, place.community, visibility="community")
+    neighbour = reported_headers(place, place.other_community)
+    task_url = f"/api/v1/tasks/{_task_of(shift_id)}"
+
+    hidden = client.get(FEED, headers=neighbour).json["items"]
+    widened = client.patch(task_url, json={"visibility": "street"}, headers=street_admin)
+    shown = client.get(FEED, headers=neighbour).json["items"]
+    narrowed = client.patch(task_url, json={"visibility": "community"}, headers=street_admin)
+    hidden_again = client.get(FEED, headers=neighbour).json["items"]
+
+    assert widened.status_code == 200 and narrowed.status_code == 200
+    assert hidden == [] and hidden_again == []
+    assert [(i["shift"]["id"], i["reasons"][0]) for i in shown] == [(shift_id, "本街道")]
+
+
 def _task_of(shift_id: int) -> int:
     from sunshine.tasks.models import Shift
 
