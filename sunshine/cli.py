@@ -14,6 +14,29 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(demo)
     app.cli.add_command(import_file)
+    app.cli.add_command(jobs)
+
+
+@click.group("jobs")
+def jobs() -> None:
+    """Scheduled jobs (closing forgotten check-outs, no-shows, overdue records …)."""
+
+
+@jobs.command("run")
+@click.option("--only", help="Run just this job, due or not.")
+def run_jobs(only: str | None) -> None:
+    """Run every due job once; safe to call every minute from cron. Exit 1 if one failed."""
+    import json
+
+    from sunshine.jobs.runner import JOBS, run_due
+
+    results = run_due(only=only)
+    if only is not None and only not in JOBS:
+        raise click.ClickException(f"no job named {only!r}; jobs: {', '.join(sorted(JOBS))}")
+    for name, result in results.items():
+        click.echo(f"{name}: {json.dumps(result, ensure_ascii=False)}")
+    if any(isinstance(r, str) and r.startswith("failed") for r in results.values()):
+        raise SystemExit(1)
 
 
 @click.command("create-sysadmin")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Engine, Enum, Integer, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -28,6 +29,36 @@ class Base(DeclarativeBase):
 
 # Ledger-sized tables use 64-bit keys on PostgreSQL; SQLite only autoincrements INTEGER.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete a row of an append-only table."""
+
+
+def append_only(*models: type[Base]) -> None:
+    """Make the ORM refuse to update or delete rows of these models.
+
+    The migrations add database triggers that refuse the same, for writes that bypass the
+    ORM; ``flask ledger verify`` catches what bypasses both.
+    """
+
+    def refuse(_mapper: Any, _connection: Any, target: Any) -> None:
+        raise AppendOnlyError(f"{target.__tablename__} {target.id} is append-only")
+
+    for model in models:
+        event.listen(model, "before_update", refuse)
+        event.listen(model, "before_delete", refuse)
+
+
+def str_enum(cls: type[StrEnum], length: int = 16) -> Enum:
+    """A string enum stored as its values in a VARCHAR (no database enum type to migrate)."""
+    return Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        create_constraint=False,
+        values_callable=lambda e: [m.value for m in e],
+    )
 
 
 def utcnow() -> datetime:

@@ -37,6 +37,9 @@ class Permission(StrEnum):
     REPORT_IN_DECIDE = "report_in.decide"  # approve, reject, end, place in grid/teams
     TASK_MANAGE = "task.manage"  # post, edit, publish, cancel tasks and shifts; see rosters
     NEED_CONTACT = "need.contact"  # see a resident's contact on the needs list
+    HOURS_READ = "hours.read"  # service records of the communities in scope
+    HOURS_CONFIRM = "hours.confirm"  # confirm, reject, void, adjust; decide corrections; policy
+    CALENDAR_MANAGE = "calendar.manage"  # the holiday table that working days are counted by
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -57,6 +60,10 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.TASK_MANAGE: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
     # The resident's contact stays private to the community that recorded the need.
     Permission.NEED_CONTACT: frozenset({Role.COMMUNITY_ADMIN}),
+    Permission.HOURS_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    # The organising community confirms (the street, for its street-wide tasks and above).
+    Permission.HOURS_CONFIRM: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN}),
+    Permission.CALENDAR_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
 }
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sunshine.database import Base, BigId, UTCDateTime, utcnow
+from sunshine.database import Base, BigId, UTCDateTime, append_only, utcnow
 
 # Kept at least this long (PRODUCT: ≥ 6 months); the triggers refuse deleting younger rows.
 RETENTION_DAYS = 180
@@ -31,11 +31,4 @@ class SecurityEvent(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
-class AppendOnlyError(RuntimeError):
-    """Raised when code tries to change or delete a security event."""
-
-
-@event.listens_for(SecurityEvent, "before_update")
-@event.listens_for(SecurityEvent, "before_delete")
-def _refuse_change(_mapper: Any, _connection: Any, target: SecurityEvent) -> None:
-    raise AppendOnlyError(f"security_event {target.id} is append-only")
+append_only(SecurityEvent)

@@ -18,30 +18,21 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    Enum,
     ForeignKey,
     Index,
     Numeric,
     String,
     Table,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sunshine.database import Base, BigId, UTCDateTime, utcnow
+from sunshine.database import str_enum as _enum
 from sunshine.members.models import Member, Skill
 from sunshine.org.models import Area
-
-
-def _enum(cls: type[StrEnum], length: int = 16) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=length,
-        create_constraint=False,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class TaskCategory(Base):
@@ -65,6 +56,11 @@ class Visibility(StrEnum):
     COMMUNITY = "community"
     STREET = "street"
     CITY = "city"
+
+
+class CheckinMode(StrEnum):
+    ROTATING = "rotating"  # a 30-second code on the phone of the person in charge
+    VENUE = "venue"  # a printed mini-program code plus the phone's location
 
 
 class TaskStatus(StrEnum):
@@ -102,6 +98,15 @@ class Task(Base):
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     checkin_radius_m: Mapped[int] = mapped_column(default=200)
+    checkin_mode: Mapped[CheckinMode] = mapped_column(
+        _enum(CheckinMode), default=CheckinMode.ROTATING, server_default=CheckinMode.ROTATING
+    )
+    # Members without a signup may check in while the shift has free places.
+    allow_walk_ins: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The punch window: check-in opens this long before the start and closes at the end;
+    # check-out closes this long after the end.
+    checkin_opens_minutes: Mapped[int] = mapped_column(default=30, server_default=text("30"))
+    checkout_closes_minutes: Mapped[int] = mapped_column(default=60, server_default=text("60"))
     visibility: Mapped[Visibility] = mapped_column(_enum(Visibility))
     contact_name: Mapped[str] = mapped_column(String(50))
     contact_phone: Mapped[str] = mapped_column(String(20))
@@ -157,6 +162,8 @@ class Shift(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    # An on-site member the community designated to show the rotating code.
+    code_holder_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
 
     task: Mapped[Task] = relationship(back_populates="shifts")
 
@@ -169,6 +176,12 @@ class SignupStatus(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+
+
+class Attendance(StrEnum):
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"  # set by the jobs runner once the punch window has closed
+    EXCUSED = "excused"  # the community excused the absence
 
 
 class Signup(Base):
@@ -195,6 +208,8 @@ class Signup(Base):
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     late_cancel: Mapped[bool] = mapped_column(Boolean, default=False)
+    attendance: Mapped[Attendance | None] = mapped_column(_enum(Attendance))
+    attendance_note: Mapped[str | None] = mapped_column(String(200))
 
     shift: Mapped[Shift] = relationship()
     member: Mapped[Member] = relationship()

@@ -11,11 +11,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from sunshine.access.models import Role
-from sunshine.database import utcnow
+from sunshine.database import AppendOnlyError, utcnow
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.security import service as security
-from sunshine.security.models import AppendOnlyError, SecurityEvent
+from sunshine.security.models import SecurityEvent
 from tests.factories import City, login, login_as, make_account, make_city
 
 EVENTS = "/api/v1/security-events"

@@ -1,0 +1,1 @@
+"""Service records, their confirmation, and the append-only hours and points ledgers."""

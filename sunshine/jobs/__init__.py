@@ -1,0 +1,1 @@
+"""The jobs runner: one entry (``flask jobs run``) that runs every due job once."""
