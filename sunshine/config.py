@@ -73,6 +73,7 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "WECHAT_SECRET": env.get("WECHAT_SECRET") or None,
         "WECHAT_API_BASE": (env.get("WECHAT_API_BASE") or WECHAT_API_BASE_DEFAULT).rstrip("/"),
         "WECHAT_TIMEOUT": _float(env, "WECHAT_TIMEOUT", 5.0),
+        "WECHAT_CHECKIN_PAGE": env.get("WECHAT_CHECKIN_PAGE") or "pages/checkin/index",
         "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 24 * 3600),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "20 per minute",
         "SIGNUP_CANCEL_CUTOFF_MINUTES": _int(env, "SIGNUP_CANCEL_CUTOFF_MINUTES", 120),

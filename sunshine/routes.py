@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sunshine.access.routes import blp as access_blp
+from sunshine.attendance.routes import blp as attendance_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.consent.routes import blp as consent_blp
 from sunshine.imports.routes import blp as imports_blp
@@ -21,6 +22,7 @@ BLUEPRINTS = [
     members_blp,
     reportin_blp,
     tasks_blp,
+    attendance_blp,
     org_blp,
     roster_blp,
     imports_blp,

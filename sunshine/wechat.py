@@ -241,3 +241,31 @@ def get_phone_number(code: str) -> str:
         log.warning("WeChat getuserphonenumber answered without a phone number")
         raise UpstreamError(code="wechat.error", message="微信服务返回错误，请稍后再试")
     return str(phone) if country == "86" else f"+{country} {phone}"
+
+
+_CODE_ERRORS: dict[int, Callable[[], DomainError]] = {
+    41030: lambda: UpstreamError(
+        code="wechat.bad_page", message="小程序签到页面不存在，请联系管理员检查配置"
+    ),
+    45009: lambda: UpstreamUnavailable(
+        code="wechat.rate_limited", message="生成小程序码过于频繁，请稍后再试"
+    ),
+}
+
+
+def mini_program_code(scene: str) -> tuple[bytes, str]:
+    """A mini-program code (``getwxacodeunlimit``) opening the check-in page with ``scene``.
+
+    Returns the image and its content type. The scene must be ≤ 32 allowed characters.
+    """
+    page = current_app.config["WECHAT_CHECKIN_PAGE"]
+    response = _call(
+        "getwxacodeunlimit",
+        lambda: client().wxa.get_wxa_code_unlimited(scene, width=430, page=page),
+        _CODE_ERRORS,
+    )
+    content_type = str(response.headers.get("Content-Type", ""))
+    if not content_type.startswith("image/") or not response.content:
+        log.warning("WeChat getwxacodeunlimit answered without an image")
+        raise UpstreamError(code="wechat.error", message="微信服务返回错误，请稍后再试")
+    return response.content, content_type.split(";")[0]

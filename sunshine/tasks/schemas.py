@@ -10,6 +10,8 @@ from sunshine.api import BaseSchema, cursor_page_schema
 from sunshine.members.schemas import SkillOut
 from sunshine.org.schemas import AreaOut
 from sunshine.tasks.models import (
+    Attendance,
+    CheckinMode,
     InvitationStatus,
     NeedStatus,
     NeedUrgency,
@@ -45,6 +47,18 @@ def _task_fields(required: bool) -> dict[str, Any]:
         "contact_name": fields.String(validate=validate.Length(min=1, max=50), **need),
         "contact_phone": fields.String(
             validate=validate.Regexp(r"^[0-9+\- ]{5,20}$", error="电话格式不正确"), **need
+        ),
+        "checkin_mode": fields.Enum(
+            CheckinMode, by_value=True, metadata={"description": "default: rotating"}
+        ),
+        "allow_walk_ins": fields.Boolean(metadata={"description": "default: false"}),
+        "checkin_opens_minutes": fields.Integer(
+            validate=validate.Range(min=0, max=240),
+            metadata={"description": "check-in opens this long before the start (default 30)"},
+        ),
+        "checkout_closes_minutes": fields.Integer(
+            validate=validate.Range(min=0, max=240),
+            metadata={"description": "check-out closes this long after the end (default 60)"},
         ),
     }
 
@@ -100,6 +114,10 @@ class TaskOut(BaseSchema):
     latitude = fields.Decimal(places=6, as_string=True, allow_none=True)
     longitude = fields.Decimal(places=6, as_string=True, allow_none=True)
     checkin_radius_m = fields.Integer()
+    checkin_mode = fields.Enum(CheckinMode, by_value=True)
+    allow_walk_ins = fields.Boolean()
+    checkin_opens_minutes = fields.Integer()
+    checkout_closes_minutes = fields.Integer()
     skills = fields.List(fields.Nested(SkillOut))
     visibility = fields.Enum(Visibility, by_value=True)
     contact_name = fields.String()
@@ -132,6 +150,13 @@ class SignupOut(BaseSchema):
     promoted_at = fields.AwareDateTime(allow_none=True)
     cancelled_at = fields.AwareDateTime(allow_none=True)
     late_cancel = fields.Boolean()
+    attendance = fields.Enum(
+        Attendance,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "null until the member checks in or the shift is over"},
+    )
+    attendance_note = fields.String(allow_none=True)
 
 
 class FeedTaskOut(BaseSchema):

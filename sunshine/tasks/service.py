@@ -22,7 +22,7 @@ from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
-from sunshine.members.models import Skill
+from sunshine.members.models import Member, Skill
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
 from sunshine.reportin.models import ReportIn, ReportInStatus
@@ -55,6 +55,10 @@ TASK_FIELDS = (
     "visibility",
     "contact_name",
     "contact_phone",
+    "checkin_mode",
+    "allow_walk_ins",
+    "checkin_opens_minutes",
+    "checkout_closes_minutes",
 )
 
 
@@ -444,6 +448,23 @@ def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
     except IntegrityError:  # the same member's parallel request won; the index kept the rule
         raise Conflict("正在处理您的报名，请稍后刷新", code="signup.duplicate") from None
     return signup, True
+
+
+def take_place_on_site(shift_id: int, member: Member) -> Signup:
+    """A walk-in: a confirmed place taken on site, while the shift has one free."""
+    shift = get_shift(shift_id, lock=True)
+    community = active_community(member.id)
+    if community is None or not community.path.startswith(visible_prefix(shift.task)):
+        raise Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
+    if shift.is_full:
+        raise Conflict("本班次名额已满", code="punch.shift_full")
+    signup = Signup(
+        shift=shift, member=member, status=SignupStatus.CONFIRMED, confirmed_at=utcnow()
+    )
+    shift.confirmed_count += 1
+    db.session.add(signup)
+    db.session.flush()
+    return signup
 
 
 def _promote(shift: Shift) -> list[Signup]:

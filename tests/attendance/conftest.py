@@ -1,0 +1,82 @@
+"""A clock the attendance code reads, and a published shift with signed-up members."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+
+from sunshine.access.models import Role
+from sunshine.database import utcnow
+from sunshine.extensions import db
+from sunshine.fake_wechat import FakeWeChat
+from sunshine.tasks.models import Shift
+from tests.factories import (
+    City,
+    login_as,
+    make_city,
+    post_shift,
+    post_task,
+    publish,
+    reported_headers,
+)
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+    """Attendance's idea of now (punches, windows, codes); the rest of the app keeps real time."""
+    clock = Clock(utcnow())
+    monkeypatch.setattr("sunshine.attendance.service.utcnow", lambda: clock.now)
+    yield clock
+
+
+@dataclass
+class Site:
+    place: City
+    admin: dict[str, str]
+    task_id: int
+    shift_id: int
+    starts_at: datetime
+    ends_at: datetime
+    members: list[dict[str, str]] = field(default_factory=list)
+
+    def at(self, minutes: float) -> datetime:
+        """A moment ``minutes`` after the shift's start (negative: before)."""
+        return self.starts_at + timedelta(minutes=minutes)
+
+
+def open_site(
+    client: FlaskClient,
+    fake: FakeWeChat,
+    *,
+    members: int = 1,
+    capacity: int = 5,
+    **task: object,
+) -> Site:
+    """A community's published two-hour shift in two days, ``members`` of them signed up."""
+    place = make_city()
+    _, admin = login_as(client, fake, Role.COMMUNITY_ADMIN, place.community)
+    task_id = post_task(client, admin, place.community, **task)
+    shift_id = post_shift(client, admin, task_id, capacity=capacity)
+    publish(client, admin, task_id)
+    shift = db.session.get(Shift, shift_id)
+    assert shift is not None
+    site = Site(place, admin, task_id, shift_id, shift.starts_at, shift.ends_at)
+    db.session.commit()
+    for _ in range(members):
+        headers = reported_headers(place, place.community)
+        response = client.post(f"/api/v1/shifts/{shift_id}/signups", headers=headers)
+        assert response.status_code == 201, response.json
+        site.members.append(headers)
+    return site
