@@ -440,7 +440,7 @@ def pick_targets(app: Any) -> dict[str, Any]:
 
 def count_matching(app: Any, case: Case) -> int:
     from sunshine.extensions import db
-    from sunshine.members.service import query_members
+    from sunshine.members.views import query_members
 
     with app.app_context():
         query = query_members(actor=actor_for(case.openid), **case.filters)
@@ -576,7 +576,7 @@ def page_in_process(app: Any, openid: str, eager: bool) -> tuple[float, int, str
     """The first page as list_members builds it plus its JSON, in one app context (as one
     request has), lazily as the app does or with eager loading. (seconds, statements, JSON)"""
     from sunshine.extensions import db
-    from sunshine.members import service
+    from sunshine.members import views
     from sunshine.members.models import Member
     from sunshine.members.schemas import MemberPage
     from sunshine.org.models import WorkUnit
@@ -595,7 +595,7 @@ def page_in_process(app: Any, openid: str, eager: bool) -> tuple[float, int, str
         try:
             t = time.perf_counter()
             actor = actor_for(openid)
-            query = service.query_members(actor=actor)
+            query = views.query_members(actor=actor)
             if eager:
                 query = query.options(
                     selectinload(Member.account),
@@ -606,7 +606,7 @@ def page_in_process(app: Any, openid: str, eager: bool) -> tuple[float, int, str
                 )
             page = cursor_page(query, Member.id, 20)
             ids = [m.id for m in page.items]
-            if eager:  # service.open_report_ins, with the communities loaded in one go
+            if eager:  # views.open_report_ins, with the communities loaded in one go
                 report_ins: dict[int, Any] = {}
                 for row in db.session.scalars(
                     select(ReportIn)
@@ -619,8 +619,8 @@ def page_in_process(app: Any, openid: str, eager: bool) -> tuple[float, int, str
                     if row.member_id not in report_ins or row.status == ReportInStatus.ACTIVE:
                         report_ins[row.member_id] = row
             else:
-                report_ins = service.open_report_ins(ids)
-            items = [service.view(actor, m, report_ins) for m in page.items]
+                report_ins = views.open_report_ins(ids)
+            items = [views.view(actor, m, report_ins) for m in page.items]
             body = app.json.dumps(MemberPage().dump(CursorPage(items, page.next_cursor)))
             elapsed = time.perf_counter() - t
         finally:

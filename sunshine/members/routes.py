@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
-from sunshine.members import service
+from sunshine.members import service, skills, views
 from sunshine.members.models import Member, Skill
 from sunshine.members.schemas import (
     DeactivateIn,
@@ -59,7 +59,7 @@ class MyMember(MethodView):
     def get(self) -> dict[str, Any]:
         """The caller's own member record."""
         actor = current_actor()
-        return service.view(actor, service.own_member(actor))
+        return views.view(actor, service.own_member(actor))
 
     @login_required
     @blp.arguments(RegisterIn)
@@ -70,7 +70,7 @@ class MyMember(MethodView):
         actor = current_actor()
         member = service.register(actor=actor, **_availability(data))
         db.session.commit()
-        return service.view(actor, member)
+        return views.view(actor, member)
 
     @login_required
     @blp.arguments(ProfilePatch)
@@ -80,7 +80,7 @@ class MyMember(MethodView):
         actor = current_actor()
         member = service.update_profile(actor=actor, changes=_availability(data))
         db.session.commit()
-        return service.view(actor, member)
+        return views.view(actor, member)
 
 
 @blp.route("/me/data")
@@ -89,7 +89,7 @@ class MyData(MethodView):
     @blp.response(200, OwnDataOut)
     def get(self) -> dict[str, Any]:
         """Everything held about the caller (个人信息查阅、复制)."""
-        return service.export_own_data(current_actor())
+        return views.export_own_data(current_actor())
 
 
 @blp.route("/me/deactivate")
@@ -110,7 +110,7 @@ class Members(MethodView):
     @blp.response(200, MemberPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
         """Members in the caller's scope, newest first (unit admin, org department)."""
-        return service.list_members(
+        return views.list_members(
             actor=current_actor(),
             status=args.get("status"),
             unit_id=args.get("unit_id"),
@@ -128,7 +128,7 @@ class MemberDetail(MethodView):
     def get(self, member_id: int) -> dict[str, Any]:
         """One member, if in the caller's scope."""
         actor = current_actor()
-        return service.view(actor, service.member_for(actor, member_id))
+        return views.view(actor, views.member_for(actor, member_id))
 
 
 @blp.route("/members/<int:member_id>/review")
@@ -142,7 +142,7 @@ class MemberReview(MethodView):
         actor = current_actor()
         member: Member = service.review(actor=actor, member_id=member_id, **data)
         db.session.commit()
-        return service.view(actor, member)
+        return views.view(actor, member)
 
 
 @blp.route("/skills")
@@ -151,7 +151,7 @@ class Skills(MethodView):
     @blp.response(200, SkillOut(many=True))
     def get(self) -> list[Skill]:
         """The skill catalogue."""
-        return service.list_skills()
+        return skills.list_skills()
 
     @login_required
     @blp.arguments(SkillIn)
@@ -159,7 +159,7 @@ class Skills(MethodView):
     @blp.alt_response(409, description="技能已存在")
     def post(self, data: dict[str, Any]) -> Skill:
         """Add a skill to the catalogue (system administrator)."""
-        skill = service.create_skill(actor=current_actor(), name=data["name"])
+        skill = skills.create_skill(actor=current_actor(), name=data["name"])
         db.session.commit()
         return skill
 
@@ -171,6 +171,6 @@ class SkillDetail(MethodView):
     @blp.response(200, SkillOut)
     def patch(self, data: dict[str, Any], skill_id: int) -> Skill:
         """Rename or (de)activate a skill (system administrator)."""
-        skill = service.update_skill(actor=current_actor(), skill_id=skill_id, changes=data)
+        skill = skills.update_skill(actor=current_actor(), skill_id=skill_id, changes=data)
         db.session.commit()
         return skill

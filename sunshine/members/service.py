@@ -1,26 +1,23 @@
-"""Registration, verification against the roster, review, profile, own data and deactivation."""
+"""Registration, verification against the roster, review, profile and deactivation."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
 
 from sunshine import wechat
 from sunshine.access.permissions import (
-    EVERYWHERE,
     Actor,
     Permission,
     Place,
     authorize,
     can,
     require_somewhere,
-    scope_filter,
 )
 from sunshine.auth.models import AccountStatus, AuthToken
 from sunshine.consent import service as consent
@@ -30,7 +27,6 @@ from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus, Skill
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, WorkUnit
-from sunshine.pagination import CursorPage, cursor_page
 from sunshine.roster.models import RosterEntry
 from sunshine.security import service as security
 
@@ -298,53 +294,6 @@ def review(*, actor: Actor, member_id: int, approve: bool, reason: str | None) -
     return member
 
 
-# Listings ------------------------------------------------------------------------------------
-
-
-def query_members(
-    *,
-    actor: Actor,
-    status: MemberStatus | None = None,
-    unit_id: int | None = None,
-    area_id: int | None = None,
-    name: str | None = None,
-    after_id: int | None = None,
-) -> Select[Member]:
-    """Members in the actor's scope, newest first, for cursor pagination by id."""
-    require_somewhere(actor, Permission.MEMBER_LIST)
-    query = (
-        select(Member)
-        .where(
-            Member.status != MemberStatus.DEACTIVATED,
-            scope_filter(
-                actor, Permission.MEMBER_LIST, area_path=Member.area_path, unit_id=Member.unit_id
-            ),
-        )
-        .order_by(Member.id.desc())
-    )
-    if status is not None:
-        query = query.where(Member.status == status)
-    if unit_id is not None:
-        query = query.where(Member.unit_id == unit_id)
-    if area_id is not None:
-        query = query.where(
-            Member.area_path.startswith(org.get_area(area_id).path, autoescape=True)
-        )
-    if name:
-        query = query.where(Member.name == name)
-    if after_id is not None:
-        query = query.where(Member.id < after_id)
-    return query
-
-
-def member_for(actor: Actor, member_id: int) -> Member:
-    """One member, if the actor may list them (or it is the actor's own record)."""
-    member = get_member(member_id)
-    if member.account_id != actor.id:
-        authorize(actor, Permission.MEMBER_LIST, place_of(member))
-    return member
-
-
 # Own data and deactivation -------------------------------------------------------------------
 
 
@@ -400,133 +349,3 @@ def require_verified(actor: Actor) -> Member:
     if member.status != MemberStatus.VERIFIED:
         raise Forbidden("党员身份尚未认证", code="member.not_verified")
     return member
-
-
-def open_report_ins(member_ids: Sequence[int]) -> dict[int, Any]:
-    """Each member's current report-in: the active one, else the pending one."""
-    from sunshine.reportin.models import ReportIn, ReportInStatus  # report-in builds on members
-
-    if not member_ids:
-        return {}
-    current: dict[int, Any] = {}
-    rows = db.session.scalars(
-        select(ReportIn)
-        .options(joinedload(ReportIn.community))
-        .where(
-            ReportIn.member_id.in_(set(member_ids)),
-            ReportIn.status.in_([ReportInStatus.ACTIVE, ReportInStatus.PENDING]),
-        )
-    )
-    for row in rows:
-        if row.member_id not in current or row.status == ReportInStatus.ACTIVE:
-            current[row.member_id] = row
-    return current
-
-
-def view(
-    actor: Actor, member: Member, report_ins: Mapping[int, Any] | None = None
-) -> dict[str, Any]:
-    """A member as the actor may see them (phone masked unless the role needs it).
-
-    ``report_ins`` is ``open_report_ins`` of a whole page, fetched once for the page.
-    """
-    if report_ins is None:
-        report_ins = open_report_ins([member.id])
-    report_in = report_ins.get(member.id)
-    return {
-        "id": member.id,
-        "name": member.name,
-        "phone": visible_phone(actor, member),
-        "status": member.status,
-        "unit": member.unit,
-        "party_org": member.party_org,
-        "residence": member.residence,
-        "verified_by_roster": member.roster_entry_id is not None,
-        "review_reason": member.review_reason,
-        "reviewed_at": member.reviewed_at,
-        "skills": member.skills,
-        "availability": {
-            "weekday_daytime": member.available_weekday_daytime,
-            "evenings": member.available_evenings,
-            "weekends": member.available_weekends,
-        },
-        "report_in": None
-        if report_in is None
-        else {"id": report_in.id, "status": report_in.status, "community": report_in.community},
-        "created_at": member.created_at,
-    }
-
-
-# What a page of members shows, loaded in a few batched queries instead of several per row.
-MEMBER_PAGE_LOADS = (
-    selectinload(Member.account),
-    selectinload(Member.unit).selectinload(WorkUnit.city),
-    selectinload(Member.party_org),
-    selectinload(Member.residence),
-    selectinload(Member.skills),
-)
-
-
-def list_members(*, actor: Actor, limit: int, **filters: Any) -> CursorPage:
-    query = query_members(actor=actor, **filters).options(*MEMBER_PAGE_LOADS)
-    page = cursor_page(query, Member.id, limit)
-    report_ins = open_report_ins([m.id for m in page.items])
-    return CursorPage([view(actor, m, report_ins) for m in page.items], page.next_cursor)
-
-
-def export_own_data(actor: Actor) -> dict[str, Any]:
-    """Everything held about the caller (PIPL right of access and copy), as JSON."""
-    from sunshine.reportin import service as reportin  # report-in builds on members
-    from sunshine.security.models import SecurityEvent
-
-    account = actor.account
-    member = own_member_or_none(actor)
-    events = db.session.scalars(
-        select(SecurityEvent)
-        .where(SecurityEvent.account_id == account.id)
-        .order_by(SecurityEvent.id)
-    )
-    return {
-        "account": account,
-        "member": view(actor, member) if member is not None else None,
-        "consents": consent.history(account.id),
-        "report_ins": reportin.history(actor=actor) if member is not None else [],
-        "security_events": list(events),
-    }
-
-
-# Skill catalogue -----------------------------------------------------------------------------
-
-
-def list_skills(include_inactive: bool = False) -> list[Skill]:
-    query = select(Skill).order_by(Skill.sort_order, Skill.id)
-    if not include_inactive:
-        query = query.where(Skill.active)
-    return list(db.session.scalars(query))
-
-
-def create_skill(*, actor: Actor, name: str) -> Skill:
-    authorize(actor, Permission.CATALOGUE_MANAGE, EVERYWHERE)
-    if db.session.scalar(select(Skill.id).where(Skill.name == name)):
-        raise Conflict("技能已存在", code="skill.duplicate")
-    last = db.session.scalar(select(Skill.sort_order).order_by(Skill.sort_order.desc()).limit(1))
-    skill = Skill(name=name, active=True, sort_order=(last or 0) + 1)
-    db.session.add(skill)
-    db.session.flush()
-    return skill
-
-
-def update_skill(*, actor: Actor, skill_id: int, changes: dict[str, Any]) -> Skill:
-    """Rename or (de)activate a skill; members keep deactivated skills, new picks cannot."""
-    authorize(actor, Permission.CATALOGUE_MANAGE, EVERYWHERE)
-    skill = db.session.get(Skill, skill_id)
-    if skill is None:
-        raise NotFound("技能不存在", code="skill.not_found")
-    if "name" in changes and changes["name"] != skill.name:
-        if db.session.scalar(select(Skill.id).where(Skill.name == changes["name"])):
-            raise Conflict("技能已存在", code="skill.duplicate")
-        skill.name = changes["name"]
-    if "active" in changes:
-        skill.active = changes["active"]
-    db.session.flush()
-    return skill
