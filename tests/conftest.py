@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from flask_migrate import upgrade
 
 from sunshine import create_app
 from sunshine.config import normalise_database_url
+from sunshine.database import utcnow
 from sunshine.extensions import db, limiter
 from sunshine.fake_wechat import FakeWeChat
 
@@ -110,3 +113,19 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+    """Attendance's idea of now (punches, windows, codes); the rest of the app keeps real time."""
+    clock = Clock(utcnow())
+    monkeypatch.setattr("sunshine.attendance.service.utcnow", lambda: clock.now)
+    yield clock

@@ -1,16 +1,13 @@
-"""A clock the attendance code reads, and a published shift with signed-up members."""
+"""A published shift with signed-up members, for check-in tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import pytest
 from flask.testing import FlaskClient
 
 from sunshine.access.models import Role
-from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.tasks.models import Shift
@@ -23,22 +20,6 @@ from tests.factories import (
     publish,
     reported_headers,
 )
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def set(self, moment: datetime) -> None:
-        self.now = moment
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
-    """Attendance's idea of now (punches, windows, codes); the rest of the app keeps real time."""
-    clock = Clock(utcnow())
-    monkeypatch.setattr("sunshine.attendance.service.utcnow", lambda: clock.now)
-    yield clock
 
 
 @dataclass

@@ -11,7 +11,8 @@ from sunshine.fake_wechat import FakeWeChat
 from sunshine.hours.models import ServiceRecord
 from sunshine.jobs.runner import run_due
 from sunshine.tasks.models import Signup
-from tests.attendance.conftest import Clock, open_site
+from tests.attendance.conftest import open_site
+from tests.conftest import Clock
 from tests.factories import own_member_id, reported_headers
 
 

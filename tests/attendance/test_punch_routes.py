@@ -15,7 +15,8 @@ from sunshine.database import AppendOnlyError
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.hours.models import ServiceRecord
-from tests.attendance.conftest import Clock, open_site
+from tests.attendance.conftest import open_site
+from tests.conftest import Clock
 from tests.factories import login_as, own_member_id, reported_headers
 
 PUNCHES = "/api/v1/punches"

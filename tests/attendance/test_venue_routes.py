@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sunshine.attendance.models import Punch
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
-from tests.attendance.conftest import Clock, Site, open_site
+from tests.attendance.conftest import Site, open_site
+from tests.conftest import Clock
 
 SITE = (37.146, 111.781)  # the task's point (tests.factories.task_body)
 
