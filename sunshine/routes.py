@@ -5,6 +5,7 @@ from __future__ import annotations
 from sunshine.access.routes import blp as access_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.consent.routes import blp as consent_blp
+from sunshine.hours.routes import blp as hours_blp
 from sunshine.imports.routes import blp as imports_blp
 from sunshine.members.routes import blp as members_blp
 from sunshine.ops.routes import blp as ops_blp
@@ -21,6 +22,7 @@ BLUEPRINTS = [
     members_blp,
     reportin_blp,
     tasks_blp,
+    hours_blp,
     org_blp,
     roster_blp,
     imports_blp,

@@ -663,3 +663,85 @@ def task_rows_of(place: City) -> list[Executable]:
         sa.delete(task_skill).where(task_skill.c.task_id.in_(tasks)),
         sa.delete(Task).where(Task.id.in_(tasks)),
     ]
+
+
+# Service records and the hours ledger (see tests/hours/) -------------------------------------
+
+
+def add_shifts(task_id: int, n: int) -> list[int]:
+    """``n`` more open shifts of a task written straight to the table, a day apart: ids."""
+    from sunshine.tasks.models import Shift, ShiftStatus, Task
+    from sunshine.tasks.service import visible_prefix
+
+    task = db.session.get(Task, task_id)
+    assert task is not None
+    last = max((s.starts_at for s in task.shifts), default=None)
+    from sunshine.database import utcnow
+
+    start = (last or utcnow()) + timedelta(days=1)
+    shifts = [
+        Shift(
+            task=task,
+            scope_path=visible_prefix(task),
+            starts_at=start + timedelta(days=i),
+            ends_at=start + timedelta(days=i, hours=2),
+            capacity=5,
+            signup_deadline=start + timedelta(days=i),
+            status=ShiftStatus.OPEN,
+            confirmed_count=0,
+        )
+        for i in range(n)
+    ]
+    db.session.add_all(shifts)
+    db.session.commit()
+    return [s.id for s in shifts]
+
+
+def add_service_record(
+    member_id: int,
+    shift_id: int,
+    *,
+    minutes: int = 120,
+    flags: tuple[str, ...] = (),
+    service_date: Any = None,
+) -> int:
+    """A pending service record of a member on a shift, as attendance would create it: id.
+
+    The record belongs to the shift's task's area; its date is the shift's start in
+    Shanghai unless ``service_date`` is given.
+    """
+    from sunshine.hours.models import RecordSource, ServiceRecord
+    from sunshine.tasks.models import Shift
+    from sunshine.tasks.service import SHANGHAI
+
+    shift = db.session.get(Shift, shift_id)
+    assert shift is not None
+    task = shift.task
+    record = ServiceRecord(
+        member_id=member_id,
+        shift_id=shift.id,
+        area_id=task.area_id,
+        area_path=task.area_path,
+        activity_name=task.title,
+        service_date=service_date or shift.starts_at.astimezone(SHANGHAI).date(),
+        place=task.address,
+        content=task.content,
+        person_in_charge=task.contact_name,
+        rule="clamp_floor15",
+        source=RecordSource.HAND if "hand_recorded" in flags else RecordSource.PUNCHES,
+        check_in_at=shift.starts_at,
+        check_out_at=shift.starts_at + timedelta(minutes=minutes),
+        minutes=minutes,
+        flags=list(flags),
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record.id
+
+
+def member_id_of(account_id: int) -> int:
+    from sunshine.members.models import Member
+
+    member_id = db.session.scalar(select(Member.id).where(Member.account_id == account_id))
+    assert member_id is not None
+    return member_id
