@@ -745,3 +745,62 @@ def member_id_of(account_id: int) -> int:
     member_id = db.session.scalar(select(Member.id).where(Member.account_id == account_id))
     assert member_id is not None
     return member_id
+
+
+def append_only_deletes(table: str, delete: Executable) -> list[Executable]:
+    """Cleanup statements deleting rows of an append-only table (for ``committing``).
+
+    The table's triggers are switched off around ``delete`` inside the cleanup's own
+    transaction (DDL is transactional on both databases), and back on after it.
+    """
+    import sqlalchemy as sa
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        names = db.session.scalars(
+            sa.text(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass)"
+                " AND NOT tgisinternal"
+            ),
+            {"t": table},
+        ).all()
+        db.session.commit()  # end the read (see first_category_id)
+        return [
+            *(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER {name}") for name in names),
+            delete,
+            *(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {name}") for name in names),
+        ]
+    triggers = db.session.execute(
+        sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+        {"t": table},
+    ).all()
+    db.session.commit()
+    return [
+        *(sa.text(f"DROP TRIGGER {name}") for name, _ in triggers),
+        delete,
+        *(sa.text(sql) for _, sql in triggers),
+    ]
+
+
+def hours_rows_of(member_ids: list[int], account_ids: list[int]) -> list[Executable]:
+    """Delete statements for the members' records, ledgers and the security events of the
+    accounts. Put them before ``task_rows_of``: records point at shifts."""
+    import sqlalchemy as sa
+
+    from sunshine.hours.models import Correction, HoursEntry, LedgerHead, PointsEntry, ServiceRecord
+    from sunshine.security.models import SecurityEvent
+
+    return [
+        *append_only_deletes(
+            "security_event",
+            sa.delete(SecurityEvent).where(SecurityEvent.account_id.in_(account_ids)),
+        ),
+        *append_only_deletes(
+            "points_entry", sa.delete(PointsEntry).where(PointsEntry.member_id.in_(member_ids))
+        ),
+        *append_only_deletes(
+            "hours_entry", sa.delete(HoursEntry).where(HoursEntry.member_id.in_(member_ids))
+        ),
+        sa.delete(LedgerHead).where(LedgerHead.member_id.in_(member_ids)),
+        sa.delete(Correction).where(Correction.member_id.in_(member_ids)),
+        sa.delete(ServiceRecord).where(ServiceRecord.member_id.in_(member_ids)),
+    ]
