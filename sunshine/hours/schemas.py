@@ -16,6 +16,10 @@ from sunshine.hours.models import (
 from sunshine.org.schemas import AreaOut
 
 MINUTES = validate.Range(min=0, max=1440)
+# Ids as the columns hold them (PostgreSQL refuses larger numbers with an error, not a miss):
+# areas and shifts are INTEGER, records and corrections BIGINT.
+ID = validate.Range(min=1, max=2**31 - 1)
+BIG_ID = validate.Range(min=1, max=2**63 - 1)
 
 
 class RecordMemberOut(BaseSchema):
@@ -75,21 +79,21 @@ RecordPage = cursor_page_schema(RecordOut)
 class RecordListArgs(BaseSchema):
     status = fields.Enum(RecordStatus, by_value=True)
     overdue = fields.Boolean()
-    area_id = fields.Integer(validate=validate.Range(min=1))
-    shift_id = fields.Integer(validate=validate.Range(min=1))
-    cursor = fields.Integer(validate=validate.Range(min=1))
+    area_id = fields.Integer(validate=ID)
+    shift_id = fields.Integer(validate=ID)
+    cursor = fields.Integer(validate=BIG_ID)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class MyRecordArgs(BaseSchema):
     status = fields.Enum(RecordStatus, by_value=True)
-    cursor = fields.Integer(validate=validate.Range(min=1))
+    cursor = fields.Integer(validate=BIG_ID)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class BulkConfirmIn(BaseSchema):
     ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
+        fields.Integer(validate=BIG_ID),
         required=True,
         validate=validate.Length(min=1, max=200),
     )
@@ -139,7 +143,7 @@ CorrectionPage = cursor_page_schema(CorrectionOut)
 
 class CorrectionListArgs(BaseSchema):
     status = fields.Enum(CorrectionStatus, by_value=True)
-    cursor = fields.Integer(validate=validate.Range(min=1))
+    cursor = fields.Integer(validate=BIG_ID)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

@@ -57,7 +57,14 @@ def points_for(minutes: int) -> int:
     return minutes * rate // 60
 
 
+# Ids beyond what the columns hold are simply not there (PostgreSQL would raise instead).
+MAX_BIG_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
+
+
 def get_record(record_id: int, *, lock: bool = False) -> ServiceRecord:
+    if record_id > MAX_BIG_ID:
+        raise NotFound("服务记录不存在", code="record.not_found")
     query = select(ServiceRecord).where(ServiceRecord.id == record_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -330,6 +337,8 @@ def effective_policy(area_id: int, area_path: str) -> EffectivePolicy:
 
 
 def _policy_area(area_id: int) -> Area:
+    if area_id > MAX_ID:
+        raise NotFound("区域不存在", code="area.not_found")
     area = org.get_area(area_id)
     if area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET):
         raise Invalid(

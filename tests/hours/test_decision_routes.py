@@ -441,3 +441,28 @@ def test_adjustment_as_member_is_403_and_unknown_record_is_404(scene: Scene) -> 
     unknown = scene.post("/api/v1/service-records/999999/adjustments", minutes=60, reason="多")
     assert (as_member.status_code, unknown.status_code) == (403, 404)
     assert count(HoursEntry) == 1
+
+
+# Ids no column can hold ----------------------------------------------------------------------
+
+HUGE = 10**20  # more than BIGINT holds: PostgreSQL would raise, so it must never reach it
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "status"),
+    [
+        ("GET", f"/api/v1/service-records/{HUGE}", None, 404),
+        ("POST", f"/api/v1/service-records/{HUGE}/confirm", {}, 404),
+        ("POST", f"/api/v1/service-records/{HUGE}/void", {"reason": "作废"}, 404),
+        ("POST", f"/api/v1/corrections/{HUGE}/accept", {}, 404),
+        ("GET", f"/api/v1/communities/{2**31}/approval-policy", None, 404),
+        ("POST", "/api/v1/service-records/confirm", {"ids": [HUGE]}, 422),
+        ("GET", f"/api/v1/service-records?shift_id={2**31}", None, 422),
+        ("GET", f"/api/v1/service-records?cursor={HUGE}", None, 422),
+    ],
+)
+def test_ids_beyond_the_columns_are_404_or_422_never_500(
+    scene: Scene, method: str, url: str, body: dict[str, Any] | None, status: int
+) -> None:
+    response = scene.client.open(url, method=method, json=body, headers=scene.secretary)
+    assert response.status_code == status, response.json
