@@ -12,7 +12,7 @@ from sunshine.api import OptionalReasonIn, ReasonIn
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.database import utcnow
 from sunshine.extensions import db
-from sunshine.hours import calendar, corrections, queries, service
+from sunshine.hours import calendar, corrections, policy, queries, service
 from sunshine.hours.models import Correction, Holiday, ServiceRecord
 from sunshine.hours.schemas import (
     AdjustmentIn,
@@ -257,20 +257,20 @@ class CorrectionReject(MethodView):
 class CommunityApprovalPolicy(MethodView):
     @login_required
     @blp.response(200, PolicyOut)
-    def get(self, area_id: int) -> service.EffectivePolicy:
+    def get(self, area_id: int) -> policy.EffectivePolicy:
         """How a community (or street) confirms records, and where the policy comes from."""
-        return service.get_policy(actor=current_actor(), area_id=area_id)
+        return policy.get_policy(actor=current_actor(), area_id=area_id)
 
     @login_required
     @blp.arguments(PolicyIn)
     @blp.response(200, PolicyOut)
-    def put(self, data: dict[str, Any], area_id: int) -> service.EffectivePolicy:
+    def put(self, data: dict[str, Any], area_id: int) -> policy.EffectivePolicy:
         """Set how a community (or street) confirms: manual, automatic, or below a threshold."""
-        policy = service.set_policy(
+        effective = policy.set_policy(
             actor=current_actor(), area_id=area_id, origin=request_origin(), **data
         )
         db.session.commit()
-        return policy
+        return effective
 
 
 # Holidays --------------------------------------------------------------------------------------

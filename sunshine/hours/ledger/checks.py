@@ -1,208 +1,29 @@
-"""The hash-chained hours and points ledgers: appending, verifying, rebuilding totals.
-
-Each member has one chain per ledger. An entry's ``hash`` is the SHA-256 (hex) of its
-canonical serialisation (``canonical``), which includes the previous entry's hash, so
-changing, inserting or deleting an entry anywhere breaks every later link. ``LedgerHead`` is
-the end of each chain; ``append`` locks it (SELECT … FOR UPDATE on PostgreSQL, the write
-lock on SQLite), so appends for one member are serialised and the chain never forks — the
-unique (member_id, seq) index is the backstop.
-
-Lock order: a transaction touching several members locks their heads in ascending
-``member_id``, and for one member the hours head before the points head; every caller in
-this package sorts its work so, which keeps concurrent bulk confirmations from deadlocking.
+"""Checking the ledgers: ``verify`` recomputes every chain against its head, and
+``rebuild_totals`` recomputes the materialised totals (heads, credited minutes) from the
+entries — reporting the differences, or repairing them, never touching an entry.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import String, and_, func, or_, select, type_coerce
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from sunshine.database import utcnow
-from sunshine.errors import Conflict
 from sunshine.extensions import db
-from sunshine.hours.models import (
-    HoursEntry,
-    Ledger,
-    LedgerHead,
-    LedgerKind,
-    PointsEntry,
-    ServiceRecord,
+from sunshine.hours.ledger.chain import (
+    GENESIS_HASH,
+    MODELS,
+    entry_hash,
+    locked_head,
+    record_sum,
 )
+from sunshine.hours.models import HoursEntry, Ledger, LedgerHead, ServiceRecord
 
-GENESIS_HASH = "0" * 64  # the prev_hash of a chain's first entry, and an empty head's last_hash
-MODELS: dict[Ledger, type[HoursEntry] | type[PointsEntry]] = {
-    Ledger.HOURS: HoursEntry,
-    Ledger.POINTS: PointsEntry,
-}
 # Rows fetched per round trip while streaming a ledger (a server-side cursor on PostgreSQL).
 STREAM_BATCH = 5000
-
-Entry = HoursEntry | PointsEntry
-
-
-# Hashing -------------------------------------------------------------------------------------
-
-
-def canonical(
-    ledger: Ledger,
-    *,
-    member_id: int,
-    seq: int,
-    record_id: int | None,
-    amount: int,
-    kind: LedgerKind | str,
-    actor_id: int | None,
-    reason: str | None,
-    created_at: datetime,
-    prev_hash: str,
-) -> bytes:
-    """The bytes an entry's hash is taken over (documented in docs/hours.md).
-
-    A JSON object with exactly these keys, sorted, no whitespace, non-ASCII kept as is
-    (``ensure_ascii=False``), encoded as UTF-8. Integers are JSON numbers, absent values
-    ``null``, ``kind`` and ``ledger`` their string values, ``created_at`` UTC ISO 8601 with
-    microseconds and ``+00:00``.
-    """
-    body: dict[str, Any] = {
-        "ledger": str(ledger),
-        "member_id": member_id,
-        "seq": seq,
-        "record_id": record_id,
-        "amount": amount,
-        "kind": str(kind),
-        "actor_id": actor_id,
-        "reason": reason,
-        "created_at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "prev_hash": prev_hash,
-    }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def entry_hash(ledger: Ledger, **fields: Any) -> str:
-    """SHA-256 hex of ``canonical(ledger, **fields)``."""
-    return hashlib.sha256(canonical(ledger, **fields)).hexdigest()
-
-
-# Appending -----------------------------------------------------------------------------------
-
-
-def _locked_head(ledger: Ledger, member_id: int) -> LedgerHead:
-    """The member's head row, locked; created (total 0, no entries) on first use.
-
-    Two first appends for one member may race to create it: the loser's INSERT waits for the
-    winner's transaction and then violates the primary key; its savepoint is rolled back and
-    it locks the winner's row instead.
-    """
-    query = (
-        select(LedgerHead)
-        .where(LedgerHead.ledger == ledger, LedgerHead.member_id == member_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    head = db.session.scalar(query)
-    if head is not None:
-        return head
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                LedgerHead(
-                    ledger=ledger,
-                    member_id=member_id,
-                    total=0,
-                    entries=0,
-                    last_hash=GENESIS_HASH,
-                )
-            )
-    except IntegrityError:
-        pass  # created meanwhile by another transaction, now committed
-    head = db.session.scalar(query)
-    if head is None:  # the insert failed for another reason (an unknown member)
-        raise LookupError(f"no ledger head for member {member_id} and none could be made")
-    return head
-
-
-def append(
-    ledger: Ledger,
-    *,
-    member_id: int,
-    amount: int,
-    kind: LedgerKind,
-    record_id: int | None,
-    actor_id: int | None,
-    reason: str | None,
-) -> Entry:
-    """Add one entry to the end of the member's chain and move the head along.
-
-    ``actor_id`` None is the system (approval by policy). Refuses an entry that would take
-    the member's total below zero (``ledger.below_zero``).
-    """
-    head = _locked_head(ledger, member_id)
-    if head.total + amount < 0:
-        raise Conflict("余额不足，不能扣减到零以下", code="ledger.below_zero")
-    # Python datetimes carry microseconds, as both databases store them: what is hashed is
-    # exactly what is read back.
-    created_at = utcnow()
-    seq = head.entries + 1
-    fields: dict[str, Any] = {
-        "member_id": member_id,
-        "seq": seq,
-        "record_id": record_id,
-        "amount": amount,
-        "kind": kind,
-        "actor_id": actor_id,
-        "reason": reason,
-        "created_at": created_at,
-        "prev_hash": head.last_hash,
-    }
-    digest = entry_hash(ledger, **fields)
-    entry = MODELS[ledger](**fields, hash=digest)
-    db.session.add(entry)
-    head.total += amount
-    head.entries = seq
-    head.last_hash = digest
-    db.session.flush()
-    return entry
-
-
-def total(ledger: Ledger, member_id: int) -> int:
-    """The member's current total (0 without a head)."""
-    value = db.session.scalar(
-        select(LedgerHead.total).where(
-            LedgerHead.ledger == ledger, LedgerHead.member_id == member_id
-        )
-    )
-    return value or 0
-
-
-def record_sum(ledger: Ledger, record_id: int) -> int:
-    """The sum of one record's entries in a ledger."""
-    model = MODELS[ledger]
-    value = db.session.scalar(
-        select(func.coalesce(func.sum(model.amount), 0)).where(model.record_id == record_id)
-    )
-    return int(value or 0)
-
-
-def entries_of_record(record_id: int) -> list[tuple[Ledger, Entry]]:
-    """Both ledgers' entries of one record, in the order they were written."""
-    hours = db.session.scalars(
-        select(HoursEntry).where(HoursEntry.record_id == record_id).order_by(HoursEntry.id)
-    )
-    points = db.session.scalars(
-        select(PointsEntry).where(PointsEntry.record_id == record_id).order_by(PointsEntry.id)
-    )
-    found: list[tuple[Ledger, Entry]] = [(Ledger.HOURS, e) for e in hours]
-    found += [(Ledger.POINTS, e) for e in points]
-    # An hours entry and the points entry that follows it share a moment: hours first.
-    return sorted(found, key=lambda pair: (pair[1].created_at, pair[0] != Ledger.HOURS))
 
 
 # Verifying -----------------------------------------------------------------------------------
@@ -529,7 +350,7 @@ def _repair(difference: Difference) -> None:
             record.credited_minutes = record_sum(Ledger.HOURS, record.id)
         return
     ledger = Ledger(difference.what.split()[0])
-    head = _locked_head(ledger, difference.key)
+    head = locked_head(ledger, difference.key)
     end = _member_chain_end(ledger, difference.key)
     head.total, head.entries, head.last_hash = end["total"], end["entries"], end["last_hash"]
 
