@@ -242,3 +242,15 @@ def test_confirmed_minutes_in_year_for_many_members_in_one_query(scene: Scene) -
     }
     assert confirmed_minutes_in_year([scene.member_id], 2025) == {scene.member_id: 0}
     assert confirmed_minutes_in_year([], 2026) == {}
+
+
+def test_confirmed_minutes_in_year_for_more_members_than_one_statement_takes(
+    scene: Scene,
+) -> None:
+    _dated_confirmed(scene, date(2026, 4, 1), 120)
+    many = [*range(10**6, 10**6 + 70_000), scene.member_id]  # PostgreSQL: ≤ 65,535 parameters
+
+    minutes = confirmed_minutes_in_year(many, 2026)
+
+    assert len(minutes) == 70_001 and minutes[scene.member_id] == 120
+    assert sum(minutes.values()) == 120
