@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(import_file)
     app.cli.add_command(jobs)
+    app.cli.add_command(ledger)
 
 
 @click.group("jobs")
@@ -37,6 +38,53 @@ def run_jobs(only: str | None) -> None:
         click.echo(f"{name}: {json.dumps(result, ensure_ascii=False)}")
     if any(isinstance(r, str) and r.startswith("failed") for r in results.values()):
         raise SystemExit(1)
+
+
+@click.group("ledger")
+def ledger() -> None:
+    """The hash-chained hours and points ledgers: verify chains, rebuild materialised totals."""
+
+
+@ledger.command("verify")
+@click.option(
+    "--ledger",
+    "which",
+    type=click.Choice(["hours", "points"]),
+    help="Verify just this ledger (default: both).",
+)
+def verify_ledger(which: str | None) -> None:
+    """Recompute every chain and compare it with its head; exit 1 naming the first break."""
+    from sunshine.hours import ledger as ledgers
+    from sunshine.hours.models import Ledger
+
+    for name in [Ledger(which)] if which else list(Ledger):
+        problem = ledgers.verify(name)
+        db.session.rollback()  # a read-only walk: end its transaction (SQLite's write lock)
+        if problem is not None:
+            click.echo(f"BROKEN {problem}", err=True)
+            raise SystemExit(1)
+        click.echo(f"{name} ledger: every chain verified")
+
+
+@ledger.command("rebuild-totals")
+@click.option("--check", is_flag=True, help="Only report differences; change nothing.")
+def rebuild_totals(check: bool) -> None:
+    """Recompute heads and credited minutes from the entries (never changes an entry).
+
+    With --check, exit 1 when anything differs.
+    """
+    from sunshine.hours import ledger as ledgers
+
+    differences = ledgers.rebuild_totals(repair=not check)
+    for difference in differences:
+        click.echo(f"{'differs' if check else 'repaired'}: {difference}")
+    if check:
+        db.session.rollback()
+        if differences:
+            raise SystemExit(1)
+    else:
+        db.session.commit()
+    click.echo(f"{len(differences)} difference(s)")
 
 
 @click.command("create-sysadmin")

@@ -6,6 +6,7 @@ from sunshine.access.routes import blp as access_blp
 from sunshine.attendance.routes import blp as attendance_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.consent.routes import blp as consent_blp
+from sunshine.hours.routes import blp as hours_blp
 from sunshine.imports.routes import blp as imports_blp
 from sunshine.members.routes import blp as members_blp
 from sunshine.ops.routes import blp as ops_blp
@@ -23,6 +24,7 @@ BLUEPRINTS = [
     reportin_blp,
     tasks_blp,
     attendance_blp,
+    hours_blp,
     org_blp,
     roster_blp,
     imports_blp,

@@ -663,3 +663,144 @@ def task_rows_of(place: City) -> list[Executable]:
         sa.delete(task_skill).where(task_skill.c.task_id.in_(tasks)),
         sa.delete(Task).where(Task.id.in_(tasks)),
     ]
+
+
+# Service records and the hours ledger (see tests/hours/) -------------------------------------
+
+
+def add_shifts(task_id: int, n: int) -> list[int]:
+    """``n`` more open shifts of a task written straight to the table, a day apart: ids."""
+    from sunshine.tasks.models import Shift, ShiftStatus, Task
+    from sunshine.tasks.service import visible_prefix
+
+    task = db.session.get(Task, task_id)
+    assert task is not None
+    last = max((s.starts_at for s in task.shifts), default=None)
+    from sunshine.database import utcnow
+
+    start = (last or utcnow()) + timedelta(days=1)
+    shifts = [
+        Shift(
+            task=task,
+            scope_path=visible_prefix(task),
+            starts_at=start + timedelta(days=i),
+            ends_at=start + timedelta(days=i, hours=2),
+            capacity=5,
+            signup_deadline=start + timedelta(days=i),
+            status=ShiftStatus.OPEN,
+            confirmed_count=0,
+        )
+        for i in range(n)
+    ]
+    db.session.add_all(shifts)
+    db.session.commit()
+    return [s.id for s in shifts]
+
+
+def add_service_record(
+    member_id: int,
+    shift_id: int,
+    *,
+    minutes: int = 120,
+    flags: tuple[str, ...] = (),
+    service_date: Any = None,
+) -> int:
+    """A pending service record of a member on a shift, as attendance would create it: id.
+
+    The record belongs to the shift's task's area; its date is the shift's start in
+    Shanghai unless ``service_date`` is given.
+    """
+    from sunshine.hours.models import RecordSource, ServiceRecord
+    from sunshine.tasks.models import Shift
+    from sunshine.tasks.service import SHANGHAI
+
+    shift = db.session.get(Shift, shift_id)
+    assert shift is not None
+    task = shift.task
+    record = ServiceRecord(
+        member_id=member_id,
+        shift_id=shift.id,
+        area_id=task.area_id,
+        area_path=task.area_path,
+        activity_name=task.title,
+        service_date=service_date or shift.starts_at.astimezone(SHANGHAI).date(),
+        place=task.address,
+        content=task.content,
+        person_in_charge=task.contact_name,
+        rule="clamp_floor15",
+        source=RecordSource.HAND if "hand_recorded" in flags else RecordSource.PUNCHES,
+        check_in_at=shift.starts_at,
+        check_out_at=shift.starts_at + timedelta(minutes=minutes),
+        minutes=minutes,
+        flags=list(flags),
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record.id
+
+
+def member_id_of(account_id: int) -> int:
+    from sunshine.members.models import Member
+
+    member_id = db.session.scalar(select(Member.id).where(Member.account_id == account_id))
+    assert member_id is not None
+    return member_id
+
+
+def append_only_deletes(table: str, delete: Executable) -> list[Executable]:
+    """Cleanup statements deleting rows of an append-only table (for ``committing``).
+
+    The table's triggers are switched off around ``delete`` inside the cleanup's own
+    transaction (DDL is transactional on both databases), and back on after it.
+    """
+    import sqlalchemy as sa
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        names = db.session.scalars(
+            sa.text(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass)"
+                " AND NOT tgisinternal"
+            ),
+            {"t": table},
+        ).all()
+        db.session.commit()  # end the read (see first_category_id)
+        return [
+            *(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER {name}") for name in names),
+            delete,
+            *(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {name}") for name in names),
+        ]
+    triggers = db.session.execute(
+        sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+        {"t": table},
+    ).all()
+    db.session.commit()
+    return [
+        *(sa.text(f"DROP TRIGGER {name}") for name, _ in triggers),
+        delete,
+        *(sa.text(sql) for _, sql in triggers),
+    ]
+
+
+def hours_rows_of(member_ids: list[int], account_ids: list[int]) -> list[Executable]:
+    """Delete statements for the members' records, ledgers and the security events of the
+    accounts. Put them before ``task_rows_of``: records point at shifts."""
+    import sqlalchemy as sa
+
+    from sunshine.hours.models import Correction, HoursEntry, LedgerHead, PointsEntry, ServiceRecord
+    from sunshine.security.models import SecurityEvent
+
+    return [
+        *append_only_deletes(
+            "security_event",
+            sa.delete(SecurityEvent).where(SecurityEvent.account_id.in_(account_ids)),
+        ),
+        *append_only_deletes(
+            "points_entry", sa.delete(PointsEntry).where(PointsEntry.member_id.in_(member_ids))
+        ),
+        *append_only_deletes(
+            "hours_entry", sa.delete(HoursEntry).where(HoursEntry.member_id.in_(member_ids))
+        ),
+        sa.delete(LedgerHead).where(LedgerHead.member_id.in_(member_ids)),
+        sa.delete(Correction).where(Correction.member_id.in_(member_ids)),
+        sa.delete(ServiceRecord).where(ServiceRecord.member_id.in_(member_ids)),
+    ]

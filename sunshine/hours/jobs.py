@@ -1,0 +1,41 @@
+"""Scheduled jobs of the hours domain (run by ``flask jobs run``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import update
+
+from sunshine.extensions import db
+from sunshine.hours.calendar import add_working_days, today
+from sunshine.hours.models import RecordStatus, ServiceRecord
+from sunshine.jobs.runner import job
+
+# PRODUCT rule 10: records still unconfirmed 10 working days after the shift are overdue.
+OVERDUE_AFTER_WORKING_DAYS = 10
+
+
+def overdue_before(now: datetime) -> date:
+    """Pending records dated before this day are overdue at ``now``.
+
+    A record of day d is overdue once its deadline, the 10th working day after d, is
+    before today (Shanghai): that is, once 10 working days lie strictly between d and
+    today — exactly when d is before the 10th working day counted back from today.
+    """
+    return add_working_days(today(now), -OVERDUE_AFTER_WORKING_DAYS)
+
+
+@job("hours.flag_overdue", every=timedelta(hours=1))
+def flag_overdue(now: datetime) -> dict[str, int]:
+    """Flag pending records past their confirmation deadline (one UPDATE, idempotent)."""
+    result = db.session.execute(
+        update(ServiceRecord)
+        .where(
+            ServiceRecord.status == RecordStatus.PENDING,
+            ServiceRecord.overdue.is_(False),
+            ServiceRecord.service_date < overdue_before(now),
+        )
+        .values(overdue=True)
+        .execution_options(synchronize_session=False)
+    )
+    return {"flagged": result.rowcount}  # type: ignore[attr-defined]

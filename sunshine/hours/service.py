@@ -1,13 +1,353 @@
-"""Confirming service records. Until approval policies land, every community is manual."""
+"""Confirming, rejecting, voiding and adjusting service records, and the approval policy.
+
+Only confirmed minutes count anywhere, and what counts is the ledger: every decision that
+changes a record's credit appends an hours entry (and the matching points entry) through
+``ledger.append``, and ``credited_minutes`` is kept equal to the sum of the record's hours
+entries. A record's points always equal floor(credited × POINTS_PER_HOUR / 60): each entry
+brings them there from what the record's points entries already add up to.
+
+Every decision locks the record row first (so two secretaries cannot both confirm it), and
+a bulk decision locks its records in id order and then appends member by member in
+ascending member id (the ledger's lock order), so concurrent bulk confirmations never
+deadlock. Nothing is written until every record of a bulk request has passed every check.
+"""
 
 from __future__ import annotations
 
-from sunshine.hours.models import ServiceRecord
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from sunshine.access.permissions import Actor, Permission, Place, authorize, can, require_somewhere
+from sunshine.database import utcnow
+from sunshine.errors import Conflict, Forbidden, NotFound
+from sunshine.extensions import db
+from sunshine.hours import ledger
+from sunshine.hours.models import (
+    ApprovalMode,
+    HoursEntry,
+    Ledger,
+    LedgerKind,
+    RecordStatus,
+    ServiceRecord,
+)
+from sunshine.hours.policy import effective_policy
+from sunshine.security import service as security
+
+if TYPE_CHECKING:
+    from sunshine.auth.service import Origin
+
+# A record's credit stays within a day, like the shift it comes from.
+MAX_CREDITED_MINUTES = 1440
+
+
+def place_of(record: ServiceRecord) -> Place:
+    return Place(area_path=record.area_path)
+
+
+def points_for(minutes: int) -> int:
+    """The points ``minutes`` of confirmed service earn: floor(minutes × rate / 60)."""
+    rate: int = current_app.config["POINTS_PER_HOUR"]
+    return minutes * rate // 60
+
+
+# Ids beyond what the columns hold are simply not there (PostgreSQL would raise instead).
+MAX_BIG_ID = 2**63 - 1
+
+
+def get_record(record_id: int, *, lock: bool = False) -> ServiceRecord:
+    if record_id > MAX_BIG_ID:
+        raise NotFound("服务记录不存在", code="record.not_found")
+    query = select(ServiceRecord).where(ServiceRecord.id == record_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    record = db.session.scalar(query)
+    if record is None:
+        raise NotFound("服务记录不存在", code="record.not_found")
+    return record
+
+
+def _is_own(actor: Actor, record: ServiceRecord) -> bool:
+    return record.member.account_id == actor.id
+
+
+def _decidable(actor: Actor, record_id: int) -> ServiceRecord:
+    """The record, locked, if the actor may decide on it (in scope, and not their own)."""
+    require_somewhere(actor, Permission.HOURS_CONFIRM)  # before the lookup reveals ids
+    record = get_record(record_id, lock=True)
+    authorize(actor, Permission.HOURS_CONFIRM, place_of(record))
+    if _is_own(actor, record):
+        raise Forbidden("不能确认或修改本人的服务记录", code="record.own")
+    return record
+
+
+def _require_status(record: ServiceRecord, *allowed: RecordStatus) -> None:
+    if record.status not in allowed:
+        raise Conflict(
+            f"该服务记录当前状态为{STATUS_LABELS[record.status]}，不能进行此操作",
+            code=f"record.not_{allowed[0].value}",
+        )
+
+
+STATUS_LABELS = {
+    RecordStatus.PENDING: "待确认",
+    RecordStatus.CONFIRMED: "已确认",
+    RecordStatus.REJECTED: "已驳回",
+    RecordStatus.VOIDED: "已作废",
+}
+
+
+# Crediting: the one place that writes ledger entries for a record -----------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Who decided, for the ledger and the security log (actor None: the system)."""
+
+    actor_id: int | None
+    origin: Origin | None = None
+
+
+def _credit(
+    record: ServiceRecord, *, minutes: int, kind: LedgerKind, reason: str | None, by: Decision
+) -> None:
+    """Move the record's credit by ``minutes`` (an hours entry) and its points to match."""
+    ledger.append(
+        Ledger.HOURS,
+        member_id=record.member_id,
+        amount=minutes,
+        kind=kind,
+        record_id=record.id,
+        actor_id=by.actor_id,
+        reason=reason,
+    )
+    record.credited_minutes += minutes
+    points = points_for(record.credited_minutes) - ledger.record_sum(Ledger.POINTS, record.id)
+    if points:
+        ledger.append(
+            Ledger.POINTS,
+            member_id=record.member_id,
+            amount=points,
+            kind=kind,
+            record_id=record.id,
+            actor_id=by.actor_id,
+            reason=reason,
+        )
+
+
+def _log(action: str, record: ServiceRecord, by: Decision, **detail: object) -> None:
+    security.record(
+        action=action,
+        account_id=by.actor_id,
+        ip=by.origin.ip if by.origin else None,
+        request_id=by.origin.request_id if by.origin else None,
+        object_type="service_record",
+        object_id=record.id,
+        detail={"member_id": record.member_id, **detail},
+    )
+
+
+def _confirm(record: ServiceRecord, by: Decision, *, reason: str | None = None) -> None:
+    _credit(record, minutes=record.minutes, kind=LedgerKind.CONFIRM, reason=reason, by=by)
+    record.status = RecordStatus.CONFIRMED
+    record.decided_by_id, record.decided_at = by.actor_id, utcnow()
+    _log("hours.confirm", record, by, minutes=record.minutes)
+
+
+# Decisions -----------------------------------------------------------------------------------
+
+
+def confirm(*, actor: Actor, record_id: int, origin: Origin | None = None) -> ServiceRecord:
+    """Confirm a pending record: its minutes are credited and the points follow."""
+    record = _decidable(actor, record_id)
+    _require_status(record, RecordStatus.PENDING)
+    _confirm(record, Decision(actor.id, origin))
+    db.session.flush()
+    return record
+
+
+def _named(ids: Sequence[int]) -> str:
+    return "、".join(str(i) for i in ids)
+
+
+def confirm_many(
+    *, actor: Actor, record_ids: Sequence[int], origin: Origin | None = None
+) -> list[ServiceRecord]:
+    """Confirm several pending records, all or none.
+
+    Unknown ids are 404, records outside the actor's scope or their own 403, records not
+    pending 409 — each naming every offending id (in ``fields.ids``, keyed by id).
+    """
+    require_somewhere(actor, Permission.HOURS_CONFIRM)
+    wanted = sorted(set(record_ids))
+    records = list(
+        db.session.scalars(
+            select(ServiceRecord)
+            .where(ServiceRecord.id.in_(wanted))
+            .order_by(ServiceRecord.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+    found = {r.id for r in records}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise NotFound(
+            f"以下服务记录不存在：{_named(missing)}",
+            code="record.not_found",
+            fields={"ids": {str(i): ["不存在"] for i in missing}},
+        )
+    outside = [r.id for r in records if not can(actor, Permission.HOURS_CONFIRM, place_of(r))]
+    if outside:
+        raise Forbidden(
+            f"以下服务记录不在您的管理范围内：{_named(outside)}",
+            code="auth.forbidden",
+            fields={"ids": {str(i): ["不在管理范围内"] for i in outside}},
+        )
+    own = [r.id for r in records if _is_own(actor, r)]
+    if own:
+        raise Forbidden(
+            f"不能确认本人的服务记录：{_named(own)}",
+            code="record.own",
+            fields={"ids": {str(i): ["本人的记录"] for i in own}},
+        )
+    decided = [r.id for r in records if r.status != RecordStatus.PENDING]
+    if decided:
+        raise Conflict(
+            f"以下服务记录不是待确认状态：{_named(decided)}",
+            code="record.not_pending",
+            fields={"ids": {str(i): ["不是待确认状态"] for i in decided}},
+        )
+    by = Decision(actor.id, origin)
+    for record in sorted(records, key=lambda r: (r.member_id, r.id)):  # the ledger's lock order
+        _confirm(record, by)
+    db.session.flush()
+    return [r for r in records]
+
+
+def reject(
+    *, actor: Actor, record_id: int, reason: str, origin: Origin | None = None
+) -> ServiceRecord:
+    """Reject a pending record with a reason; nothing is credited."""
+    record = _decidable(actor, record_id)
+    _require_status(record, RecordStatus.PENDING)
+    record.status, record.reject_reason = RecordStatus.REJECTED, reason
+    record.decided_by_id, record.decided_at = actor.id, utcnow()
+    _log("hours.reject", record, Decision(actor.id, origin), reason=reason)
+    db.session.flush()
+    return record
+
+
+def void(
+    *, actor: Actor, record_id: int, reason: str, origin: Origin | None = None
+) -> ServiceRecord:
+    """Void a confirmed record: a void entry takes back everything it credited."""
+    record = _decidable(actor, record_id)
+    _require_status(record, RecordStatus.CONFIRMED)
+    by = Decision(actor.id, origin)
+    credited = record.credited_minutes
+    _credit(record, minutes=-credited, kind=LedgerKind.VOID, reason=reason, by=by)
+    record.status = RecordStatus.VOIDED
+    record.decided_by_id, record.decided_at = actor.id, utcnow()
+    _log("hours.void", record, by, minutes=-credited, reason=reason)
+    db.session.flush()
+    return record
+
+
+def adjust(
+    *, actor: Actor, record_id: int, minutes: int, reason: str, origin: Origin | None = None
+) -> ServiceRecord:
+    """Add or take away minutes on a confirmed record, with a reason.
+
+    The record's credit stays between 0 and 1440 minutes, and the member's total never goes
+    below zero (409).
+    """
+    record = _decidable(actor, record_id)
+    _require_status(record, RecordStatus.CONFIRMED)
+    adjust_credit(record, minutes, reason=reason, by=Decision(actor.id, origin))
+    db.session.flush()
+    return record
+
+
+def adjust_credit(record: ServiceRecord, minutes: int, *, reason: str, by: Decision) -> None:
+    """An adjust entry of ``minutes`` on a confirmed record (also used by corrections)."""
+    after = record.credited_minutes + minutes
+    if after < 0:
+        raise Conflict(
+            f"调整后时长不能小于零（当前 {record.credited_minutes} 分钟）",
+            code="record.below_zero",
+        )
+    if after > MAX_CREDITED_MINUTES:
+        raise Conflict("调整后时长不能超过 24 小时", code="record.too_long")
+    _credit(record, minutes=minutes, kind=LedgerKind.ADJUST, reason=reason, by=by)
+    _log("hours.adjust", record, by, minutes=minutes, credited=record.credited_minutes)
+
+
+def confirm_with(record: ServiceRecord, minutes: int, *, reason: str, by: Decision) -> None:
+    """Confirm a rejected record with other minutes than the rule's (a correction)."""
+    _credit(record, minutes=minutes, kind=LedgerKind.CONFIRM, reason=reason, by=by)
+    record.status = RecordStatus.CONFIRMED
+    record.decided_by_id, record.decided_at = by.actor_id, utcnow()
+    _log("hours.confirm", record, by, minutes=minutes, correction=True)
+
+
+# Approval by policy ------------------------------------------------------------------------
 
 
 def apply_policy(record: ServiceRecord) -> None:
-    """Confirm a new record automatically when its community's policy says so.
+    """Confirm a just-created record automatically when its area's policy says so.
 
-    No community has a policy yet, so records wait for the community (manual mode).
+    Called by attendance right after it creates a record. The policy of the record's area,
+    or of the nearest ancestor that has one (none: manual), confirms it as the system
+    (actor None) when the mode is automatic, or automatic_below and the minutes are under
+    the threshold. A record with any flag (forgotten check-out, low accuracy, hand-recorded,
+    walk-in; any flag at all) always waits for a person.
     """
-    del record
+    if record.status != RecordStatus.PENDING or record.flags:
+        return
+    db.session.flush()  # the record needs its id for the ledger
+    policy = effective_policy(record.area_id, record.area_path)
+    automatic = policy.mode == ApprovalMode.AUTOMATIC or (
+        policy.mode == ApprovalMode.AUTOMATIC_BELOW
+        and policy.auto_below_minutes is not None
+        and record.minutes < policy.auto_below_minutes
+    )
+    if not automatic:
+        return
+    _confirm(record, Decision(actor_id=None), reason=f"按审批方式自动确认（{policy.mode.value}）")
+    db.session.flush()
+
+
+# Confirmed time ---------------------------------------------------------------------------------
+
+
+_MEMBERS_PER_QUERY = 10_000
+
+
+def confirmed_minutes_in_year(member_ids: Collection[int], year: int) -> dict[int, int]:
+    """Confirmed minutes of each member for services dated in ``year`` (Asia/Shanghai).
+
+    One query over the hours ledger (one per 10,000 members: PostgreSQL takes at most 65,535
+    parameters): the sum of the entries whose record's service date falls in the year —
+    adjustments and voids count in the year of the service they change. Members without
+    any such entry map to 0. The feed and call-ups rank members behind their requirement
+    with it.
+    """
+    wanted = sorted(set(member_ids))
+    minutes = dict.fromkeys(wanted, 0)
+    for start in range(0, len(wanted), _MEMBERS_PER_QUERY):
+        rows = db.session.execute(
+            select(HoursEntry.member_id, func.sum(HoursEntry.amount))
+            .join(ServiceRecord, HoursEntry.record_id == ServiceRecord.id)
+            .where(
+                HoursEntry.member_id.in_(wanted[start : start + _MEMBERS_PER_QUERY]),
+                ServiceRecord.service_date.between(date(year, 1, 1), date(year, 12, 31)),
+            )
+            .group_by(HoursEntry.member_id)
+        )
+        minutes.update({member_id: int(total) for member_id, total in rows})
+    return minutes

@@ -1,0 +1,42 @@
+"""The hash-chained hours and points ledgers: appending, verifying, rebuilding totals.
+
+Each member has one chain per ledger. An entry's ``hash`` is the SHA-256 (hex) of its
+canonical serialisation (``canonical``), which includes the previous entry's hash, so
+changing, inserting or deleting an entry anywhere breaks every later link. ``LedgerHead`` is
+the end of each chain; ``append`` locks it (SELECT … FOR UPDATE on PostgreSQL, the write
+lock on SQLite), so appends for one member are serialised and the chain never forks — the
+unique (member_id, seq) index is the backstop.
+
+Lock order: a transaction touching several members locks their heads in ascending
+``member_id``, and for one member the hours head before the points head; every caller in
+this package sorts its work so, which keeps concurrent bulk confirmations from deadlocking.
+"""
+
+from sunshine.hours.ledger.chain import (
+    GENESIS_HASH,
+    MODELS,
+    Entry,
+    append,
+    canonical,
+    entries_of_record,
+    entry_hash,
+    record_sum,
+    total,
+)
+from sunshine.hours.ledger.checks import Difference, Problem, rebuild_totals, verify
+
+__all__ = [
+    "GENESIS_HASH",
+    "MODELS",
+    "Difference",
+    "Entry",
+    "Problem",
+    "append",
+    "canonical",
+    "entries_of_record",
+    "entry_hash",
+    "rebuild_totals",
+    "record_sum",
+    "total",
+    "verify",
+]

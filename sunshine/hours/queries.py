@@ -1,0 +1,213 @@
+"""Reading service records and hours: admin listings, a record with its entries, a member's
+year, and confirmed minutes per member for ranking.
+
+Every figure of confirmed time comes from the hours ledger (its entries, joined to their
+records for the service date, or the heads for all-time totals), never from
+``ServiceRecord.minutes``, which is only the rule's claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from sunshine.access.permissions import (
+    Actor,
+    Permission,
+    authorize,
+    require_somewhere,
+    scope_filter,
+)
+from sunshine.extensions import db
+from sunshine.hours import ledger
+from sunshine.hours.models import Ledger, RecordStatus, ServiceRecord
+from sunshine.hours.service import confirmed_minutes_in_year, get_record, place_of
+from sunshine.members import service as members
+from sunshine.members.models import Member
+from sunshine.org import service as org
+from sunshine.org.models import WorkUnit
+from sunshine.pagination import CursorPage, cursor_page
+
+# What a page of records shows, loaded in a few batched queries instead of several per row.
+RECORD_PAGE_LOADS = (
+    selectinload(ServiceRecord.member).selectinload(Member.account),
+    selectinload(ServiceRecord.member).selectinload(Member.unit).selectinload(WorkUnit.city),
+    selectinload(ServiceRecord.area),
+)
+
+
+def view(actor: Actor, record: ServiceRecord, *, with_entries: bool = False) -> dict[str, Any]:
+    """A record as the actor may see it: the member's phone masked unless the role needs it."""
+    member = record.member
+    shown: dict[str, Any] = {
+        column: getattr(record, column)
+        for column in (
+            "id",
+            "shift_id",
+            "area",
+            "activity_name",
+            "service_date",
+            "place",
+            "content",
+            "person_in_charge",
+            "rule",
+            "source",
+            "check_in_at",
+            "check_out_at",
+            "minutes",
+            "credited_minutes",
+            "status",
+            "flags",
+            "overdue",
+            "decided_by_id",
+            "decided_at",
+            "reject_reason",
+            "created_at",
+        )
+    }
+    shown["member"] = {
+        "id": member.id,
+        "name": member.name,
+        "phone": members.visible_phone(actor, member),
+    }
+    if with_entries:
+        shown["entries"] = [
+            {"ledger": name, **{k: getattr(e, k) for k in ENTRY_FIELDS}}
+            for name, e in ledger.entries_of_record(record.id)
+        ]
+    return shown
+
+
+ENTRY_FIELDS = ("id", "seq", "amount", "kind", "actor_id", "reason", "created_at", "hash")
+
+
+def query_records(
+    *,
+    actor: Actor,
+    status: RecordStatus | None = None,
+    overdue: bool | None = None,
+    area_id: int | None = None,
+    shift_id: int | None = None,
+    after_id: int | None = None,
+) -> Select[ServiceRecord]:
+    """Records of the areas in the actor's scope, newest first."""
+    require_somewhere(actor, Permission.HOURS_READ)
+    query = (
+        select(ServiceRecord)
+        .where(scope_filter(actor, Permission.HOURS_READ, area_path=ServiceRecord.area_path))
+        .order_by(ServiceRecord.id.desc())
+    )
+    if status is not None:
+        query = query.where(ServiceRecord.status == status)
+    if overdue is not None:
+        query = query.where(ServiceRecord.overdue.is_(overdue))
+    if area_id is not None:
+        query = query.where(
+            ServiceRecord.area_path.startswith(org.get_area(area_id).path, autoescape=True)
+        )
+    if shift_id is not None:
+        query = query.where(ServiceRecord.shift_id == shift_id)
+    if after_id is not None:
+        query = query.where(ServiceRecord.id < after_id)
+    return query
+
+
+def list_records(*, actor: Actor, limit: int, **filters: Any) -> CursorPage:
+    query = query_records(actor=actor, **filters).options(*RECORD_PAGE_LOADS)
+    page = cursor_page(query, ServiceRecord.id, limit)
+    return CursorPage([view(actor, r) for r in page.items], page.next_cursor)
+
+
+def record_for(*, actor: Actor, record_id: int) -> dict[str, Any]:
+    """One record with its ledger entries: for the member themself or HOURS_READ in scope."""
+    record = get_record(record_id)
+    if record.member.account_id != actor.id:
+        authorize(actor, Permission.HOURS_READ, place_of(record))
+    return view(actor, record, with_entries=True)
+
+
+def my_records(
+    *,
+    actor: Actor,
+    limit: int,
+    status: RecordStatus | None = None,
+    after_id: int | None = None,
+) -> CursorPage:
+    """The member's own records, newest first."""
+    member = members.own_member(actor)
+    query = (
+        select(ServiceRecord)
+        .where(ServiceRecord.member_id == member.id)
+        .order_by(ServiceRecord.id.desc())
+        .options(*RECORD_PAGE_LOADS)
+    )
+    if status is not None:
+        query = query.where(ServiceRecord.status == status)
+    if after_id is not None:
+        query = query.where(ServiceRecord.id < after_id)
+    page = cursor_page(query, ServiceRecord.id, limit)
+    return CursorPage([view(actor, r) for r in page.items], page.next_cursor)
+
+
+# Hours per year --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    year: int
+    confirmed_minutes: int
+    required_minutes: int
+    remaining_minutes: int
+    points_total: int
+    total_minutes: int
+    records: dict[str, int]
+
+    @property
+    def confirmed_hours(self) -> float:
+        return round(self.confirmed_minutes / 60, 2)
+
+    @property
+    def required_hours(self) -> float:
+        return round(self.required_minutes / 60, 2)
+
+    @property
+    def remaining_hours(self) -> float:
+        return round(self.remaining_minutes / 60, 2)
+
+
+def my_year(*, actor: Actor, year: int) -> YearSummary:
+    """The member's confirmed time in ``year`` against the requirement, and their points.
+
+    The requirement is YEARLY_SERVICE_HOURS until the audit issue sets real rules.
+    """
+    member = members.own_member(actor)
+    confirmed = confirmed_minutes_in_year([member.id], year)[member.id]
+    required = int(current_app.config["YEARLY_SERVICE_HOURS"]) * 60
+    counts = dict.fromkeys((s.value for s in RecordStatus), 0)
+    counts.update(
+        {
+            status.value: n
+            for status, n in db.session.execute(
+                select(ServiceRecord.status, func.count())
+                .where(
+                    ServiceRecord.member_id == member.id,
+                    ServiceRecord.service_date.between(date(year, 1, 1), date(year, 12, 31)),
+                )
+                .group_by(ServiceRecord.status)
+            )
+        }
+    )
+    return YearSummary(
+        year=year,
+        confirmed_minutes=confirmed,
+        required_minutes=required,
+        remaining_minutes=max(0, required - confirmed),
+        points_total=ledger.total(Ledger.POINTS, member.id),
+        total_minutes=ledger.total(Ledger.HOURS, member.id),
+        records=counts,
+    )

@@ -1,0 +1,210 @@
+"""Shapes of service records, ledger entries, corrections, approval policies and holidays."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from sunshine.api import REASON, BaseSchema, cursor_page_schema
+from sunshine.hours.models import (
+    ApprovalMode,
+    CorrectionStatus,
+    Ledger,
+    LedgerKind,
+    RecordSource,
+    RecordStatus,
+)
+from sunshine.org.schemas import AreaOut
+
+MINUTES = validate.Range(min=0, max=1440)
+# Ids as the columns hold them (PostgreSQL refuses larger numbers with an error, not a miss):
+# areas and shifts are INTEGER, records and corrections BIGINT.
+ID = validate.Range(min=1, max=2**31 - 1)
+BIG_ID = validate.Range(min=1, max=2**63 - 1)
+
+
+class RecordMemberOut(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    phone = fields.String(
+        allow_none=True, metadata={"description": "masked unless the role needs it"}
+    )
+
+
+class EntryOut(BaseSchema):
+    id = fields.Integer()
+    ledger = fields.Enum(Ledger, by_value=True)
+    seq = fields.Integer(metadata={"description": "position in the member's chain"})
+    amount = fields.Integer(metadata={"description": "minutes (hours ledger) or points"})
+    kind = fields.Enum(LedgerKind, by_value=True)
+    actor_id = fields.Integer(allow_none=True, metadata={"description": "null: the system"})
+    reason = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    hash = fields.String()
+
+
+class RecordOut(BaseSchema):
+    id = fields.Integer()
+    member = fields.Nested(RecordMemberOut)
+    shift_id = fields.Integer()
+    area = fields.Nested(AreaOut, metadata={"description": "the organising community or street"})
+    activity_name = fields.String()
+    service_date = fields.Date(metadata={"description": "Asia/Shanghai"})
+    place = fields.String()
+    content = fields.String()
+    person_in_charge = fields.String()
+    rule = fields.String()
+    source = fields.Enum(RecordSource, by_value=True)
+    check_in_at = fields.AwareDateTime(allow_none=True)
+    check_out_at = fields.AwareDateTime(allow_none=True)
+    minutes = fields.Integer(metadata={"description": "what the rule computed (the claim)"})
+    credited_minutes = fields.Integer(
+        metadata={"description": "what counts: the sum of the record's hours-ledger entries"}
+    )
+    status = fields.Enum(RecordStatus, by_value=True)
+    flags = fields.List(fields.String())
+    overdue = fields.Boolean()
+    decided_by_id = fields.Integer(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    reject_reason = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class RecordDetailOut(RecordOut):
+    entries = fields.List(fields.Nested(EntryOut))
+
+
+RecordPage = cursor_page_schema(RecordOut)
+
+
+class RecordListArgs(BaseSchema):
+    status = fields.Enum(RecordStatus, by_value=True)
+    overdue = fields.Boolean()
+    area_id = fields.Integer(validate=ID)
+    shift_id = fields.Integer(validate=ID)
+    cursor = fields.Integer(validate=BIG_ID)
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class MyRecordArgs(BaseSchema):
+    status = fields.Enum(RecordStatus, by_value=True)
+    cursor = fields.Integer(validate=BIG_ID)
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class BulkConfirmIn(BaseSchema):
+    ids = fields.List(
+        fields.Integer(validate=BIG_ID),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+    )
+
+
+class AdjustmentIn(BaseSchema):
+    minutes = fields.Integer(
+        required=True,
+        validate=validate.And(
+            validate.Range(min=-1440, max=1440),
+            validate.NoneOf([0], error="调整的分钟数不能为 0"),
+        ),
+        metadata={"description": "minutes to add (positive) or take away (negative)"},
+    )
+    reason = fields.String(required=True, validate=REASON)
+
+
+class CorrectionIn(BaseSchema):
+    proposed_minutes = fields.Integer(required=True, validate=MINUTES)
+    reason = fields.String(required=True, validate=REASON)
+
+
+class CorrectionRecordOut(BaseSchema):
+    id = fields.Integer()
+    activity_name = fields.String()
+    service_date = fields.Date()
+    minutes = fields.Integer()
+    credited_minutes = fields.Integer()
+    status = fields.Enum(RecordStatus, by_value=True)
+
+
+class CorrectionOut(BaseSchema):
+    id = fields.Integer()
+    record = fields.Nested(CorrectionRecordOut)
+    member_id = fields.Integer()
+    proposed_minutes = fields.Integer()
+    reason = fields.String()
+    status = fields.Enum(CorrectionStatus, by_value=True)
+    decided_by_id = fields.Integer(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+CorrectionPage = cursor_page_schema(CorrectionOut)
+
+
+class CorrectionListArgs(BaseSchema):
+    status = fields.Enum(CorrectionStatus, by_value=True)
+    cursor = fields.Integer(validate=BIG_ID)
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class PolicyIn(BaseSchema):
+    mode = fields.Enum(ApprovalMode, by_value=True, required=True)
+    auto_below_minutes = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=1440),
+        metadata={"description": "required for automatic_below, absent otherwise"},
+    )
+
+
+class PolicyOut(BaseSchema):
+    area_id = fields.Integer()
+    mode = fields.Enum(ApprovalMode, by_value=True)
+    auto_below_minutes = fields.Integer(allow_none=True)
+    inherited_from = fields.Integer(
+        allow_none=True,
+        metadata={"description": "the street whose policy applies; null: the area's own"},
+    )
+    updated_at = fields.AwareDateTime(allow_none=True)
+
+
+class YearArgs(BaseSchema):
+    year = fields.Integer(
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "default: the current year in Asia/Shanghai"},
+    )
+
+
+class HoursOut(BaseSchema):
+    year = fields.Integer()
+    confirmed_minutes = fields.Integer(metadata={"description": "services dated in the year"})
+    confirmed_hours = fields.Float()
+    required_minutes = fields.Integer()
+    required_hours = fields.Float()
+    remaining_minutes = fields.Integer()
+    remaining_hours = fields.Float()
+    total_minutes = fields.Integer(metadata={"description": "all confirmed time, every year"})
+    points_total = fields.Integer()
+    records = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "records dated in the year, by status"},
+    )
+
+
+class HolidayDay(BaseSchema):
+    day = fields.Date(required=True, metadata={"example": "2026-10-01"})
+
+
+class HolidayIn(BaseSchema):
+    workday = fields.Boolean(
+        required=True,
+        metadata={"description": "false: a holiday; true: a weekend day worked (调休)"},
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=30))
+
+
+class HolidayOut(BaseSchema):
+    day = fields.Date()
+    workday = fields.Boolean()
+    name = fields.String()
