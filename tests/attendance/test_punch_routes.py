@@ -287,3 +287,33 @@ def test_punches_cannot_be_changed_through_the_orm(
     with pytest.raises(AppendOnlyError), db.session.begin_nested():
         db.session.delete(db.session.get(Punch, body["id"]))
         db.session.flush()
+
+
+def test_a_community_on_automatic_approval_gets_clean_records_confirmed_at_check_out(
+    client: FlaskClient, fake_wechat: FakeWeChat, clock: Clock
+) -> None:
+    site = open_site(client, fake_wechat, members=2)
+    policy = client.put(
+        f"/api/v1/communities/{site.place.community.id}/approval-policy",
+        json={"mode": "automatic"},
+        headers=site.admin,
+    )
+    clean, shaky = site.members
+    clock.set(site.at(0))
+    code = _code(client, site.admin, site.shift_id)
+    _punch(client, clean, code)
+    _punch(
+        client, shaky, code, location={"latitude": 37.146, "longitude": 111.781, "accuracy": 500}
+    )
+    clock.set(site.at(60))
+    code = _code(client, site.admin, site.shift_id)
+
+    _, clean_out = _punch(client, clean, code, "out")
+    _, shaky_out = _punch(client, shaky, code, "out")
+
+    assert policy.status_code == 200, policy.json
+    assert (clean_out["record"]["status"], clean_out["record"]["minutes"]) == ("confirmed", 60)
+    assert shaky_out["record"]["status"] == "pending"  # flagged low_accuracy: a person decides
+    assert shaky_out["record"]["flags"] == ["low_accuracy"]
+    assert client.get("/api/v1/me/hours", headers=clean).json["confirmed_minutes"] == 60
+    assert client.get("/api/v1/me/hours", headers=shaky).json["confirmed_minutes"] == 0
