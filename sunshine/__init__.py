@@ -12,7 +12,7 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with ``config`` overriding it (tests, tools)."""
     from sunshine import cli, http, models, wechat
-    from sunshine.api import BEARER_AUTH, register_docs_page
+    from sunshine.api import BEARER_AUTH, install_id_converters, register_docs_page
     from sunshine.config import fill_development_defaults, load_config, validate
     from sunshine.database import configure_engine
     from sunshine.extensions import api, db, limiter, migrate
@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     limiter.init_app(app)
+    install_id_converters(app)
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": BEARER_AUTH}})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -10,6 +10,7 @@ from flask import Flask, g, send_from_directory
 from flask_smorest import Api, Blueprint
 from flask_smorest.fields import Upload
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from sunshine.errors import HTTP_ERRORS, error_body, translate_field_errors
@@ -110,14 +111,37 @@ def register_docs_page(app: Flask) -> None:
         return send_from_directory(folder, filename, max_age=86400)
 
 
-class CursorArgs(BaseSchema):
-    """Query arguments of a cursor-paginated listing."""
+# Ids as the columns hold them: PostgreSQL answers a larger number with an error, not a miss,
+# so both path converters and body validators stop it first (INTEGER and BIGINT columns).
+INT_ID_MAX = 2**31 - 1
+BIG_ID_MAX = 2**63 - 1
+ID = ma.validate.Range(min=1, max=INT_ID_MAX)
+BIG_ID = ma.validate.Range(min=1, max=BIG_ID_MAX)
 
-    cursor = ma.fields.Integer(
-        validate=ma.validate.Range(min=1),
-        metadata={"description": "the next_cursor of the previous page"},
-    )
-    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a positive id an INTEGER column can hold, else a 404."""
+
+    def __init__(self, map: Map, max: int = INT_ID_MAX) -> None:
+        super().__init__(map, min=1, max=max)
+
+
+class BigIdConverter(IdConverter):
+    """``<bigid:…>``: an id of a BIGINT table (signups, records, corrections …)."""
+
+    def __init__(self, map: Map) -> None:
+        super().__init__(map, max=BIG_ID_MAX)
+
+
+def install_id_converters(app: Flask) -> None:
+    """Route ids through the converters above; call before any route is added."""
+    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["bigid"] = BigIdConverter
+
+
+def id_parameter_schema(converter: IdConverter) -> dict[str, Any]:
+    """How the OpenAPI document describes a path id."""
+    return {"type": "integer", "minimum": 1, "maximum": converter.max}
 
 
 def cursor_page_schema(item: type[ma.Schema]) -> type[ma.Schema]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from sunshine.access.models import Role
-from sunshine.api import BaseSchema
+from sunshine.api import ID, BaseSchema
 
 
 class GrantOut(BaseSchema):
@@ -28,10 +28,10 @@ class GrantOut(BaseSchema):
 
 
 class GrantIn(BaseSchema):
-    account_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    account_id = fields.Integer(required=True, validate=ID)
     role = fields.Enum(Role, by_value=True, required=True)
-    area_id = fields.Integer(validate=validate.Range(min=1), load_default=None)
-    unit_id = fields.Integer(validate=validate.Range(min=1), load_default=None)
+    area_id = fields.Integer(validate=ID, load_default=None)
+    unit_id = fields.Integer(validate=ID, load_default=None)
 
 
 class RevokeIn(BaseSchema):
@@ -39,6 +39,6 @@ class RevokeIn(BaseSchema):
 
 
 class GrantListArgs(BaseSchema):
-    account_id = fields.Integer(validate=validate.Range(min=1))
+    account_id = fields.Integer(validate=ID)
     role = fields.Enum(Role, by_value=True)
     include_revoked = fields.Boolean(load_default=False)

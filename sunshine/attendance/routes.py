@@ -102,7 +102,7 @@ class HandAttendance(MethodView):
         return record
 
 
-@blp.route("/signups/<int:signup_id>/excuse")
+@blp.route("/signups/<bigid:signup_id>/excuse")
 class Excuse(MethodView):
     @login_required
     @blp.arguments(ReasonIn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import REASON, BaseSchema
+from sunshine.api import ID, REASON, BaseSchema
 from sunshine.attendance.models import Direction, PunchMethod
 from sunshine.hours.models import RecordStatus
 
@@ -20,7 +20,7 @@ class CodeHolderIn(BaseSchema):
     member_id = fields.Integer(
         required=True,
         allow_none=True,
-        validate=validate.Range(min=1),
+        validate=ID,
         metadata={"description": "a member signed up for the shift; null to clear"},
     )
 
@@ -69,7 +69,7 @@ class PunchOut(BaseSchema):
 
 
 class HandAttendanceIn(BaseSchema):
-    member_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    member_id = fields.Integer(required=True, validate=ID)
     checked_in_at = fields.AwareDateTime(required=True)
     checked_out_at = fields.AwareDateTime(required=True)
     reason = fields.String(required=True, validate=REASON)

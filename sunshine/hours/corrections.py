@@ -92,9 +92,7 @@ def mine(*, actor: Actor) -> list[Correction]:
 def _decidable(actor: Actor, correction_id: int) -> Correction:
     """The open correction with its record locked, if the actor may decide it."""
     require_somewhere(actor, Permission.HOURS_CONFIRM)
-    correction = (
-        db.session.get(Correction, correction_id) if correction_id <= service.MAX_BIG_ID else None
-    )
+    correction = db.session.get(Correction, correction_id)
     if correction is None:
         raise NotFound("更正申请不存在", code="correction.not_found")
     record = service.get_record(correction.record_id, lock=True)

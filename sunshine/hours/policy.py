@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
-from sunshine.errors import Invalid, NotFound
+from sunshine.errors import Invalid
 from sunshine.extensions import db
 from sunshine.hours.models import ApprovalMode, ApprovalPolicy
 from sunshine.org import service as org
@@ -25,8 +25,6 @@ from sunshine.security import service as security
 
 if TYPE_CHECKING:
     from sunshine.auth.service import Origin
-
-MAX_AREA_ID = 2**31 - 1  # an INTEGER column: larger ids are simply not there
 
 
 @dataclass(frozen=True)
@@ -65,8 +63,6 @@ def effective_policy(area_id: int, area_path: str) -> EffectivePolicy:
 
 
 def _policy_area(area_id: int) -> Area:
-    if area_id > MAX_AREA_ID:
-        raise NotFound("区域不存在", code="area.not_found")
     area = org.get_area(area_id)
     if area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET):
         raise Invalid(

@@ -64,7 +64,7 @@ class Records(MethodView):
         )
 
 
-@blp.route("/service-records/<int:record_id>")
+@blp.route("/service-records/<bigid:record_id>")
 class RecordDetail(MethodView):
     @login_required
     @blp.response(200, RecordDetailOut)
@@ -73,7 +73,7 @@ class RecordDetail(MethodView):
         return queries.record_for(actor=current_actor(), record_id=record_id)
 
 
-@blp.route("/service-records/<int:record_id>/confirm")
+@blp.route("/service-records/<bigid:record_id>/confirm")
 class RecordConfirm(MethodView):
     @login_required
     @blp.response(200, RecordDetailOut)
@@ -102,7 +102,7 @@ class RecordsConfirm(MethodView):
         return [queries.view(actor, r) for r in records]
 
 
-@blp.route("/service-records/<int:record_id>/reject")
+@blp.route("/service-records/<bigid:record_id>/reject")
 class RecordReject(MethodView):
     @login_required
     @blp.arguments(ReasonIn)
@@ -120,7 +120,7 @@ class RecordReject(MethodView):
         return _record(record)
 
 
-@blp.route("/service-records/<int:record_id>/void")
+@blp.route("/service-records/<bigid:record_id>/void")
 class RecordVoid(MethodView):
     @login_required
     @blp.arguments(ReasonIn)
@@ -138,7 +138,7 @@ class RecordVoid(MethodView):
         return _record(record)
 
 
-@blp.route("/service-records/<int:record_id>/adjustments")
+@blp.route("/service-records/<bigid:record_id>/adjustments")
 class RecordAdjustments(MethodView):
     @login_required
     @blp.arguments(AdjustmentIn)
@@ -182,7 +182,7 @@ class MyHours(MethodView):
 # Corrections -----------------------------------------------------------------------------------
 
 
-@blp.route("/service-records/<int:record_id>/corrections")
+@blp.route("/service-records/<bigid:record_id>/corrections")
 class RecordCorrections(MethodView):
     @login_required
     @blp.arguments(CorrectionIn)
@@ -217,7 +217,7 @@ class Corrections(MethodView):
         return cursor_page(query, Correction.id, args["limit"])
 
 
-@blp.route("/corrections/<int:correction_id>/accept")
+@blp.route("/corrections/<bigid:correction_id>/accept")
 class CorrectionAccept(MethodView):
     @login_required
     @blp.arguments(OptionalReasonIn)
@@ -235,7 +235,7 @@ class CorrectionAccept(MethodView):
         return correction
 
 
-@blp.route("/corrections/<int:correction_id>/reject")
+@blp.route("/corrections/<bigid:correction_id>/reject")
 class CorrectionReject(MethodView):
     @login_required
     @blp.arguments(ReasonIn)

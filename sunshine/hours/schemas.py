@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import REASON, BaseSchema, cursor_page_schema
+from sunshine.api import BIG_ID, ID, REASON, BaseSchema, cursor_page_schema
 from sunshine.hours.models import (
     ApprovalMode,
     CorrectionStatus,
@@ -16,10 +16,6 @@ from sunshine.hours.models import (
 from sunshine.org.schemas import AreaOut
 
 MINUTES = validate.Range(min=0, max=1440)
-# Ids as the columns hold them (PostgreSQL refuses larger numbers with an error, not a miss):
-# areas and shifts are INTEGER, records and corrections BIGINT.
-ID = validate.Range(min=1, max=2**31 - 1)
-BIG_ID = validate.Range(min=1, max=2**63 - 1)
 
 
 class RecordMemberOut(BaseSchema):

@@ -55,13 +55,7 @@ def points_for(minutes: int) -> int:
     return minutes * rate // 60
 
 
-# Ids beyond what the columns hold are simply not there (PostgreSQL would raise instead).
-MAX_BIG_ID = 2**63 - 1
-
-
 def get_record(record_id: int, *, lock: bool = False) -> ServiceRecord:
-    if record_id > MAX_BIG_ID:
-        raise NotFound("服务记录不存在", code="record.not_found")
     query = select(ServiceRecord).where(ServiceRecord.id == record_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import BaseSchema, cursor_page_schema
+from sunshine.api import ID, BaseSchema, cursor_page_schema
 from sunshine.members.models import PERSON_NAME, PERSON_NAME_MESSAGE, MemberStatus
 from sunshine.org.schemas import AreaOut, PartyOrgOut, UnitOut
 
@@ -46,13 +46,13 @@ class PhoneOut(BaseSchema):
 
 class RegisterIn(BaseSchema):
     name = fields.String(required=True, validate=NAME)
-    unit_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    party_org_id = fields.Integer(validate=validate.Range(min=1), load_default=None)
+    unit_id = fields.Integer(required=True, validate=ID)
+    party_org_id = fields.Integer(validate=ID, load_default=None)
     residence_id = fields.Integer(
-        required=True, validate=validate.Range(min=1), metadata={"description": "居住的社区/村"}
+        required=True, validate=ID, metadata={"description": "居住的社区/村"}
     )
     skill_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
+        fields.Integer(validate=ID),
         load_default=list,
         validate=validate.Length(max=20),
     )
@@ -61,12 +61,10 @@ class RegisterIn(BaseSchema):
 
 class ProfilePatch(BaseSchema):
     name = fields.String(validate=NAME)
-    unit_id = fields.Integer(validate=validate.Range(min=1))
-    party_org_id = fields.Integer(validate=validate.Range(min=1), allow_none=True)
-    residence_id = fields.Integer(validate=validate.Range(min=1))
-    skill_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1)), validate=validate.Length(max=20)
-    )
+    unit_id = fields.Integer(validate=ID)
+    party_org_id = fields.Integer(validate=ID, allow_none=True)
+    residence_id = fields.Integer(validate=ID)
+    skill_ids = fields.List(fields.Integer(validate=ID), validate=validate.Length(max=20))
     availability = fields.Nested(AvailabilitySchema)
 
 
@@ -104,12 +102,10 @@ MemberPage = cursor_page_schema(MemberOut)
 
 class MemberListArgs(BaseSchema):
     status = fields.Enum(MemberStatus, by_value=True)
-    unit_id = fields.Integer(validate=validate.Range(min=1))
-    area_id = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "street or community"}
-    )
+    unit_id = fields.Integer(validate=ID)
+    area_id = fields.Integer(validate=ID, metadata={"description": "street or community"})
     name = fields.String(validate=validate.Length(min=1, max=50))
-    cursor = fields.Integer(validate=validate.Range(min=1))
+    cursor = fields.Integer(validate=ID)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

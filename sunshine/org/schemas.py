@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import BaseSchema
+from sunshine.api import ID, BaseSchema
 from sunshine.org.models import AreaLevel, PartyOrgKind
 
 
@@ -18,9 +18,7 @@ class AreaOut(BaseSchema):
 
 
 class AreaListArgs(BaseSchema):
-    parent_id = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "omit to list cities"}
-    )
+    parent_id = fields.Integer(validate=ID, metadata={"description": "omit to list cities"})
 
 
 class CityIn(BaseSchema):
@@ -29,7 +27,7 @@ class CityIn(BaseSchema):
 
 
 class CityArgs(BaseSchema):
-    city_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    city_id = fields.Integer(required=True, validate=ID)
 
 
 class UnitOut(BaseSchema):
@@ -40,7 +38,7 @@ class UnitOut(BaseSchema):
 
 
 class UnitListArgs(BaseSchema):
-    city_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    city_id = fields.Integer(required=True, validate=ID)
     q = fields.String(validate=validate.Length(min=1, max=50), metadata={"description": "名称包含"})
 
 

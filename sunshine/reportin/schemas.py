@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import BaseSchema, cursor_page_schema
+from sunshine.api import ID, BaseSchema, cursor_page_schema
 from sunshine.org.schemas import AreaOut, TeamOut
 from sunshine.reportin.models import EndKind, ReportInStatus
 
@@ -38,13 +38,13 @@ ReportInPage = cursor_page_schema(ReportInOut)
 
 
 class ReportInRequest(BaseSchema):
-    community_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    community_id = fields.Integer(required=True, validate=ID)
 
 
 class PlacementIn(BaseSchema):
-    grid_id = fields.Integer(validate=validate.Range(min=1), allow_none=True, load_default=None)
+    grid_id = fields.Integer(validate=ID, allow_none=True, load_default=None)
     team_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
+        fields.Integer(validate=ID),
         load_default=list,
         validate=validate.Length(max=20),
     )
@@ -52,8 +52,6 @@ class PlacementIn(BaseSchema):
 
 class ReportInListArgs(BaseSchema):
     status = fields.Enum(ReportInStatus, by_value=True)
-    area_id = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "street or community"}
-    )
-    cursor = fields.Integer(validate=validate.Range(min=1))
+    area_id = fields.Integer(validate=ID, metadata={"description": "street or community"})
+    cursor = fields.Integer(validate=ID)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import BaseSchema
+from sunshine.api import ID, BaseSchema
 
 
 class RosterEntryOut(BaseSchema):
@@ -18,5 +18,5 @@ class RosterEntryOut(BaseSchema):
 
 
 class RosterArgs(BaseSchema):
-    unit_id = fields.Integer(validate=validate.Range(min=1))
+    unit_id = fields.Integer(validate=ID)
     name = fields.String(validate=validate.Length(min=1, max=50))

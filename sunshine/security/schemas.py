@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import BaseSchema
+from sunshine.api import ID, BaseSchema
 
 
 class SecurityEventOut(BaseSchema):
@@ -23,7 +23,7 @@ class SecurityEventOut(BaseSchema):
 
 class SecurityEventArgs(BaseSchema):
     action = fields.String(validate=validate.Length(max=40))
-    account_id = fields.Integer(validate=validate.Range(min=1))
+    account_id = fields.Integer(validate=ID)
     outcome = fields.String(validate=validate.OneOf(["success", "failure"]))
     since = fields.AwareDateTime(metadata={"description": "ISO 8601 with offset"})
     until = fields.AwareDateTime(metadata={"description": "ISO 8601 with offset"})

@@ -190,7 +190,7 @@ class ShiftSignups(MethodView):
         return signup, 201 if created else 200
 
 
-@blp.route("/signups/<int:signup_id>/cancel")
+@blp.route("/signups/<bigid:signup_id>/cancel")
 class SignupCancel(MethodView):
     @login_required
     @blp.response(200, SignupOut)
@@ -332,7 +332,7 @@ class MyInvitations(MethodView):
         return invitations.mine(actor=current_actor())
 
 
-@blp.route("/invitations/<int:invitation_id>/accept")
+@blp.route("/invitations/<bigid:invitation_id>/accept")
 class InvitationAccept(MethodView):
     @login_required
     @blp.response(200, SignupOut)
@@ -344,7 +344,7 @@ class InvitationAccept(MethodView):
         return signup
 
 
-@blp.route("/invitations/<int:invitation_id>/decline")
+@blp.route("/invitations/<bigid:invitation_id>/decline")
 class InvitationDecline(MethodView):
     @login_required
     @blp.response(200, InvitationOut)

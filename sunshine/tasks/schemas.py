@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from sunshine.api import BaseSchema, cursor_page_schema
+from sunshine.api import ID, BaseSchema, cursor_page_schema
 from sunshine.members.schemas import SkillOut
 from sunshine.org.schemas import AreaOut
 from sunshine.tasks.models import (
@@ -33,16 +33,14 @@ def _task_fields(required: bool) -> dict[str, Any]:
     need: dict[str, Any] = {"required": True} if required else {}
     return {
         "kind": fields.Enum(TaskKind, by_value=True, **need),
-        "category_id": fields.Integer(validate=validate.Range(min=1), **need),
+        "category_id": fields.Integer(validate=ID, **need),
         "title": fields.String(validate=validate.Length(min=1, max=100), **need),
         "content": fields.String(validate=validate.Length(min=1, max=5000), **need),
         "address": fields.String(validate=validate.Length(min=1, max=200), **need),
         "latitude": fields.Float(validate=validate.Range(min=-90, max=90), allow_none=True),
         "longitude": fields.Float(validate=validate.Range(min=-180, max=180), allow_none=True),
         "checkin_radius_m": fields.Integer(validate=validate.Range(min=10, max=5000)),
-        "skill_ids": fields.List(
-            fields.Integer(validate=validate.Range(min=1)), validate=validate.Length(max=10)
-        ),
+        "skill_ids": fields.List(fields.Integer(validate=ID), validate=validate.Length(max=10)),
         "visibility": fields.Enum(Visibility, by_value=True, **need),
         "contact_name": fields.String(validate=validate.Length(min=1, max=50), **need),
         "contact_phone": fields.String(
@@ -68,7 +66,7 @@ TaskIn = BaseSchema.from_dict(
         **_task_fields(required=True),
         "area_id": fields.Integer(
             required=True,
-            validate=validate.Range(min=1),
+            validate=ID,
             metadata={"description": "a community, or a street (street-wide)"},
         ),
     },
@@ -135,8 +133,8 @@ TaskPage = cursor_page_schema(TaskOut)
 
 class TaskListArgs(BaseSchema):
     status = fields.Enum(TaskStatus, by_value=True)
-    area_id = fields.Integer(validate=validate.Range(min=1))
-    cursor = fields.Integer(validate=validate.Range(min=1))
+    area_id = fields.Integer(validate=ID)
+    cursor = fields.Integer(validate=ID)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
@@ -181,7 +179,7 @@ FeedPage = cursor_page_schema(FeedItemOut)
 
 
 class FeedArgs(BaseSchema):
-    category_id = fields.Integer(validate=validate.Range(min=1))
+    category_id = fields.Integer(validate=ID)
     kind = fields.Enum(TaskKind, by_value=True)
     starts_from = fields.AwareDateTime(metadata={"description": "default: now"})
     starts_until = fields.AwareDateTime(metadata={"description": "default: 30 days after"})
@@ -241,8 +239,8 @@ NeedPage = cursor_page_schema(NeedOut)
 
 class NeedListArgs(BaseSchema):
     status = fields.Enum(NeedStatus, by_value=True)
-    area_id = fields.Integer(validate=validate.Range(min=1))
-    cursor = fields.Integer(validate=validate.Range(min=1))
+    area_id = fields.Integer(validate=ID)
+    cursor = fields.Integer(validate=ID)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
@@ -278,7 +276,7 @@ class SuggestionArgs(BaseSchema):
 
 class InviteIn(BaseSchema):
     member_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
+        fields.Integer(validate=ID),
         required=True,
         validate=validate.Length(min=1, max=200),
     )
