@@ -22,7 +22,7 @@ from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
-from sunshine.members.models import Skill
+from sunshine.members.models import Member, MemberStatus, Skill
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
 from sunshine.reportin.models import ReportIn, ReportInStatus
@@ -397,7 +397,17 @@ def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
     that overlap another of the member's live signups.
     """
     member = members.require_verified(actor)
-    shift = get_shift(shift_id, lock=True)
+    return join_shift(get_shift(shift_id, lock=True), member)
+
+
+def join_shift(shift: Shift, member: Member, *, waitlist: bool = True) -> tuple[Signup, bool]:
+    """The signup rules, in the one place every way onto a shift goes through.
+
+    A member signing up and a call-up being confirmed both come here, with the shift row
+    already locked by the caller. Returns (signup, created): the member's live signup on the
+    shift when there is one. A full shift waitlists the member, or with ``waitlist=False``
+    is refused (``shift.full``). Every refusal is a ``Conflict`` with a stable code.
+    """
     task = shift.task
     if task.status != TaskStatus.PUBLISHED or shift.status != ShiftStatus.OPEN:
         raise Conflict("该班次不可报名", code="shift.not_open")
@@ -411,6 +421,8 @@ def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
     now = utcnow()
     if now >= shift.signup_deadline or now >= shift.starts_at:
         raise Conflict("报名已截止", code="shift.signup_closed")
+    if member.status != MemberStatus.VERIFIED:
+        raise Conflict("党员身份尚未认证", code="signup.not_verified")
     community = active_community(member.id)
     if community is None or not community.path.startswith(visible_prefix(task)):
         raise Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
@@ -429,6 +441,8 @@ def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
     if overlapping is not None:
         raise Conflict("与您已报名的其他班次时间冲突", code="signup.overlap")
     confirmed = not shift.is_full
+    if not confirmed and not waitlist:
+        raise Conflict("班次名额已满", code="shift.full")
     signup = Signup(
         shift=shift,
         member=member,
