@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -54,13 +55,38 @@ class FeedItem:
     reasons: list[str] = field(default_factory=list)
 
 
-def _time_fit(member: Member, starts_at: datetime) -> str | None:
+class Availability(Protocol):
+    """When a member said they are free: a ``Member``, or a plain row with the same fields."""
+
+    @property
+    def available_weekday_daytime(self) -> bool: ...
+    @property
+    def available_evenings(self) -> bool: ...
+    @property
+    def available_weekends(self) -> bool: ...
+
+
+# The three times of the week a member can say they are free, with the reason shown.
+TIME_SLOTS = {
+    "available_weekends": "时间合适：周末",
+    "available_evenings": "时间合适：晚上",
+    "available_weekday_daytime": "时间合适：工作日白天",
+}
+
+
+def time_slot(starts_at: datetime) -> str:
+    """Which availability a shift starting then needs (Asia/Shanghai): a key of TIME_SLOTS."""
     local = starts_at.astimezone(SHANGHAI)
     if local.weekday() >= 5:
-        return "时间合适：周末" if member.available_weekends else None
+        return "available_weekends"
     if local.hour >= EVENING_FROM_HOUR:
-        return "时间合适：晚上" if member.available_evenings else None
-    return "时间合适：工作日白天" if member.available_weekday_daytime else None
+        return "available_evenings"
+    return "available_weekday_daytime"
+
+
+def _time_fit(member: Availability, starts_at: datetime) -> str | None:
+    slot = time_slot(starts_at)
+    return TIME_SLOTS[slot] if getattr(member, slot) else None
 
 
 def street_path_of(community_path: str) -> str:
@@ -72,7 +98,7 @@ def city_path_of(community_path: str) -> str:
 
 
 def score(
-    member: Member,
+    member: Availability,
     community_path: str,
     *,
     task_path: str,
@@ -81,8 +107,8 @@ def score(
 ) -> tuple[int, list[str]]:
     """How well a shift suits a member reported to ``community_path``, with the reasons.
 
-    ``matched_skills`` are the names of the task's skills the member has. The member's feed
-    and the secretary's invitation suggestions both rank with this.
+    ``matched_skills`` are the names of the task's skills the member has. The member's feed,
+    the secretary's invitation suggestions and call-up proposals all rank with this.
     """
     if task_path == community_path:
         points, reasons = 30, ["本社区"]
