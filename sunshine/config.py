@@ -76,6 +76,8 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 24 * 3600),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "20 per minute",
         "SIGNUP_CANCEL_CUTOFF_MINUTES": _int(env, "SIGNUP_CANCEL_CUTOFF_MINUTES", 120),
+        # The yearly service requirement in hours; call-ups favour members still short of it.
+        "YEARLY_SERVICE_HOURS": _int(env, "YEARLY_SERVICE_HOURS", 24),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
