@@ -37,6 +37,7 @@ class Permission(StrEnum):
     REPORT_IN_DECIDE = "report_in.decide"  # approve, reject, end, place in grid/teams
     TASK_MANAGE = "task.manage"  # post, edit, publish, cancel tasks and shifts; see rosters
     NEED_CONTACT = "need.contact"  # see a resident's contact on the needs list
+    CALLUP_MANAGE = "callup.manage"  # call-ups (动员) of a street or city: propose, confirm
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -57,6 +58,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.TASK_MANAGE: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
     # The resident's contact stays private to the community that recorded the need.
     Permission.NEED_CONTACT: frozenset({Role.COMMUNITY_ADMIN}),
+    # A call-up spans communities: the street and the organization department run them.
+    Permission.CALLUP_MANAGE: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
 }
 
 
