@@ -12,6 +12,7 @@ from sunshine.org.routes import blp as org_blp
 from sunshine.reportin.routes import blp as reportin_blp
 from sunshine.roster.routes import blp as roster_blp
 from sunshine.security.routes import blp as security_blp
+from sunshine.tasks.callups.routes import blp as callups_blp
 from sunshine.tasks.routes import blp as tasks_blp
 
 BLUEPRINTS = [
@@ -21,6 +22,7 @@ BLUEPRINTS = [
     members_blp,
     reportin_blp,
     tasks_blp,
+    callups_blp,
     org_blp,
     roster_blp,
     imports_blp,
