@@ -401,63 +401,111 @@ def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
 
 
 def join_shift(shift: Shift, member: Member, *, waitlist: bool = True) -> tuple[Signup, bool]:
-    """The signup rules, in the one place every way onto a shift goes through.
+    """Put one member on the (locked) shift under the signup rules: (signup, created).
 
-    A member signing up and a call-up being confirmed both come here, with the shift row
-    already locked by the caller. Returns (signup, created): the member's live signup on the
-    shift when there is one. A full shift waitlists the member, or with ``waitlist=False``
-    is refused (``shift.full``). Every refusal is a ``Conflict`` with a stable code.
+    Returns the member's live signup on the shift when there is one; raises the rule's
+    ``Conflict`` when the member may not join.
+    """
+    held, refused = admission(shift, [member], waitlist=waitlist)
+    if member.id in refused:
+        raise refused[member.id]
+    if member.id in held:
+        return held[member.id], False
+    return hold(shift, [member])[0], True
+
+
+def admission(
+    shift: Shift, members: Sequence[Member], *, waitlist: bool = True
+) -> tuple[dict[int, Signup], dict[int, Conflict]]:
+    """The signup rules, in the one place every way onto a shift is judged: a member signing
+    up, and a call-up being confirmed for many members at once (three queries either way).
+
+    The caller holds the shift's row lock. Returns (the live signups members already hold on
+    the shift, why each of the others may not join): not open, past the deadline, not
+    verified, not reported in where the task is visible, on a clashing shift — and, with
+    ``waitlist=False``, beyond the free places (in the order given). Members in neither may
+    take a new place with ``hold``.
     """
     task = shift.task
     if task.status != TaskStatus.PUBLISHED or shift.status != ShiftStatus.OPEN:
-        raise Conflict("该班次不可报名", code="shift.not_open")
-    existing = db.session.scalar(
-        select(Signup).where(
-            Signup.shift_id == shift.id, Signup.member_id == member.id, Signup.status.in_(LIVE)
+        return {}, {m.id: Conflict("该班次不可报名", code="shift.not_open") for m in members}
+    ids = [m.id for m in members]
+    held = {
+        signup.member_id: signup
+        for signup in db.session.scalars(
+            select(Signup).where(
+                Signup.shift_id == shift.id, Signup.member_id.in_(ids), Signup.status.in_(LIVE)
+            )
+        )
+    }
+    communities = dict(
+        db.session.execute(
+            select(ReportIn.member_id, Area.path)
+            .join(Area, ReportIn.community_id == Area.id)
+            .where(ReportIn.member_id.in_(ids), ReportIn.status == ReportInStatus.ACTIVE)
+        ).all()
+    )
+    clashing = set(
+        db.session.scalars(
+            select(Signup.member_id)
+            .join(Shift, Signup.shift_id == Shift.id)
+            .where(
+                Signup.member_id.in_(ids),
+                Signup.status.in_(LIVE),
+                Shift.status == ShiftStatus.OPEN,
+                Shift.starts_at < shift.ends_at,
+                Shift.ends_at > shift.starts_at,
+            )
         )
     )
-    if existing is not None:
-        return existing, False
     now = utcnow()
-    if now >= shift.signup_deadline or now >= shift.starts_at:
-        raise Conflict("报名已截止", code="shift.signup_closed")
-    if member.status != MemberStatus.VERIFIED:
-        raise Conflict("党员身份尚未认证", code="signup.not_verified")
-    community = active_community(member.id)
-    if community is None or not community.path.startswith(visible_prefix(task)):
-        raise Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
-    overlapping = db.session.scalar(
-        select(Signup.id)
-        .join(Shift, Signup.shift_id == Shift.id)
-        .where(
-            Signup.member_id == member.id,
-            Signup.status.in_(LIVE),
-            Shift.status == ShiftStatus.OPEN,
-            Shift.starts_at < shift.ends_at,
-            Shift.ends_at > shift.starts_at,
+    closed = now >= shift.signup_deadline or now >= shift.starts_at
+    prefix = visible_prefix(task)
+    free = shift.capacity - shift.confirmed_count
+    refused: dict[int, Conflict] = {}
+    for member in members:
+        community = communities.get(member.id)
+        if member.id in held:
+            continue
+        if closed:
+            refused[member.id] = Conflict("报名已截止", code="shift.signup_closed")
+        elif member.status != MemberStatus.VERIFIED:
+            refused[member.id] = Conflict("党员身份尚未认证", code="signup.not_verified")
+        elif community is None or not community.startswith(prefix):
+            refused[member.id] = Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
+        elif member.id in clashing:
+            refused[member.id] = Conflict("与您已报名的其他班次时间冲突", code="signup.overlap")
+        elif not waitlist and free <= 0:
+            refused[member.id] = Conflict("班次名额已满", code="shift.full")
+        else:
+            free -= 1
+    return held, refused
+
+
+def hold(shift: Shift, members: Sequence[Member]) -> list[Signup]:
+    """New signups on the (locked) shift for members ``admission`` let through, in order:
+    confirmed while places last, then waitlisted."""
+    now = utcnow()
+    signups = []
+    for member in members:
+        confirmed = not shift.is_full
+        signups.append(
+            Signup(
+                shift=shift,
+                member_id=member.id,
+                status=SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITLISTED,
+                confirmed_at=now if confirmed else None,
+            )
         )
-        .limit(1)
-    )
-    if overlapping is not None:
-        raise Conflict("与您已报名的其他班次时间冲突", code="signup.overlap")
-    confirmed = not shift.is_full
-    if not confirmed and not waitlist:
-        raise Conflict("班次名额已满", code="shift.full")
-    signup = Signup(
-        shift=shift,
-        member=member,
-        status=SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITLISTED,
-        confirmed_at=now if confirmed else None,
-    )
-    if confirmed:
-        shift.confirmed_count += 1
+        if confirmed:
+            shift.confirmed_count += 1
     try:
         with db.session.begin_nested():
-            db.session.add(signup)
+            db.session.add_all(signups)
             db.session.flush()
     except IntegrityError:  # the same member's parallel request won; the index kept the rule
         raise Conflict("正在处理您的报名，请稍后刷新", code="signup.duplicate") from None
-    return signup, True
+    return signups
 
 
 def _promote(shift: Shift) -> list[Signup]:

@@ -12,7 +12,7 @@ Every change locks the call-up row first, so two admins working on one call-up t
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -335,10 +335,11 @@ def cancel(*, actor: Actor, call_up_id: int, reason: str) -> CallUp:
 def confirm(*, actor: Actor, call_up_id: int) -> CallUp:
     """Turn every assignment into a held place and an invitation, or none of them.
 
-    Each assignment is checked again under the shift row locks by the signup rules
-    themselves (``tasks.join_shift``): a shift filled meanwhile, a member now busy, no longer
-    reported in or already on the shift makes the whole confirmation fail with 409
-    ``callup.assignments_invalid``, naming every such member; nothing is written.
+    Every assignment is judged again under the shift row locks by the signup rules themselves
+    (``tasks.admission``, as a member signing up is): a shift filled meanwhile, a member now
+    busy, no longer reported in, already on the shift or already invited to it makes the
+    whole confirmation fail with 409 ``callup.assignments_invalid``, naming every such
+    member; nothing is written.
     """
     call_up = _editable(actor, call_up_id)
     assignments = list(
@@ -351,53 +352,51 @@ def confirm(*, actor: Actor, call_up_id: int) -> CallUp:
     if not assignments:
         raise Conflict("尚未安排任何人员", code="callup.empty")
     posts = {post.id: post for post in call_up.posts}
-    # Shift locks in id order: two confirmations sharing shifts wait, never deadlock.
-    shifts = {
-        shift_id: tasks.get_shift(shift_id, lock=True)
-        for shift_id in sorted({posts[a.post_id].shift_id for a in assignments})
-    }
     members = {
         m.id: m
         for m in db.session.scalars(
             select(Member).where(Member.id.in_([a.member_id for a in assignments]))
         )
     }
+    on_shift: dict[int, list[CallUpAssignment]] = defaultdict(list)
+    for a in assignments:
+        on_shift[posts[a.post_id].shift_id].append(a)
     # A second pending invitation to the same shift is refused by its unique index.
     invited = {
         (member_id, shift_id)
         for member_id, shift_id in db.session.execute(
             select(Invitation.member_id, Invitation.shift_id).where(
-                Invitation.shift_id.in_(shifts), Invitation.status == InvitationStatus.PENDING
+                Invitation.shift_id.in_(on_shift), Invitation.status == InvitationStatus.PENDING
             )
         )
     }
     failures = []
-    held = db.session.begin_nested()
-    for a in assignments:
-        shift, member = shifts[posts[a.post_id].shift_id], members[a.member_id]
-        refusal: tuple[str, str] | None = None
-        if (member.id, shift.id) in invited:
-            refusal = ("callup.already_invited", "已有该班次待答复的邀请")
-        else:
-            try:
-                _, created = tasks.join_shift(shift, member, waitlist=False)
-                if not created:
-                    refusal = ("callup.already_signed_up", "已报名该班次")
-            except Conflict as error:
-                refusal = (error.code, error.message)
-        if refusal is not None:
-            failures.append(
-                {
-                    "assignment_id": a.id,
-                    "member_id": member.id,
-                    "member_name": member.name,
-                    "post_id": a.post_id,
-                    "code": refusal[0],
-                    "message": refusal[1],
-                }
-            )
+    admitted: list[tuple[Shift, list[Member]]] = []
+    for shift_id in sorted(on_shift):  # locks in id order: confirmations wait, never deadlock
+        shift = tasks.get_shift(shift_id, lock=True)
+        refused: dict[int, tuple[str, str]] = {
+            a.member_id: ("callup.already_invited", "已有该班次待答复的邀请")
+            for a in on_shift[shift_id]
+            if (a.member_id, shift_id) in invited
+        }
+        group = [members[a.member_id] for a in on_shift[shift_id] if a.member_id not in refused]
+        held, judged = tasks.admission(shift, group, waitlist=False)
+        refused.update({m: ("callup.already_signed_up", "已报名该班次") for m in held})
+        refused.update({m: (error.code, error.message) for m, error in judged.items()})
+        failures += [
+            {
+                "assignment_id": a.id,
+                "member_id": a.member_id,
+                "member_name": members[a.member_id].name,
+                "post_id": a.post_id,
+                "code": refused[a.member_id][0],
+                "message": refused[a.member_id][1],
+            }
+            for a in on_shift[shift_id]
+            if a.member_id in refused
+        ]
+        admitted.append((shift, group))
     if failures:
-        held.rollback()
         names = "、".join(f"{f['member_name']}（{f['message']}）" for f in failures[:5])
         more = f"等 {len(failures)} 人" if len(failures) > 5 else ""
         raise Conflict(
@@ -405,7 +404,8 @@ def confirm(*, actor: Actor, call_up_id: int) -> CallUp:
             code="callup.assignments_invalid",
             fields={"assignments": failures},
         )
-    held.commit()
+    for shift, group in admitted:
+        tasks.hold(shift, group)
     now = utcnow()
     db.session.add_all(
         Invitation(
