@@ -402,3 +402,34 @@ def test_a_confirmed_or_cancelled_call_up_cannot_be_changed(
     assert cancelled.json["cancel_reason"] == "改期"
     late = client.post(f"{CALLUPS}/{other['id']}/proposal", headers=org)
     assert late.status_code == 409 and late.json["code"] == "callup.not_editable"
+
+
+def test_a_proposal_fills_only_the_places_still_free_and_keeps_manual_ones(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    place, org, _, shift_id, body = _one_post_call_up(
+        client, fake_wechat, places=3, capacity=3, visibility="street"
+    )
+    url = f"{CALLUPS}/{body['id']}"
+    (keen,) = add_members_in_bulk(place.unit, [MemberSpec(place.other_community)])
+    (chosen,) = add_members_in_bulk(place.unit, [MemberSpec(place.other_community)])
+    others = add_members_in_bulk(place.unit, [MemberSpec(place.community)] * 5)
+    assert (
+        client.post(f"/api/v1/shifts/{shift_id}/signups", headers=member_headers(keen)).json[
+            "status"
+        ]
+        == "confirmed"
+    )
+    manual = client.post(
+        f"{url}/assignments",
+        headers=org,
+        json={"post_id": body["posts"][0]["id"], "member_id": chosen},
+    )
+    assert manual.status_code == 201 and manual.json["reasons"][0] == "本街道"
+
+    proposed = client.post(f"{url}/proposal", headers=org).json
+
+    # Three places, one taken by a member meanwhile, one by hand: one left to propose.
+    assert proposed["totals"] == {"posts": 1, "places": 3, "filled": 2}
+    by_source = {a["source"]: a["member"]["id"] for a in proposed["assignments"]}
+    assert by_source["manual"] == chosen and by_source["proposed"] in others
