@@ -68,6 +68,7 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 5000),
         "REDIS_URL": redis_url,
         "WECHAT_APPID": env.get("WECHAT_APPID") or None,
         "WECHAT_SECRET": env.get("WECHAT_SECRET") or None,

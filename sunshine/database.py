@@ -93,13 +93,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, *, sqlite_busy_timeout_ms: int = 5000) -> None:
     """Make SQLite behave like the production database where it matters.
 
     pysqlite opens transactions lazily and ignores SAVEPOINT semantics; the documented recipe
     (SQLAlchemy "Serializable isolation / Savepoints / Transactional DDL") hands transaction
     control to SQLAlchemy. Foreign keys are off by default in SQLite and turned on here;
-    writers wait up to 5 s for each other.
+    writers wait up to ``sqlite_busy_timeout_ms`` for each other.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -109,7 +109,7 @@ def configure_engine(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -14,6 +14,7 @@ from sunshine.org.routes import blp as org_blp
 from sunshine.reportin.routes import blp as reportin_blp
 from sunshine.roster.routes import blp as roster_blp
 from sunshine.security.routes import blp as security_blp
+from sunshine.tasks.callups.routes import blp as callups_blp
 from sunshine.tasks.routes import blp as tasks_blp
 
 BLUEPRINTS = [
@@ -25,6 +26,7 @@ BLUEPRINTS = [
     tasks_blp,
     attendance_blp,
     hours_blp,
+    callups_blp,
     org_blp,
     roster_blp,
     imports_blp,

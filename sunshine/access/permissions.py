@@ -40,6 +40,7 @@ class Permission(StrEnum):
     HOURS_READ = "hours.read"  # service records of the communities in scope
     HOURS_CONFIRM = "hours.confirm"  # confirm, reject, void, adjust; decide corrections; policy
     CALENDAR_MANAGE = "calendar.manage"  # the holiday table that working days are counted by
+    CALLUP_MANAGE = "callup.manage"  # call-ups (动员) of a street or city: propose, confirm
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -64,6 +65,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # The organising community confirms (the street, for its street-wide tasks and above).
     Permission.HOURS_CONFIRM: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN}),
     Permission.CALENDAR_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
+    # A call-up spans communities: the street and the organization department run them.
+    Permission.CALLUP_MANAGE: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
 }
 
 

@@ -16,10 +16,12 @@ Not yet: "本年度还差 N 小时" — the hours ledger (issue 5) will add the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +29,7 @@ from sunshine.access.permissions import Actor
 from sunshine.database import utcnow
 from sunshine.errors import Conflict
 from sunshine.extensions import db
+from sunshine.hours.service import confirmed_minutes_in_year
 from sunshine.members import service as members
 from sunshine.members.models import Member, Skill
 from sunshine.pagination import CursorPage
@@ -54,13 +57,38 @@ class FeedItem:
     reasons: list[str] = field(default_factory=list)
 
 
-def _time_fit(member: Member, starts_at: datetime) -> str | None:
+class Availability(Protocol):
+    """When a member said they are free: a ``Member``, or a plain row with the same fields."""
+
+    @property
+    def available_weekday_daytime(self) -> bool: ...
+    @property
+    def available_evenings(self) -> bool: ...
+    @property
+    def available_weekends(self) -> bool: ...
+
+
+# The three times of the week a member can say they are free, with the reason shown.
+TIME_SLOTS = {
+    "available_weekends": "时间合适：周末",
+    "available_evenings": "时间合适：晚上",
+    "available_weekday_daytime": "时间合适：工作日白天",
+}
+
+
+def time_slot(starts_at: datetime) -> str:
+    """Which availability a shift starting then needs (Asia/Shanghai): a key of TIME_SLOTS."""
     local = starts_at.astimezone(SHANGHAI)
     if local.weekday() >= 5:
-        return "时间合适：周末" if member.available_weekends else None
+        return "available_weekends"
     if local.hour >= EVENING_FROM_HOUR:
-        return "时间合适：晚上" if member.available_evenings else None
-    return "时间合适：工作日白天" if member.available_weekday_daytime else None
+        return "available_evenings"
+    return "available_weekday_daytime"
+
+
+def _time_fit(member: Availability, starts_at: datetime) -> str | None:
+    slot = time_slot(starts_at)
+    return TIME_SLOTS[slot] if getattr(member, slot) else None
 
 
 def street_path_of(community_path: str) -> str:
@@ -71,18 +99,46 @@ def city_path_of(community_path: str) -> str:
     return "/" + community_path.strip("/").split("/")[0] + "/"
 
 
+BEHIND_POINTS = 10  # points for a member who has served nothing this year
+
+
+def behind(minutes_served: int, yearly_minutes: int) -> tuple[int, int]:
+    """(minutes still missing this year, points for it: 0–BEHIND_POINTS, rounded down)."""
+    if yearly_minutes <= 0:
+        return 0, 0
+    gap = max(0, yearly_minutes - minutes_served)
+    return gap, BEHIND_POINTS * gap // yearly_minutes
+
+
+def behind_reason(minutes_behind: int) -> str:
+    hours = round(minutes_behind / 60, 1)
+    return f"本年度还差 {hours:g} 小时"
+
+
+def yearly_minutes() -> int:
+    """The yearly requirement in minutes (YEARLY_SERVICE_HOURS; 0 turns the factor off)."""
+    return max(0, int(current_app.config["YEARLY_SERVICE_HOURS"])) * 60
+
+
+def served_this_year(member_ids: Collection[int]) -> dict[int, int]:
+    """Confirmed minutes of each member this (Asia/Shanghai) year, from the hours ledger."""
+    return confirmed_minutes_in_year(member_ids, utcnow().astimezone(SHANGHAI).year)
+
+
 def score(
-    member: Member,
+    member: Availability,
     community_path: str,
     *,
     task_path: str,
     matched_skills: Sequence[str],
     starts_at: datetime,
+    behind: tuple[int, int] = (0, 0),
 ) -> tuple[int, list[str]]:
     """How well a shift suits a member reported to ``community_path``, with the reasons.
 
-    ``matched_skills`` are the names of the task's skills the member has. The member's feed
-    and the secretary's invitation suggestions both rank with this.
+    ``matched_skills`` are the names of the task's skills the member has; ``behind`` is
+    ``behind(minutes served, yearly minutes)``. The member's feed, the secretary's invitation
+    suggestions and call-up proposals all rank with this.
     """
     if task_path == community_path:
         points, reasons = 30, ["本社区"]
@@ -98,6 +154,10 @@ def score(
     if fit:
         points += 10
         reasons.append(fit)
+    gap, extra = behind
+    if gap > 0:
+        points += extra
+        reasons.append(behind_reason(gap))
     return points, reasons
 
 
@@ -195,6 +255,7 @@ def feed(
         )
     ).all()
     matched = _matched_skills(member, {c.task_id for c in candidates})
+    gap = behind(served_this_year([member.id])[member.id], yearly_minutes())
     ranked: list[tuple[int, _Candidate, list[str]]] = []
     for c in candidates:
         if any(
@@ -208,6 +269,7 @@ def feed(
             task_path=c.task_path,
             matched_skills=matched.get(c.task_id, ()),
             starts_at=c.starts_at,
+            behind=gap,
         )
         ranked.append((points, c, reasons))
     ranked.sort(key=lambda r: (-r[0], r[1].starts_at, r[1].shift_id))

@@ -1,10 +1,14 @@
 """Invitations: the secretary's ranked suggestions for a shift, invitations sent, and the
-member's answer (accepting signs up, through the same rules as signing up oneself)."""
+member's answer (accepting signs up, through the same rules as signing up oneself).
+
+A confirmed call-up also invites: its invitations (``call_up_id`` set) come with the place
+already held, so accepting keeps that signup and declining gives it up."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,7 +22,7 @@ from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import Area
 from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.tasks import service as tasks
-from sunshine.tasks.feed import score, street_path_of
+from sunshine.tasks.feed import behind, score, served_this_year, street_path_of, yearly_minutes
 from sunshine.tasks.models import (
     Invitation,
     InvitationStatus,
@@ -90,6 +94,8 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
         .limit(MAX_CANDIDATES)
     ).all()
     busy = _busy_member_ids(shift)
+    served = served_this_year([member.id for member, _ in rows])
+    yearly = yearly_minutes()
     task_skills = sorted(task.skills, key=lambda skill: skill.id)
     ranked = []
     for member, community in rows:
@@ -102,6 +108,7 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
             task_path=task.area_path,
             matched_skills=[skill.name for skill in task_skills if skill.id in mine],
             starts_at=shift.starts_at,
+            behind=behind(served[member.id], yearly),
         )
         ranked.append(Suggestion(member, community, points, reasons))
     ranked.sort(key=lambda s: (-s.score, s.member.id))
@@ -175,8 +182,20 @@ def accept(*, actor: Actor, invitation_id: int) -> Signup:
     return signup
 
 
-def decline(*, actor: Actor, invitation_id: int) -> Invitation:
+def decline(*, actor: Actor, invitation_id: int, late_cutoff: timedelta) -> Invitation:
+    """Decline. A call-up's invitation comes with a place already held: declining gives it
+    up as cancelling the signup would (the waitlist moves up; late if close to the start)."""
     invitation = _own_pending(actor, invitation_id)
+    if invitation.call_up_id is not None:
+        held = db.session.scalar(
+            select(Signup.id).where(
+                Signup.shift_id == invitation.shift_id,
+                Signup.member_id == invitation.member_id,
+                Signup.status.in_(tasks.LIVE),
+            )
+        )
+        if held is not None:
+            tasks.cancel_signup(actor=actor, signup_id=held, late_cutoff=late_cutoff)
     invitation.status, invitation.responded_at = InvitationStatus.DECLINED, utcnow()
     db.session.flush()
     return invitation

@@ -348,9 +348,14 @@ class InvitationAccept(MethodView):
 class InvitationDecline(MethodView):
     @login_required
     @blp.response(200, InvitationOut)
-    @blp.alt_response(409, description="已答复")
+    @blp.alt_response(409, description="已答复，或班次已开始")
     def post(self, invitation_id: int) -> Invitation:
-        """Decline an invitation."""
-        invitation = invitations.decline(actor=current_actor(), invitation_id=invitation_id)
+        """Decline an invitation (a call-up's: gives up the place it held)."""
+        minutes = current_app.config["SIGNUP_CANCEL_CUTOFF_MINUTES"]
+        invitation = invitations.decline(
+            actor=current_actor(),
+            invitation_id=invitation_id,
+            late_cutoff=timedelta(minutes=minutes),
+        )
         db.session.commit()
         return invitation

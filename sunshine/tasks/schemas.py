@@ -286,6 +286,10 @@ class InvitationOut(BaseSchema):
     id = fields.Integer()
     shift = fields.Nested(ShiftOut)
     member_id = fields.Integer()
+    call_up_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "set when a call-up already holds the place (decline frees it)"},
+    )
     status = fields.Enum(InvitationStatus, by_value=True)
     created_at = fields.AwareDateTime()
     responded_at = fields.AwareDateTime(allow_none=True)

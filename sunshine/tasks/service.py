@@ -22,7 +22,7 @@ from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
-from sunshine.members.models import Member, Skill
+from sunshine.members.models import Member, MemberStatus, Skill
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
 from sunshine.reportin.models import ReportIn, ReportInStatus
@@ -199,7 +199,8 @@ def cancel_task(*, actor: Actor, task_id: int, reason: str) -> Task:
     """Cancel a task with its open shifts (each an event for the members signed up)."""
     task = _managed(actor, task_id)
     _editable(task)
-    for shift_id in [s.id for s in task.shifts]:
+    # Locks in id order, as a call-up's confirmation takes them: the two never deadlock.
+    for shift_id in sorted(s.id for s in task.shifts):
         shift = get_shift(shift_id, lock=True)  # as signups do: no signup slips in meanwhile
         if shift.status == ShiftStatus.OPEN:
             _cancel_shift(shift, reason)
@@ -401,69 +402,125 @@ def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
     that overlap another of the member's live signups.
     """
     member = members.require_verified(actor)
-    shift = get_shift(shift_id, lock=True)
+    return join_shift(get_shift(shift_id, lock=True), member)
+
+
+def join_shift(
+    shift: Shift, member: Member, *, waitlist: bool = True, on_site: bool = False
+) -> tuple[Signup, bool]:
+    """Put one member on the (locked) shift under the signup rules: (signup, created).
+
+    Returns the member's live signup on the shift when there is one; raises the rule's
+    ``Conflict`` when the member may not join.
+    """
+    held, refused = admission(shift, [member], waitlist=waitlist, on_site=on_site)
+    if member.id in refused:
+        raise refused[member.id]
+    if member.id in held:
+        return held[member.id], False
+    return hold(shift, [member])[0], True
+
+
+def admission(
+    shift: Shift, members: Sequence[Member], *, waitlist: bool = True, on_site: bool = False
+) -> tuple[dict[int, Signup], dict[int, Conflict]]:
+    """The signup rules, in the one place every way onto a shift is judged: a member signing
+    up, and a call-up being confirmed for many members at once (three queries either way).
+
+    The caller holds the shift's row lock. Returns (the live signups members already hold on
+    the shift, why each of the others may not join): not open, past the deadline, not
+    verified, not reported in where the task is visible, on a clashing shift — and, with
+    ``waitlist=False``, beyond the free places (in the order given). Members in neither may
+    take a new place with ``hold``. ``on_site`` judges a walk-in at check-in: the signup
+    deadline and the start have passed by then, so they do not close the shift.
+    """
     task = shift.task
     if task.status != TaskStatus.PUBLISHED or shift.status != ShiftStatus.OPEN:
-        raise Conflict("该班次不可报名", code="shift.not_open")
-    existing = db.session.scalar(
-        select(Signup).where(
-            Signup.shift_id == shift.id, Signup.member_id == member.id, Signup.status.in_(LIVE)
+        return {}, {m.id: Conflict("该班次不可报名", code="shift.not_open") for m in members}
+    ids = [m.id for m in members]
+    held = {
+        signup.member_id: signup
+        for signup in db.session.scalars(
+            select(Signup).where(
+                Signup.shift_id == shift.id, Signup.member_id.in_(ids), Signup.status.in_(LIVE)
+            )
+        )
+    }
+    communities = dict(
+        db.session.execute(
+            select(ReportIn.member_id, Area.path)
+            .join(Area, ReportIn.community_id == Area.id)
+            .where(ReportIn.member_id.in_(ids), ReportIn.status == ReportInStatus.ACTIVE)
+        ).all()
+    )
+    clashing = set(
+        db.session.scalars(
+            select(Signup.member_id)
+            .join(Shift, Signup.shift_id == Shift.id)
+            .where(
+                Signup.member_id.in_(ids),
+                Signup.status.in_(LIVE),
+                Shift.status == ShiftStatus.OPEN,
+                Shift.starts_at < shift.ends_at,
+                Shift.ends_at > shift.starts_at,
+            )
         )
     )
-    if existing is not None:
-        return existing, False
     now = utcnow()
-    if now >= shift.signup_deadline or now >= shift.starts_at:
-        raise Conflict("报名已截止", code="shift.signup_closed")
-    community = active_community(member.id)
-    if community is None or not community.path.startswith(visible_prefix(task)):
-        raise Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
-    overlapping = db.session.scalar(
-        select(Signup.id)
-        .join(Shift, Signup.shift_id == Shift.id)
-        .where(
-            Signup.member_id == member.id,
-            Signup.status.in_(LIVE),
-            Shift.status == ShiftStatus.OPEN,
-            Shift.starts_at < shift.ends_at,
-            Shift.ends_at > shift.starts_at,
+    closed = not on_site and (now >= shift.signup_deadline or now >= shift.starts_at)
+    prefix = visible_prefix(task)
+    free = shift.capacity - shift.confirmed_count
+    refused: dict[int, Conflict] = {}
+    for member in members:
+        community = communities.get(member.id)
+        if member.id in held:
+            continue
+        if closed:
+            refused[member.id] = Conflict("报名已截止", code="shift.signup_closed")
+        elif member.status != MemberStatus.VERIFIED:
+            refused[member.id] = Conflict("党员身份尚未认证", code="signup.not_verified")
+        elif community is None or not community.startswith(prefix):
+            refused[member.id] = Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
+        elif member.id in clashing:
+            refused[member.id] = Conflict("与您已报名的其他班次时间冲突", code="signup.overlap")
+        elif not waitlist and free <= 0:
+            refused[member.id] = Conflict("班次名额已满", code="shift.full")
+        else:
+            free -= 1
+    return held, refused
+
+
+def hold(shift: Shift, members: Sequence[Member]) -> list[Signup]:
+    """New signups on the (locked) shift for members ``admission`` let through, in order:
+    confirmed while places last, then waitlisted."""
+    now = utcnow()
+    signups = []
+    for member in members:
+        confirmed = not shift.is_full
+        signups.append(
+            Signup(
+                shift=shift,
+                member_id=member.id,
+                status=SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITLISTED,
+                confirmed_at=now if confirmed else None,
+            )
         )
-        .limit(1)
-    )
-    if overlapping is not None:
-        raise Conflict("与您已报名的其他班次时间冲突", code="signup.overlap")
-    confirmed = not shift.is_full
-    signup = Signup(
-        shift=shift,
-        member=member,
-        status=SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITLISTED,
-        confirmed_at=now if confirmed else None,
-    )
-    if confirmed:
-        shift.confirmed_count += 1
+        if confirmed:
+            shift.confirmed_count += 1
     try:
         with db.session.begin_nested():
-            db.session.add(signup)
+            db.session.add_all(signups)
             db.session.flush()
     except IntegrityError:  # the same member's parallel request won; the index kept the rule
         raise Conflict("正在处理您的报名，请稍后刷新", code="signup.duplicate") from None
-    return signup, True
+    return signups
 
 
 def take_place_on_site(shift_id: int, member: Member) -> Signup:
-    """A walk-in: a confirmed place taken on site, while the shift has one free."""
-    shift = get_shift(shift_id, lock=True)
-    community = active_community(member.id)
-    if community is None or not community.path.startswith(visible_prefix(shift.task)):
-        raise Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
-    if shift.is_full:
-        raise Conflict("本班次名额已满", code="punch.shift_full")
-    signup = Signup(
-        shift=shift, member=member, status=SignupStatus.CONFIRMED, confirmed_at=utcnow()
-    )
-    shift.confirmed_count += 1
-    db.session.add(signup)
-    db.session.flush()
+    """A walk-in: a confirmed place taken at check-in, while the shift has one free."""
+    signup, _ = join_shift(get_shift(shift_id, lock=True), member, waitlist=False, on_site=True)
+    if signup.status != SignupStatus.CONFIRMED:
+        raise Conflict("班次名额已满，您在候补名单中", code="shift.full")
     return signup
 
 
