@@ -14,8 +14,10 @@ from sunshine.members.models import Member, Skill
 from sunshine.org import service as org
 from sunshine.org.models import AreaLevel
 from tests.factories import (
+    add_service_history,
     login_as,
     make_city,
+    own_member_id,
     published_shift,
     reported_headers,
     set_shift_times,
@@ -170,3 +172,31 @@ def _task_of(shift_id: int) -> int:
     task_id = db.session.scalar(select(Shift.task_id).where(Shift.id == shift_id))
     assert task_id is not None
     return task_id
+
+
+def test_feed_tells_members_how_far_behind_the_yearly_requirement_they_are(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    place = make_city()
+    _, secretary = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    published_shift(client, secretary, place.community)
+    idle = reported_headers(place, place.community)
+    halfway = reported_headers(place, place.community)
+    done = reported_headers(place, place.community)
+    add_service_history(
+        place.community, {own_member_id(client, halfway): 690, own_member_id(client, done): 1440}
+    )
+
+    reasons = {
+        name: client.get(FEED, headers=headers).json["items"][0]["reasons"]
+        for name, headers in (("idle", idle), ("halfway", halfway), ("done", done))
+    }
+    scores = {
+        name: client.get(FEED, headers=headers).json["items"][0]["score"]
+        for name, headers in (("idle", idle), ("halfway", halfway), ("done", done))
+    }
+
+    assert reasons["idle"][-1] == "本年度还差 24 小时"  # YEARLY_SERVICE_HOURS, default 24
+    assert reasons["halfway"][-1] == "本年度还差 12.5 小时"
+    assert not any(r.startswith("本年度还差") for r in reasons["done"])
+    assert scores["idle"] - scores["done"] == 10 and scores["halfway"] - scores["done"] == 5
