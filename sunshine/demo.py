@@ -15,6 +15,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import insert, select
 
@@ -29,6 +31,18 @@ from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, PartyOrg, PartyOrgKind, ServiceTeam, WorkUnit
 from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.roster.models import RosterEntry
+from sunshine.tasks.models import (
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    Task,
+    TaskCategory,
+    TaskKind,
+    TaskStatus,
+    Visibility,
+)
+from sunshine.tasks.service import visible_prefix
 
 SEED = 20261127
 CITY = ("孝义市", "141181000000")
@@ -262,15 +276,70 @@ def seed(shape: CityShape = XIAOYI) -> str:
             area_id=scope.id if isinstance(scope, Area) else None,
             unit_id=scope.id if isinstance(scope, WorkUnit) else None,
         )
-    _demo_member(rows[0], first_community, notice)
+    member = _demo_member(rows[0], first_community, notice)
+    shifts = _demo_tasks(first_community, member)
     db.session.flush()
     return (
         f"demo data loaded: {len(communities)} communities, {len(units)} units, "
-        f"{len(rows)} roster entries, {len(DEMO_ACCOUNTS) + 1} demo accounts"
+        f"{len(rows)} roster entries, {len(DEMO_ACCOUNTS) + 1} demo accounts, "
+        f"{shifts} shifts (the demo member holds a place on one starting 10 minutes after now)"
     )
 
 
-def _demo_member(row: dict[str, object], community: Area, notice: PrivacyNotice) -> None:
+# (title, category, visibility, starts in, hours): the demo community's tasks.
+DEMO_TASKS = (
+    ("府前街文明劝导", "文明劝导", Visibility.COMMUNITY, timedelta(minutes=10), 2),
+    ("小区环境整治", "环境卫生", Visibility.COMMUNITY, timedelta(days=2, hours=1), 3),
+    ("街道政策宣传日", "政策宣传", Visibility.STREET, timedelta(days=4), 2),
+    ("全市文明城市创建", "文明创建", Visibility.CITY, timedelta(days=6), 3),
+)
+
+
+def _demo_tasks(community: Area, member: Member) -> int:
+    """Published tasks of the demo community; the member signed up for the first shift, which
+    starts soon after the seed, so check-in can be tried (demo-community shows the code)."""
+    categories = {c.name: c for c in db.session.scalars(select(TaskCategory))}
+    now = utcnow().replace(second=0, microsecond=0)
+    shifts = []
+    for title, category, visibility, starts_in, hours in DEMO_TASKS:
+        task = Task(
+            area=community,
+            area_path=community.path,
+            kind=TaskKind.ACTIVITY,
+            category=categories[category],
+            title=title,
+            content=f"{title}：请按时到场，听从现场负责人安排。",
+            address=f"{community.name}党群服务中心",
+            latitude=Decimal("37.146000"),
+            longitude=Decimal("111.781000"),
+            visibility=visibility,
+            contact_name="王书记",
+            contact_phone="0358-7221234",
+            status=TaskStatus.PUBLISHED,
+            published_at=now,
+        )
+        starts = now + starts_in
+        shift = Shift(
+            task=task,
+            scope_path=visible_prefix(task),
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=hours),
+            capacity=20,
+            signup_deadline=starts,
+            status=ShiftStatus.OPEN,
+            confirmed_count=0,
+        )
+        db.session.add_all([task, shift])
+        shifts.append(shift)
+    first = shifts[0]
+    first.confirmed_count = 1
+    db.session.add(
+        Signup(shift=first, member=member, status=SignupStatus.CONFIRMED, confirmed_at=now)
+    )
+    return len(shifts)
+
+
+def _demo_member(row: dict[str, object], community: Area, notice: PrivacyNotice) -> Member:
     """A registered, verified member reported to the first community."""
     entry = db.session.scalar(select(RosterEntry).where(RosterEntry.phone == row["phone"]))
     assert entry is not None
@@ -306,3 +375,4 @@ def _demo_member(row: dict[str, object], community: Area, notice: PrivacyNotice)
             decided_at=utcnow(),
         )
     )
+    return member

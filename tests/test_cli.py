@@ -55,6 +55,23 @@ def test_seed_demo_is_idempotent_and_demo_admins_can_log_in(
         "name": "孝义市",
     }
 
+    # The demo member sees the community's other tasks and can check in on the one they hold.
+    member = auth(login(client, fake_wechat, "demo-member"))
+    secretary = auth(login(client, fake_wechat, "demo-community"))
+    feed = client.get("/api/v1/me/feed", headers=member).json["items"]
+    (held,) = client.get("/api/v1/me/signups", headers=member).json
+    code = client.get(f"/api/v1/shifts/{held['shift_id']}/checkin-code", headers=secretary)
+    punch = client.post(
+        "/api/v1/punches", json={"code": code.json["code"], "direction": "in"}, headers=member
+    )
+    assert [i["task"]["title"] for i in feed] == [
+        "小区环境整治",
+        "街道政策宣传日",
+        "全市文明城市创建",
+    ]
+    assert feed[0]["reasons"][:1] == ["本社区"] and feed[0]["reasons"][-1] == "本年度还差 24 小时"
+    assert punch.status_code == 201
+
 
 def test_demo_refuses_to_run_in_production(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "ENV_NAME", "production")
