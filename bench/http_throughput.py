@@ -222,11 +222,13 @@ def fake_wechat() -> Iterator[FakeWeChat]:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+def gunicorn(
+    env: dict[str, str], port: int, log_path: Path, app: str = "wsgi:app"
+) -> Iterator[subprocess.Popen[bytes]]:
     """gunicorn in its own process group, stopped (and if need be killed) on the way out."""
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"{HOST}:{port}", "wsgi:app"],
+            [str(BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"{HOST}:{port}", app],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -349,6 +351,8 @@ def run_wrk(
         p95=data["p95_us"] / 1000,
         p99=data["p99_us"] / 1000,
         max=data["max_us"] / 1000,
+        # A script may count each status (bench/checkin_throughput.py); WRK_LUA does not.
+        statuses={int(k): v for k, v in data.get("statuses", {}).items()},
     )
 
 
