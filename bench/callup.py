@@ -369,8 +369,7 @@ def timed_post(client: Any, url: str, headers: dict[str, str], conninfo: str, **
 
 
 def propose_in_app(app: Any, call_up_id: int, admin_id: int) -> Any:
-    from sunshine.access.permissions import Actor
-    from sunshine.access.service import active_grants
+    from sunshine.access.permissions import Actor, active_grants
     from sunshine.auth.models import Account
     from sunshine.extensions import db
     from sunshine.tasks.callups import service, solver

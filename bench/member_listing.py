@@ -388,8 +388,7 @@ def fake_wechat() -> Iterator[FakeWeChat]:
 
 
 def actor_for(openid: str) -> Any:
-    from sunshine.access.permissions import Actor
-    from sunshine.access.service import active_grants
+    from sunshine.access.permissions import Actor, active_grants
     from sunshine.auth.models import Account
     from sunshine.extensions import db
 

@@ -10,7 +10,7 @@ checks are never written by hand twice.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sunshine.access.models import Grant, Role
 from sunshine.auth.models import Account
 from sunshine.errors import Forbidden
+from sunshine.extensions import db
 from sunshine.org.models import Area, WorkUnit
 
 
@@ -87,20 +88,41 @@ class Place:
 EVERYWHERE = Place()
 
 
-@dataclass
 class Actor:
-    """The authenticated account with its active grants, as services see it."""
+    """The authenticated account, as services see it.
 
-    account: Account
-    grants: list[Grant] = field(default_factory=list)
-    token_id: int | None = None
+    Its grants in force are read on first use: most of a member's requests (a check-in, the
+    feed) never ask for a permission, and need not pay for the query.
+    """
+
+    def __init__(
+        self, account: Account, grants: list[Grant] | None = None, token_id: int | None = None
+    ) -> None:
+        self.account = account
+        self.token_id = token_id
+        self._grants = grants
 
     @property
     def id(self) -> int:
         return self.account.id
 
+    @property
+    def grants(self) -> list[Grant]:
+        if self._grants is None:
+            self._grants = active_grants(self.account.id)
+        return self._grants
+
     def roles(self) -> set[Role]:
         return {grant.role for grant in self.grants}
+
+
+def active_grants(account_id: int) -> list[Grant]:
+    """An account's grants in force."""
+    return list(
+        db.session.scalars(
+            select(Grant).where(Grant.account_id == account_id, Grant.revoked_at.is_(None))
+        )
+    )
 
 
 def covers(grant: Grant, place: Place) -> bool:

@@ -28,15 +28,6 @@ if TYPE_CHECKING:
     from sunshine.auth.service import Origin
 
 
-def active_grants(account_id: int) -> list[Grant]:
-    """An account's grants in force, with their scopes loaded."""
-    return list(
-        db.session.scalars(
-            select(Grant).where(Grant.account_id == account_id, Grant.revoked_at.is_(None))
-        )
-    )
-
-
 def place_of_grant(grant: Grant) -> Place:
     """Where a grant's scope sits: a unit's place is its city, plus the unit itself."""
     if grant.unit is not None:

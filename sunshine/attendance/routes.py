@@ -67,7 +67,14 @@ def _punch_view(result: service.PunchResult) -> dict[str, Any]:
         "distance_m": p.distance_m,
         "accuracy_m": p.accuracy_m,
         "flags": p.flags,
-        "record": result.record,
+        "record": None
+        if result.record is None
+        else {
+            "id": result.record.id,
+            "minutes": result.record.minutes,
+            "status": result.record.status,
+            "flags": result.record.flags,
+        },
     }
 
 
@@ -86,8 +93,9 @@ class Punches(MethodView):
             direction=data["direction"],
             location=service.Location(**location) if location else None,
         )
+        view = _punch_view(result)  # before the commit expires what it reads
         db.session.commit()
-        return _punch_view(result), 201 if result.created else 200
+        return view, 201 if result.created else 200
 
 
 @blp.route("/shifts/<int:shift_id>/attendance")

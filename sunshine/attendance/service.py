@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
 from sunshine.attendance import codes
@@ -135,6 +137,15 @@ def _existing(shift_id: int, member_id: int, direction: Direction) -> Punch | No
     )
 
 
+def _shift_with_task(shift_id: int) -> Shift:
+    shift = db.session.scalar(
+        select(Shift).options(joinedload(Shift.task)).where(Shift.id == shift_id)
+    )
+    if shift is None:
+        raise NotFound("班次不存在", code="shift.not_found")
+    return shift
+
+
 def _venue_shift(task: Task, member: Member, now: datetime) -> Shift:
     """The member's shift of the task whose punch window is open now."""
     for shift in task.shifts:
@@ -162,7 +173,7 @@ def punch(
     member = members.require_verified(actor)
     now = utcnow()
     if codes.is_rotating(code):
-        shift = tasks.get_shift(codes.read_rotating(code, now))
+        shift = _shift_with_task(codes.read_rotating(code, now))
         method = PunchMethod.ROTATING
     else:
         from sunshine.attendance.venue import task_of_scene
@@ -203,11 +214,9 @@ def punch(
         flags.append(PunchFlag.LOW_ACCURACY)
     check_in = None
     if direction == Direction.IN:
-        signup = _confirmed_signup(shift.id, member.id)
-        if signup is None:
-            signup = _walk_in(shift, member)
+        if not _mark_attended(shift.id, member.id):
+            _walk_in(shift, member).attendance = Attendance.ATTENDED
             flags.append(PunchFlag.WALK_IN)
-        signup.attendance = Attendance.ATTENDED
     else:
         check_in = _existing(shift.id, member.id, Direction.IN)
         if check_in is None:
@@ -221,15 +230,12 @@ def punch(
         distance_m=distance,
         accuracy_m=accuracy,
         flags=flags,
+        created_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(new)
-            db.session.flush()
-    except IntegrityError:  # the same member's parallel punch won: return it
+    if not _insert_once(new):  # the same member's parallel punch won: return it
         won = _existing(shift.id, member.id, direction)
         if won is None:
-            raise
+            raise Conflict("正在处理您的打卡，请稍后刷新", code="punch.duplicate")
         return PunchResult(won, False, _record_of(shift.id, member.id))
     record = None
     if check_in is not None:
@@ -242,6 +248,49 @@ def punch(
             flags=set(check_in.flags) | set(flags),
         )
     return PunchResult(new, True, record)
+
+
+def _mark_attended(shift_id: int, member_id: int) -> bool:
+    """Mark the member's confirmed signup attended (one UPDATE); False when there is none."""
+    signup_id = db.session.scalar(
+        update(Signup)
+        .where(
+            Signup.shift_id == shift_id,
+            Signup.member_id == member_id,
+            Signup.status == SignupStatus.CONFIRMED,
+        )
+        .values(attendance=Attendance.ATTENDED)
+        .returning(Signup.id)
+        .execution_options(synchronize_session=False)
+    )
+    return signup_id is not None
+
+
+def _insert_once(punch: Punch) -> bool:
+    """INSERT the punch unless one of its direction exists (ON CONFLICT DO NOTHING); the
+    punch gets its id. False when a parallel request's punch was there first.
+
+    One statement instead of a SAVEPOINT, an INSERT and a RELEASE: a check-in is the
+    busiest write of an action day. The punch is not added to the session (it is never
+    changed); callers read it as written.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    values = {
+        column.key: getattr(punch, column.key)
+        for column in Punch.__table__.columns
+        if column.key != "id"
+    }
+    new_id: int | None = db.session.scalar(
+        insert(Punch)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["shift_id", "member_id", "direction"])
+        .returning(Punch.id)
+    )
+    if new_id is None:
+        return False
+    punch.id = new_id
+    return True
 
 
 def _walk_in(shift: Shift, member: Member) -> Signup:

@@ -11,7 +11,6 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload
 
 from sunshine import wechat
-from sunshine.access import service as access
 from sunshine.access.permissions import EVERYWHERE, Actor, Permission, authorize
 from sunshine.auth.models import Account, AccountStatus, AuthToken
 from sunshine.database import utcnow
@@ -116,9 +115,7 @@ def authenticate(raw_token: str | None) -> Actor:
         raise Unauthorized("登录已过期，请重新登录", code="auth.token_expired")
     if not token.account.is_active:
         raise Forbidden("账号已停用，请联系管理员", code="auth.account_disabled")
-    return Actor(
-        account=token.account, grants=access.active_grants(token.account_id), token_id=token.id
-    )
+    return Actor(account=token.account, token_id=token.id)
 
 
 def logout(*, actor: Actor, origin: Origin) -> None:
