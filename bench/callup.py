@@ -57,7 +57,7 @@ from sqlalchemy import event, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benches beside this file
 
-from feed_latency import catalogue, make_app, migrate, token_for
+from _common import catalogue, make_app, migrate, token_for
 from member_listing import (
     backend_pids,
     conninfo_of,

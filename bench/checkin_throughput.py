@@ -15,13 +15,11 @@ One command, bounded in time, talking only to 127.0.0.1:
    dealt round-robin over the shifts) and a bearer token per member straight into the tables
    with COPY, as ``tests.factories.token_for`` makes them; VACUUM (ANALYZE);
 3. starts the fake WeChat and gunicorn (4 sync workers, a SECRET_KEY this script chose,
-   REDIS_URL on db 12) serving ``bench/lean_punch.py:served_app()`` — wsgi.py's app plus one
-   bench-only route — and with wrk and 100 connections loads, in turn and ``--rounds`` times:
-   ``GET /healthz``; ``POST /api/v1/punches`` with ``{"code", "direction": "in"}`` where every
-   request is a member's first check-in (expected 201); the same first check-in through
-   ``POST /bench/lean-punches``, the app's rules in 7 round trips instead of 18 (evidence for
-   the write-up, see that module); and, as a secondary row, ``POST /api/v1/punches`` repeated
-   by members who have already checked in (expected 200);
+   REDIS_URL on db 12) serving ``wsgi:app`` and with wrk and 100 connections loads, in turn
+   and ``--rounds`` times: ``GET /healthz``; ``POST /api/v1/punches`` with
+   ``{"code", "direction": "in"}`` where every request is a member's first check-in (expected
+   201); and, as a secondary row, ``POST /api/v1/punches`` repeated by members who have
+   already checked in (expected 200);
 4. stops the server and, in this process (Flask test client, one request at a time), counts
    each request's SQL statements and round trips to PostgreSQL (libpq's protocol trace),
    splits its time between this process's CPU, the database backend's CPU and waiting, and
@@ -85,9 +83,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benches beside this file
 
-import lean_punch
-from feed_latency import Rows, copy_rows, machine_facts
-from feed_latency import _package as package_of
+from _common import Rows, copy_rows, machine_facts, package_of
 from http_throughput import (
     HOST,
     WORKERS,
@@ -127,10 +123,9 @@ REPEATERS = 2000  # members who punch again in the secondary row
 
 HEALTHZ = "GET /healthz"
 CHECKIN = "POST /api/v1/punches (first check-in)"
-LEAN = "POST /bench/lean-punches (first check-in, bench variant)"
 REPEAT = "POST /api/v1/punches (repeated)"
-ENDPOINTS = (HEALTHZ, CHECKIN, LEAN, REPEAT)  # the order of a round
-PATHS = {CHECKIN: PUNCHES, LEAN: lean_punch.PATH}
+ENDPOINTS = (HEALTHZ, CHECKIN, REPEAT)  # the order of a round
+PATHS = {CHECKIN: PUNCHES}
 
 # wrk, generated per run: each thread reads its members (token, code) from FILES.<thread> and
 # sends each one's check-in once, in order; every status is counted, and any other than
@@ -220,7 +215,7 @@ def make_app(url: str, secret_key: str) -> Any:
             "LOG_LEVEL": "WARNING",
         }
     )
-    return lean_punch.add_route(app)
+    return app
 
 
 def load_data(app: Any, conninfo: str, members: int, shifts: int) -> Dataset:
@@ -677,7 +672,6 @@ def in_process(bench: Bench, n: int) -> tuple[list[Profiled], list[str]]:
     results = [
         batch(HEALTHZ, lambda _i: send(client, tracer, "GET", "/healthz", 200), n),
         batch(CHECKIN, lambda _i: punch(next(fresh), 201), n),
-        batch(LEAN, lambda _i: punch(next(fresh), 201, lean_punch.PATH), n),
         batch(REPEAT, lambda i: punch(repeaters[i % len(repeaters)], 200), n),
     ]
     # CPU time, not wall time: where the app's processor time goes (the database's is above).
@@ -692,12 +686,11 @@ def in_process(bench: Bench, n: int) -> tuple[list[Profiled], list[str]]:
 # Where a check-in's CPU goes, by step: (label, file suffix, function), cumulative.
 PHASES = (
     ("the whole request (Flask's wsgi_app)", "flask/app.py", "wsgi_app"),
-    ("login_required: authenticate (token ⨝ account, grants)", "auth/service.py", "authenticate"),
+    ("login_required: authenticate (token ⨝ account)", "auth/service.py", "authenticate"),
     ("service.punch", "attendance/service.py", "punch"),
     ("… require_verified (the member)", "members/service.py", "require_verified"),
-    ("… flushes (UPDATE signup, SAVEPOINT, INSERT punch)", "orm/session.py", "flush"),
     ("db.session.commit()", "orm/scoping.py", "commit"),
-    ("_punch_view (reloads the expired punch)", "attendance/routes.py", "_punch_view"),
+    ("_punch_view (the response, built before the commit)", "attendance/routes.py", "_punch_view"),
     ("every SQL statement (Connection.execute)", "engine/base.py", "execute"),
 )
 
@@ -848,9 +841,9 @@ def verdict(results: list[Result], rounds: list[list[Result]], connections: int)
     """The targets, judged on the round in which the busier of its /healthz and check-in
     runs had the least CPU used by other processes: the ratio of one round's pair, not of
     two rows that may come from rounds with different load."""
-    i, j, k = ENDPOINTS.index(HEALTHZ), ENDPOINTS.index(CHECKIN), ENDPOINTS.index(LEAN)
+    i, j = ENDPOINTS.index(HEALTHZ), ENDPOINTS.index(CHECKIN)
     n, pair = min(enumerate(rounds, 1), key=lambda nr: max(nr[1][i].other_cpu, nr[1][j].other_cpu))
-    health, checkin, lean = pair[i], pair[j], pair[k]
+    health, checkin = pair[i], pair[j]
     busy = max(health.other_cpu, checkin.other_cpu) > QUIET
 
     def ratio(r: Result, of: Result) -> float:
@@ -878,9 +871,6 @@ def verdict(results: list[Result], rounds: list[list[Result]], connections: int)
             if busy
             else ""
         ),
-        f"- Bench variant (not the app): lean check-in / `/healthz` in that round "
-        f"**{ratio(lean, health):.0%}** (other processes' CPU {lean.other_cpu:.0%}), p99 "
-        f"{lean.p99:.1f} ms; every round: {each(k)}",
         f"- wrk keeps {connections} requests in flight, so the mean latency is {connections} "
         f"divided by the requests/s (Little's law): {little} for the table's rows. A p99 ≤ "
         f"{TARGET_P99_MS:.0f} ms needs more than {connections / TARGET_P99_MS * 1000:.0f} "
@@ -962,7 +952,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         log_path = tmp_dir / "gunicorn.log"
         log(f"starting gunicorn ({WORKERS} workers) on {HOST}:{port}")
-        with gunicorn(env, port, log_path, app="bench.lean_punch:served_app()") as proc:
+        with gunicorn(env, port, log_path) as proc:
             wait_healthy(proc, port, log_path, timeout=60)
             bench = Bench(args, wrk, app, conninfo, database, data, port, tmp_dir)
             warmups, rounds = measure(bench)
