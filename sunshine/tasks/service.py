@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
@@ -176,8 +176,10 @@ def update_task(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
     for field in TASK_FIELDS:
         if field in changes:
             setattr(task, field, changes[field])
-    for shift in task.shifts:
-        shift.scope_path = visible_prefix(task)
+    if "visibility" in changes:
+        db.session.execute(
+            update(Shift).where(Shift.task_id == task.id).values(scope_path=visible_prefix(task))
+        )
     db.session.flush()
     return task
 
