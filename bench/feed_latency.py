@@ -575,7 +575,7 @@ GC = GcWatch()
 
 
 def is_candidate_query(statement: str) -> bool:
-    return "shift.scope_path IN" in statement and "LIMIT" in statement
+    return "shift.scope_path =" in statement and "UNION ALL" in statement
 
 
 def get(client: Any, case: Case, sql_log: SqlLog, into: Round | None = None) -> None:

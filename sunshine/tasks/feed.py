@@ -15,6 +15,7 @@ Not yet: "本年度还差 N 小时" — the hours ledger (issue 5) will add the 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -76,6 +77,7 @@ TIME_SLOTS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # the feed asks for the same starts hundreds of times
 def time_slot(starts_at: datetime) -> str:
     """Which availability a shift starting then needs (Asia/Shanghai): a key of TIME_SLOTS."""
     local = starts_at.astimezone(SHANGHAI)
@@ -91,6 +93,7 @@ def _time_fit(member: Availability, starts_at: datetime) -> str | None:
     return TIME_SLOTS[slot] if getattr(member, slot) else None
 
 
+@functools.lru_cache(maxsize=4096)
 def street_path_of(community_path: str) -> str:
     return "/" + "/".join(community_path.strip("/").split("/")[:2]) + "/"
 
