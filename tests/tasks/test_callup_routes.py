@@ -14,6 +14,7 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import AreaLevel
+from sunshine.security.models import SecurityEvent
 from sunshine.tasks.models import CallUp, Invitation, Signup, SignupStatus
 from tests.factories import (
     City,
@@ -128,6 +129,12 @@ def test_org_admin_creates_proposes_adjusts_and_confirms_a_call_up(
     assert confirmed.status_code == 200, confirmed.json
     assert confirmed.json["status"] == "confirmed"
     assert {a["answer"] for a in confirmed.json["assignments"]} == {"pending"}
+    logged = db.session.scalars(
+        select(SecurityEvent).where(
+            SecurityEvent.action == "callup.confirm", SecurityEvent.object_id == str(body["id"])
+        )
+    ).all()
+    assert [(e.outcome, e.detail) for e in logged] == [("success", {"places": 4, "shifts": 2})]
     final = by_post(confirmed.json)
     for shift_id in (street_wide, own_only):
         on_post = {a["member"]["id"] for a in final[post_of[shift_id]]}

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine.api import ReasonIn
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage, cursor_page
 from sunshine.tasks.callups import service, views
@@ -111,7 +111,9 @@ class CallUpConfirm(MethodView):
     @blp.alt_response(409, description="有人员已不能安排（逐一列出），或尚无安排；不写入任何内容")
     def post(self, call_up_id: int) -> dict[str, Any]:
         """Confirm: every assignment becomes a held place and an invitation, or none does."""
-        call_up = service.confirm(actor=current_actor(), call_up_id=call_up_id)
+        call_up = service.confirm(
+            actor=current_actor(), call_up_id=call_up_id, origin=request_origin()
+        )
         db.session.commit()
         return views.detail(call_up)
 

@@ -15,7 +15,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.orm import selectinload
@@ -34,6 +34,7 @@ from sunshine.extensions import db
 from sunshine.members.models import Member
 from sunshine.org import service as org
 from sunshine.org.models import AreaLevel
+from sunshine.security import service as security
 from sunshine.tasks import service as tasks
 from sunshine.tasks.callups import pool, solver
 from sunshine.tasks.models import (
@@ -49,6 +50,9 @@ from sunshine.tasks.models import (
     Task,
     TaskStatus,
 )
+
+if TYPE_CHECKING:
+    from sunshine.auth.service import Origin
 
 EDITABLE = (CallUpStatus.DRAFT, CallUpStatus.PROPOSED)
 
@@ -332,7 +336,7 @@ def cancel(*, actor: Actor, call_up_id: int, reason: str) -> CallUp:
 # Confirmation --------------------------------------------------------------------------------
 
 
-def confirm(*, actor: Actor, call_up_id: int) -> CallUp:
+def confirm(*, actor: Actor, call_up_id: int, origin: Origin | None = None) -> CallUp:
     """Turn every assignment into a held place and an invitation, or none of them.
 
     Every assignment is judged again under the shift row locks by the signup rules themselves
@@ -421,6 +425,15 @@ def confirm(*, actor: Actor, call_up_id: int) -> CallUp:
         CallUpStatus.CONFIRMED,
         now,
         actor.id,
+    )
+    security.record(  # a call-up puts many members on shifts at once: who did it, from where
+        action="callup.confirm",
+        account_id=actor.id,
+        ip=origin.ip if origin else None,
+        request_id=origin.request_id if origin else None,
+        object_type="call_up",
+        object_id=call_up.id,
+        detail={"places": len(assignments), "shifts": len(on_shift)},
     )
     db.session.flush()
     return call_up
