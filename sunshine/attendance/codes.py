@@ -64,7 +64,8 @@ def rotating_code(shift_id: int, now: datetime) -> RotatingCode:
     )
 
 
-def _bad_code() -> Invalid:
+def bad_code() -> Invalid:
+    """The one answer to a code that is not ours (forged, malformed, unknown scene)."""
     return Invalid("签到码无效", code="punch.bad_code", fields={"code": ["无法识别的签到码"]})
 
 
@@ -76,10 +77,10 @@ def read_rotating(code: str, now: datetime) -> int:
     """The shift a rotating code is for; refuses forged, malformed and expired codes."""
     match = _ROTATING.match(code)
     if match is None:
-        raise _bad_code()
+        raise bad_code()
     shift_id, step = int(match[1]), int(match[2])
     if not hmac.compare_digest(match[3], _mac(shift_id, step)):
-        raise _bad_code()
+        raise bad_code()
     if not 0 <= step_of(now) - step < ACCEPTED_STEPS:
         raise Invalid(
             "签到码已过期，请扫描负责人手机上的最新签到码",
@@ -95,7 +96,7 @@ def new_venue_scene() -> str:
 
 def check_venue_scene(code: str) -> str:
     if _VENUE.match(code) is None:
-        raise _bad_code()
+        raise bad_code()
     return code
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, select
 
 from sunshine.attendance.models import Direction, Punch
 from sunshine.attendance.records import create_record
+from sunshine.attendance.service import punch_window
 from sunshine.extensions import db
 from sunshine.hours.models import RecordSource, ServiceRecord
 from sunshine.jobs.runner import job
@@ -23,7 +24,7 @@ BATCH = 2000
 
 def _closed(shift: Shift, now: datetime) -> bool:
     """Whether the shift's check-out window has closed."""
-    return shift.ends_at + timedelta(minutes=shift.task.checkout_closes_minutes) <= now
+    return punch_window(shift)[1] <= now
 
 
 @job("attendance.close_forgotten_checkouts", every=timedelta(minutes=1))

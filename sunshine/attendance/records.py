@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sunshine.extensions import db
+from sunshine.hours import service as hours
 from sunshine.hours.models import RecordFlag, RecordSource, ServiceRecord
 from sunshine.tasks.models import Shift
 from sunshine.tasks.service import SHANGHAI
@@ -42,8 +43,6 @@ def create_record(
     Without a check-out (``check_out_at`` None) the record is credited up to the scheduled
     end and flagged ``forgot_checkout`` for the community to review.
     """
-    from sunshine.hours import service as hours  # hours confirms what attendance records
-
     task = shift.task
     end = check_out_at or shift.ends_at
     all_flags = set(flags) | ({RecordFlag.FORGOT_CHECKOUT} if check_out_at is None else set())

@@ -22,6 +22,7 @@ from sunshine.access.permissions import Actor, Permission, authorize, require_so
 from sunshine.attendance import codes
 from sunshine.attendance.models import Direction, Punch, PunchFlag, PunchMethod
 from sunshine.attendance.records import create_record
+from sunshine.attendance.venue import task_of_scene
 from sunshine.database import utcnow
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
@@ -64,6 +65,11 @@ def _check_open(shift: Shift) -> None:
         raise Conflict("任务尚未发布", code="shift.not_open")
 
 
+def punch_window(shift: Shift) -> tuple[datetime, datetime]:
+    """From check-in opening to check-out closing: when anything may be punched at all."""
+    return _window(shift, Direction.IN)[0], _window(shift, Direction.OUT)[1]
+
+
 def _check_window(shift: Shift, direction: Direction, moment: datetime) -> None:
     opens, closes = _window(shift, direction)
     if moment < opens:
@@ -92,8 +98,7 @@ def current_code(*, actor: Actor, shift_id: int) -> codes.RotatingCode:
     _may_show_code(actor, shift)
     _check_open(shift)
     now = utcnow()
-    opens, _ = _window(shift, Direction.IN)
-    _, closes = _window(shift, Direction.OUT)
+    opens, closes = punch_window(shift)
     if not opens <= now <= closes:
         raise Conflict("不在签到时间内", code="punch.window_closed")
     return codes.rotating_code(shift.id, now)
@@ -149,8 +154,7 @@ def _shift_with_task(shift_id: int) -> Shift:
 def _venue_shift(task: Task, member: Member, now: datetime) -> Shift:
     """The member's shift of the task whose punch window is open now."""
     for shift in task.shifts:
-        opens, _ = _window(shift, Direction.IN)
-        _, closes = _window(shift, Direction.OUT)
+        opens, closes = punch_window(shift)
         if (
             shift.status == ShiftStatus.OPEN
             and opens <= now <= closes
@@ -176,8 +180,6 @@ def punch(
         shift = _shift_with_task(codes.read_rotating(code, now))
         method = PunchMethod.ROTATING
     else:
-        from sunshine.attendance.venue import task_of_scene
-
         task = task_of_scene(codes.check_venue_scene(code))
         if task.checkin_mode != CheckinMode.VENUE:
             raise Conflict("该任务不使用场地码签到", code="punch.venue_not_enabled")
@@ -327,8 +329,7 @@ def record_by_hand(
     signup = _confirmed_signup(shift.id, member_id)
     if signup is None:
         raise Conflict("该党员未报名本班次", code="attendance.no_signup")
-    opens, _ = _window(shift, Direction.IN)
-    _, closes = _window(shift, Direction.OUT)
+    opens, closes = punch_window(shift)
     now = utcnow()
     if not opens <= checked_in_at < checked_out_at <= min(closes, now):
         raise Invalid(

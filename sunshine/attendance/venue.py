@@ -14,7 +14,7 @@ from sunshine import wechat
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
 from sunshine.attendance import codes
 from sunshine.attendance.models import VenueCode
-from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.errors import Conflict, NotFound
 from sunshine.extensions import db
 from sunshine.tasks import service as tasks
 from sunshine.tasks.models import CheckinMode, Task, TaskStatus
@@ -25,7 +25,7 @@ def task_of_scene(scene: str) -> Task:
         select(Task).join(VenueCode, VenueCode.task_id == Task.id).where(VenueCode.scene == scene)
     )
     if task is None:
-        raise Invalid("签到码无效", code="punch.bad_code", fields={"code": ["无法识别的签到码"]})
+        raise codes.bad_code()
     return task
 
 
