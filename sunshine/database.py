@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Engine, Enum, Integer, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Engine, Enum, Integer, MetaData, Table, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -25,6 +25,11 @@ class Base(DeclarativeBase):
     """Base class of every model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Table, for plain-SQL statements (``__table__`` is typed as a FromClause)."""
+    return cast(Table, model.__table__)
 
 
 # Ledger-sized tables use 64-bit keys on PostgreSQL; SQLite only autoincrements INTEGER.

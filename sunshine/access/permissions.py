@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select, true
@@ -88,28 +88,63 @@ class Place:
 EVERYWHERE = Place()
 
 
+class _Unread(Enum):
+    UNREAD = "unread"
+
+
+UNREAD = _Unread.UNREAD  # an Actor made without authentication: its member is read on demand
+
+
+@dataclass(frozen=True)
+class OwnMember:
+    """The actor's own member registration as read with the token: its id and status."""
+
+    id: int
+    status: str
+
+
 class Actor:
     """The authenticated account, as services see it.
 
-    Its grants in force are read on first use: most of a member's requests (a check-in, the
-    feed) never ask for a permission, and need not pay for the query.
+    Authentication reads the token, the account's id and status and the account's own member
+    registration (``own_member``; ``None`` when it has none) in one statement. The account
+    row and the grants in force are read on first use: most of a member's requests (a
+    check-in, the feed) never ask for a permission, and need not pay for the queries.
     """
 
     def __init__(
-        self, account: Account, grants: list[Grant] | None = None, token_id: int | None = None
+        self,
+        account: Account | None = None,
+        grants: list[Grant] | None = None,
+        token_id: int | None = None,
+        *,
+        account_id: int | None = None,
+        own_member: OwnMember | _Unread | None = UNREAD,
     ) -> None:
-        self.account = account
+        if account is not None:
+            account_id = account.id
+        elif account_id is None:
+            raise ValueError("an actor needs its account or its account_id")
+        self._account = account
+        self.account_id = account_id
         self.token_id = token_id
         self._grants = grants
+        self.own_member = own_member
 
     @property
     def id(self) -> int:
-        return self.account.id
+        return self.account_id
+
+    @property
+    def account(self) -> Account:
+        if self._account is None:
+            self._account = db.session.get_one(Account, self.account_id)
+        return self._account
 
     @property
     def grants(self) -> list[Grant]:
         if self._grants is None:
-            self._grants = active_grants(self.account.id)
+            self._grants = active_grants(self.account_id)
         return self._grants
 
     def roles(self) -> set[Role]:

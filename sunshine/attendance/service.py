@@ -12,18 +12,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload
 
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
 from sunshine.attendance import codes
 from sunshine.attendance.models import Direction, Punch, PunchFlag, PunchMethod
 from sunshine.attendance.records import create_record
 from sunshine.attendance.venue import task_of_scene
-from sunshine.database import utcnow
+from sunshine.database import table_of, utcnow
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.hours.models import RecordSource, ServiceRecord
@@ -51,32 +51,68 @@ class Location:
     accuracy: float | None = None
 
 
-def _window(shift: Shift, direction: Direction) -> tuple[datetime, datetime]:
-    opens = shift.starts_at - timedelta(minutes=shift.task.checkin_opens_minutes)
+@dataclass(frozen=True)
+class Site:
+    """What a punch is checked against: the shift's times and status, its task's settings."""
+
+    shift_id: int
+    shift_status: str
+    starts_at: datetime
+    ends_at: datetime
+    task_status: str
+    checkin_opens_minutes: int
+    checkout_closes_minutes: int
+    latitude: Decimal | None
+    longitude: Decimal | None
+    checkin_radius_m: int
+    allow_walk_ins: bool
+
+    @classmethod
+    def of(cls, shift: Shift) -> Site:
+        task = shift.task
+        return cls(
+            shift.id,
+            shift.status,
+            shift.starts_at,
+            shift.ends_at,
+            task.status,
+            task.checkin_opens_minutes,
+            task.checkout_closes_minutes,
+            task.latitude,
+            task.longitude,
+            task.checkin_radius_m,
+            task.allow_walk_ins,
+        )
+
+
+def _window(site: Site, direction: Direction) -> tuple[datetime, datetime]:
+    opens = site.starts_at - timedelta(minutes=site.checkin_opens_minutes)
     if direction == Direction.IN:
-        return opens, shift.ends_at
-    return opens, shift.ends_at + timedelta(minutes=shift.task.checkout_closes_minutes)
+        return opens, site.ends_at
+    return opens, site.ends_at + timedelta(minutes=site.checkout_closes_minutes)
 
 
-def _check_open(shift: Shift) -> None:
-    if shift.status == ShiftStatus.CANCELLED or shift.task.status == TaskStatus.CANCELLED:
-        raise Conflict("班次已取消", code="shift.cancelled")
-    if shift.task.status != TaskStatus.PUBLISHED:
-        raise Conflict("任务尚未发布", code="shift.not_open")
-
-
-def punch_window(shift: Shift) -> tuple[datetime, datetime]:
+def punch_window(shift: Shift | Site) -> tuple[datetime, datetime]:
     """From check-in opening to check-out closing: when anything may be punched at all."""
-    return _window(shift, Direction.IN)[0], _window(shift, Direction.OUT)[1]
+    site = shift if isinstance(shift, Site) else Site.of(shift)
+    return _window(site, Direction.IN)[0], _window(site, Direction.OUT)[1]
 
 
-def _check_window(shift: Shift, direction: Direction, moment: datetime) -> None:
-    opens, closes = _window(shift, direction)
+def _check_window(site: Site, direction: Direction, moment: datetime) -> None:
+    opens, closes = _window(site, direction)
     if moment < opens:
         raise Conflict("尚未到签到时间", code="punch.too_early")
     if moment > closes:
         what = "签到" if direction == Direction.IN else "签退"
         raise Conflict(f"{what}时间已过", code="punch.too_late")
+
+
+def _check_open(shift: Shift | Site) -> None:
+    site = shift if isinstance(shift, Site) else Site.of(shift)
+    if site.shift_status == ShiftStatus.CANCELLED or site.task_status == TaskStatus.CANCELLED:
+        raise Conflict("班次已取消", code="shift.cancelled")
+    if site.task_status != TaskStatus.PUBLISHED:
+        raise Conflict("任务尚未发布", code="shift.not_open")
 
 
 # Rotating codes -----------------------------------------------------------------------------
@@ -134,31 +170,79 @@ def _confirmed_signup(shift_id: int, member_id: int) -> Signup | None:
     )
 
 
-def _existing(shift_id: int, member_id: int, direction: Direction) -> Punch | None:
-    return db.session.scalar(
-        select(Punch).where(
-            Punch.shift_id == shift_id, Punch.member_id == member_id, Punch.direction == direction
-        )
+# A check-in's statements are built once, on Table columns: building a statement costs about
+# as much CPU as running it, the ORM's bookkeeping as much again, and the check-in is the
+# busiest request of an action day.
+_shifts, _tasks = table_of(Shift), table_of(Task)
+_signups, _punches = table_of(Signup), table_of(Punch)
+_SITE_COLUMNS = (  # in the order of Site's fields
+    _shifts.c.id,
+    _shifts.c.status,
+    _shifts.c.starts_at,
+    _shifts.c.ends_at,
+    _tasks.c.status,
+    _tasks.c.checkin_opens_minutes,
+    _tasks.c.checkout_closes_minutes,
+    _tasks.c.latitude,
+    _tasks.c.longitude,
+    _tasks.c.checkin_radius_m,
+    _tasks.c.allow_walk_ins,
+)
+_PUNCH_KEYS = [c.key for c in _punches.columns]
+_SITE_AND_PUNCHES = (  # one row per punch the member has on the shift, at least one row
+    select(*_SITE_COLUMNS, *_punches.columns)
+    .join_from(_shifts, _tasks, _shifts.c.task_id == _tasks.c.id)
+    .outerjoin(
+        _punches,
+        and_(_punches.c.shift_id == _shifts.c.id, _punches.c.member_id == bindparam("member_id")),
     )
+    .where(_shifts.c.id == bindparam("shift_id"))
+)
+_MARK_ATTENDED = (
+    update(_signups)
+    .where(
+        _signups.c.shift_id == bindparam("signup_shift_id"),
+        _signups.c.member_id == bindparam("signup_member_id"),
+        _signups.c.status == SignupStatus.CONFIRMED,
+    )
+    .values(attendance=Attendance.ATTENDED)
+    .returning(_signups.c.id)
+)
+_INSERT_ONCE = {  # the VALUES come from the parameters
+    dialect: insert(_punches)
+    .on_conflict_do_nothing(index_elements=["shift_id", "member_id", "direction"])
+    .returning(_punches.c.id)
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
 
 
-def _shift_with_task(shift_id: int) -> Shift:
-    shift = db.session.scalar(
-        select(Shift).options(joinedload(Shift.task)).where(Shift.id == shift_id)
-    )
-    if shift is None:
+def _site_and_punches(shift_id: int, member_id: int) -> tuple[Site, dict[Direction, Punch]]:
+    """The shift as a ``Site`` and the member's punches on it by direction (one statement).
+
+    The punches are read as written and never changed, so they are not added to the session.
+    """
+    rows = db.session.execute(
+        _SITE_AND_PUNCHES, {"shift_id": shift_id, "member_id": member_id}
+    ).all()
+    if not rows:
         raise NotFound("班次不存在", code="shift.not_found")
-    return shift
+    width = len(_SITE_COLUMNS)
+    punches = {}
+    for row in rows:
+        if row[width] is not None:
+            punch = Punch(**dict(zip(_PUNCH_KEYS, row[width:], strict=True)))
+            punches[punch.direction] = punch
+    return Site(*rows[0][:width]), punches
 
 
-def _venue_shift(task: Task, member: Member, now: datetime) -> Shift:
+def _venue_shift(task: Task, member_id: int, now: datetime) -> Shift:
     """The member's shift of the task whose punch window is open now."""
     for shift in task.shifts:
         opens, closes = punch_window(shift)
         if (
             shift.status == ShiftStatus.OPEN
             and opens <= now <= closes
-            and (task.allow_walk_ins or _confirmed_signup(shift.id, member.id) is not None)
+            and (task.allow_walk_ins or _confirmed_signup(shift.id, member_id) is not None)
         ):
             return shift
     raise Conflict("当前没有您可签到的班次", code="punch.no_shift_now")
@@ -174,10 +258,10 @@ class PunchResult:
 def punch(
     *, actor: Actor, code: str, direction: Direction, location: Location | None
 ) -> PunchResult:
-    member = members.require_verified(actor)
+    member_id = members.verified_member_id(actor)
     now = utcnow()
     if codes.is_rotating(code):
-        shift = _shift_with_task(codes.read_rotating(code, now))
+        shift_id = codes.read_rotating(code, now)
         method = PunchMethod.ROTATING
     else:
         task = task_of_scene(codes.check_venue_scene(code))
@@ -189,23 +273,23 @@ def punch(
                 code="punch.location_required",
                 fields={"location": ["必填"]},
             )
-        shift = _venue_shift(task, member, now)
+        shift_id = _venue_shift(task, member_id, now).id
         method = PunchMethod.VENUE
-    existing = _existing(shift.id, member.id, direction)
+    site, punches = _site_and_punches(shift_id, member_id)
+    existing = punches.get(direction)
     if existing is not None:
-        return PunchResult(existing, False, _record_of(shift.id, member.id))
-    _check_open(shift)
-    _check_window(shift, direction, now)
-    task = shift.task
+        return PunchResult(existing, False, _record_of(shift_id, member_id))
+    _check_open(site)
+    _check_window(site, direction, now)
     flags: list[str] = []
     distance = None
-    if location is not None and task.latitude is not None and task.longitude is not None:
+    if location is not None and site.latitude is not None and site.longitude is not None:
         distance = round(
             codes.distance_m(
-                location.latitude, location.longitude, float(task.latitude), float(task.longitude)
+                location.latitude, location.longitude, float(site.latitude), float(site.longitude)
             )
         )
-        if method == PunchMethod.VENUE and distance > task.checkin_radius_m:
+        if method == PunchMethod.VENUE and distance > site.checkin_radius_m:
             raise Forbidden(
                 f"您不在服务地点附近（距离约 {distance} 米），无法签到", code="punch.too_far"
             )
@@ -216,16 +300,16 @@ def punch(
         flags.append(PunchFlag.LOW_ACCURACY)
     check_in = None
     if direction == Direction.IN:
-        if not _mark_attended(shift.id, member.id):
-            _walk_in(shift, member).attendance = Attendance.ATTENDED
+        if not _mark_attended(shift_id, member_id):
+            _walk_in(site, member_id).attendance = Attendance.ATTENDED
             flags.append(PunchFlag.WALK_IN)
     else:
-        check_in = _existing(shift.id, member.id, Direction.IN)
+        check_in = punches.get(Direction.IN)
         if check_in is None:
             raise Conflict("请先签到，再签退", code="punch.no_checkin")
     new = Punch(
-        shift_id=shift.id,
-        member_id=member.id,
+        shift_id=shift_id,
+        member_id=member_id,
         direction=direction,
         method=method,
         punched_at=now,
@@ -235,15 +319,15 @@ def punch(
         created_at=now,
     )
     if not _insert_once(new):  # the same member's parallel punch won: return it
-        won = _existing(shift.id, member.id, direction)
+        won = _site_and_punches(shift_id, member_id)[1].get(direction)
         if won is None:
             raise Conflict("正在处理您的打卡，请稍后刷新", code="punch.duplicate")
-        return PunchResult(won, False, _record_of(shift.id, member.id))
+        return PunchResult(won, False, _record_of(shift_id, member_id))
     record = None
     if check_in is not None:
         record = create_record(
-            shift,
-            member.id,
+            tasks.get_shift(shift_id),
+            member_id,
             check_in_at=check_in.punched_at,
             check_out_at=now,
             source=RecordSource.PUNCHES,
@@ -253,19 +337,12 @@ def punch(
 
 
 def _mark_attended(shift_id: int, member_id: int) -> bool:
-    """Mark the member's confirmed signup attended (one UPDATE); False when there is none."""
-    signup_id = db.session.scalar(
-        update(Signup)
-        .where(
-            Signup.shift_id == shift_id,
-            Signup.member_id == member_id,
-            Signup.status == SignupStatus.CONFIRMED,
-        )
-        .values(attendance=Attendance.ATTENDED)
-        .returning(Signup.id)
-        .execution_options(synchronize_session=False)
-    )
-    return signup_id is not None
+    """Mark the member's confirmed signup attended (one UPDATE); False when there is none.
+
+    A plain-SQL UPDATE: a signup object already in the session keeps its old attendance.
+    """
+    params = {"signup_shift_id": shift_id, "signup_member_id": member_id}
+    return db.session.scalar(_MARK_ATTENDED, params) is not None
 
 
 def _insert_once(punch: Punch) -> bool:
@@ -277,28 +354,18 @@ def _insert_once(punch: Punch) -> bool:
     changed); callers read it as written.
     """
     dialect = db.session.get_bind().dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    values = {
-        column.key: getattr(punch, column.key)
-        for column in Punch.__table__.columns
-        if column.key != "id"
-    }
-    new_id: int | None = db.session.scalar(
-        insert(Punch)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["shift_id", "member_id", "direction"])
-        .returning(Punch.id)
-    )
+    values = {key: getattr(punch, key) for key in _PUNCH_KEYS if key != "id"}
+    new_id: int | None = db.session.scalar(_INSERT_ONCE[dialect], values)
     if new_id is None:
         return False
     punch.id = new_id
     return True
 
 
-def _walk_in(shift: Shift, member: Member) -> Signup:
-    if not shift.task.allow_walk_ins:
+def _walk_in(site: Site, member_id: int) -> Signup:
+    if not site.allow_walk_ins:
         raise Conflict("您未报名本班次", code="punch.no_signup")
-    return tasks.take_place_on_site(shift.id, member)
+    return tasks.take_place_on_site(site.shift_id, db.session.get_one(Member, member_id))
 
 
 def _record_of(shift_id: int, member_id: int) -> ServiceRecord | None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sunshine.attendance import codes
 from sunshine.attendance.models import Punch
@@ -15,9 +15,17 @@ from sunshine.database import AppendOnlyError
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.hours.models import ServiceRecord
+from sunshine.members.models import Member, MemberStatus
 from tests.attendance.conftest import open_site
 from tests.conftest import Clock
-from tests.factories import login_as, own_member_id, reported_headers
+from tests.factories import (
+    add_reported_members,
+    count,
+    login_as,
+    own_member_id,
+    reported_headers,
+    token_for,
+)
 
 PUNCHES = "/api/v1/punches"
 
@@ -248,6 +256,29 @@ def test_members_need_a_verified_registration_to_punch(
 
     assert status == 404 and body["code"] == "member.not_registered"
     assert anonymous.status_code == 401
+
+
+def test_pending_and_deactivated_members_are_refused_before_anything_is_written(
+    client: FlaskClient, fake_wechat: FakeWeChat, clock: Clock
+) -> None:
+    site = open_site(client, fake_wechat)
+    clock.set(site.at(0))
+    pending = reported_headers(site.place, site.place.community, verified=False)
+    (leaver_account,) = add_reported_members(site.place, site.place.community, 1)
+    db.session.execute(
+        update(Member)
+        .where(Member.account_id == leaver_account)
+        .values(status=MemberStatus.DEACTIVATED)
+    )
+    db.session.commit()
+    code = _code(client, site.admin, site.shift_id)
+
+    unverified = _punch(client, pending, code)
+    gone = _punch(client, token_for(leaver_account), code)
+
+    assert (unverified[0], unverified[1]["code"]) == (403, "member.not_verified")
+    assert (gone[0], gone[1]["code"]) == (404, "member.not_registered")
+    assert count(Punch) == 0
 
 
 @pytest.mark.parametrize(
