@@ -782,9 +782,9 @@ def in_process(bench: Bench, n: int) -> tuple[list[Profiled], list[str]]:
 # Where a check-in's CPU goes, by step: (label, file suffix, function), cumulative.
 PHASES = (
     ("the whole request (Flask's wsgi_app)", "flask/app.py", "wsgi_app"),
-    ("login_required: authenticate (token ⨝ account)", "auth/service.py", "authenticate"),
+    ("login_required: authenticate (token ⨝ account ⟕ member)", "auth/service.py", "authenticate"),
     ("service.punch", "attendance/service.py", "punch"),
-    ("… require_verified (the member)", "members/service.py", "require_verified"),
+    ("… shift ⨝ task ⟕ the member's punches", "attendance/service.py", "_site_and_punches"),
     ("db.session.commit()", "orm/scoping.py", "commit"),
     ("_punch_view (the response, built before the commit)", "attendance/routes.py", "_punch_view"),
     ("every SQL statement (Connection.execute)", "engine/base.py", "execute"),
