@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Engine, Enum, Integer, MetaData, Table, event
+from sqlalchemy import BigInteger, DateTime, Engine, Enum, Insert, Integer, MetaData, Table, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -30,6 +33,13 @@ class Base(DeclarativeBase):
 def table_of(model: type[Base]) -> Table:
     """A model's Table, for plain-SQL statements (``__table__`` is typed as a FromClause)."""
     return cast(Table, model.__table__)
+
+
+def insert_or_skip(target: type[Base] | Table, dialect: str, *, key: Sequence[str]) -> Insert:
+    """``INSERT … ON CONFLICT (key) DO NOTHING`` in the dialect's own form (SQLite or
+    PostgreSQL): a row that a parallel transaction inserted first is left alone, not an error."""
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    return insert(target).on_conflict_do_nothing(index_elements=list(key))
 
 
 # Ledger-sized tables use 64-bit keys on PostgreSQL; SQLite only autoincrements INTEGER.

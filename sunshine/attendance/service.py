@@ -15,15 +15,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
 from sunshine.attendance import codes
 from sunshine.attendance.models import Direction, Punch, PunchFlag, PunchMethod
 from sunshine.attendance.records import create_record
 from sunshine.attendance.venue import task_of_scene
-from sunshine.database import table_of, utcnow
+from sunshine.database import insert_or_skip, table_of, utcnow
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.hours.models import RecordSource, ServiceRecord
@@ -209,10 +207,10 @@ _MARK_ATTENDED = (
     .returning(_signups.c.id)
 )
 _INSERT_ONCE = {  # the VALUES come from the parameters
-    dialect: insert(_punches)
-    .on_conflict_do_nothing(index_elements=["shift_id", "member_id", "direction"])
-    .returning(_punches.c.id)
-    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+    dialect: insert_or_skip(
+        _punches, dialect, key=["shift_id", "member_id", "direction"]
+    ).returning(_punches.c.id)
+    for dialect in ("sqlite", "postgresql")
 }
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from sunshine.database import utcnow
+from sunshine.database import insert_or_skip, utcnow
 from sunshine.extensions import db
 from sunshine.jobs.models import JobState
 
@@ -53,29 +53,37 @@ def job(name: str, *, every: timedelta) -> Callable[[JobFunction], JobFunction]:
     return register
 
 
+def _ensure_states(names: list[str]) -> None:
+    """Give every job its state row, committed before any job runs: a row inserted in a job's
+    own transaction would be invisible to a second runner, which would insert it too and
+    fail on the key once the first commits."""
+    known = set(db.session.scalars(select(JobState.name)))
+    missing = [{"name": name} for name in names if name not in known]
+    if missing:
+        dialect = db.session.get_bind().dialect.name
+        db.session.execute(insert_or_skip(JobState, dialect, key=["name"]), missing)
+    db.session.commit()
+
+
 def _claim(name: str) -> JobState | None:
     """Lock the job's state row; None when another runner holds it."""
-    state = db.session.scalar(
+    return db.session.scalar(
         select(JobState)
         .where(JobState.name == name)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
-    if state is None and db.session.get(JobState, name) is None:
-        state = JobState(name=name)
-        db.session.add(state)
-        db.session.flush()
-    return state
 
 
 def run_due(now: datetime | None = None, *, only: str | None = None) -> dict[str, Any]:
     """Run every job that is due (or just ``only``, due or not); return what each did."""
     for module in JOB_MODULES:
         importlib.import_module(module)
+    chosen = sorted(name for name in JOBS if only is None or name == only)
+    _ensure_states(chosen)
     results: dict[str, Any] = {}
-    for name, entry in sorted(JOBS.items()):
-        if only is not None and name != only:
-            continue
+    for name in chosen:
+        entry = JOBS[name]
         moment = now or utcnow()
         try:
             state = _claim(name)
