@@ -440,3 +440,38 @@ def test_a_proposal_fills_only_the_places_still_free_and_keeps_manual_ones(
     assert proposed["totals"] == {"posts": 1, "places": 3, "filled": 2}
     by_source = {a["source"]: a["member"]["id"] for a in proposed["assignments"]}
     assert by_source["manual"] == chosen and by_source["proposed"] in others
+
+
+def test_two_call_ups_of_one_day_never_count_on_the_same_member(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    place = make_city()
+    _, org = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+    day = shanghai_day(3)
+    morning = day_shift(client, org, place.community, day, hour=9, capacity=3)
+    overlapping = day_shift(client, org, place.community, day, hour=10, capacity=3)
+    evening = day_shift(client, org, place.community, day, hour=18, capacity=3)
+    members = set(add_members_in_bulk(place.unit, [MemberSpec(place.community)] * 4))
+    first = created(client, org, place.street.id, day, [(morning, 3)])
+    second = created(client, org, place.street.id, day, [(overlapping, 3), (evening, 3)])
+    post_of = {p["shift"]["id"]: p["id"] for p in second["posts"]}
+
+    taken = client.post(f"{CALLUPS}/{first['id']}/proposal", headers=org).json
+    in_first = {a["member"]["id"] for a in taken["assignments"]}
+    by_hand = client.post(
+        f"{CALLUPS}/{second['id']}/assignments",
+        headers=org,
+        json={"post_id": post_of[overlapping], "member_id": min(in_first)},
+    )
+    placed = by_post(client.post(f"{CALLUPS}/{second['id']}/proposal", headers=org).json)
+
+    assert len(in_first) == 3
+    # The overlapping post gets only the member the first call-up left; the evening is free.
+    assert {a["member"]["id"] for a in placed[post_of[overlapping]]} == members - in_first
+    assert len(placed[post_of[evening]]) == 3
+    assert (by_hand.status_code, by_hand.json["code"]) == (409, "callup.member_busy")
+    # Once the first call-up is cancelled, its members are free for the second again.
+    cancel = client.post(f"{CALLUPS}/{first['id']}/cancel", headers=org, json={"reason": "改期"})
+    assert cancel.status_code == 200, cancel.json
+    again = client.post(f"{CALLUPS}/{second['id']}/proposal", headers=org).json
+    assert len(by_post(again)[post_of[overlapping]]) == 3

@@ -20,7 +20,10 @@ from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.tasks.callups.solver import OpenPost, PoolMember
 from sunshine.tasks.feed import behind, served_this_year
 from sunshine.tasks.models import (
+    CallUp,
+    CallUpAssignment,
     CallUpPost,
+    CallUpStatus,
     Invitation,
     InvitationStatus,
     Shift,
@@ -41,19 +44,32 @@ def free_places(shift: Shift) -> int:
 
 def busy_members(posts: Collection[CallUpPost]) -> dict[int, set[int]]:
     """For each post, the members who may not take it: on a shift that clashes with it (the
-    post's own shift included), or holding a pending invitation to it."""
+    post's own shift included), put on such a shift by another call-up not yet confirmed or
+    cancelled (two street call-ups of one day must not both count on the same member), or
+    holding a pending invitation to it."""
     busy: dict[int, set[int]] = {post.id: set() for post in posts}
     if not posts:
         return busy
     shifts = [post.shift for post in posts]
+    overlapping = (
+        Shift.status == ShiftStatus.OPEN,
+        Shift.starts_at < max(s.ends_at for s in shifts),
+        Shift.ends_at > min(s.starts_at for s in shifts),
+    )
     rows = db.session.execute(
         select(Signup.member_id, Shift.starts_at, Shift.ends_at)
         .join(Shift, Signup.shift_id == Shift.id)
-        .where(
-            Signup.status.in_(LIVE),
-            Shift.status == ShiftStatus.OPEN,
-            Shift.starts_at < max(s.ends_at for s in shifts),
-            Shift.ends_at > min(s.starts_at for s in shifts),
+        .where(Signup.status.in_(LIVE), *overlapping)
+        .union_all(
+            select(CallUpAssignment.member_id, Shift.starts_at, Shift.ends_at)
+            .join(CallUpPost, CallUpAssignment.post_id == CallUpPost.id)
+            .join(Shift, CallUpPost.shift_id == Shift.id)
+            .join(CallUp, CallUpAssignment.call_up_id == CallUp.id)
+            .where(
+                CallUp.status.in_((CallUpStatus.DRAFT, CallUpStatus.PROPOSED)),
+                CallUp.id.not_in({post.call_up_id for post in posts}),
+                *overlapping,
+            )
         )
     ).all()
     by_shift = {post.shift_id: post.id for post in posts}

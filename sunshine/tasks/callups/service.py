@@ -297,7 +297,8 @@ def assign(
         )
     if member_id in open_post.busy:
         raise Conflict(
-            "该党员当时已有其他安排（已报名冲突班次或已被邀请）", code="callup.member_busy"
+            "该党员当时已有其他安排（已报名冲突班次、已在另一次动员中或已被邀请）",
+            code="callup.member_busy",
         )
     points, reasons = solver.rate(found[0], open_post)
     assignment = CallUpAssignment(
