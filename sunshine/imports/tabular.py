@@ -33,6 +33,7 @@ _OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 _CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig drops a BOM; GB18030 is a superset of GBK
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _LISTED = 10  # header texts named in one message; a wrong file can have hundreds
+_TITLE_ROWS = 3  # rows above the header without a known column name: a title, "填报单位：…"
 
 Record = tuple[int, list[str]]  # (line number as Excel shows it, stripped cell texts)
 
@@ -70,7 +71,8 @@ def read_table(
 ) -> Table:
     """Read the first sheet of an XLSX file, or a CSV file, into rows keyed by ``Column.key``.
 
-    The header is the first non-blank row; entirely blank rows are skipped. Refuses legacy
+    The header is the first non-blank row naming a known column, below at most three title
+    rows that name none (``_find_header``); entirely blank rows are skipped. Refuses legacy
     .xls, undecodable or corrupt files, unknown, duplicate or missing columns, data outside
     the header's columns, no data rows, and more than ``max_rows`` data rows. ``filename`` is
     not used to pick the format (see the module docstring).
@@ -226,10 +228,7 @@ def _collect(
     max_rows: int,
 ) -> Table:
     """Find the header, map it to columns, and gather the non-blank rows under it."""
-    header = next((cells for _, cells in records if any(cells)), None)
-    if header is None:
-        raise _empty()
-    fields = _match_header(header, lookup, columns)
+    fields = _match_header(_find_header(records, lookup), lookup, columns)
     width = max(index for index, _ in fields) + 1
     used = {index for index, _ in fields}
     unused = [index for index in range(width) if index not in used]  # blank header cells
@@ -256,6 +255,26 @@ def _collect(
     if not rows:
         raise _empty()
     return Table(rows=rows, line_numbers=line_numbers)
+
+
+def _find_header(records: Iterator[Record], lookup: dict[str, Column]) -> list[str]:
+    """The first non-blank row holding a known column name, after at most ``_TITLE_ROWS``
+    rows without one: sheets exported from office systems open with a title ("孝义市在职
+    党员花名册") and a line such as "填报单位：…" above the header. When no such row comes,
+    the first non-blank row is the header, and ``_match_header`` names its unknown columns.
+    """
+    above: list[list[str]] = []
+    for _, cells in records:
+        if not any(cells):
+            continue
+        if any(_normalise(cell) in lookup for cell in cells):
+            return cells
+        above.append(cells)
+        if len(above) > _TITLE_ROWS:
+            break
+    if not above:
+        raise _empty()
+    return above[0]
 
 
 def _match_header(

@@ -315,9 +315,15 @@ BAD_FILES: dict[str, tuple[Callable[[City], bytes], str]] = {
         ),
         "import.unknown_columns",
     ),
-    "title row above the header": (
-        lambda p: csv_bytes([["孝义市在职党员花名册"], ["姓名", "手机号", "单位"]]),
+    "four rows without a column name above the header": (
+        lambda p: csv_bytes(
+            [["花名册"], ["填报单位"], ["填报人"], ["日期"], ["姓名", "手机号", "单位"]]
+        ),
         "import.unknown_columns",
+    ),
+    "title row above a header only": (
+        lambda p: csv_bytes([["孝义市在职党员花名册"], ["姓名", "手机号", "单位"]]),
+        "import.empty",
     ),
     "two phone columns": (
         lambda p: csv_bytes([["姓名", "手机号", "手机", "单位"], ["张三", "1", "1", p.unit.name]]),

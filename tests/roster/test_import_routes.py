@@ -273,7 +273,7 @@ def test_roster_import_rejection_keeps_earlier_rows_untouched(
 
 def test_roster_import_xlsx_errors_name_the_excel_row(client: FlaskClient, setup: Setup) -> None:
     rows: list[list[object]] = [
-        ["花名册（2026年）"],  # a title row above the header is refused, not skipped
+        ["花名册（2026年）"],  # a title alone is not a header: its "column" is unknown
     ]
     response = upload(client, setup.url, xlsx_bytes(rows), setup.headers, filename="r.xlsx")
     assert response.status_code == 422 and response.json["code"] == "import.unknown_columns"
@@ -283,6 +283,25 @@ def test_roster_import_xlsx_errors_name_the_excel_row(client: FlaskClient, setup
 
     assert response.status_code == 422
     assert [(e["line"], e["field"]) for e in response.json["fields"]["rows"]] == [(5, "手机号")]
+
+
+def test_roster_import_skips_the_title_rows_above_the_header(
+    client: FlaskClient, setup: Setup
+) -> None:
+    titles: list[list[object]] = [
+        ["孝义市在职党员花名册"],
+        [],
+        ["填报单位：组织部", "", "填报日期：2026年11月"],
+    ]
+    bad = [*titles, HEADER, ["张三", 13800000001, "孝义市人民医院", ""], ["李四", 1380, "孝义中学"]]
+
+    rejected = upload(client, setup.url, xlsx_bytes(bad), setup.headers, filename="r.xlsx")
+    applied = upload(client, setup.url, xlsx_bytes([*titles, *ROSTER]), setup.headers)
+
+    assert rejected.status_code == 422
+    assert [(e["line"], e["field"]) for e in rejected.json["fields"]["rows"]] == [(6, "手机号")]
+    assert applied.status_code == 201, applied.json
+    assert entries_of(setup.city) == ENTRIES
 
 
 @pytest.mark.parametrize(
