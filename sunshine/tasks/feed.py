@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, Protocol
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select, text, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from sunshine.access.permissions import Actor
 from sunshine.database import utcnow
@@ -358,10 +358,10 @@ def feed(
             .where(Shift.id.in_([c.shift_id for c in page]))
             .options(
                 joinedload(Shift.task).options(
-                    joinedload(Task.category), joinedload(Task.area), selectinload(Task.skills)
+                    joinedload(Task.category), joinedload(Task.area), joinedload(Task.skills)
                 )
             )
-        )
+        ).unique()
     }
     items = []
     for c in page:
