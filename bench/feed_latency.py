@@ -15,7 +15,8 @@ does; no HTTP server), against a fresh SQLite file and PostgreSQL on 127.0.0.1:
 
 Tasks: 70 % community-, 20 % street-, 10 % city-visible, 30 % asking for 1–2 skills, 5 % more
 draft or cancelled; shifts start 3 h to 30 days ahead and carry ``scope_path`` from the app's
-own ``tasks.service.visible_prefix``; ~20 % of the members hold one or two live signups.
+own ``tasks.service.visible_prefix`` and their task's status, kind and category (as
+``tasks.service.carried``); ~20 % of the members hold one or two live signups.
 
 For three members of each database (the busiest urban community, a village of a 乡, one with
 skills and live signups) the first page, ``category_id=`` and ``kind=post`` are timed
@@ -82,7 +83,9 @@ from sunshine.tasks.models import Visibility
 from sunshine.tasks.service import visible_prefix
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sunshine_bench_feed"
-DATA_VERSION = 2  # bump when the generated tasks, shifts or signups change (2: scope_path)
+# bump when the generated tasks, shifts or signups change (2: scope_path, 3: task_status,
+# task_kind and task_category_id)
+DATA_VERSION = 3
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WINDOW = timedelta(days=30)
 TARGET_MS = 50.0
@@ -105,8 +108,8 @@ COLUMNS = {  # of the generated rows, in foreign-key order; columns left out are
     "visibility contact_name contact_phone status created_at updated_at published_at "
     "cancelled_at cancel_reason",
     "task_skill": "task_id skill_id",
-    "shift": "id task_id scope_path starts_at ends_at capacity signup_deadline status "
-    "confirmed_count created_at cancelled_at cancel_reason",
+    "shift": "id task_id scope_path task_status task_kind task_category_id starts_at ends_at "
+    "capacity signup_deadline status confirmed_count created_at cancelled_at cancel_reason",
     "signup": "id shift_id member_id status created_at confirmed_at cancelled_at late_cancel",
 }
 
@@ -127,6 +130,9 @@ class ShiftInfo:
     id: int
     task_id: int
     scope_path: str
+    task_status: str
+    kind: str
+    category_id: int
     starts_at: datetime
     ends_at: datetime
     capacity: int
@@ -220,8 +226,9 @@ def task_rows(
             ends = starts + timedelta(hours=rng.choice((2, 3, 4)))
             capacity = rng.choice((5, 10, 10, 20, 20, 30, 50))
             info = ShiftInfo(
-                len(shifts) + 1, task_id, scope_path, starts, ends, capacity, created, cancelled
-            )
+                len(shifts) + 1, task_id, scope_path, status, kind, category_id, starts, ends,
+                capacity, created, cancelled
+            )  # fmt: skip
             shifts.append(info)
     return shifts
 
@@ -276,7 +283,8 @@ def shift_rows(shifts: list[ShiftInfo], now: datetime) -> list[tuple[Any, ...]]:
             ("cancelled", now - timedelta(hours=1)) if s.cancelled else ("open", None)
         )
         rows.append(
-            (s.id, s.task_id, s.scope_path, s.starts_at, s.ends_at, s.capacity,
+            (s.id, s.task_id, s.scope_path, s.task_status, s.kind, s.category_id, s.starts_at,
+             s.ends_at, s.capacity,
              s.starts_at - timedelta(hours=2), status, s.confirmed, s.created_at, cancelled_at,
              "天气原因取消" if s.cancelled else None)
         )  # fmt: skip
@@ -711,8 +719,10 @@ def run_backend(
 
 
 HISTORY = (  # every open shift once a month back, %(months)s times, still open: nothing closes it
-    "INSERT INTO shift (id, task_id, scope_path, starts_at, ends_at, capacity, signup_deadline, "
-    "status, confirmed_count, created_at) SELECT s.id + k * %(base)s, s.task_id, s.scope_path, "
+    "INSERT INTO shift (id, task_id, scope_path, task_status, task_kind, task_category_id, "
+    "starts_at, ends_at, capacity, signup_deadline, status, confirmed_count, created_at) "
+    "SELECT s.id + k * %(base)s, s.task_id, s.scope_path, s.task_status, s.task_kind, "
+    "s.task_category_id, "
     "s.starts_at - k * interval '30 days', s.ends_at - k * interval '30 days', s.capacity, "
     "s.signup_deadline - k * interval '30 days', 'open', s.confirmed_count, "
     "s.created_at - k * interval '30 days' "

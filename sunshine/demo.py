@@ -42,7 +42,7 @@ from sunshine.tasks.models import (
     TaskStatus,
     Visibility,
 )
-from sunshine.tasks.service import visible_prefix
+from sunshine.tasks.service import carried
 
 SEED = 20261127
 CITY = ("孝义市", "141181000000")
@@ -318,10 +318,12 @@ def _demo_tasks(community: Area, member: Member) -> int:
             status=TaskStatus.PUBLISHED,
             published_at=now,
         )
+        db.session.add(task)
+        db.session.flush()  # the task's category_id, which its shift carries
         starts = now + starts_in
         shift = Shift(
             task=task,
-            scope_path=visible_prefix(task),
+            **carried(task),
             starts_at=starts,
             ends_at=starts + timedelta(hours=hours),
             capacity=20,
@@ -329,7 +331,7 @@ def _demo_tasks(community: Area, member: Member) -> int:
             status=ShiftStatus.OPEN,
             confirmed_count=0,
         )
-        db.session.add_all([task, shift])
+        db.session.add(shift)
         shifts.append(shift)
     first = shifts[0]
     first.confirmed_count = 1

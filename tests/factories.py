@@ -671,7 +671,7 @@ def task_rows_of(place: City) -> list[Executable]:
 def add_shifts(task_id: int, n: int) -> list[int]:
     """``n`` more open shifts of a task written straight to the table, a day apart: ids."""
     from sunshine.tasks.models import Shift, ShiftStatus, Task
-    from sunshine.tasks.service import visible_prefix
+    from sunshine.tasks.service import carried
 
     task = db.session.get(Task, task_id)
     assert task is not None
@@ -682,7 +682,7 @@ def add_shifts(task_id: int, n: int) -> list[int]:
     shifts = [
         Shift(
             task=task,
-            scope_path=visible_prefix(task),
+            **carried(task),
             starts_at=start + timedelta(days=i),
             ends_at=start + timedelta(days=i, hours=2),
             capacity=5,
@@ -966,6 +966,9 @@ def add_service_history(area: Area, minutes_by_member: dict[int, int]) -> None:
     shift = Shift(
         task_id=task.id,
         scope_path=area.path,
+        task_status=task.status,
+        task_kind=task.kind,
+        task_category_id=task.category_id,
         starts_at=now - timedelta(minutes=2),
         ends_at=now - timedelta(minutes=1),
         capacity=1,

@@ -16,15 +16,14 @@ Not yet: "本年度还差 N 小时" — the hours ledger (issue 5) will add the 
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 
 from flask import current_app
-from sqlalchemy import select, text, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select, text, union_all
+from sqlalchemy.orm import joinedload
 
 from sunshine.access.permissions import Actor
 from sunshine.database import utcnow
@@ -32,7 +31,6 @@ from sunshine.errors import Conflict
 from sunshine.extensions import db
 from sunshine.hours.service import confirmed_minutes_in_year
 from sunshine.members import service as members
-from sunshine.members.models import Member, Skill
 from sunshine.pagination import CursorPage
 from sunshine.tasks.models import (
     Shift,
@@ -128,6 +126,21 @@ def served_this_year(member_ids: Collection[int]) -> dict[int, int]:
     return confirmed_minutes_in_year(member_ids, utcnow().astimezone(SHANGHAI).year)
 
 
+SKILL_POINTS = 15  # for each of up to MAX_SKILLS of the task's skills the member has
+MAX_SKILLS = 2
+TIME_POINTS = 10  # the shift falls in a time the member said they are free
+
+
+@functools.lru_cache(maxsize=4096)
+def _where(community_path: str, task_path: str) -> tuple[int, str]:
+    """Points and reason for where the task is, seen from the member's community."""
+    if task_path == community_path:
+        return 30, "本社区"
+    if task_path.startswith(street_path_of(community_path)):
+        return 20, "本街道"
+    return 10, "全市"
+
+
 def score(
     member: Availability,
     community_path: str,
@@ -141,21 +154,18 @@ def score(
 
     ``matched_skills`` are the names of the task's skills the member has; ``behind`` is
     ``behind(minutes served, yearly minutes)``. The member's feed, the secretary's invitation
-    suggestions and call-up proposals all rank with this.
+    suggestions and call-up proposals all rank with this (the feed ranks its candidates with
+    ``_points``, the same points without the reasons).
     """
-    if task_path == community_path:
-        points, reasons = 30, ["本社区"]
-    elif task_path.startswith(street_path_of(community_path)):
-        points, reasons = 20, ["本街道"]
-    else:
-        points, reasons = 10, ["全市"]
-    matched = list(matched_skills)[:2]
+    points, where = _where(community_path, task_path)
+    reasons = [where]
+    matched = list(matched_skills)[:MAX_SKILLS]
     if matched:
-        points += 15 * len(matched)
+        points += SKILL_POINTS * len(matched)
         reasons.append("技能匹配：" + "、".join(matched))
     fit = _time_fit(member, starts_at)
     if fit:
-        points += 10
+        points += TIME_POINTS
         reasons.append(fit)
     gap, extra = behind
     if gap > 0:
@@ -164,77 +174,127 @@ def score(
     return points, reasons
 
 
-@dataclass(frozen=True)
-class _Candidate:
+def _points(
+    free: Collection[str],
+    community_path: str,
+    task_path: str,
+    skills_matched: int,
+    starts_at: datetime,
+    behind_points: int,
+) -> int:
+    """``score``'s points alone, for the feed's hundreds of candidates, of which it shows a
+    page: ``free`` are the member's TIME_SLOTS keys that are true, ``skills_matched`` how
+    many of the task's skills the member has, ``behind_points`` the points of ``behind``
+    (when the member is behind at all)."""
+    return (
+        _where(community_path, task_path)[0]
+        + SKILL_POINTS * min(skills_matched, MAX_SKILLS)
+        + (TIME_POINTS if time_slot(starts_at) in free else 0)
+        + behind_points
+    )
+
+
+class _Candidate(NamedTuple):
     shift_id: int
     task_id: int
     starts_at: datetime
     ends_at: datetime
     task_path: str
+    skills_matched: int  # how many of the task's skills the member has
 
 
 def _candidates(
     community_path: str,
     *,
+    skill_ids: Collection[int],
     category_id: int | None,
     kind: TaskKind | None,
     start: datetime,
     end: datetime,
 ) -> list[_Candidate]:
-    """Open shifts visible to the community, soonest first, as plain rows.
+    """Open shifts of published tasks visible to the community, soonest first, as plain rows.
 
     The feed reads up to ``MAX_CANDIDATES`` of them to show a page, so they are not ORM
     objects. One branch per path the member sees (community, street, city), each reading the
     partial index ``(scope_path, starts_at, id) WHERE status = 'open'`` in start order and
     stopping at ``MAX_CANDIDATES``; a single ``scope_path IN (…)`` would read every visible
     shift of the window, join them all and sort (measured: 38 ms against 4 ms at province
-    scale). ``status = 'open'`` is written as a literal so that a prepared, generic plan
-    still matches the partial index.
+    scale). The branches decide on the shift row alone (it carries its task's status, kind
+    and category); the task's area, and how many of its skills are among ``skill_ids`` (the
+    member's), are looked up only for the rows kept, by correlated subqueries, which
+    PostgreSQL runs per row: as a join it hash-joined the whole task table whenever a branch
+    expected to need most of its rows (30–40 ms). ``status = 'open'`` is written as a
+    literal so that a prepared, generic plan still matches the partial index.
     """
-    now = utcnow()
     paths = dict.fromkeys(
         (community_path, street_path_of(community_path), city_path_of(community_path))
     )
+    query = _candidate_query(
+        len(paths),
+        by_category=category_id is not None,
+        by_kind=kind is not None,
+        by_skills=bool(skill_ids),
+    )
+    params: dict[str, Any] = {f"path_{n}": path for n, path in enumerate(paths)}
+    params |= {
+        "start": start,
+        "end": end,
+        "now": utcnow(),
+        "category_id": category_id,
+        "kind": kind,
+    }
+    if skill_ids:
+        params["skill_ids"] = list(skill_ids)
+    # Core, not the ORM session's execute: the rows are plain values either way, and the
+    # ORM's result handling costs ~2 ms on 500 rows.
+    rows = db.session.connection().execute(query, params).all()
+    return [_Candidate(*row) for row in rows]
+
+
+@functools.lru_cache(maxsize=32)
+def _candidate_query(
+    paths: int, *, by_category: bool, by_kind: bool, by_skills: bool
+) -> Select[Any]:
+    """The candidate query for ``paths`` visible paths and the filters given, with bound
+    parameters: built once per shape (building it took ~2 ms a request)."""
     branches = []
-    for path in paths:
+    for n in range(paths):
         branch = (
-            select(Shift.id, Shift.task_id, Shift.starts_at, Shift.ends_at, Task.area_path)
-            .join(Task, Shift.task_id == Task.id)
+            select(Shift.id, Shift.task_id, Shift.starts_at, Shift.ends_at)
             .where(
-                Shift.scope_path == path,
+                Shift.scope_path == bindparam(f"path_{n}"),
                 text("shift.status = 'open'"),
-                Shift.starts_at >= start,
-                Shift.starts_at < end,
-                Shift.signup_deadline > now,
-                Task.status == TaskStatus.PUBLISHED,
+                Shift.starts_at >= bindparam("start"),
+                Shift.starts_at < bindparam("end"),
+                Shift.signup_deadline > bindparam("now"),
+                Shift.task_status == TaskStatus.PUBLISHED,
             )
             .order_by(Shift.starts_at, Shift.id)
             .limit(MAX_CANDIDATES)
         )
-        if category_id is not None:
-            branch = branch.where(Task.category_id == category_id)
-        if kind is not None:
-            branch = branch.where(Task.kind == kind)
+        if by_category:
+            branch = branch.where(Shift.task_category_id == bindparam("category_id"))
+        if by_kind:
+            branch = branch.where(Shift.task_kind == bindparam("kind"))
         branches.append(select(branch.subquery()))
     merged = union_all(*branches).subquery()
-    query = select(merged).order_by(merged.c.starts_at, merged.c.id).limit(MAX_CANDIDATES)
-    return [_Candidate(*row) for row in db.session.execute(query)]
-
-
-def _matched_skills(member: Member, task_ids: set[int]) -> dict[int, list[str]]:
-    """For each task, the names of its skills the member has (one query)."""
-    mine = [skill.id for skill in member.skills]
-    if not mine or not task_ids:
-        return {}
-    matched: dict[int, list[str]] = defaultdict(list)
-    for task_id, name in db.session.execute(
-        select(task_skill.c.task_id, Skill.name)
-        .join(Skill, Skill.id == task_skill.c.skill_id)
-        .where(task_skill.c.task_id.in_(task_ids), task_skill.c.skill_id.in_(mine))
-        .order_by(task_skill.c.task_id, Skill.id)
-    ):
-        matched[task_id].append(name)
-    return matched
+    area_path = select(Task.area_path).where(Task.id == merged.c.task_id).scalar_subquery()
+    matched: ColumnElement[int] = literal(0)
+    if by_skills:
+        matched = (
+            select(func.count())
+            .select_from(task_skill)
+            .where(
+                task_skill.c.task_id == merged.c.task_id,
+                task_skill.c.skill_id.in_(bindparam("skill_ids", expanding=True)),
+            )
+            .scalar_subquery()
+        )
+    return (
+        select(merged, area_path, matched)
+        .order_by(merged.c.starts_at, merged.c.id)
+        .limit(MAX_CANDIDATES)
+    )
 
 
 def feed(
@@ -255,54 +315,66 @@ def feed(
     now = utcnow()
     start = max(starts_from or now, now)
     end = starts_until or start + DEFAULT_WINDOW
+    mine = {skill.id for skill in member.skills}
     candidates = _candidates(
-        community.path, category_id=category_id, kind=kind, start=start, end=end
+        community.path, skill_ids=mine, category_id=category_id, kind=kind, start=start, end=end
     )
-    held = db.session.execute(
-        select(Shift.id, Shift.starts_at, Shift.ends_at)
-        .join(Signup, Signup.shift_id == Shift.id)
-        .where(
-            Signup.member_id == member.id,
-            Signup.status.in_(LIVE),
-            Shift.status == ShiftStatus.OPEN,
-            Shift.ends_at > now,
+    held = (
+        db.session.connection()
+        .execute(
+            select(Shift.id, Shift.starts_at, Shift.ends_at)
+            .join(Signup, Signup.shift_id == Shift.id)
+            .where(
+                Signup.member_id == member.id,
+                Signup.status.in_(LIVE),
+                Shift.status == ShiftStatus.OPEN,
+                Shift.ends_at > now,
+            )
         )
-    ).all()
-    matched = _matched_skills(member, {c.task_id for c in candidates})
+        .all()
+    )
+    held_ids = {shift_id for shift_id, _, _ in held}
     gap = behind(served_this_year([member.id])[member.id], yearly_minutes())
-    ranked: list[tuple[int, _Candidate, list[str]]] = []
-    for c in candidates:
-        if any(
-            shift_id == c.shift_id or (starts < c.ends_at and ends > c.starts_at)
-            for shift_id, starts, ends in held
+    behind_points = gap[1] if gap[0] > 0 else 0
+    free = {slot for slot in TIME_SLOTS if getattr(member, slot)}
+    # Points for all candidates, reasons (score) for the page only; ties go to the sooner
+    # shift, then the smaller id.
+    path = community.path
+    ranked: list[tuple[int, datetime, int, int]] = []
+    for n, c in enumerate(candidates):
+        if held and (
+            c.shift_id in held_ids
+            or any(starts < c.ends_at and ends > c.starts_at for _, starts, ends in held)
         ):
             continue  # already joined, or it clashes with a shift the member holds
-        points, reasons = score(
-            member,
-            community.path,
-            task_path=c.task_path,
-            matched_skills=matched.get(c.task_id, ()),
-            starts_at=c.starts_at,
-            behind=gap,
-        )
-        ranked.append((points, c, reasons))
-    ranked.sort(key=lambda r: (-r[0], r[1].starts_at, r[1].shift_id))
-    page = ranked[offset : offset + limit]
+        points = _points(free, path, c.task_path, c.skills_matched, c.starts_at, behind_points)
+        ranked.append((-points, c.starts_at, c.shift_id, n))
+    ranked.sort()
+    page = [candidates[n] for *_, n in ranked[offset : offset + limit]]
     shifts = {
         shift.id: shift
         for shift in db.session.scalars(
             select(Shift)
-            .where(Shift.id.in_([c.shift_id for _, c, _ in page]))
+            .where(Shift.id.in_([c.shift_id for c in page]))
             .options(
-                selectinload(Shift.task).selectinload(Task.skills),
-                selectinload(Shift.task).selectinload(Task.category),
-                selectinload(Shift.task).selectinload(Task.area),
+                joinedload(Shift.task).options(
+                    joinedload(Task.category), joinedload(Task.area), joinedload(Task.skills)
+                )
             )
-        )
+        ).unique()
     }
-    items = [
-        FeedItem(shift=shifts[c.shift_id], task=shifts[c.shift_id].task, score=p, reasons=r)
-        for p, c, r in page
-    ]
+    items = []
+    for c in page:
+        shift = shifts[c.shift_id]
+        matched = [s.name for s in sorted(shift.task.skills, key=lambda s: s.id) if s.id in mine]
+        points, reasons = score(
+            member,
+            path,
+            task_path=c.task_path,
+            matched_skills=matched,
+            starts_at=c.starts_at,
+            behind=gap,
+        )
+        items.append(FeedItem(shift=shift, task=shift.task, score=points, reasons=reasons))
     more = len(ranked) > offset + limit
     return CursorPage(items, offset + limit if more else None)

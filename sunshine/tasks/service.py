@@ -72,6 +72,25 @@ def visible_prefix(task: Task) -> str:
     }[task.visibility]
 
 
+def carried(task: Task) -> dict[str, Any]:
+    """What each shift of the task carries of it, for the feed to read one row: the visible
+    prefix (``Shift.scope_path``), the status, the kind and the category."""
+    return {
+        "scope_path": visible_prefix(task),
+        "task_status": task.status,
+        "task_kind": task.kind,
+        "task_category_id": task.category_id,
+    }
+
+
+def _carry(task: Task, before: dict[str, Any]) -> None:
+    """Rewrite what the task's shifts carry of it, when that changed since ``before``."""
+    db.session.flush()  # task.category_id follows task.category on flush
+    after = carried(task)
+    if after != before:
+        db.session.execute(update(Shift).where(Shift.task_id == task.id).values(**after))
+
+
 def place_of(task: Task) -> Place:
     return Place(area_path=task.area_path)
 
@@ -168,6 +187,7 @@ def _editable(task: Task) -> None:
 def update_task(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
     task = _managed(actor, task_id)
     _editable(task)
+    before = carried(task)
     if "category_id" in changes:
         task.category = _category(changes.pop("category_id"))
     if "skill_ids" in changes:
@@ -176,11 +196,7 @@ def update_task(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
     for field in TASK_FIELDS:
         if field in changes:
             setattr(task, field, changes[field])
-    if "visibility" in changes:
-        db.session.execute(
-            update(Shift).where(Shift.task_id == task.id).values(scope_path=visible_prefix(task))
-        )
-    db.session.flush()
+    _carry(task, before)
     return task
 
 
@@ -192,8 +208,9 @@ def publish_task(*, actor: Actor, task_id: int) -> Task:
         return task
     if not any(s.status == ShiftStatus.OPEN for s in task.shifts):
         raise Conflict("请先添加至少一个班次", code="task.no_shifts")
+    before = carried(task)
     task.status, task.published_at = TaskStatus.PUBLISHED, utcnow()
-    db.session.flush()
+    _carry(task, before)
     return task
 
 
@@ -206,8 +223,9 @@ def cancel_task(*, actor: Actor, task_id: int, reason: str) -> Task:
         shift = get_shift(shift_id, lock=True)  # as signups do: no signup slips in meanwhile
         if shift.status == ShiftStatus.OPEN:
             _cancel_shift(shift, reason)
+    before = carried(task)
     task.status, task.cancelled_at, task.cancel_reason = TaskStatus.CANCELLED, utcnow(), reason
-    db.session.flush()
+    _carry(task, before)
     return task
 
 
@@ -284,7 +302,7 @@ def add_shift(
     _check_times(starts_at, ends_at, deadline)
     shift = Shift(
         task=task,
-        scope_path=visible_prefix(task),
+        **carried(task),
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
@@ -636,7 +654,7 @@ def schedule_weekly(
             continue
         shift = Shift(
             task=task,
-            scope_path=visible_prefix(task),
+            **carried(task),
             starts_at=starts,
             ends_at=ends,
             capacity=capacity,

@@ -166,6 +166,35 @@ def test_changing_a_tasks_visibility_moves_its_shifts_in_and_out_of_feeds(
     assert [(i["shift"]["id"], i["reasons"][0]) for i in shown] == [(shift_id, "本街道")]
 
 
+def test_changing_a_tasks_kind_or_category_moves_its_shifts_between_filtered_feeds(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    from sunshine.tasks.models import TaskCategory
+
+    place = make_city()
+    _, secretary = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    _, shift_id = published_shift(client, secretary, place.community)  # an activity
+    member = reported_headers(place, place.community)
+    task_url = f"/api/v1/tasks/{_task_of(shift_id)}"
+    first, other = db.session.scalars(
+        select(TaskCategory.id).where(TaskCategory.active).order_by(TaskCategory.id).limit(2)
+    ).all()
+    db.session.commit()
+
+    def shown(query: str) -> list[int]:
+        return [
+            i["shift"]["id"] for i in client.get(f"{FEED}?{query}", headers=member).json["items"]
+        ]
+
+    before = (shown("kind=post"), shown(f"category_id={first}"), shown(f"category_id={other}"))
+    changed = client.patch(task_url, json={"kind": "post", "category_id": other}, headers=secretary)
+    after = (shown("kind=post"), shown(f"category_id={first}"), shown(f"category_id={other}"))
+
+    assert changed.status_code == 200
+    assert before == ([], [shift_id], [])
+    assert after == ([shift_id], [], [shift_id])
+
+
 def _task_of(shift_id: int) -> int:
     from sunshine.tasks.models import Shift
 
