@@ -202,16 +202,25 @@ def generate(app: Any, conninfo: str, args: argparse.Namespace) -> dict[str, Any
         people[offset + k] = Person(offset + k, path, flags, skills, 0)
     task_id = shift_id = signup_id = offset
 
+    carried: dict[int, dict[str, Any]] = {}  # task id -> what its shifts carry of it
+
     def task(area_id: int, path: str, visibility: str, skills: list[int], title: str) -> int:
         nonlocal task_id
         task_id += 1
+        category_id = rng.choice(categories)[0]
+        carried[task_id] = {
+            "task_status": "published",
+            "task_kind": "activity",
+            "task_category_id": category_id,
+            "task_area_path": path,
+        }
         rows.add(
             "task",
             id=task_id,
             area_id=area_id,
             area_path=path,
             kind="activity",
-            category_id=rng.choice(categories)[0],
+            category_id=category_id,
             title=title,
             content="……",
             address="……",
@@ -236,6 +245,7 @@ def generate(app: Any, conninfo: str, args: argparse.Namespace) -> dict[str, Any
             id=shift_id,
             task_id=task,
             scope_path=scope,
+            **carried[task],
             starts_at=starts,
             ends_at=ends,
             capacity=cap,

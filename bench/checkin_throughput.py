@@ -289,6 +289,10 @@ def load_data(app: Any, conninfo: str, members: int, shifts: int) -> Dataset:
                 "id": n,
                 "task_id": n,
                 "scope_path": path,  # visible_prefix of a community-visible task
+                "task_status": "published",  # what a shift carries of its task
+                "task_kind": "activity",
+                "task_category_id": category_id,
+                "task_area_path": path,
                 "starts_at": starts,
                 "ends_at": starts + timedelta(hours=4),
                 "capacity": capacity,

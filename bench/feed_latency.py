@@ -84,8 +84,8 @@ from sunshine.tasks.service import visible_prefix
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sunshine_bench_feed"
 # bump when the generated tasks, shifts or signups change (2: scope_path, 3: task_status,
-# task_kind and task_category_id)
-DATA_VERSION = 3
+# task_kind and task_category_id, 4: task_area_path)
+DATA_VERSION = 4
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WINDOW = timedelta(days=30)
 TARGET_MS = 50.0
@@ -108,7 +108,8 @@ COLUMNS = {  # of the generated rows, in foreign-key order; columns left out are
     "visibility contact_name contact_phone status created_at updated_at published_at "
     "cancelled_at cancel_reason",
     "task_skill": "task_id skill_id",
-    "shift": "id task_id scope_path task_status task_kind task_category_id starts_at ends_at "
+    "shift": "id task_id scope_path task_status task_kind task_category_id task_area_path "
+    "starts_at ends_at "
     "capacity signup_deadline status confirmed_count created_at cancelled_at cancel_reason",
     "signup": "id shift_id member_id status created_at confirmed_at cancelled_at late_cancel",
 }
@@ -133,6 +134,7 @@ class ShiftInfo:
     task_status: str
     kind: str
     category_id: int
+    area_path: str
     starts_at: datetime
     ends_at: datetime
     capacity: int
@@ -226,8 +228,8 @@ def task_rows(
             ends = starts + timedelta(hours=rng.choice((2, 3, 4)))
             capacity = rng.choice((5, 10, 10, 20, 20, 30, 50))
             info = ShiftInfo(
-                len(shifts) + 1, task_id, scope_path, status, kind, category_id, starts, ends,
-                capacity, created, cancelled
+                len(shifts) + 1, task_id, scope_path, status, kind, category_id, area_path,
+                starts, ends, capacity, created, cancelled
             )  # fmt: skip
             shifts.append(info)
     return shifts
@@ -283,8 +285,8 @@ def shift_rows(shifts: list[ShiftInfo], now: datetime) -> list[tuple[Any, ...]]:
             ("cancelled", now - timedelta(hours=1)) if s.cancelled else ("open", None)
         )
         rows.append(
-            (s.id, s.task_id, s.scope_path, s.task_status, s.kind, s.category_id, s.starts_at,
-             s.ends_at, s.capacity,
+            (s.id, s.task_id, s.scope_path, s.task_status, s.kind, s.category_id, s.area_path,
+             s.starts_at, s.ends_at, s.capacity,
              s.starts_at - timedelta(hours=2), status, s.confirmed, s.created_at, cancelled_at,
              "天气原因取消" if s.cancelled else None)
         )  # fmt: skip
@@ -720,9 +722,10 @@ def run_backend(
 
 HISTORY = (  # every open shift once a month back, %(months)s times, still open: nothing closes it
     "INSERT INTO shift (id, task_id, scope_path, task_status, task_kind, task_category_id, "
-    "starts_at, ends_at, capacity, signup_deadline, status, confirmed_count, created_at) "
+    "task_area_path, starts_at, ends_at, capacity, signup_deadline, status, confirmed_count, "
+    "created_at) "
     "SELECT s.id + k * %(base)s, s.task_id, s.scope_path, s.task_status, s.task_kind, "
-    "s.task_category_id, "
+    "s.task_category_id, s.task_area_path, "
     "s.starts_at - k * interval '30 days', s.ends_at - k * interval '30 days', s.capacity, "
     "s.signup_deadline - k * interval '30 days', 'open', s.confirmed_count, "
     "s.created_at - k * interval '30 days' "

@@ -219,12 +219,12 @@ def _candidates(
     partial index ``(scope_path, starts_at, id) WHERE status = 'open'`` in start order and
     stopping at ``MAX_CANDIDATES``; a single ``scope_path IN (…)`` would read every visible
     shift of the window, join them all and sort (measured: 38 ms against 4 ms at province
-    scale). The branches decide on the shift row alone (it carries its task's status, kind
-    and category); the task's area, and how many of its skills are among ``skill_ids`` (the
-    member's), are looked up only for the rows kept, by correlated subqueries, which
-    PostgreSQL runs per row: as a join it hash-joined the whole task table whenever a branch
-    expected to need most of its rows (30–40 ms). ``status = 'open'`` is written as a
-    literal so that a prepared, generic plan still matches the partial index.
+    scale). The branches decide on the shift row alone (it carries its task's status, kind,
+    category and area); how many of the task's skills are among ``skill_ids`` (the member's)
+    is looked up only for the rows kept, by a correlated subquery, which PostgreSQL runs per
+    row: as a join it hash-joined the whole task table whenever a branch expected to need
+    most of its rows (30–40 ms). ``status = 'open'`` is written as a literal so that a
+    prepared, generic plan still matches the partial index.
     """
     paths = dict.fromkeys(
         (community_path, street_path_of(community_path), city_path_of(community_path))
@@ -260,7 +260,7 @@ def _candidate_query(
     branches = []
     for n in range(paths):
         branch = (
-            select(Shift.id, Shift.task_id, Shift.starts_at, Shift.ends_at)
+            select(Shift.id, Shift.task_id, Shift.starts_at, Shift.ends_at, Shift.task_area_path)
             .where(
                 Shift.scope_path == bindparam(f"path_{n}"),
                 text("shift.status = 'open'"),
@@ -278,7 +278,6 @@ def _candidate_query(
             branch = branch.where(Shift.task_kind == bindparam("kind"))
         branches.append(select(branch.subquery()))
     merged = union_all(*branches).subquery()
-    area_path = select(Task.area_path).where(Task.id == merged.c.task_id).scalar_subquery()
     matched: ColumnElement[int] = literal(0)
     if by_skills:
         matched = (
@@ -290,11 +289,7 @@ def _candidate_query(
             )
             .scalar_subquery()
         )
-    return (
-        select(merged, area_path, matched)
-        .order_by(merged.c.starts_at, merged.c.id)
-        .limit(MAX_CANDIDATES)
-    )
+    return select(merged, matched).order_by(merged.c.starts_at, merged.c.id).limit(MAX_CANDIDATES)
 
 
 def feed(

@@ -74,12 +74,13 @@ def visible_prefix(task: Task) -> str:
 
 def carried(task: Task) -> dict[str, Any]:
     """What each shift of the task carries of it, for the feed to read one row: the visible
-    prefix (``Shift.scope_path``), the status, the kind and the category."""
+    prefix (``Shift.scope_path``), the status, the kind, the category and the area path."""
     return {
         "scope_path": visible_prefix(task),
         "task_status": task.status,
         "task_kind": task.kind,
         "task_category_id": task.category_id,
+        "task_area_path": task.area_path,
     }
 
 
