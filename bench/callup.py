@@ -45,7 +45,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -119,6 +119,69 @@ class Copier:
                         )
                     )
         return {name: len(rows) for name, (_, rows) in self.tables.items()}
+
+
+def credit_history(
+    rows: Copier,
+    people: dict[int, Person],
+    served_on: dict[int, tuple[int, date]],
+    places: list[tuple[int, str, int]],
+    now: datetime,
+) -> None:
+    """What the app reads as a member's service this year (``hours.confirmed_minutes_in_year``):
+    one confirmed record per member who served, on a past shift of theirs, credited with all
+    their minutes through the hours ledger — one confirm entry per member's chain and its
+    head, hashed as the app hashes them (as ``tests.factories.add_service_history``)."""
+    from sunshine.hours.ledger.chain import GENESIS_HASH, entry_hash
+    from sunshine.hours.models import Ledger, LedgerKind
+
+    area_of = {path: area_id for area_id, path, _ in places}
+    for n, (member_id, (shift_id, day)) in enumerate(sorted(served_on.items()), start=1):
+        person = people[member_id]
+        rows.add(
+            "service_record",
+            id=n,
+            member_id=member_id,
+            shift_id=shift_id,
+            area_id=area_of[person.community],
+            area_path=person.community,
+            activity_name="社区服务",
+            service_date=day,
+            place="社区",
+            content="社区服务",
+            person_in_charge="王书记",
+            rule="clamped_quarter_hours",
+            source="hand",
+            minutes=person.served,
+            credited_minutes=person.served,
+            status="confirmed",
+            flags="[]",
+            overdue=False,
+            created_at=now,
+            updated_at=now,
+        )
+        fields = {
+            "member_id": member_id,
+            "seq": 1,
+            "record_id": n,
+            "amount": person.served,
+            "kind": LedgerKind.CONFIRM,
+            "actor_id": None,
+            "reason": "以往服务",
+            "created_at": now,
+            "prev_hash": GENESIS_HASH,
+        }
+        digest = entry_hash(Ledger.HOURS, **fields)
+        rows.add("hours_entry", id=n, **{**fields, "kind": "confirm"}, hash=digest)
+        rows.add(
+            "ledger_head",
+            ledger="hours",
+            member_id=member_id,
+            total=person.served,
+            entries=1,
+            last_hash=digest,
+            updated_at=now,
+        )
 
 
 def street_of(path: str) -> str:
@@ -277,6 +340,7 @@ def generate(app: Any, conninfo: str, args: argparse.Namespace) -> dict[str, Any
     year_start = datetime(today.year, 1, 1, tzinfo=SHANGHAI)
     span = (now - timedelta(days=2) - year_start).total_seconds()
     history = 0
+    served_on: dict[int, tuple[int, date]] = {}  # member -> a past shift served on, its date
     for community_id, path, _ in places:
         members = by_community[path]
         if not members:
@@ -294,7 +358,9 @@ def generate(app: Any, conninfo: str, args: argparse.Namespace) -> dict[str, Any
             sid = shift(past, path, starts, starts + timedelta(minutes=minutes), 1000, len(who))
             for member in who:
                 signup(sid, member, starts)
+                served_on.setdefault(member, (sid, starts.astimezone(SHANGHAI).date()))
                 history += 1
+    credit_history(rows, people, served_on, places, now)
     # The call-up day: 5 % of the members already hold a place on a clashing shift.
     busy = 0
     for community_id, path, _ in places:
