@@ -45,6 +45,7 @@ class FakeState:
     secret: str
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     used_codes: set[str] = field(default_factory=set)
+    session_keys: dict[str, str] = field(default_factory=dict)  # openid -> the last one issued
     phone_codes: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)
     failures: dict[str, deque[_Failure]] = field(default_factory=dict)
@@ -138,7 +139,8 @@ def create_fake_app(fake: FakeWeChat) -> Flask:
             if identity is None:
                 return _error(40029, "invalid code")
             state.used_codes.add(code)
-        body = {"openid": identity["openid"], "session_key": secrets.token_urlsafe(16)}
+            session_key = state.session_keys[identity["openid"]] = secrets.token_urlsafe(16)
+        body = {"openid": identity["openid"], "session_key": session_key}
         if identity.get("unionid"):
             body["unionid"] = identity["unionid"]
         return jsonify(body)

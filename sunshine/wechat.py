@@ -48,7 +48,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class WxSession:
-    """The result of code2Session. ``session_key`` must stay on the server."""
+    """The result of code2Session. ``session_key`` must stay on the server; the app does not
+    keep it (``auth.models.Account``)."""
 
     openid: str
     session_key: str

@@ -22,8 +22,9 @@ class Account(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     openid: Mapped[str] = mapped_column(String(64), unique=True)
     unionid: Mapped[str | None] = mapped_column(String(64), index=True)
-    # WeChat's session_key: server-side only, used later to verify signed user data.
-    session_key: Mapped[str | None] = mapped_column(String(64))
+    # WeChat's session_key is not stored: nothing reads it (phone numbers come through the
+    # server-side getPhoneNumber exchange). A feature that must decrypt signed user data
+    # stores it then, encrypted.
     # Bound through WeChat's getPhoneNumber (server-side exchange), never typed by hand.
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     phone_bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

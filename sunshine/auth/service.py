@@ -61,7 +61,6 @@ def login(*, code: str, origin: Origin, token_ttl: int) -> IssuedToken:
         db.session.add(account)
     if session.unionid:
         account.unionid = session.unionid
-    account.session_key = session.session_key
     if not account.is_active:
         db.session.flush()
         raise Forbidden(

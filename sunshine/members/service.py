@@ -334,7 +334,7 @@ def deactivate(*, actor: Actor, reason: str | None, ip: str | None) -> None:
         member.status = MemberStatus.DEACTIVATED
         member.review_reason = None
     account.openid = f"deactivated:{account.id}:{secrets.token_hex(8)}"
-    account.unionid = account.session_key = account.phone = None
+    account.unionid = account.phone = None
     account.phone_bound_at = None
     account.status, account.disabled_at, account.disabled_reason = (
         AccountStatus.DISABLED,

@@ -146,7 +146,7 @@ def test_deactivate_anonymises_the_member_and_keeps_the_rows(
     )
     account = db.session.get(Account, account_id)
     assert account is not None
-    assert account.phone is None and account.session_key is None and account.unionid is None
+    assert account.phone is None and account.unionid is None
     assert account.openid != "o-13800000001"
     assert account.status == AccountStatus.DISABLED
     report_ins = db.session.scalars(select(ReportIn).where(ReportIn.member_id == member_id)).all()
