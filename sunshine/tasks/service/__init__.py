@@ -1,0 +1,89 @@
+"""Posting tasks and shifts, and signing members up with waitlists.
+
+Capacity holds under concurrency because every signup change locks the shift row first
+(SELECT … FOR UPDATE on PostgreSQL, the write lock on SQLite) and keeps ``confirmed_count``
+beside the capacity. The lock is the guarantee: the CHECK on the counter catches arithmetic
+slips, not lost updates. A full shift puts the member on the waitlist; a cancellation
+promotes the oldest waitlisted signup in the same transaction.
+
+``tasks`` (the catalogue and tasks), ``shifts`` (shifts and their events, rosters, weekly
+schedules) and ``signups`` (admission, places, waitlists); callers import from here.
+"""
+
+from sunshine.tasks.service.shifts import (
+    MAX_SHIFT_LENGTH,
+    MOVE_NOTICE_THRESHOLD,
+    add_shift,
+    cancel_shift,
+    cancel_task,
+    fill_from_waitlist,
+    get_shift,
+    roster,
+    schedule_weekly,
+    update_shift,
+)
+from sunshine.tasks.service.signups import (
+    active_community,
+    admission,
+    cancel_signup,
+    hold,
+    join_shift,
+    my_signups,
+    sign_up,
+    take_place_on_site,
+)
+from sunshine.tasks.service.tasks import (
+    LIVE,
+    SHANGHAI,
+    TASK_FIELDS,
+    carried,
+    carry,
+    check_editable,
+    create_task,
+    get_task,
+    list_categories,
+    managed_task,
+    place_of,
+    publish_task,
+    query_tasks,
+    update_task,
+    view_task,
+    visible_prefix,
+)
+
+__all__ = [
+    "LIVE",
+    "MAX_SHIFT_LENGTH",
+    "MOVE_NOTICE_THRESHOLD",
+    "SHANGHAI",
+    "TASK_FIELDS",
+    "active_community",
+    "add_shift",
+    "admission",
+    "cancel_shift",
+    "cancel_signup",
+    "cancel_task",
+    "carried",
+    "carry",
+    "check_editable",
+    "create_task",
+    "fill_from_waitlist",
+    "get_shift",
+    "get_task",
+    "hold",
+    "join_shift",
+    "list_categories",
+    "managed_task",
+    "my_signups",
+    "place_of",
+    "publish_task",
+    "query_tasks",
+    "roster",
+    "schedule_weekly",
+    "sign_up",
+    "take_place_on_site",
+    "update_shift",
+    "update_task",
+    "view_task",
+    "visible_prefix",
+]

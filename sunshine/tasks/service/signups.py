@@ -1,0 +1,201 @@
+"""Signing members up: admission, places and waitlists, promotion, cancellation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from sunshine.access.permissions import Actor
+from sunshine.database import utcnow
+from sunshine.errors import Conflict, NotFound
+from sunshine.extensions import db
+from sunshine.members import service as members
+from sunshine.members.models import Member, MemberStatus
+from sunshine.org.models import Area
+from sunshine.reportin.models import ReportIn, ReportInStatus
+from sunshine.tasks.models import (
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    TaskStatus,
+)
+from sunshine.tasks.service.shifts import fill_from_waitlist, get_shift
+from sunshine.tasks.service.tasks import LIVE, visible_prefix
+
+
+def active_community(member_id: int) -> Area | None:
+    return db.session.scalar(
+        select(Area)
+        .join(ReportIn, ReportIn.community_id == Area.id)
+        .where(ReportIn.member_id == member_id, ReportIn.status == ReportInStatus.ACTIVE)
+    )
+
+
+def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
+    """Hold a place on the shift, or join its waitlist when it is full.
+
+    Returns (signup, created). Signing up twice returns the live signup. Refuses members not
+    reported to a community the task is visible to, shifts past their deadline, and shifts
+    that overlap another of the member's live signups.
+    """
+    member = members.require_verified(actor)
+    return join_shift(get_shift(shift_id, lock=True), member)
+
+
+def join_shift(
+    shift: Shift, member: Member, *, waitlist: bool = True, on_site: bool = False
+) -> tuple[Signup, bool]:
+    """Put one member on the (locked) shift under the signup rules: (signup, created).
+
+    Returns the member's live signup on the shift when there is one; raises the rule's
+    ``Conflict`` when the member may not join.
+    """
+    held, refused = admission(shift, [member], waitlist=waitlist, on_site=on_site)
+    if member.id in refused:
+        raise refused[member.id]
+    if member.id in held:
+        return held[member.id], False
+    return hold(shift, [member])[0], True
+
+
+def admission(
+    shift: Shift, members: Sequence[Member], *, waitlist: bool = True, on_site: bool = False
+) -> tuple[dict[int, Signup], dict[int, Conflict]]:
+    """The signup rules, in the one place every way onto a shift is judged: a member signing
+    up, and a call-up being confirmed for many members at once (three queries either way).
+
+    The caller holds the shift's row lock. Returns (the live signups members already hold on
+    the shift, why each of the others may not join): not open, past the deadline, not
+    verified, not reported in where the task is visible, on a clashing shift — and, with
+    ``waitlist=False``, beyond the free places (in the order given). Members in neither may
+    take a new place with ``hold``. ``on_site`` judges a walk-in at check-in: the signup
+    deadline and the start have passed by then, so they do not close the shift.
+    """
+    task = shift.task
+    if task.status != TaskStatus.PUBLISHED or shift.status != ShiftStatus.OPEN:
+        return {}, {m.id: Conflict("该班次不可报名", code="shift.not_open") for m in members}
+    ids = [m.id for m in members]
+    held = {
+        signup.member_id: signup
+        for signup in db.session.scalars(
+            select(Signup).where(
+                Signup.shift_id == shift.id, Signup.member_id.in_(ids), Signup.status.in_(LIVE)
+            )
+        )
+    }
+    communities = dict(
+        db.session.execute(
+            select(ReportIn.member_id, Area.path)
+            .join(Area, ReportIn.community_id == Area.id)
+            .where(ReportIn.member_id.in_(ids), ReportIn.status == ReportInStatus.ACTIVE)
+        ).all()
+    )
+    clashing = set(
+        db.session.scalars(
+            select(Signup.member_id)
+            .join(Shift, Signup.shift_id == Shift.id)
+            .where(
+                Signup.member_id.in_(ids),
+                Signup.status.in_(LIVE),
+                Shift.status == ShiftStatus.OPEN,
+                Shift.starts_at < shift.ends_at,
+                Shift.ends_at > shift.starts_at,
+            )
+        )
+    )
+    now = utcnow()
+    closed = not on_site and (now >= shift.signup_deadline or now >= shift.starts_at)
+    prefix = visible_prefix(task)
+    free = shift.capacity - shift.confirmed_count
+    refused: dict[int, Conflict] = {}
+    for member in members:
+        community = communities.get(member.id)
+        if member.id in held:
+            continue
+        if closed:
+            refused[member.id] = Conflict("报名已截止", code="shift.signup_closed")
+        elif member.status != MemberStatus.VERIFIED:
+            refused[member.id] = Conflict("党员身份尚未认证", code="signup.not_verified")
+        elif community is None or not community.startswith(prefix):
+            refused[member.id] = Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
+        elif member.id in clashing:
+            refused[member.id] = Conflict("与您已报名的其他班次时间冲突", code="signup.overlap")
+        elif not waitlist and free <= 0:
+            refused[member.id] = Conflict("班次名额已满", code="shift.full")
+        else:
+            free -= 1
+    return held, refused
+
+
+def hold(shift: Shift, members: Sequence[Member]) -> list[Signup]:
+    """New signups on the (locked) shift for members ``admission`` let through, in order:
+    confirmed while places last, then waitlisted."""
+    now = utcnow()
+    signups = []
+    for member in members:
+        confirmed = not shift.is_full
+        signups.append(
+            Signup(
+                shift=shift,
+                member_id=member.id,
+                status=SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITLISTED,
+                confirmed_at=now if confirmed else None,
+            )
+        )
+        if confirmed:
+            shift.confirmed_count += 1
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(signups)
+            db.session.flush()
+    except IntegrityError:  # the same member's parallel request won; the index kept the rule
+        raise Conflict("正在处理您的报名，请稍后刷新", code="signup.duplicate") from None
+    return signups
+
+
+def take_place_on_site(shift_id: int, member: Member) -> Signup:
+    """A walk-in: a confirmed place taken at check-in, while the shift has one free."""
+    signup, _ = join_shift(get_shift(shift_id, lock=True), member, waitlist=False, on_site=True)
+    if signup.status != SignupStatus.CONFIRMED:
+        raise Conflict("班次名额已满，您在候补名单中", code="shift.full")
+    return signup
+
+
+def cancel_signup(*, actor: Actor, signup_id: int, late_cutoff: timedelta) -> Signup:
+    """Give up a place (or a waitlist spot); the next in line is promoted at once.
+
+    Cancelling later than ``late_cutoff`` before the start is allowed but recorded as late.
+    """
+    member = members.own_member(actor)
+    signup = db.session.get(Signup, signup_id)
+    if signup is None or signup.member_id != member.id:
+        raise NotFound("报名记录不存在", code="signup.not_found")
+    shift = get_shift(signup.shift_id, lock=True)
+    db.session.refresh(signup)
+    if signup.status == SignupStatus.CANCELLED:
+        raise Conflict("报名已取消", code="signup.cancelled")
+    now = utcnow()
+    if now >= shift.starts_at:
+        raise Conflict("班次已开始，不能取消", code="signup.shift_started")
+    was_confirmed = signup.status == SignupStatus.CONFIRMED
+    signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now
+    signup.late_cancel = was_confirmed and now > shift.starts_at - late_cutoff
+    if was_confirmed:
+        shift.confirmed_count -= 1
+        db.session.flush()
+        fill_from_waitlist(shift)
+    db.session.flush()
+    return signup
+
+
+def my_signups(*, actor: Actor) -> list[Signup]:
+    member = members.own_member(actor)
+    return list(
+        db.session.scalars(
+            select(Signup).where(Signup.member_id == member.id).order_by(Signup.id.desc())
+        )
+    )
