@@ -129,5 +129,6 @@ class Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
     """Attendance's idea of now (punches, windows, codes); the rest of the app keeps real time."""
     clock = Clock(utcnow())
-    monkeypatch.setattr("sunshine.attendance.service.utcnow", lambda: clock.now)
+    for module in ("sunshine.attendance.service", "sunshine.attendance.hand"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: clock.now)
     yield clock

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine.api import ReasonIn
-from sunshine.attendance import service, venue
+from sunshine.attendance import hand, service, venue
 from sunshine.attendance.codes import STEP_SECONDS
 from sunshine.attendance.schemas import (
     CheckinCodeOut,
@@ -105,7 +105,7 @@ class HandAttendance(MethodView):
     @blp.response(201, RecordBriefOut)
     def post(self, data: dict[str, Any], shift_id: int) -> Any:
         """Record a member's attendance by hand (no phone); marked as hand-recorded."""
-        record = service.record_by_hand(actor=current_actor(), shift_id=shift_id, **data)
+        record = hand.record_by_hand(actor=current_actor(), shift_id=shift_id, **data)
         db.session.commit()
         return record
 
@@ -117,7 +117,7 @@ class Excuse(MethodView):
     @blp.response(200, SignupOut)
     def post(self, data: dict[str, Any], signup_id: int) -> Any:
         """Excuse a member who did not come (instead of a no-show)."""
-        signup = service.excuse(actor=current_actor(), signup_id=signup_id, reason=data["reason"])
+        signup = hand.excuse(actor=current_actor(), signup_id=signup_id, reason=data["reason"])
         db.session.commit()
         return signup
 

@@ -1,4 +1,4 @@
-"""Check-in and check-out, hand-recorded attendance, and attendance outcomes.
+"""Check-in and check-out: rotating codes, punches and the record a check-out computes.
 
 A punch is accepted when: the code is genuine and current (rotating) or the phone is within
 the task's radius (venue); the shift and task are not cancelled; it is inside the window
@@ -105,7 +105,7 @@ def _check_window(site: Site, direction: Direction, moment: datetime) -> None:
         raise Conflict(f"{what}时间已过", code="punch.too_late")
 
 
-def _check_open(shift: Shift | Site) -> None:
+def check_open(shift: Shift | Site) -> None:
     site = shift if isinstance(shift, Site) else Site.of(shift)
     if site.shift_status == ShiftStatus.CANCELLED or site.task_status == TaskStatus.CANCELLED:
         raise Conflict("班次已取消", code="shift.cancelled")
@@ -130,7 +130,7 @@ def current_code(*, actor: Actor, shift_id: int) -> codes.RotatingCode:
     """The shift's code for this 30-second step, for its person in charge to show."""
     shift = tasks.get_shift(shift_id)
     _may_show_code(actor, shift)
-    _check_open(shift)
+    check_open(shift)
     now = utcnow()
     opens, closes = punch_window(shift)
     if not opens <= now <= closes:
@@ -143,8 +143,8 @@ def set_code_holder(*, actor: Actor, shift_id: int, member_id: int | None) -> Sh
     require_somewhere(actor, Permission.TASK_MANAGE)
     shift = tasks.get_shift(shift_id)
     authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
-    _check_open(shift)
-    if member_id is not None and _confirmed_signup(shift.id, member_id) is None:
+    check_open(shift)
+    if member_id is not None and confirmed_signup(shift.id, member_id) is None:
         raise Invalid(
             "只能指定已报名本班次的党员",
             code="shift.holder_not_signed_up",
@@ -158,7 +158,7 @@ def set_code_holder(*, actor: Actor, shift_id: int, member_id: int | None) -> Sh
 # Punches ------------------------------------------------------------------------------------
 
 
-def _confirmed_signup(shift_id: int, member_id: int) -> Signup | None:
+def confirmed_signup(shift_id: int, member_id: int) -> Signup | None:
     return db.session.scalar(
         select(Signup).where(
             Signup.shift_id == shift_id,
@@ -240,7 +240,7 @@ def _venue_shift(task: Task, member_id: int, now: datetime) -> Shift:
         if (
             shift.status == ShiftStatus.OPEN
             and opens <= now <= closes
-            and (task.allow_walk_ins or _confirmed_signup(shift.id, member_id) is not None)
+            and (task.allow_walk_ins or confirmed_signup(shift.id, member_id) is not None)
         ):
             return shift
     raise Conflict("当前没有您可签到的班次", code="punch.no_shift_now")
@@ -277,7 +277,7 @@ def punch(
     existing = punches.get(direction)
     if existing is not None:
         return PunchResult(existing, False, _record_of(shift_id, member_id))
-    _check_open(site)
+    check_open(site)
     _check_window(site, direction, now)
     flags: list[str] = []
     distance = None
@@ -372,76 +372,3 @@ def _record_of(shift_id: int, member_id: int) -> ServiceRecord | None:
             ServiceRecord.shift_id == shift_id, ServiceRecord.member_id == member_id
         )
     )
-
-
-# Hand-recorded attendance and outcomes ------------------------------------------------------
-
-
-def record_by_hand(
-    *,
-    actor: Actor,
-    shift_id: int,
-    member_id: int,
-    checked_in_at: datetime,
-    checked_out_at: datetime,
-    reason: str,
-) -> ServiceRecord:
-    """The community records a member's attendance (no phone, flat battery …); marked so."""
-    require_somewhere(actor, Permission.TASK_MANAGE)
-    shift = tasks.get_shift(shift_id)
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
-    _check_open(shift)
-    signup = _confirmed_signup(shift.id, member_id)
-    if signup is None:
-        raise Conflict("该党员未报名本班次", code="attendance.no_signup")
-    opens, closes = punch_window(shift)
-    now = utcnow()
-    if not opens <= checked_in_at < checked_out_at <= min(closes, now):
-        raise Invalid(
-            "签到、签退时间应在班次时间窗口内，签到早于签退，且不晚于现在",
-            code="attendance.bad_times",
-            fields={"checked_out_at": ["时间不合理"]},
-        )
-    if db.session.scalar(
-        select(Punch.id).where(Punch.shift_id == shift.id, Punch.member_id == member_id)
-    ):
-        raise Conflict("该党员已有打卡记录", code="attendance.already_punched")
-    for direction, moment in ((Direction.IN, checked_in_at), (Direction.OUT, checked_out_at)):
-        db.session.add(
-            Punch(
-                shift_id=shift.id,
-                member_id=member_id,
-                direction=direction,
-                method=PunchMethod.HAND,
-                punched_at=moment,
-                flags=[PunchFlag.HAND_RECORDED],
-                recorded_by_id=actor.id,
-                reason=reason,
-            )
-        )
-    signup.attendance = Attendance.ATTENDED
-    db.session.flush()
-    return create_record(
-        shift,
-        member_id,
-        check_in_at=checked_in_at,
-        check_out_at=checked_out_at,
-        source=RecordSource.HAND,
-        flags={PunchFlag.HAND_RECORDED},
-    )
-
-
-def excuse(*, actor: Actor, signup_id: int, reason: str) -> Signup:
-    """The community excuses a member who did not come (before or after the no-show job)."""
-    require_somewhere(actor, Permission.TASK_MANAGE)
-    signup = db.session.get(Signup, signup_id)
-    if signup is None:
-        raise NotFound("报名不存在", code="signup.not_found")
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(signup.shift.task))
-    if signup.status != SignupStatus.CONFIRMED or signup.attendance == Attendance.ATTENDED:
-        raise Conflict("只能为已报名且未到场的党员请假", code="attendance.not_absent")
-    if utcnow() < signup.shift.starts_at:
-        raise Conflict("班次尚未开始，请让党员取消报名", code="attendance.not_started")
-    signup.attendance, signup.attendance_note = Attendance.EXCUSED, reason
-    db.session.flush()
-    return signup
