@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import StatementError
 
 from sunshine.auth.models import Account
@@ -28,14 +28,16 @@ def test_a_timestamp_comes_back_as_the_same_instant_in_utc() -> None:
     assert read is not None and read.tzinfo is UTC
 
 
-def test_postgresql_sessions_run_in_utc_whatever_the_servers_zone() -> None:
-    if db.engine.dialect.name != "postgresql":
-        assert db.engine.dialect.name == "sqlite"  # SQLite has no session time zone
-        return
-    assert db.session.scalar(text("SHOW TIME ZONE")) == "UTC"
-    # SQL that takes the date of a timestamp means the UTC date.
-    day = db.session.scalar(text("SELECT (TIMESTAMPTZ '2026-11-27 23:30:00+00')::date"))
+def test_sql_on_dates_sees_the_utc_date_whatever_the_servers_zone() -> None:
+    late = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # already the 28th in Shanghai
+    db.session.add(Account(openid="o-late", created_at=late))
+    db.session.flush()
+
+    day = db.session.scalar(select(func.date(Account.created_at)).where(Account.openid == "o-late"))
+
     assert str(day) == "2026-11-27"
+    if db.engine.dialect.name == "postgresql":  # a session setting; SQLite stores naive UTC
+        assert db.session.scalar(text("SHOW TIME ZONE")) == "UTC"
 
 
 def test_a_naive_datetime_is_refused() -> None:
