@@ -81,6 +81,15 @@ def add_shift(
     check_editable(task)
     deadline = signup_deadline or starts_at
     _check_times(starts_at, ends_at, deadline)
+    shift = _new_shift(task, starts_at, ends_at, capacity, deadline)
+    db.session.flush()
+    return shift
+
+
+def _new_shift(
+    task: Task, starts_at: datetime, ends_at: datetime, capacity: int, deadline: datetime
+) -> Shift:
+    """An open, empty shift of the task, carrying what its shifts carry, added to the session."""
     shift = Shift(
         task=task,
         **carried(task),
@@ -92,7 +101,6 @@ def add_shift(
         confirmed_count=0,
     )
     db.session.add(shift)
-    db.session.flush()
     return shift
 
 
@@ -221,18 +229,7 @@ def schedule_weekly(
         deadline = starts - timedelta(hours=deadline_hours_before)
         if deadline <= now:
             continue
-        shift = Shift(
-            task=task,
-            **carried(task),
-            starts_at=starts,
-            ends_at=ends,
-            capacity=capacity,
-            signup_deadline=deadline,
-            status=ShiftStatus.OPEN,
-            confirmed_count=0,
-        )
-        db.session.add(shift)
-        created.append(shift)
+        created.append(_new_shift(task, starts, ends, capacity, deadline))
     db.session.flush()
     return created
 
