@@ -124,11 +124,9 @@ def authenticate(raw_token: str | None) -> Actor:
     if not raw_token:
         raise Unauthorized()
     row = db.session.execute(_AUTHENTICATE, {"token_hash": _hash(raw_token)}).first()
-    if row is None:
+    if row is None or row.revoked_at is not None:
         raise Unauthorized("登录已失效，请重新登录", code="auth.invalid_token")
-    token_id, expires_at, revoked_at, account_id, status, member_id, member_status = row
-    if revoked_at is not None:
-        raise Unauthorized("登录已失效，请重新登录", code="auth.invalid_token")
+    token_id, expires_at, _, account_id, status, member_id, member_status = row
     if expires_at <= utcnow():
         raise Unauthorized("登录已过期，请重新登录", code="auth.token_expired")
     if status == AccountStatus.DISABLED:
