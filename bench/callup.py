@@ -447,8 +447,8 @@ def timed_post(client: Any, url: str, headers: dict[str, str], conninfo: str, **
 def propose_in_app(app: Any, call_up_id: int, admin_id: int) -> Any:
     from sunshine.access.permissions import Actor, active_grants
     from sunshine.auth.models import Account
+    from sunshine.callups import service, solver
     from sunshine.extensions import db
-    from sunshine.tasks.callups import service, solver
 
     with app.app_context():
         account = db.session.get(Account, admin_id)

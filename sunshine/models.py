@@ -5,11 +5,13 @@ from __future__ import annotations
 from sunshine.access import models as access_models
 from sunshine.attendance import models as attendance_models
 from sunshine.auth import models as auth_models
+from sunshine.callups import models as callups_models
 from sunshine.consent import models as consent_models
 from sunshine.hours import models as hours_models
 from sunshine.imports import models as imports_models
 from sunshine.jobs import models as jobs_models
 from sunshine.members import models as members_models
+from sunshine.needs import models as needs_models
 from sunshine.org import models as org_models
 from sunshine.reportin import models as reportin_models
 from sunshine.roster import models as roster_models
@@ -20,11 +22,13 @@ __all__ = [
     "access_models",
     "attendance_models",
     "auth_models",
+    "callups_models",
     "consent_models",
     "hours_models",
     "imports_models",
     "jobs_models",
     "members_models",
+    "needs_models",
     "org_models",
     "reportin_models",
     "roster_models",

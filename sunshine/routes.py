@@ -5,16 +5,17 @@ from __future__ import annotations
 from sunshine.access.routes import blp as access_blp
 from sunshine.attendance.routes import blp as attendance_blp
 from sunshine.auth.routes import blp as auth_blp
+from sunshine.callups.routes import blp as callups_blp
 from sunshine.consent.routes import blp as consent_blp
 from sunshine.hours.routes import blp as hours_blp
 from sunshine.imports.routes import blp as imports_blp
 from sunshine.members.routes import blp as members_blp
+from sunshine.needs.routes import blp as needs_blp
 from sunshine.ops.routes import blp as ops_blp
 from sunshine.org.routes import blp as org_blp
 from sunshine.reportin.routes import blp as reportin_blp
 from sunshine.roster.routes import blp as roster_blp
 from sunshine.security.routes import blp as security_blp
-from sunshine.tasks.callups.routes import blp as callups_blp
 from sunshine.tasks.routes import blp as tasks_blp
 
 BLUEPRINTS = [
@@ -27,6 +28,7 @@ BLUEPRINTS = [
     attendance_blp,
     hours_blp,
     callups_blp,
+    needs_blp,
     org_blp,
     roster_blp,
     imports_blp,

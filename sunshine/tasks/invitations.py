@@ -20,9 +20,9 @@ from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import Area
+from sunshine.ranking import behind, score, served_this_year, street_path_of, yearly_minutes
 from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.tasks import service as tasks
-from sunshine.tasks.feed import behind, score, served_this_year, street_path_of, yearly_minutes
 from sunshine.tasks.models import (
     Invitation,
     InvitationStatus,

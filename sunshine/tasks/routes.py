@@ -13,20 +13,14 @@ from sunshine.api import ReasonIn
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage, cursor_page
-from sunshine.tasks import feed, invitations, needs, service
-from sunshine.tasks.models import Invitation, Need, Shift, Signup, Task, TaskCategory
+from sunshine.tasks import feed, invitations, service
+from sunshine.tasks.models import Invitation, Shift, Signup, Task, TaskCategory
 from sunshine.tasks.schemas import (
     CategoryOut,
     FeedArgs,
     FeedPage,
     InvitationOut,
     InviteIn,
-    NeedIn,
-    NeedListArgs,
-    NeedOut,
-    NeedPage,
-    NeedPatch,
-    NeedTaskIn,
     ShiftIn,
     ShiftOut,
     ShiftPatch,
@@ -230,71 +224,6 @@ class MyFeed(MethodView):
             offset=args["cursor"],
             limit=args["limit"],
         )
-
-
-@blp.route("/communities/<int:community_id>/needs")
-class CommunityNeeds(MethodView):
-    @login_required
-    @blp.arguments(NeedIn)
-    @blp.response(201, NeedOut)
-    def post(self, data: dict[str, Any], community_id: int) -> dict[str, Any]:
-        """Record a resident's need (需求清单) in a community."""
-        actor = current_actor()
-        need = needs.record(actor=actor, community_id=community_id, **data)
-        db.session.commit()
-        return needs.view(actor, need)
-
-
-@blp.route("/needs")
-class Needs(MethodView):
-    @login_required
-    @blp.arguments(NeedListArgs, location="query")
-    @blp.response(200, NeedPage)
-    def get(self, args: dict[str, Any]) -> CursorPage:
-        """Needs of the caller's communities, newest first."""
-        actor = current_actor()
-        query = needs.query(
-            actor=actor,
-            status=args.get("status"),
-            area_id=args.get("area_id"),
-            after_id=args.get("cursor"),
-        )
-        page = cursor_page(query, Need.id, args["limit"])
-        return CursorPage([needs.view(actor, n) for n in page.items], page.next_cursor)
-
-
-@blp.route("/needs/<int:need_id>")
-class NeedDetail(MethodView):
-    @login_required
-    @blp.response(200, NeedOut)
-    def get(self, need_id: int) -> dict[str, Any]:
-        """One need."""
-        actor = current_actor()
-        return needs.view(actor, needs.get(actor=actor, need_id=need_id))
-
-    @login_required
-    @blp.arguments(NeedPatch)
-    @blp.response(200, NeedOut)
-    @blp.alt_response(409, description="需求已关闭")
-    def patch(self, data: dict[str, Any], need_id: int) -> dict[str, Any]:
-        """Edit a need or move its status along (done, cancelled)."""
-        actor = current_actor()
-        need = needs.update(actor=actor, need_id=need_id, changes=data)
-        db.session.commit()
-        return needs.view(actor, need)
-
-
-@blp.route("/needs/<int:need_id>/task")
-class NeedTask(MethodView):
-    @login_required
-    @blp.arguments(NeedTaskIn)
-    @blp.response(201, TaskOut)
-    @blp.alt_response(409, description="需求不是待处理状态")
-    def post(self, data: dict[str, Any], need_id: int) -> Task:
-        """Turn an open need into a draft task (a 微心愿 unless another kind is given)."""
-        task = needs.make_task(actor=current_actor(), need_id=need_id, **data)
-        db.session.commit()
-        return task
 
 
 @blp.route("/shifts/<int:shift_id>/suggestions")

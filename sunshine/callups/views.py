@@ -11,17 +11,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, func, select
 
+from sunshine.callups.models import CallUp, CallUpAssignment, CallUpPost
 from sunshine.extensions import db
 from sunshine.members.models import Member
 from sunshine.org.models import Area
 from sunshine.reportin.models import ReportIn, ReportInStatus
-from sunshine.tasks.models import (
-    CallUp,
-    CallUpAssignment,
-    CallUpPost,
-    Invitation,
-    InvitationStatus,
-)
+from sunshine.tasks.models import Invitation, InvitationStatus
 
 
 def totals(call_up_ids: Sequence[int]) -> dict[int, dict[str, int]]:

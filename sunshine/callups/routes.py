@@ -9,10 +9,9 @@ from flask_smorest import Blueprint
 
 from sunshine.api import ReasonIn
 from sunshine.auth.current import current_actor, login_required, request_origin
-from sunshine.extensions import db
-from sunshine.pagination import CursorPage, cursor_page
-from sunshine.tasks.callups import service, views
-from sunshine.tasks.callups.schemas import (
+from sunshine.callups import service, views
+from sunshine.callups.models import CallUp
+from sunshine.callups.schemas import (
     AssignmentIn,
     AssignmentOut,
     CallUpIn,
@@ -20,8 +19,9 @@ from sunshine.tasks.callups.schemas import (
     CallUpOut,
     CallUpPage,
 )
-from sunshine.tasks.feed import yearly_minutes
-from sunshine.tasks.models import CallUp
+from sunshine.extensions import db
+from sunshine.pagination import CursorPage, cursor_page
+from sunshine.ranking import yearly_minutes
 
 blp = Blueprint("callups", __name__, url_prefix="/api/v1", description="动员")
 

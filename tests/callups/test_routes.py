@@ -10,12 +10,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from sunshine.access.models import Role
+from sunshine.callups.models import CallUp
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import AreaLevel
 from sunshine.security.models import SecurityEvent
-from sunshine.tasks.models import CallUp, Invitation, Signup, SignupStatus
+from sunshine.tasks.models import Invitation, Signup, SignupStatus
 from tests.factories import (
     City,
     MemberSpec,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from sunshine.api import BaseSchema, cursor_page_schema
+from sunshine.callups.models import AssignmentSource, CallUpStatus
 from sunshine.org.schemas import AreaOut
-from sunshine.tasks.models import AssignmentSource, CallUpStatus, InvitationStatus
+from sunshine.tasks.models import InvitationStatus
 from sunshine.tasks.schemas import ShiftOut
 
 MAX_POSTS = 200

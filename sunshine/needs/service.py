@@ -19,10 +19,11 @@ from sunshine.access.permissions import (
 from sunshine.database import utcnow
 from sunshine.errors import Conflict, NotFound
 from sunshine.extensions import db
+from sunshine.needs.models import Need, NeedStatus, NeedUrgency
 from sunshine.org import service as org
 from sunshine.org.models import AreaLevel
 from sunshine.tasks import service as tasks
-from sunshine.tasks.models import Need, NeedStatus, NeedUrgency, Task, TaskKind
+from sunshine.tasks.models import Task, TaskKind
 
 CLOSED = (NeedStatus.DONE, NeedStatus.CANCELLED)
 

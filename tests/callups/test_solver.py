@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import networkx as nx
 import pytest
 
-from sunshine.tasks import feed
-from sunshine.tasks.callups import solver
-from sunshine.tasks.callups.solver import OpenPost, PoolMember
+from sunshine import ranking
+from sunshine.callups import solver
+from sunshine.callups.solver import OpenPost, PoolMember
 
 SATURDAY_9AM = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)  # Asia/Shanghai
 
@@ -22,7 +22,7 @@ def instance(
     pool = []
     for i in range(1, members + 1):
         served = rng.choice([0, 0, 60, 120, 600, 1440, 2000, rng.randrange(1440)])
-        gap, points = feed.behind(served, 1440)
+        gap, points = ranking.behind(served, 1440)
         pool.append(
             PoolMember(
                 id=i,
@@ -140,11 +140,11 @@ def test_identical_posts_share_one_list_and_fill_in_score_order() -> None:
 
 
 def test_behind_counts_points_up_to_ten_for_the_whole_requirement() -> None:
-    assert feed.behind(0, 1440) == (1440, 10)
-    assert feed.behind(360, 1440) == (1080, 7)
-    assert feed.behind(2000, 1440) == (0, 0)
-    assert feed.behind(0, 0) == (0, 0)
-    assert feed.behind_reason(330) == "本年度还差 5.5 小时"
+    assert ranking.behind(0, 1440) == (1440, 10)
+    assert ranking.behind(360, 1440) == (1080, 7)
+    assert ranking.behind(2000, 1440) == (0, 0)
+    assert ranking.behind(0, 0) == (0, 0)
+    assert ranking.behind_reason(330) == "本年度还差 5.5 小时"
 
 
 def test_a_score_that_stops_being_constant_inside_a_tier_is_caught(

@@ -28,6 +28,14 @@ from sunshine.access.permissions import (
     require_somewhere,
     scope_filter,
 )
+from sunshine.callups import pool, solver
+from sunshine.callups.models import (
+    AssignmentSource,
+    CallUp,
+    CallUpAssignment,
+    CallUpPost,
+    CallUpStatus,
+)
 from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
@@ -36,20 +44,7 @@ from sunshine.org import service as org
 from sunshine.org.models import AreaLevel
 from sunshine.security import service as security
 from sunshine.tasks import service as tasks
-from sunshine.tasks.callups import pool, solver
-from sunshine.tasks.models import (
-    AssignmentSource,
-    CallUp,
-    CallUpAssignment,
-    CallUpPost,
-    CallUpStatus,
-    Invitation,
-    InvitationStatus,
-    Shift,
-    ShiftStatus,
-    Task,
-    TaskStatus,
-)
+from sunshine.tasks.models import Invitation, InvitationStatus, Shift, ShiftStatus, Task, TaskStatus
 
 if TYPE_CHECKING:
     from sunshine.auth.service import Origin

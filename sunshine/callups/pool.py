@@ -12,18 +12,15 @@ from collections.abc import Collection, Iterable
 
 from sqlalchemy import ColumnElement, Select, or_, select
 
+from sunshine.callups.models import CallUp, CallUpAssignment, CallUpPost, CallUpStatus
+from sunshine.callups.solver import OpenPost, PoolMember
 from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus, member_skill
 from sunshine.org.models import Area
+from sunshine.ranking import behind, served_this_year
 from sunshine.reportin.models import ReportIn, ReportInStatus
-from sunshine.tasks.callups.solver import OpenPost, PoolMember
-from sunshine.tasks.feed import behind, served_this_year
 from sunshine.tasks.models import (
-    CallUp,
-    CallUpAssignment,
-    CallUpPost,
-    CallUpStatus,
     Invitation,
     InvitationStatus,
     Shift,

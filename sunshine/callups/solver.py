@@ -7,7 +7,7 @@ larger than any assignment could save, so the cheapest flow of value Σ places i
 (``nx.network_simplex``) finds the optimum of that linear programme, integral because the
 constraint matrix of a network is totally unimodular.
 
-The score of a member for a post is ``feed.score`` (own community / street / city, skill
+The score of a member for a post is ``ranking.score`` (own community / street / city, skill
 match, time fit: exactly as the feed and the invitation suggestions rank) plus up to
 ``BEHIND_POINTS`` for being behind the yearly requirement. Ties in score go to the member
 further behind in minutes: the cost is ``(top score − score) × W + (top gap − gap)`` with W
@@ -39,7 +39,7 @@ from datetime import datetime
 
 import networkx as nx
 
-from sunshine.tasks.feed import score, street_path_of, time_slot
+from sunshine.ranking import score, street_path_of, time_slot
 
 FIRST_CUT_SLACK = 10  # a post's first list: twice its places plus this
 
@@ -128,7 +128,7 @@ class Pool:
         """Every member eligible for the post, best first.
 
         Members with a skill the task asks for are scored one by one. Everyone else falls in
-        six tiers of equal ``feed.score``: their community's relation to the task's (the
+        six tiers of equal ``ranking.score``: their community's relation to the task's (the
         same community, the same street, elsewhere) times whether they are free then; inside
         a tier the pool's fairness order is already the score order, so the tiers are merged
         lazily and only as much is scored as is read.
@@ -176,10 +176,10 @@ class Pool:
             ):
                 continue
             key = self._key(m, post)
-            # The pruning is exact only if each tier comes out best first; feed.score
+            # The pruning is exact only if each tier comes out best first; ranking.score
             # depending on anything else would break that, so it is checked, not assumed.
             if last is not None and key > last:
-                raise RuntimeError("call-up tier out of order: feed.score changed shape")
+                raise RuntimeError("call-up tier out of order: ranking.score changed shape")
             last = key
             yield key, m
 
