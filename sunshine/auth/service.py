@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlalchemy import Select, bindparam, select, update
 
-from sunshine import wechat
+from sunshine import clock, wechat
 from sunshine.access.permissions import EVERYWHERE, Actor, OwnMember, Permission, authorize
 from sunshine.auth.models import Account, AccountStatus, AuthToken
-from sunshine.database import table_of, utcnow
+from sunshine.database import table_of
 from sunshine.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized
 from sunshine.extensions import db
 from sunshine.members.models import Member
@@ -75,7 +75,7 @@ def login(*, code: str, origin: Origin, token_ttl: int) -> IssuedToken:
                 "request_id": origin.request_id,
             },
         )
-    now = utcnow()
+    now = clock.now()
     account.last_login_at = now
     raw = secrets.token_urlsafe(32)
     db.session.add(
@@ -127,7 +127,7 @@ def authenticate(raw_token: str | None) -> Actor:
     if row is None or row.revoked_at is not None:
         raise Unauthorized("登录已失效，请重新登录", code="auth.invalid_token")
     token_id, expires_at, _, account_id, status, member_id, member_status = row
-    if expires_at <= utcnow():
+    if expires_at <= clock.now():
         raise Unauthorized("登录已过期，请重新登录", code="auth.token_expired")
     if status == AccountStatus.DISABLED:
         raise Forbidden("账号已停用，请联系管理员", code="auth.account_disabled")
@@ -141,7 +141,7 @@ def logout(*, actor: Actor, origin: Origin) -> None:
         db.session.execute(
             update(AuthToken)
             .where(AuthToken.id == actor.token_id, AuthToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
+            .values(revoked_at=clock.now())
         )
     security.record(
         action="logout",
@@ -191,7 +191,7 @@ def set_account_status(
         raise Conflict("不能停用自己的账号", code="account.cannot_disable_self")
     if account.status == status:
         return account
-    now = utcnow()
+    now = clock.now()
     account.status = status
     if status == AccountStatus.DISABLED:
         account.disabled_at, account.disabled_reason = now, reason

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.orm import selectinload
 
+from sunshine import clock
 from sunshine.access.permissions import (
     Actor,
     Permission,
@@ -36,7 +37,6 @@ from sunshine.callups.models import (
     CallUpPost,
     CallUpStatus,
 )
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members.models import Member
@@ -99,9 +99,9 @@ def _post_problems(
         return {"shift_id": ["班次所属任务不在本次动员的范围内"]}
     if shift.status != ShiftStatus.OPEN or task.status != TaskStatus.PUBLISHED:
         return {"shift_id": ["班次未发布或已取消"]}
-    if utcnow() >= shift.signup_deadline:
+    if clock.now() >= shift.signup_deadline:
         return {"shift_id": ["班次已截止报名"]}
-    if shift.starts_at.astimezone(tasks.SHANGHAI).date() != day:
+    if clock.local_date(shift.starts_at) != day:
         return {"shift_id": ["班次不在动员当天"]}
     free = pool.free_places(shift)
     if places > free:
@@ -124,7 +124,7 @@ def create(
             "动员范围应为街道或全市", code="callup.bad_area", fields={"area_id": ["应为街道或市"]}
         )
     authorize(actor, Permission.CALLUP_MANAGE, Place(area_path=area.path))
-    if day < utcnow().astimezone(tasks.SHANGHAI).date():
+    if day < clock.today():
         raise Invalid("动员日期已过", code="callup.bad_day", fields={"day": ["不能早于今天"]})
     shift_ids = [p["shift_id"] for p in posts]
     shifts = {
@@ -246,12 +246,12 @@ def propose(
                     "reasons": c.reasons,
                     "source": AssignmentSource.PROPOSED,
                     "created_by_id": actor.id,
-                    "created_at": utcnow(),
+                    "created_at": clock.now(),
                 }
                 for c in choices
             ],
         )
-    call_up.status, call_up.proposed_at = CallUpStatus.PROPOSED, utcnow()
+    call_up.status, call_up.proposed_at = CallUpStatus.PROPOSED, clock.now()
     db.session.flush()
     timings.store = time.perf_counter() - started
     return call_up
@@ -323,7 +323,7 @@ def unassign(*, actor: Actor, call_up_id: int, assignment_id: int) -> None:
 def cancel(*, actor: Actor, call_up_id: int, reason: str) -> CallUp:
     """Drop a call-up that is not confirmed yet; its assignments stay as they were."""
     call_up = _editable(actor, call_up_id)
-    call_up.status, call_up.cancelled_at = CallUpStatus.CANCELLED, utcnow()
+    call_up.status, call_up.cancelled_at = CallUpStatus.CANCELLED, clock.now()
     call_up.cancel_reason = reason
     db.session.flush()
     return call_up
@@ -406,7 +406,7 @@ def confirm(*, actor: Actor, call_up_id: int, origin: Origin | None = None) -> C
         )
     for shift, group in admitted:
         tasks.hold(shift, group)
-    now = utcnow()
+    now = clock.now()
     db.session.add_all(
         Invitation(
             shift_id=posts[a.post_id].shift_id,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from sunshine import wechat
+from sunshine import clock, wechat
 from sunshine.access.permissions import (
     Actor,
     OwnMember,
@@ -22,7 +22,6 @@ from sunshine.access.permissions import (
 )
 from sunshine.auth.models import AccountStatus, AuthToken
 from sunshine.consent import service as consent
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus, Skill
@@ -76,7 +75,7 @@ def bind_phone(*, actor: Actor, code: str, ip: str | None) -> str:
     """
     phone = wechat.get_phone_number(code)
     account = actor.account
-    account.phone, account.phone_bound_at = phone, utcnow()
+    account.phone, account.phone_bound_at = phone, clock.now()
     security.record(
         action="phone.bind", account_id=actor.id, ip=ip, object_type="account", object_id=actor.id
     )
@@ -146,7 +145,11 @@ def _rematch(member: Member) -> None:
     if entry is not None:
         if member.status != MemberStatus.VERIFIED or member.roster_entry_id != entry.id:
             member.status, member.roster_entry_id = MemberStatus.VERIFIED, entry.id
-            member.reviewed_by_id, member.reviewed_at, member.review_reason = None, utcnow(), None
+            member.reviewed_by_id, member.reviewed_at, member.review_reason = (
+                None,
+                clock.now(),
+                None,
+            )
         return
     if member.status == MemberStatus.VERIFIED or member.roster_entry_id is not None:
         member.status, member.roster_entry_id = MemberStatus.PENDING, None
@@ -304,7 +307,7 @@ def review(*, actor: Actor, member_id: int, approve: bool, reason: str | None) -
             "驳回时请填写原因", code="member.reason_required", fields={"reason": ["请填写原因"]}
         )
     member.status = MemberStatus.VERIFIED if approve else MemberStatus.REJECTED
-    member.reviewed_by_id, member.reviewed_at, member.review_reason = actor.id, utcnow(), reason
+    member.reviewed_by_id, member.reviewed_at, member.review_reason = actor.id, clock.now(), reason
     db.session.flush()
     return member
 
@@ -322,7 +325,7 @@ def deactivate(*, actor: Actor, reason: str | None, ip: str | None) -> None:
 
     account = actor.account
     member = own_member_or_none(actor)
-    now = utcnow()
+    now = clock.now()
     if member is not None and member.status != MemberStatus.DEACTIVATED:
         reportin.end_all_for_deactivation(member)
         member.name = "已注销"

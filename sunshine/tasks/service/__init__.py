@@ -34,7 +34,6 @@ from sunshine.tasks.service.signups import (
 )
 from sunshine.tasks.service.tasks import (
     LIVE,
-    SHANGHAI,
     TASK_FIELDS,
     carried,
     carry,
@@ -55,7 +54,6 @@ __all__ = [
     "LIVE",
     "MAX_SHIFT_LENGTH",
     "MOVE_NOTICE_THRESHOLD",
-    "SHANGHAI",
     "TASK_FIELDS",
     "active_community",
     "add_shift",

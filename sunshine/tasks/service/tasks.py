@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select, update
 
+from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members.models import Skill
@@ -25,7 +24,6 @@ from sunshine.tasks.models import (
     Visibility,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")  # days and weeks are counted here
 LIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)  # signups that hold or wait for a place
 TASK_FIELDS = (
     "kind",
@@ -193,7 +191,7 @@ def publish_task(*, actor: Actor, task_id: int) -> Task:
     if not any(s.status == ShiftStatus.OPEN for s in task.shifts):
         raise Conflict("请先添加至少一个班次", code="task.no_shifts")
     before = carried(task)
-    task.status, task.published_at = TaskStatus.PUBLISHED, utcnow()
+    task.status, task.published_at = TaskStatus.PUBLISHED, clock.now()
     carry(task, before)
     return task
 
