@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, bindparam, select, update
 
@@ -135,14 +135,24 @@ def authenticate(raw_token: str | None) -> Actor:
     return Actor(account_id=account_id, token_id=token_id, own_member=own)
 
 
+def revoke_tokens(
+    *, account_id: int, token_id: int | None = None, at: datetime | None = None
+) -> None:
+    """Revoke the account's live tokens, or only ``token_id`` of them; a revoked token fails
+    from the very next request. ``at`` (default now) lets a caller stamp it with the moment
+    of the decision that revoked it. The one place that revokes tokens."""
+    query = update(AuthToken).where(
+        AuthToken.account_id == account_id, AuthToken.revoked_at.is_(None)
+    )
+    if token_id is not None:
+        query = query.where(AuthToken.id == token_id)
+    db.session.execute(query.values(revoked_at=at or clock.now()))
+
+
 def logout(*, actor: Actor, origin: Origin) -> None:
     """Revoke the token the actor used; it fails from the very next request."""
     if actor.token_id is not None:
-        db.session.execute(
-            update(AuthToken)
-            .where(AuthToken.id == actor.token_id, AuthToken.revoked_at.is_(None))
-            .values(revoked_at=clock.now())
-        )
+        revoke_tokens(account_id=actor.id, token_id=actor.token_id)
     security.record(
         action="logout",
         account_id=actor.id,
@@ -195,11 +205,7 @@ def set_account_status(
     account.status = status
     if status == AccountStatus.DISABLED:
         account.disabled_at, account.disabled_reason = now, reason
-        db.session.execute(
-            update(AuthToken)
-            .where(AuthToken.account_id == account.id, AuthToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        revoke_tokens(account_id=account.id, at=now)
     else:
         account.disabled_at, account.disabled_reason = None, None
     security.record(

@@ -11,7 +11,7 @@ from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
-from sunshine.members.models import Skill
+from sunshine.members.skills import active_skills
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
 from sunshine.tasks.models import (
@@ -97,18 +97,6 @@ def _category(category_id: int) -> TaskCategory:
     return category
 
 
-def _skills(skill_ids: Sequence[int]) -> list[Skill]:
-    wanted = set(skill_ids)
-    found = list(db.session.scalars(select(Skill).where(Skill.id.in_(wanted), Skill.active)))
-    if len(found) != len(wanted):
-        raise Invalid(
-            "技能不在目录中",
-            code="skill.unknown",
-            fields={"skill_ids": [f"未知技能：{sorted(wanted - {s.id for s in found})}"]},
-        )
-    return found
-
-
 # Tasks ---------------------------------------------------------------------------------------
 
 
@@ -137,7 +125,7 @@ def create_task(
         area=area,
         area_path=area.path,
         category=_category(category_id),
-        skills=_skills(skill_ids),
+        skills=active_skills(skill_ids),
         created_by_id=actor.id,
         status=TaskStatus.DRAFT,
         **{k: fields[k] for k in TASK_FIELDS if k in fields},
@@ -173,7 +161,7 @@ def update_task(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
     if "category_id" in changes:
         task.category = _category(changes.pop("category_id"))
     if "skill_ids" in changes:
-        task.skills = _skills(changes.pop("skill_ids"))
+        task.skills = active_skills(changes.pop("skill_ids"))
     _check_visibility(task.area, changes.get("visibility", task.visibility))
     for field in TASK_FIELDS:
         if field in changes:
