@@ -42,7 +42,6 @@ from sunshine.tasks.models import (
     TaskStatus,
     Visibility,
 )
-from sunshine.tasks.service import carried
 
 SEED = 20261127
 CITY = ("孝义市", "141181000000")
@@ -319,11 +318,9 @@ def _demo_tasks(community: Area, member: Member) -> int:
             published_at=now,
         )
         db.session.add(task)
-        db.session.flush()  # the task's category_id, which its shift carries
         starts = now + starts_in
         shift = Shift(
             task=task,
-            **carried(task),
             starts_at=starts,
             ends_at=starts + timedelta(hours=hours),
             capacity=20,

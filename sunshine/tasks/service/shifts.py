@@ -25,8 +25,6 @@ from sunshine.tasks.models import (
 )
 from sunshine.tasks.service.tasks import (
     LIVE,
-    carried,
-    carry,
     check_editable,
     managed_task,
     place_of,
@@ -91,7 +89,6 @@ def _new_shift(
     """An open, empty shift of the task, carrying what its shifts carry, added to the session."""
     shift = Shift(
         task=task,
-        **carried(task),
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
@@ -266,7 +263,5 @@ def cancel_task(*, actor: Actor, task_id: int, reason: str) -> Task:
         shift = get_shift(shift_id, lock=True)  # as signups do: no signup slips in meanwhile
         if shift.status == ShiftStatus.OPEN:
             _cancel_shift(shift, reason)
-    before = carried(task)
     task.status, task.cancelled_at, task.cancel_reason = TaskStatus.CANCELLED, clock.now(), reason
-    carry(task, before)
     return task

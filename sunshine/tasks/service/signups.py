@@ -16,9 +16,16 @@ from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import Area
 from sunshine.reportin.models import ReportIn, ReportInStatus
-from sunshine.tasks.models import Shift, ShiftStatus, Signup, SignupStatus, TaskStatus
+from sunshine.tasks.models import (
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    TaskStatus,
+    visible_prefix,
+)
 from sunshine.tasks.service.shifts import fill_from_waitlist, get_shift
-from sunshine.tasks.service.tasks import LIVE, visible_prefix
+from sunshine.tasks.service.tasks import LIVE
 
 
 def active_community(member_id: int) -> Area | None:
