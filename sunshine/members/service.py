@@ -136,11 +136,8 @@ def _rematch(member: Member) -> None:
     if entry is not None:
         if member.status != MemberStatus.VERIFIED or member.roster_entry_id != entry.id:
             member.status, member.roster_entry_id = MemberStatus.VERIFIED, entry.id
-            member.reviewed_by_id, member.reviewed_at, member.review_reason = (
-                None,
-                clock.now(),
-                None,
-            )
+            member.reviewed_by_id, member.reviewed_at = None, clock.now()
+            member.review_reason = None
         return
     if member.status == MemberStatus.VERIFIED or member.roster_entry_id is not None:
         member.status, member.roster_entry_id = MemberStatus.PENDING, None
