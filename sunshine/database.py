@@ -14,6 +14,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from sunshine import clock
+
 # Stable constraint names: Alembic batch mode on SQLite needs them to alter tables.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -77,8 +79,8 @@ def str_enum(cls: type[StrEnum], length: int = 16) -> Enum:
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC: the column default, read from the one clock."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -20,11 +20,11 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
+from sunshine import clock
 from sunshine.access import service as access
 from sunshine.access.models import Role
 from sunshine.auth.models import Account
 from sunshine.consent.models import ConsentKind, ConsentRecord, PrivacyNotice
-from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org import service as org
@@ -42,7 +42,6 @@ from sunshine.tasks.models import (
     TaskStatus,
     Visibility,
 )
-from sunshine.tasks.service import carried
 
 SEED = 20261127
 CITY = ("孝义市", "141181000000")
@@ -224,7 +223,7 @@ def roster_rows(
     """Roster rows with unique phones ``phone_base + i``, spread over the units."""
     weights = [5 if "中学" in u.name or "医院" in u.name else 2 for u in units]
     branches = {u.id: [o.id for o in u.party_orgs if o.kind == PartyOrgKind.BRANCH] for u in units}
-    now = utcnow()
+    now = clock.now()
     for i in range(size):
         unit = rng.choices(units, weights)[0]
         yield {
@@ -299,7 +298,7 @@ def _demo_tasks(community: Area, member: Member) -> int:
     """Published tasks of the demo community; the member signed up for the first shift, which
     starts soon after the seed, so check-in can be tried (demo-community shows the code)."""
     categories = {c.name: c for c in db.session.scalars(select(TaskCategory))}
-    now = utcnow().replace(second=0, microsecond=0)
+    now = clock.now().replace(second=0, microsecond=0)
     shifts = []
     for title, category, visibility, starts_in, hours in DEMO_TASKS:
         task = Task(
@@ -319,11 +318,9 @@ def _demo_tasks(community: Area, member: Member) -> int:
             published_at=now,
         )
         db.session.add(task)
-        db.session.flush()  # the task's category_id, which its shift carries
         starts = now + starts_in
         shift = Shift(
             task=task,
-            **carried(task),
             starts_at=starts,
             ends_at=starts + timedelta(hours=hours),
             capacity=20,
@@ -345,7 +342,7 @@ def _demo_member(row: dict[str, object], community: Area, notice: PrivacyNotice)
     """A registered, verified member reported to the first community."""
     entry = db.session.scalar(select(RosterEntry).where(RosterEntry.phone == row["phone"]))
     assert entry is not None
-    account = Account(openid=DEMO_MEMBER_OPENID, phone=entry.phone, phone_bound_at=utcnow())
+    account = Account(openid=DEMO_MEMBER_OPENID, phone=entry.phone, phone_bound_at=clock.now())
     db.session.add(account)
     db.session.flush()
     db.session.add(
@@ -374,7 +371,7 @@ def _demo_member(row: dict[str, object], community: Area, notice: PrivacyNotice)
             member_id=member.id,
             community_id=community.id,
             status=ReportInStatus.ACTIVE,
-            decided_at=utcnow(),
+            decided_at=clock.now(),
         )
     )
     return member

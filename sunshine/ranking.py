@@ -15,9 +15,8 @@ from typing import Protocol
 
 from flask import current_app
 
-from sunshine.database import utcnow
+from sunshine import clock
 from sunshine.hours.service import confirmed_minutes_in_year
-from sunshine.tasks.service import SHANGHAI
 
 EVENING_FROM_HOUR = 18
 
@@ -44,7 +43,7 @@ TIME_SLOTS = {
 @functools.lru_cache(maxsize=4096)  # the feed asks for the same starts hundreds of times
 def time_slot(starts_at: datetime) -> str:
     """Which availability a shift starting then needs (Asia/Shanghai): a key of TIME_SLOTS."""
-    local = starts_at.astimezone(SHANGHAI)
+    local = clock.local(starts_at)
     if local.weekday() >= 5:
         return "available_weekends"
     if local.hour >= EVENING_FROM_HOUR:
@@ -89,7 +88,7 @@ def yearly_minutes() -> int:
 
 def served_this_year(member_ids: Collection[int]) -> dict[int, int]:
     """Confirmed minutes of each member this (Asia/Shanghai) year, from the hours ledger."""
-    return confirmed_minutes_in_year(member_ids, utcnow().astimezone(SHANGHAI).year)
+    return confirmed_minutes_in_year(member_ids, clock.today().year)
 
 
 SKILL_POINTS = 15  # for each of up to MAX_SKILLS of the task's skills the member has

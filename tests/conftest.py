@@ -127,8 +127,8 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
-    """Attendance's idea of now (punches, windows, codes); the rest of the app keeps real time."""
+    """Attendance's idea of now (``sunshine.clock.on_site``: punches, windows, codes); the rest
+    of the app keeps real time (tokens would expire if ``clock.now`` moved two days ahead)."""
     clock = Clock(utcnow())
-    for module in ("sunshine.attendance.service", "sunshine.attendance.hand"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: clock.now)
+    monkeypatch.setattr("sunshine.clock.on_site", lambda: clock.now)
     yield clock

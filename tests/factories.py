@@ -710,9 +710,9 @@ def add_service_record(
     The record belongs to the shift's task's area; its date is the shift's start in
     Shanghai unless ``service_date`` is given.
     """
+    from sunshine.clock import SHANGHAI
     from sunshine.hours.models import RecordSource, ServiceRecord
     from sunshine.tasks.models import Shift
-    from sunshine.tasks.service import SHANGHAI
 
     shift = db.session.get(Shift, shift_id)
     assert shift is not None
@@ -811,8 +811,8 @@ def hours_rows_of(member_ids: list[int], account_ids: list[int]) -> list[Executa
 
 def shanghai_day(days_ahead: int) -> Any:
     """The Asia/Shanghai date ``days_ahead`` days from today."""
+    from sunshine.clock import SHANGHAI
     from sunshine.database import utcnow
-    from sunshine.tasks.service import SHANGHAI
 
     return (utcnow().astimezone(SHANGHAI) + timedelta(days=days_ahead)).date()
 
@@ -821,7 +821,7 @@ def day_shift_body(day: Any, *, hour: int = 9, hours: int = 3, capacity: int = 5
     """A shift on ``day`` from ``hour`` o'clock for ``hours`` hours, Asia/Shanghai."""
     from datetime import datetime, time
 
-    from sunshine.tasks.service import SHANGHAI
+    from sunshine.clock import SHANGHAI
 
     start = datetime.combine(day, time(hour), SHANGHAI)
     return {
@@ -932,6 +932,7 @@ def add_service_history(area: Area, minutes_by_member: dict[int, int]) -> None:
     written in bulk so thousands of members take well under a second."""
     import sqlalchemy as sa
 
+    from sunshine.clock import SHANGHAI
     from sunshine.database import utcnow
     from sunshine.hours.ledger.chain import GENESIS_HASH, entry_hash
     from sunshine.hours.models import (
@@ -944,7 +945,6 @@ def add_service_history(area: Area, minutes_by_member: dict[int, int]) -> None:
         ServiceRecord,
     )
     from sunshine.tasks.models import Shift, ShiftStatus, Task, TaskKind, TaskStatus, Visibility
-    from sunshine.tasks.service import SHANGHAI
 
     now = utcnow()
     served = {m: minutes for m, minutes in minutes_by_member.items() if minutes > 0}

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, select
 
+from sunshine import clock
 from sunshine.access.models import SCOPE_OF_ROLE, Grant, Role
 from sunshine.access.permissions import (
     EVERYWHERE,
@@ -17,7 +18,6 @@ from sunshine.access.permissions import (
     scope_filter,
 )
 from sunshine.auth.models import Account, AccountStatus
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.org import service as org
@@ -168,7 +168,7 @@ def revoke_grant(*, actor: Actor, grant_id: int, reason: str | None, origin: Ori
         ).all()
         if not set(usable) - {grant.id}:
             raise Conflict("不能撤销最后一个系统管理员", code="grant.last_sys_admin")
-    grant.revoked_at, grant.revoked_by_id, grant.revoke_reason = utcnow(), actor.id, reason
+    grant.revoked_at, grant.revoked_by_id, grant.revoke_reason = clock.now(), actor.id, reason
     db.session.flush()
     security.record(
         action="grant.revoke",

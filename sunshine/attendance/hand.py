@@ -7,14 +7,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
 from sunshine.attendance.models import Direction, Punch, PunchFlag, PunchMethod
-from sunshine.attendance.records import create_record
 from sunshine.attendance.service import check_open, confirmed_signup, punch_window
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.hours.models import RecordSource, ServiceRecord
+from sunshine.hours.service import create_record
 from sunshine.tasks import service as tasks
 from sunshine.tasks.models import Attendance, Signup, SignupStatus
 
@@ -37,7 +37,7 @@ def record_by_hand(
     if signup is None:
         raise Conflict("该党员未报名本班次", code="attendance.no_signup")
     opens, closes = punch_window(shift)
-    now = utcnow()
+    now = clock.on_site()
     if not opens <= checked_in_at < checked_out_at <= min(closes, now):
         raise Invalid(
             "签到、签退时间应在班次时间窗口内，签到早于签退，且不晚于现在",
@@ -82,7 +82,7 @@ def excuse(*, actor: Actor, signup_id: int, reason: str) -> Signup:
     authorize(actor, Permission.TASK_MANAGE, tasks.place_of(signup.shift.task))
     if signup.status != SignupStatus.CONFIRMED or signup.attendance == Attendance.ATTENDED:
         raise Conflict("只能为已报名且未到场的党员请假", code="attendance.not_absent")
-    if utcnow() < signup.shift.starts_at:
+    if clock.on_site() < signup.shift.starts_at:
         raise Conflict("班次尚未开始，请让党员取消报名", code="attendance.not_started")
     signup.attendance, signup.attendance_note = Attendance.EXCUSED, reason
     db.session.flush()

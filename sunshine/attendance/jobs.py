@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, select
 
 from sunshine.attendance.models import Direction, Punch
-from sunshine.attendance.records import create_record
 from sunshine.attendance.service import punch_window
 from sunshine.extensions import db
 from sunshine.hours.models import RecordSource, ServiceRecord
+from sunshine.hours.service import create_record
 from sunshine.jobs.runner import job
 from sunshine.tasks.models import Attendance, Shift, ShiftStatus, Signup, SignupStatus
 

@@ -16,15 +16,16 @@ from decimal import Decimal
 
 from sqlalchemy import and_, bindparam, select, update
 
+from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
 from sunshine.attendance import codes
 from sunshine.attendance.models import Direction, Punch, PunchFlag, PunchMethod
-from sunshine.attendance.records import create_record
 from sunshine.attendance.venue import task_of_scene
-from sunshine.database import insert_or_skip, table_of, utcnow
+from sunshine.database import insert_or_skip, table_of
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.hours.models import RecordSource, ServiceRecord
+from sunshine.hours.service import create_record
 from sunshine.members import service as members
 from sunshine.members.models import Member
 from sunshine.tasks import service as tasks
@@ -131,7 +132,7 @@ def current_code(*, actor: Actor, shift_id: int) -> codes.RotatingCode:
     shift = tasks.get_shift(shift_id)
     _may_show_code(actor, shift)
     check_open(shift)
-    now = utcnow()
+    now = clock.on_site()
     opens, closes = punch_window(shift)
     if not opens <= now <= closes:
         raise Conflict("不在签到时间内", code="punch.window_closed")
@@ -257,7 +258,7 @@ def punch(
     *, actor: Actor, code: str, direction: Direction, location: Location | None
 ) -> PunchResult:
     member_id = members.verified_member_id(actor)
-    now = utcnow()
+    now = clock.on_site()
     if codes.is_rotating(code):
         shift_id = codes.read_rotating(code, now)
         method = PunchMethod.ROTATING

@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, bindparam, select, update
 
-from sunshine import wechat
+from sunshine import clock, wechat
 from sunshine.access.permissions import EVERYWHERE, Actor, OwnMember, Permission, authorize
 from sunshine.auth.models import Account, AccountStatus, AuthToken
-from sunshine.database import table_of, utcnow
+from sunshine.database import table_of
 from sunshine.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized
 from sunshine.extensions import db
 from sunshine.members.models import Member
@@ -75,7 +75,7 @@ def login(*, code: str, origin: Origin, token_ttl: int) -> IssuedToken:
                 "request_id": origin.request_id,
             },
         )
-    now = utcnow()
+    now = clock.now()
     account.last_login_at = now
     raw = secrets.token_urlsafe(32)
     db.session.add(
@@ -127,7 +127,7 @@ def authenticate(raw_token: str | None) -> Actor:
     if row is None or row.revoked_at is not None:
         raise Unauthorized("登录已失效，请重新登录", code="auth.invalid_token")
     token_id, expires_at, _, account_id, status, member_id, member_status = row
-    if expires_at <= utcnow():
+    if expires_at <= clock.now():
         raise Unauthorized("登录已过期，请重新登录", code="auth.token_expired")
     if status == AccountStatus.DISABLED:
         raise Forbidden("账号已停用，请联系管理员", code="auth.account_disabled")
@@ -135,14 +135,24 @@ def authenticate(raw_token: str | None) -> Actor:
     return Actor(account_id=account_id, token_id=token_id, own_member=own)
 
 
+def revoke_tokens(
+    *, account_id: int, token_id: int | None = None, at: datetime | None = None
+) -> None:
+    """Revoke the account's live tokens, or only ``token_id`` of them; a revoked token fails
+    from the very next request. ``at`` (default now) lets a caller stamp it with the moment
+    of the decision that revoked it. The one place that revokes tokens."""
+    query = update(AuthToken).where(
+        AuthToken.account_id == account_id, AuthToken.revoked_at.is_(None)
+    )
+    if token_id is not None:
+        query = query.where(AuthToken.id == token_id)
+    db.session.execute(query.values(revoked_at=at or clock.now()))
+
+
 def logout(*, actor: Actor, origin: Origin) -> None:
     """Revoke the token the actor used; it fails from the very next request."""
     if actor.token_id is not None:
-        db.session.execute(
-            update(AuthToken)
-            .where(AuthToken.id == actor.token_id, AuthToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+        revoke_tokens(account_id=actor.id, token_id=actor.token_id)
     security.record(
         action="logout",
         account_id=actor.id,
@@ -191,15 +201,11 @@ def set_account_status(
         raise Conflict("不能停用自己的账号", code="account.cannot_disable_self")
     if account.status == status:
         return account
-    now = utcnow()
+    now = clock.now()
     account.status = status
     if status == AccountStatus.DISABLED:
         account.disabled_at, account.disabled_reason = now, reason
-        db.session.execute(
-            update(AuthToken)
-            .where(AuthToken.account_id == account.id, AuthToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        revoke_tokens(account_id=account.id, at=now)
     else:
         account.disabled_at, account.disabled_reason = None, None
     security.record(

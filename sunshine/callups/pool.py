@@ -12,9 +12,9 @@ from collections.abc import Collection, Iterable
 
 from sqlalchemy import ColumnElement, Select, or_, select
 
+from sunshine import clock
 from sunshine.callups.models import CallUp, CallUpAssignment, CallUpPost, CallUpStatus
 from sunshine.callups.solver import OpenPost, PoolMember
-from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus, member_skill
 from sunshine.org.models import Area
@@ -34,7 +34,7 @@ from sunshine.tasks.service import LIVE, visible_prefix
 def free_places(shift: Shift) -> int:
     """Places of the shift nobody holds yet; none once it is closed to signups."""
     open_ = shift.status == ShiftStatus.OPEN and shift.task.status == TaskStatus.PUBLISHED
-    if not open_ or utcnow() >= shift.signup_deadline:
+    if not open_ or clock.now() >= shift.signup_deadline:
         return 0
     return max(0, shift.capacity - shift.confirmed_count)
 

@@ -10,7 +10,7 @@ it through ``/holidays``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -18,15 +18,9 @@ from sunshine.access.permissions import Actor, Permission, require_somewhere
 from sunshine.errors import NotFound
 from sunshine.extensions import db
 from sunshine.hours.models import Holiday
-from sunshine.tasks.service import SHANGHAI
 
 # Holidays are read in windows of this many days while counting.
 _WINDOW = timedelta(days=62)
-
-
-def today(now: datetime) -> date:
-    """The date in Shanghai at ``now``."""
-    return now.astimezone(SHANGHAI).date()
 
 
 def _overrides(first: date, last: date) -> dict[date, bool]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Select, case, select
 from sqlalchemy.exc import IntegrityError
 
+from sunshine import clock
 from sunshine.access.permissions import (
     Actor,
     Permission,
@@ -21,7 +22,6 @@ from sunshine.access.permissions import (
     require_somewhere,
     scope_filter,
 )
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.hours import service
@@ -136,7 +136,7 @@ def _decide(
     correction: Correction, actor: Actor, status: CorrectionStatus, reason: str | None
 ) -> None:
     correction.status, correction.decision_reason = status, reason
-    correction.decided_by_id, correction.decided_at = actor.id, utcnow()
+    correction.decided_by_id, correction.decided_at = actor.id, clock.now()
     db.session.flush()
 
 

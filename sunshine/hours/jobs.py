@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 
+from sunshine import clock
 from sunshine.extensions import db
-from sunshine.hours.calendar import add_working_days, today
+from sunshine.hours.calendar import add_working_days
 from sunshine.hours.models import RecordStatus, ServiceRecord
 from sunshine.jobs.runner import job
 
@@ -22,7 +23,7 @@ def overdue_before(now: datetime) -> date:
     before today (Shanghai): that is, once 10 working days lie strictly between d and
     today — exactly when d is before the 10th working day counted back from today.
     """
-    return add_working_days(today(now), -OVERDUE_AFTER_WORKING_DAYS)
+    return add_working_days(clock.local_date(now), -OVERDUE_AFTER_WORKING_DAYS)
 
 
 @job("hours.flag_overdue", every=timedelta(hours=1))

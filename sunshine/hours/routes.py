@@ -8,9 +8,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine import clock
 from sunshine.api import OptionalReasonIn, ReasonIn
 from sunshine.auth.current import current_actor, login_required, request_origin
-from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.hours import calendar, corrections, policy, queries, service
 from sunshine.hours.models import Correction, Holiday, ServiceRecord
@@ -175,7 +175,7 @@ class MyHours(MethodView):
     @blp.response(200, HoursOut)
     def get(self, args: dict[str, Any]) -> queries.YearSummary:
         """The caller's confirmed hours in a year against the requirement, and points."""
-        year = args.get("year") or calendar.today(utcnow()).year
+        year = args.get("year") or clock.today().year
         return queries.my_year(actor=current_actor(), year=year)
 
 
@@ -283,7 +283,7 @@ class Holidays(MethodView):
     @blp.response(200, HolidayOut(many=True))
     def get(self, args: dict[str, Any]) -> list[Holiday]:
         """The year's holidays and weekend workdays (the overrides of Monday–Friday)."""
-        year = args.get("year") or calendar.today(utcnow()).year
+        year = args.get("year") or clock.today().year
         return calendar.holidays_of(actor=current_actor(), year=year)
 
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from sunshine.database import insert_or_skip, utcnow
+from sunshine import clock
+from sunshine.database import insert_or_skip
 from sunshine.extensions import db
 from sunshine.jobs.models import JobState
 
@@ -84,7 +85,7 @@ def run_due(now: datetime | None = None, *, only: str | None = None) -> dict[str
     results: dict[str, Any] = {}
     for name in chosen:
         entry = JOBS[name]
-        moment = now or utcnow()
+        moment = now or clock.now()
         try:
             state = _claim(name)
             if state is None:
@@ -98,7 +99,7 @@ def run_due(now: datetime | None = None, *, only: str | None = None) -> dict[str
                 continue
             state.last_started_at = moment
             counts = entry.run(moment)
-            state.last_finished_at, state.last_result = utcnow(), counts
+            state.last_finished_at, state.last_result = clock.now(), counts
             db.session.commit()
             results[name] = counts
             log.info("job %s done: %s", name, counts)

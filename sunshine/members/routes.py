@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
-from sunshine.members import service, skills, views
+from sunshine.members import deactivation, service, skills, views
 from sunshine.members.models import Member, Skill
 from sunshine.members.schemas import (
     DeactivateIn,
@@ -99,7 +99,9 @@ class MyDeactivation(MethodView):
     @blp.response(204)
     def post(self, data: dict[str, Any]) -> None:
         """Close the account and remove personal data (service records stay, anonymised)."""
-        service.deactivate(actor=current_actor(), reason=data["reason"], ip=request_origin().ip)
+        deactivation.deactivate(
+            actor=current_actor(), reason=data["reason"], ip=request_origin().ip
+        )
         db.session.commit()
 
 

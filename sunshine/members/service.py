@@ -1,16 +1,16 @@
-"""Registration, verification against the roster, review, profile and deactivation."""
+"""Registration, verification against the roster, review and profile (deactivation:
+``members.deactivation``)."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from sunshine import wechat
+from sunshine import clock, wechat
 from sunshine.access.permissions import (
     Actor,
     OwnMember,
@@ -20,14 +20,15 @@ from sunshine.access.permissions import (
     can,
     require_somewhere,
 )
-from sunshine.auth.models import AccountStatus, AuthToken
+from sunshine.auth.models import Account
 from sunshine.consent import service as consent
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
-from sunshine.members.models import Member, MemberStatus, Skill
+from sunshine.members.models import Member, MemberStatus
+from sunshine.members.skills import active_skills
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, WorkUnit
+from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.roster.models import RosterEntry
 from sunshine.security import service as security
 
@@ -76,7 +77,7 @@ def bind_phone(*, actor: Actor, code: str, ip: str | None) -> str:
     """
     phone = wechat.get_phone_number(code)
     account = actor.account
-    account.phone, account.phone_bound_at = phone, utcnow()
+    account.phone, account.phone_bound_at = phone, clock.now()
     security.record(
         action="phone.bind", account_id=actor.id, ip=ip, object_type="account", object_id=actor.id
     )
@@ -115,17 +116,6 @@ def own_member(actor: Actor) -> Member:
     return member
 
 
-def _skills(skill_ids: Sequence[int]) -> list[Skill]:
-    wanted = set(skill_ids)
-    found = list(db.session.scalars(select(Skill).where(Skill.id.in_(wanted), Skill.active)))
-    if len(found) != len(wanted):
-        unknown = sorted(wanted - {s.id for s in found})
-        raise Invalid(
-            "技能不在目录中", code="skill.unknown", fields={"skill_ids": [f"未知技能：{unknown}"]}
-        )
-    return found
-
-
 def _roster_match(member: Member) -> RosterEntry | None:
     phone = member.account.phone
     if not phone:
@@ -146,7 +136,8 @@ def _rematch(member: Member) -> None:
     if entry is not None:
         if member.status != MemberStatus.VERIFIED or member.roster_entry_id != entry.id:
             member.status, member.roster_entry_id = MemberStatus.VERIFIED, entry.id
-            member.reviewed_by_id, member.reviewed_at, member.review_reason = None, utcnow(), None
+            member.reviewed_by_id, member.reviewed_at = None, clock.now()
+            member.review_reason = None
         return
     if member.status == MemberStatus.VERIFIED or member.roster_entry_id is not None:
         member.status, member.roster_entry_id = MemberStatus.PENDING, None
@@ -181,7 +172,7 @@ def register(
         residence=residence,
         area_path=residence.path,
         status=MemberStatus.PENDING,
-        skills=_skills(skill_ids),
+        skills=active_skills(skill_ids),
         available_weekday_daytime=availability.weekday_daytime,
         available_evenings=availability.evenings,
         available_weekends=availability.weekends,
@@ -218,7 +209,7 @@ def update_profile(*, actor: Actor, changes: dict[str, Any]) -> Member:
         )
         refresh_area_path(member)
     if "skill_ids" in changes:
-        member.skills = _skills(changes["skill_ids"])
+        member.skills = active_skills(changes["skill_ids"])
     if "availability" in changes:
         a: Availability = changes["availability"]
         member.available_weekday_daytime = a.weekday_daytime
@@ -234,8 +225,6 @@ def update_profile(*, actor: Actor, changes: dict[str, Any]) -> Member:
 
 def refresh_area_path(member: Member) -> None:
     """Point area_path at the active report-in's community, else the pending one, else home."""
-    from sunshine.reportin.models import ReportIn, ReportInStatus  # report-in builds on members
-
     community = db.session.scalar(
         select(Area)
         .join(ReportIn, ReportIn.community_id == Area.id)
@@ -257,8 +246,6 @@ def rematch_city(city_id: int, phones: set[str]) -> int:
     again (their row may have changed). Members an administrator approved by hand are left
     alone: a roster row under another name is no reason to doubt that review.
     """
-    from sunshine.auth.models import Account
-
     verified = 0
     ordered = sorted(phones)
     for start in range(0, len(ordered), _PHONES_PER_QUERY):
@@ -304,59 +291,9 @@ def review(*, actor: Actor, member_id: int, approve: bool, reason: str | None) -
             "驳回时请填写原因", code="member.reason_required", fields={"reason": ["请填写原因"]}
         )
     member.status = MemberStatus.VERIFIED if approve else MemberStatus.REJECTED
-    member.reviewed_by_id, member.reviewed_at, member.review_reason = actor.id, utcnow(), reason
+    member.reviewed_by_id, member.reviewed_at, member.review_reason = actor.id, clock.now(), reason
     db.session.flush()
     return member
-
-
-# Own data and deactivation -------------------------------------------------------------------
-
-
-def deactivate(*, actor: Actor, reason: str | None, ip: str | None) -> None:
-    """Remove the member's personal data, keeping ledger rows attached to an anonymous record.
-
-    The account is closed (every token revoked) and unlinked from WeChat, so a later login
-    starts a new account. Consent records stay as proof of what was consented to, when.
-    """
-    from sunshine.reportin import service as reportin  # report-in builds on members
-
-    account = actor.account
-    member = own_member_or_none(actor)
-    now = utcnow()
-    if member is not None and member.status != MemberStatus.DEACTIVATED:
-        reportin.end_all_for_deactivation(member)
-        member.name = "已注销"
-        member.skills = []
-        member.party_org = None
-        member.roster_entry_id = None
-        member.available_weekday_daytime = member.available_evenings = False
-        member.available_weekends = False
-        member.status = MemberStatus.DEACTIVATED
-        member.review_reason = None
-    account.openid = f"deactivated:{account.id}:{secrets.token_hex(8)}"
-    account.unionid = account.phone = None
-    account.phone_bound_at = None
-    account.status, account.disabled_at, account.disabled_reason = (
-        AccountStatus.DISABLED,
-        now,
-        "本人注销",
-    )
-    db.session.execute(
-        update(AuthToken)
-        .where(AuthToken.account_id == account.id, AuthToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    # Token rows are housekeeping, not evidence: they keep no IP once the person has left.
-    db.session.execute(update(AuthToken).where(AuthToken.account_id == account.id).values(ip=None))
-    security.record(
-        action="account.deactivate",
-        account_id=actor.id,
-        ip=ip,
-        object_type="account",
-        object_id=actor.id,
-        detail={"reason": reason} if reason else None,
-    )
-    db.session.flush()
 
 
 def verified_member_id(actor: Actor) -> int:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
 from sunshine.access.permissions import EVERYWHERE, Actor, Permission, authorize
-from sunshine.errors import Conflict, NotFound
+from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members.models import Skill
 
@@ -17,6 +18,19 @@ def list_skills(include_inactive: bool = False) -> list[Skill]:
     if not include_inactive:
         query = query.where(Skill.active)
     return list(db.session.scalars(query))
+
+
+def active_skills(skill_ids: Sequence[int]) -> list[Skill]:
+    """The catalogue's skills with these ids, for a member or a task to pick; an unknown or
+    deactivated one is refused (422 naming it)."""
+    wanted = set(skill_ids)
+    found = list(db.session.scalars(select(Skill).where(Skill.id.in_(wanted), Skill.active)))
+    if len(found) != len(wanted):
+        unknown = sorted(wanted - {s.id for s in found})
+        raise Invalid(
+            "技能不在目录中", code="skill.unknown", fields={"skill_ids": [f"未知技能：{unknown}"]}
+        )
+    return found
 
 
 def create_skill(*, actor: Actor, name: str) -> Skill:

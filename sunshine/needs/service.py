@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from sunshine import clock
 from sunshine.access.permissions import (
     Actor,
     Permission,
@@ -16,7 +17,6 @@ from sunshine.access.permissions import (
     require_somewhere,
     scope_filter,
 )
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, NotFound
 from sunshine.extensions import db
 from sunshine.needs.models import Need, NeedStatus, NeedUrgency
@@ -75,7 +75,7 @@ def update(*, actor: Actor, need_id: int, changes: dict[str, Any]) -> Need:
         if field in changes:
             setattr(need, field, changes[field])
     if need.status in CLOSED:
-        need.closed_at = utcnow()
+        need.closed_at = clock.now()
     db.session.flush()
     return need
 

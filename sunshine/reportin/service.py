@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from sunshine import clock
 from sunshine.access.permissions import (
     Actor,
     Permission,
@@ -17,7 +18,6 @@ from sunshine.access.permissions import (
     scope_filter,
 )
 from sunshine.consent import service as consent
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
@@ -116,7 +116,7 @@ def _close(report_in: ReportIn, kind: EndKind, reason: str | None, by: int | Non
     """End an open report-in: a pending one is cancelled, an active one ended."""
     pending = report_in.status == ReportInStatus.PENDING
     report_in.status = ReportInStatus.CANCELLED if pending else ReportInStatus.ENDED
-    report_in.ended_at, report_in.end_kind = utcnow(), kind
+    report_in.ended_at, report_in.end_kind = clock.now(), kind
     report_in.end_reason, report_in.ended_by_id = reason, by
 
 
@@ -135,7 +135,7 @@ def approve(*, actor: Actor, report_in_id: int, reason: str | None = None) -> Re
     if active is not None:
         _close(active, EndKind.TRANSFER, f"转至{report_in.community.name}", actor.id)
         db.session.flush()  # the old one ends before the new one starts (one active at most)
-    report_in.status, report_in.decided_at = ReportInStatus.ACTIVE, utcnow()
+    report_in.status, report_in.decided_at = ReportInStatus.ACTIVE, clock.now()
     report_in.decided_by_id, report_in.decision_reason = actor.id, reason
     db.session.flush()
     members.refresh_area_path(report_in.member)
@@ -147,7 +147,7 @@ def reject(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
     report_in = _for_admin(actor, report_in_id)
     if report_in.status != ReportInStatus.PENDING:
         raise Conflict("该申请不在待审批状态", code="report_in.not_pending")
-    report_in.status, report_in.decided_at = ReportInStatus.REJECTED, utcnow()
+    report_in.status, report_in.decided_at = ReportInStatus.REJECTED, clock.now()
     report_in.decided_by_id, report_in.decision_reason = actor.id, reason
     db.session.flush()
     members.refresh_area_path(report_in.member)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Select, insert, select, update
 
+from sunshine import clock
 from sunshine.access.permissions import (
     Actor,
     Permission,
@@ -19,7 +20,6 @@ from sunshine.access.permissions import (
     require_somewhere,
     scope_filter,
 )
-from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.imports.models import ImportKind
 from sunshine.imports.service import Importer, Outcome, RowErrors
@@ -93,7 +93,7 @@ def _write(city: Area, wanted: dict[str, tuple[int, dict[str, object]]]) -> Outc
     outcome = Outcome()
     new_rows: list[dict[str, object]] = []
     changed_rows: list[dict[str, object]] = []
-    now = utcnow()
+    now = clock.now()
     for phone, (line, values) in wanted.items():
         entry = existing.get(phone)
         if entry is None:

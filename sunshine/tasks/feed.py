@@ -24,8 +24,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select, text, union_all
 from sqlalchemy.orm import joinedload
 
+from sunshine import clock
 from sunshine.access.permissions import Actor
-from sunshine.database import utcnow
 from sunshine.errors import Conflict
 from sunshine.extensions import db
 from sunshine.members import service as members
@@ -100,7 +100,7 @@ def _candidates(
     params |= {
         "start": start,
         "end": end,
-        "now": utcnow(),
+        "now": clock.now(),
         "category_id": category_id,
         "kind": kind,
     }
@@ -168,7 +168,7 @@ def feed(
     community = active_community(member.id)
     if community is None:
         raise Conflict("请先到社区报到，再报名服务", code="feed.no_report_in")
-    now = utcnow()
+    now = clock.now()
     start = max(starts_from or now, now)
     end = starts_until or start + DEFAULT_WINDOW
     mine = {skill.id for skill in member.skills}

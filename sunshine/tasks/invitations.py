@@ -13,8 +13,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
@@ -177,7 +177,7 @@ def accept(*, actor: Actor, invitation_id: int) -> Signup:
     """Accept: sign up for the shift under the usual rules (a full shift waitlists)."""
     invitation = _own_pending(actor, invitation_id)
     signup, _ = tasks.sign_up(actor=actor, shift_id=invitation.shift_id)
-    invitation.status, invitation.responded_at = InvitationStatus.ACCEPTED, utcnow()
+    invitation.status, invitation.responded_at = InvitationStatus.ACCEPTED, clock.now()
     db.session.flush()
     return signup
 
@@ -196,6 +196,6 @@ def decline(*, actor: Actor, invitation_id: int, late_cutoff: timedelta) -> Invi
         )
         if held is not None:
             tasks.cancel_signup(actor=actor, signup_id=held, late_cutoff=late_cutoff)
-    invitation.status, invitation.responded_at = InvitationStatus.DECLINED, utcnow()
+    invitation.status, invitation.responded_at = InvitationStatus.DECLINED, clock.now()
     db.session.flush()
     return invitation

@@ -4,6 +4,13 @@ A task belongs to an area (a community, or a street for street-wide tasks) and i
 members reported to that community, street or the whole city. Capacity is enforced under a
 row lock on the shift, with ``confirmed_count`` kept beside it so the check is one read.
 A member holds at most one live signup per shift (partial unique index).
+
+What a shift copies of its task (``carried``) is kept in step here, by ORM events, so that no
+service, job, demo or test builder can forget it: a new shift takes it from its task as it is
+inserted, and a flushed change to a task's status, kind, category, area or visibility
+rewrites its shifts (one UPDATE) and the copies already loaded in the session. Raw SQL writes
+to ``task`` or ``shift`` bypass the ORM and must spell the values out (the columns are NOT
+NULL, so a raw insert cannot silently leave them out); the app has none.
 """
 
 from __future__ import annotations
@@ -11,25 +18,31 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
     Column,
+    Connection,
     ForeignKey,
     Index,
     Numeric,
     String,
     Table,
     Text,
+    event,
     false,
+    inspect,
+    select,
     text,
+    update,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, object_session, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
-from sunshine.database import Base, BigId, UTCDateTime, utcnow
+from sunshine.database import Base, BigId, UTCDateTime, table_of, utcnow
 from sunshine.database import str_enum as _enum
 from sunshine.members.models import Member, Skill
 from sunshine.org.models import Area
@@ -151,7 +164,7 @@ class Shift(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
     # The area path members must be reported under to see and join the shift: the task's
     # visible prefix (its community, street or city), copied here so the feed reads one
-    # index. ``tasks.service.carried`` gives it; the task's edits keep it in step.
+    # index. These five columns are ``carried(task)``, kept in step by the events below.
     scope_path: Mapped[str] = mapped_column(String(255))
     # The task's status, kind and category, copied for the same reason: the feed's candidates
     # (published only, ``kind=``, ``category_id=``) are then decided on the shift row alone,
@@ -180,6 +193,92 @@ class Shift(Base):
     @property
     def is_full(self) -> bool:
         return self.confirmed_count >= self.capacity
+
+
+# What a shift carries of its task ------------------------------------------------------------
+
+# The task's attributes the carried columns are made of.
+CARRIED_FROM = frozenset({"visibility", "area_path", "status", "kind", "category_id"})
+# The shift's columns that copy them.
+_CARRIED = ("scope_path", "task_status", "task_kind", "task_category_id", "task_area_path")
+
+
+class TaskFacts(Protocol):
+    """What ``carried`` reads of a task: a Task, or a row of those columns."""
+
+    @property
+    def visibility(self) -> Visibility: ...
+    @property
+    def area_path(self) -> str: ...
+    @property
+    def status(self) -> TaskStatus: ...
+    @property
+    def kind(self) -> TaskKind: ...
+    @property
+    def category_id(self) -> int: ...
+
+
+def visible_prefix(task: TaskFacts) -> str:
+    """The area path under which members may join the task (its community, street or city)."""
+    segments = task.area_path.strip("/").split("/")  # city, street[, community]
+    return {
+        Visibility.COMMUNITY: task.area_path,
+        Visibility.STREET: "/" + "/".join(segments[:2]) + "/",
+        Visibility.CITY: "/" + segments[0] + "/",
+    }[task.visibility]
+
+
+def carried(task: TaskFacts) -> dict[str, Any]:
+    """What each shift of the task carries of it, for the feed to read one row: the visible
+    prefix (``Shift.scope_path``), the status, the kind, the category and the area path."""
+    return {
+        "scope_path": visible_prefix(task),
+        "task_status": task.status,
+        "task_kind": task.kind,
+        "task_category_id": task.category_id,
+        "task_area_path": task.area_path,
+    }
+
+
+def _task_facts(connection: Connection, shift: Shift) -> TaskFacts:
+    """The shift's task as this flush has written it: the object when the shift holds it
+    loaded (its changes were flushed before the shift's: the shift depends on it), else its
+    row."""
+    task = shift.__dict__.get("task")
+    if task is not None and not (inspect(task).unloaded & CARRIED_FROM):
+        return task
+    columns = [Task.__table__.c[name] for name in sorted(CARRIED_FROM)]
+    return connection.execute(select(*columns).where(Task.__table__.c.id == shift.task_id)).one()
+
+
+@event.listens_for(Shift, "before_insert")
+def _carry_into_new_shift(_mapper: Mapper[Shift], connection: Connection, shift: Shift) -> None:
+    for key, value in carried(_task_facts(connection, shift)).items():
+        setattr(shift, key, value)
+
+
+@event.listens_for(Shift, "before_update")
+def _keep_shift_carrying(_mapper: Mapper[Shift], connection: Connection, shift: Shift) -> None:
+    """A shift's copies are not written by hand: a change to them (or to its task) is undone."""
+    state = inspect(shift)
+    if any(state.attrs[key].history.has_changes() for key in ("task_id", *_CARRIED)):
+        for key, value in carried(_task_facts(connection, shift)).items():
+            setattr(shift, key, value)
+
+
+@event.listens_for(Task, "after_update")
+def _carry_to_shifts(_mapper: Mapper[Task], connection: Connection, task: Task) -> None:
+    state = inspect(task)
+    if not any(state.attrs[name].history.has_changes() for name in (*CARRIED_FROM, "category")):
+        return
+    values = carried(task)
+    shifts = table_of(Shift)
+    connection.execute(update(shifts).where(shifts.c.task_id == task.id).values(**values))
+    session = object_session(task)
+    for held in list(session.identity_map.values()) if session is not None else []:
+        if isinstance(held, Shift) and held.__dict__.get("task_id") == task.id:
+            for key, value in values.items():
+                set_committed_value(held, key, value)
 
 
 class SignupStatus(StrEnum):

@@ -15,11 +15,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from sunshine.access.models import Role
+from sunshine.clock import SHANGHAI
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.org.models import Area, AreaLevel
 from sunshine.tasks.models import Invitation, Shift, Signup, SignupStatus
-from sunshine.tasks.service import SHANGHAI
 from tests.factories import (
     MemberSpec,
     add_area,

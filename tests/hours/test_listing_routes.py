@@ -219,11 +219,10 @@ def test_my_hours_past_the_requirement_leave_nothing_remaining(scene: Scene) -> 
 
 
 def test_my_hours_default_to_this_year_and_refuse_a_bad_year(scene: Scene) -> None:
-    from sunshine.database import utcnow
-    from sunshine.hours.calendar import today
+    from sunshine import clock
 
     body = scene.get("/api/v1/me/hours", scene.member).json
-    assert body["year"] == today(utcnow()).year and body["confirmed_minutes"] == 0
+    assert body["year"] == clock.today().year and body["confirmed_minutes"] == 0
     assert scene.get("/api/v1/me/hours?year=abc", scene.member).status_code == 422
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from sunshine.database import utcnow
+from sunshine import clock
 from sunshine.errors import Conflict
 from sunshine.extensions import db
 from sunshine.hours.models import (
@@ -137,7 +137,7 @@ def append(
         raise Conflict("余额不足，不能扣减到零以下", code="ledger.below_zero")
     # Python datetimes carry microseconds, as both databases store them: what is hashed is
     # exactly what is read back.
-    created_at = utcnow()
+    created_at = clock.now()
     seq = head.entries + 1
     fields: dict[str, Any] = {
         "member_id": member_id,

@@ -10,6 +10,7 @@ promotes the oldest waitlisted signup in the same transaction.
 schedules) and ``signups`` (admission, places, waitlists); callers import from here.
 """
 
+from sunshine.tasks.models import carried, visible_prefix
 from sunshine.tasks.service.shifts import (
     MAX_SHIFT_LENGTH,
     MOVE_NOTICE_THRESHOLD,
@@ -34,10 +35,7 @@ from sunshine.tasks.service.signups import (
 )
 from sunshine.tasks.service.tasks import (
     LIVE,
-    SHANGHAI,
     TASK_FIELDS,
-    carried,
-    carry,
     check_editable,
     create_task,
     get_task,
@@ -48,14 +46,12 @@ from sunshine.tasks.service.tasks import (
     query_tasks,
     update_task,
     view_task,
-    visible_prefix,
 )
 
 __all__ = [
     "LIVE",
     "MAX_SHIFT_LENGTH",
     "MOVE_NOTICE_THRESHOLD",
-    "SHANGHAI",
     "TASK_FIELDS",
     "active_community",
     "add_shift",
@@ -64,7 +60,6 @@ __all__ = [
     "cancel_signup",
     "cancel_task",
     "carried",
-    "carry",
     "check_editable",
     "create_task",
     "fill_from_waitlist",

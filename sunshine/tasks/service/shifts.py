@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.tasks.models import (
@@ -25,9 +25,6 @@ from sunshine.tasks.models import (
 )
 from sunshine.tasks.service.tasks import (
     LIVE,
-    SHANGHAI,
-    carried,
-    carry,
     check_editable,
     managed_task,
     place_of,
@@ -47,7 +44,7 @@ def _check_times(
     start): that deadline may have passed, and moving a shift whose signups have closed
     must neither be refused nor reopen them.
     """
-    now = utcnow()
+    now = clock.now()
     if starts_at <= now:
         raise Invalid("开始时间应晚于现在", code="shift.in_past", fields={"starts_at": ["已过去"]})
     if ends_at <= starts_at:
@@ -92,7 +89,6 @@ def _new_shift(
     """An open, empty shift of the task, carrying what its shifts carry, added to the session."""
     shift = Shift(
         task=task,
-        **carried(task),
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
@@ -162,7 +158,7 @@ def update_shift(*, actor: Actor, shift_id: int, changes: dict[str, Any]) -> Shi
 
 
 def _cancel_shift(shift: Shift, reason: str) -> None:
-    now = utcnow()
+    now = clock.now()
     shift.status, shift.cancelled_at, shift.cancel_reason = ShiftStatus.CANCELLED, now, reason
     for signup in db.session.scalars(
         select(Signup).where(Signup.shift_id == shift.id, Signup.status.in_(LIVE))
@@ -215,17 +211,17 @@ def schedule_weekly(
             fields={"end_time": ["应晚于开始时间"]},
         )
     existing = {s.starts_at for s in task.shifts if s.status == ShiftStatus.OPEN}
-    now = utcnow()
-    today = now.astimezone(SHANGHAI).date()
+    now = clock.now()
+    today = clock.local_date(now)
     created = []
     for offset in range(1, weeks * 7 + 1):
         day = today + timedelta(days=offset)
         if day.isoweekday() not in weekdays:
             continue
-        starts = datetime.combine(day, start_time, SHANGHAI).astimezone(UTC)
+        starts = clock.at_local(day, start_time)
         if starts in existing:
             continue
-        ends = datetime.combine(day, end_time, SHANGHAI).astimezone(UTC)
+        ends = clock.at_local(day, end_time)
         deadline = starts - timedelta(hours=deadline_hours_before)
         if deadline <= now:
             continue
@@ -246,7 +242,7 @@ def fill_from_waitlist(shift: Shift) -> list[Signup]:
         )
         if waiting is None:
             break
-        now = utcnow()
+        now = clock.now()
         waiting.status, waiting.confirmed_at, waiting.promoted_at = (
             SignupStatus.CONFIRMED,
             now,
@@ -267,7 +263,5 @@ def cancel_task(*, actor: Actor, task_id: int, reason: str) -> Task:
         shift = get_shift(shift_id, lock=True)  # as signups do: no signup slips in meanwhile
         if shift.status == ShiftStatus.OPEN:
             _cancel_shift(shift, reason)
-    before = carried(task)
-    task.status, task.cancelled_at, task.cancel_reason = TaskStatus.CANCELLED, utcnow(), reason
-    carry(task, before)
+    task.status, task.cancelled_at, task.cancel_reason = TaskStatus.CANCELLED, clock.now(), reason
     return task

@@ -8,17 +8,24 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from sunshine import clock
 from sunshine.access.permissions import Actor
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import Area
 from sunshine.reportin.models import ReportIn, ReportInStatus
-from sunshine.tasks.models import Shift, ShiftStatus, Signup, SignupStatus, TaskStatus
+from sunshine.tasks.models import (
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    TaskStatus,
+    visible_prefix,
+)
 from sunshine.tasks.service.shifts import fill_from_waitlist, get_shift
-from sunshine.tasks.service.tasks import LIVE, visible_prefix
+from sunshine.tasks.service.tasks import LIVE
 
 
 def active_community(member_id: int) -> Area | None:
@@ -101,7 +108,7 @@ def admission(
             )
         )
     )
-    now = utcnow()
+    now = clock.now()
     closed = not on_site and (now >= shift.signup_deadline or now >= shift.starts_at)
     prefix = visible_prefix(task)
     free = shift.capacity - shift.confirmed_count
@@ -128,7 +135,7 @@ def admission(
 def hold(shift: Shift, members: Sequence[Member]) -> list[Signup]:
     """New signups on the (locked) shift for members ``admission`` let through, in order:
     confirmed while places last, then waitlisted."""
-    now = utcnow()
+    now = clock.now()
     signups = []
     for member in members:
         confirmed = not shift.is_full
@@ -172,7 +179,7 @@ def cancel_signup(*, actor: Actor, signup_id: int, late_cutoff: timedelta) -> Si
     db.session.refresh(signup)
     if signup.status == SignupStatus.CANCELLED:
         raise Conflict("报名已取消", code="signup.cancelled")
-    now = utcnow()
+    now = clock.now()
     if now >= shift.starts_at:
         raise Conflict("班次已开始，不能取消", code="signup.shift_started")
     was_confirmed = signup.status == SignupStatus.CONFIRMED

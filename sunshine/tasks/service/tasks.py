@@ -1,22 +1,23 @@
-"""Tasks: the catalogue, posting, editing, publishing and cancelling, what each shift carries."""
+"""Tasks: the catalogue, posting, editing, publishing and cancelling.
+
+What each shift carries of its task is kept in step by ``tasks.models`` (``carried``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 
+from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
-from sunshine.members.models import Skill
+from sunshine.members.skills import active_skills
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
 from sunshine.tasks.models import (
-    Shift,
     ShiftStatus,
     SignupStatus,
     Task,
@@ -25,7 +26,6 @@ from sunshine.tasks.models import (
     Visibility,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")  # days and weeks are counted here
 LIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)  # signups that hold or wait for a place
 TASK_FIELDS = (
     "kind",
@@ -43,36 +43,6 @@ TASK_FIELDS = (
     "checkin_opens_minutes",
     "checkout_closes_minutes",
 )
-
-
-def visible_prefix(task: Task) -> str:
-    """The area path under which members may join the task (its community, street or city)."""
-    segments = task.area_path.strip("/").split("/")  # city, street[, community]
-    return {
-        Visibility.COMMUNITY: task.area_path,
-        Visibility.STREET: "/" + "/".join(segments[:2]) + "/",
-        Visibility.CITY: "/" + segments[0] + "/",
-    }[task.visibility]
-
-
-def carried(task: Task) -> dict[str, Any]:
-    """What each shift of the task carries of it, for the feed to read one row: the visible
-    prefix (``Shift.scope_path``), the status, the kind, the category and the area path."""
-    return {
-        "scope_path": visible_prefix(task),
-        "task_status": task.status,
-        "task_kind": task.kind,
-        "task_category_id": task.category_id,
-        "task_area_path": task.area_path,
-    }
-
-
-def carry(task: Task, before: dict[str, Any]) -> None:
-    """Rewrite what the task's shifts carry of it, when that changed since ``before``."""
-    db.session.flush()  # task.category_id follows task.category on flush
-    after = carried(task)
-    if after != before:
-        db.session.execute(update(Shift).where(Shift.task_id == task.id).values(**after))
 
 
 def place_of(task: Task) -> Place:
@@ -97,18 +67,6 @@ def _category(category_id: int) -> TaskCategory:
             "服务类别不在目录中", code="task.unknown_category", fields={"category_id": ["未知类别"]}
         )
     return category
-
-
-def _skills(skill_ids: Sequence[int]) -> list[Skill]:
-    wanted = set(skill_ids)
-    found = list(db.session.scalars(select(Skill).where(Skill.id.in_(wanted), Skill.active)))
-    if len(found) != len(wanted):
-        raise Invalid(
-            "技能不在目录中",
-            code="skill.unknown",
-            fields={"skill_ids": [f"未知技能：{sorted(wanted - {s.id for s in found})}"]},
-        )
-    return found
 
 
 # Tasks ---------------------------------------------------------------------------------------
@@ -139,7 +97,7 @@ def create_task(
         area=area,
         area_path=area.path,
         category=_category(category_id),
-        skills=_skills(skill_ids),
+        skills=active_skills(skill_ids),
         created_by_id=actor.id,
         status=TaskStatus.DRAFT,
         **{k: fields[k] for k in TASK_FIELDS if k in fields},
@@ -171,16 +129,14 @@ def check_editable(task: Task) -> None:
 def update_task(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
     task = managed_task(actor, task_id)
     check_editable(task)
-    before = carried(task)
     if "category_id" in changes:
         task.category = _category(changes.pop("category_id"))
     if "skill_ids" in changes:
-        task.skills = _skills(changes.pop("skill_ids"))
+        task.skills = active_skills(changes.pop("skill_ids"))
     _check_visibility(task.area, changes.get("visibility", task.visibility))
     for field in TASK_FIELDS:
         if field in changes:
             setattr(task, field, changes[field])
-    carry(task, before)
     return task
 
 
@@ -192,9 +148,7 @@ def publish_task(*, actor: Actor, task_id: int) -> Task:
         return task
     if not any(s.status == ShiftStatus.OPEN for s in task.shifts):
         raise Conflict("请先添加至少一个班次", code="task.no_shifts")
-    before = carried(task)
-    task.status, task.published_at = TaskStatus.PUBLISHED, utcnow()
-    carry(task, before)
+    task.status, task.published_at = TaskStatus.PUBLISHED, clock.now()
     return task
 
 

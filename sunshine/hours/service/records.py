@@ -1,8 +1,9 @@
-"""Service records computed from punches by a named rule.
+"""Service records: created from what attendance saw, by a named rule.
 
-The rule is stored on each record, so a later rule never silently changes old records.
-``clamped_quarter_hours`` (the default): from max(check-in, start) to min(check-out, end),
-rounded down to whole 15 minutes.
+The rule that turns punches into minutes is stored on each record, so a later rule never
+silently changes old records. ``clamped_quarter_hours`` (the one rule today): from
+max(check-in, start) to min(check-out, end), rounded down to whole 15 minutes. Attendance
+decides whether a punch counts; this module decides what the record says.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sunshine import clock
 from sunshine.extensions import db
-from sunshine.hours import service as hours
 from sunshine.hours.models import RecordFlag, RecordSource, ServiceRecord
+from sunshine.hours.service.decisions import apply_policy
 from sunshine.tasks.models import Shift
-from sunshine.tasks.service import SHANGHAI
 
 RULE = "clamped_quarter_hours"
 QUARTER = timedelta(minutes=15)
@@ -24,9 +25,7 @@ def clamped_quarter_hours(
     check_in: datetime, check_out: datetime, starts_at: datetime, ends_at: datetime
 ) -> int:
     served = min(check_out, ends_at) - max(check_in, starts_at)
-    if served <= timedelta(0):
-        return 0
-    return (served // QUARTER) * 15
+    return 0 if served <= timedelta(0) else (served // QUARTER) * 15
 
 
 def create_record(
@@ -38,7 +37,8 @@ def create_record(
     source: RecordSource,
     flags: Iterable[str],
 ) -> ServiceRecord:
-    """The member's record for the shift, pending confirmation (or confirmed by the policy).
+    """The member's record of a shift attendance saw them serve, pending confirmation (or
+    confirmed by the area's policy). The minutes follow ``RULE``.
 
     Without a check-out (``check_out_at`` None) the record is credited up to the scheduled
     end and flagged ``forgot_checkout`` for the community to review.
@@ -52,7 +52,7 @@ def create_record(
         area_id=task.area_id,
         area_path=task.area_path,
         activity_name=task.title,
-        service_date=shift.starts_at.astimezone(SHANGHAI).date(),
+        service_date=clock.local_date(shift.starts_at),
         place=task.address,
         content=task.content,
         person_in_charge=task.contact_name,
@@ -66,5 +66,5 @@ def create_record(
     )
     db.session.add(record)
     db.session.flush()
-    hours.apply_policy(record)
+    apply_policy(record)
     return record

@@ -1,4 +1,4 @@
-"""Confirming, rejecting, voiding and adjusting service records, and the approval policy.
+"""Deciding on service records: confirming, rejecting, voiding, adjusting, and the policy.
 
 Only confirmed minutes count anywhere, and what counts is the ledger: every decision that
 changes a record's credit appends an hours entry (and the matching points entry) through
@@ -14,23 +14,20 @@ deadlock. Nothing is written until every record of a bulk request has passed eve
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Integer, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
 
+from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, Place, authorize, can, require_somewhere
-from sunshine.database import utcnow
 from sunshine.errors import Conflict, Forbidden, NotFound
 from sunshine.extensions import db
 from sunshine.hours import ledger
 from sunshine.hours.models import (
     ApprovalMode,
-    HoursEntry,
     Ledger,
     LedgerKind,
     RecordStatus,
@@ -149,7 +146,7 @@ def _log(action: str, record: ServiceRecord, by: Decision, **detail: object) -> 
 def _confirm(record: ServiceRecord, by: Decision, *, reason: str | None = None) -> None:
     _credit(record, minutes=record.minutes, kind=LedgerKind.CONFIRM, reason=reason, by=by)
     record.status = RecordStatus.CONFIRMED
-    record.decided_by_id, record.decided_at = by.actor_id, utcnow()
+    record.decided_by_id, record.decided_at = by.actor_id, clock.now()
     _log("hours.confirm", record, by, minutes=record.minutes)
 
 
@@ -231,7 +228,7 @@ def reject(
     record = _decidable(actor, record_id)
     _require_status(record, RecordStatus.PENDING)
     record.status, record.reject_reason = RecordStatus.REJECTED, reason
-    record.decided_by_id, record.decided_at = actor.id, utcnow()
+    record.decided_by_id, record.decided_at = actor.id, clock.now()
     _log("hours.reject", record, Decision(actor.id, origin), reason=reason)
     db.session.flush()
     return record
@@ -247,7 +244,7 @@ def void(
     credited = record.credited_minutes
     _credit(record, minutes=-credited, kind=LedgerKind.VOID, reason=reason, by=by)
     record.status = RecordStatus.VOIDED
-    record.decided_by_id, record.decided_at = actor.id, utcnow()
+    record.decided_by_id, record.decided_at = actor.id, clock.now()
     _log("hours.void", record, by, minutes=-credited, reason=reason)
     db.session.flush()
     return record
@@ -286,7 +283,7 @@ def confirm_with(record: ServiceRecord, minutes: int, *, reason: str, by: Decisi
     """Confirm a rejected record with other minutes than the rule's (a correction)."""
     _credit(record, minutes=minutes, kind=LedgerKind.CONFIRM, reason=reason, by=by)
     record.status = RecordStatus.CONFIRMED
-    record.decided_by_id, record.decided_at = by.actor_id, utcnow()
+    record.decided_by_id, record.decided_at = by.actor_id, clock.now()
     _log("hours.confirm", record, by, minutes=minutes, correction=True)
 
 
@@ -296,8 +293,8 @@ def confirm_with(record: ServiceRecord, minutes: int, *, reason: str, by: Decisi
 def apply_policy(record: ServiceRecord) -> None:
     """Confirm a just-created record automatically when its area's policy says so.
 
-    Called by attendance right after it creates a record. The policy of the record's area,
-    or of the nearest ancestor that has one (none: manual), confirms it as the system
+    Called by ``records.create_record`` right after it creates a record. The policy of the
+    record's area, or of the nearest ancestor that has one (none: manual), confirms it as the system
     (actor None) when the mode is automatic, or automatic_below and the minutes are under
     the threshold. A record with any flag (forgotten check-out, low accuracy, hand-recorded,
     walk-in; any flag at all) always waits for a person.
@@ -315,45 +312,3 @@ def apply_policy(record: ServiceRecord) -> None:
         return
     _confirm(record, Decision(actor_id=None), reason=f"按审批方式自动确认（{policy.mode.value}）")
     db.session.flush()
-
-
-# Confirmed time ---------------------------------------------------------------------------------
-
-
-_MEMBERS_PER_QUERY = 10_000
-
-
-def _member_in(ids: list[int]) -> list[ColumnElement[bool]]:
-    """``HoursEntry.member_id`` among ``ids``: one array parameter on PostgreSQL (thousands of
-    bound values cost more to send than the query takes: 20,000 ids 0.8 → 0.2 s), chunks of
-    IN lists elsewhere (SQLite allows ~32,000 parameters)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return [HoursEntry.member_id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))]
-    return [
-        HoursEntry.member_id.in_(ids[i : i + _MEMBERS_PER_QUERY])
-        for i in range(0, len(ids), _MEMBERS_PER_QUERY)
-    ]
-
-
-def confirmed_minutes_in_year(member_ids: Collection[int], year: int) -> dict[int, int]:
-    """Confirmed minutes of each member for services dated in ``year`` (Asia/Shanghai).
-
-    The sum of the hours-ledger entries whose record's service date falls in the year —
-    adjustments and voids count in the year of the service they change. Members without
-    any such entry map to 0. The feed, invitation suggestions and call-ups rank members
-    behind their requirement with it.
-    """
-    wanted = sorted(set(member_ids))
-    minutes = dict.fromkeys(wanted, 0)
-    for among in _member_in(wanted) if wanted else []:
-        rows = db.session.execute(
-            select(HoursEntry.member_id, func.sum(HoursEntry.amount))
-            .join(ServiceRecord, HoursEntry.record_id == ServiceRecord.id)
-            .where(
-                among,
-                ServiceRecord.service_date.between(date(year, 1, 1), date(year, 12, 31)),
-            )
-            .group_by(HoursEntry.member_id)
-        )
-        minutes.update({member_id: int(total) for member_id, total in rows})
-    return minutes
