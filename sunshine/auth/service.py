@@ -149,6 +149,22 @@ def revoke_tokens(
     db.session.execute(query.values(revoked_at=at or clock.now()))
 
 
+def close_account(account: Account, *, at: datetime) -> None:
+    """Close an account for good at its holder's request: unlinked from WeChat (a later login
+    starts a new account), phone removed, disabled, every token revoked. Token rows are
+    housekeeping, not evidence: they keep no IP once the person has left."""
+    account.openid = f"deactivated:{account.id}:{secrets.token_hex(8)}"
+    account.unionid = account.phone = None
+    account.phone_bound_at = None
+    account.status, account.disabled_at, account.disabled_reason = (
+        AccountStatus.DISABLED,
+        at,
+        "本人注销",
+    )
+    revoke_tokens(account_id=account.id, at=at)
+    db.session.execute(update(AuthToken).where(AuthToken.account_id == account.id).values(ip=None))
+
+
 def logout(*, actor: Actor, origin: Origin) -> None:
     """Revoke the token the actor used; it fails from the very next request."""
     if actor.token_id is not None:

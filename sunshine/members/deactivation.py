@@ -7,14 +7,9 @@ Its own module because it ends the member's report-ins, and report-in builds on 
 
 from __future__ import annotations
 
-import secrets
-
-from sqlalchemy import update
-
 from sunshine import clock
 from sunshine.access.permissions import Actor
 from sunshine.auth import service as auth
-from sunshine.auth.models import AccountStatus, AuthToken
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import MemberStatus
@@ -41,17 +36,7 @@ def deactivate(*, actor: Actor, reason: str | None, ip: str | None) -> None:
         member.available_weekends = False
         member.status = MemberStatus.DEACTIVATED
         member.review_reason = None
-    account.openid = f"deactivated:{account.id}:{secrets.token_hex(8)}"
-    account.unionid = account.phone = None
-    account.phone_bound_at = None
-    account.status, account.disabled_at, account.disabled_reason = (
-        AccountStatus.DISABLED,
-        now,
-        "本人注销",
-    )
-    auth.revoke_tokens(account_id=account.id, at=now)
-    # Token rows are housekeeping, not evidence: they keep no IP once the person has left.
-    db.session.execute(update(AuthToken).where(AuthToken.account_id == account.id).values(ip=None))
+    auth.close_account(account, at=now)
     security.record(
         action="account.deactivate",
         account_id=actor.id,

@@ -8,9 +8,11 @@ Python so that every point has a reason the member can read:
 - where: own community 30 (本社区), own street 20 (本街道), elsewhere in the city 10 (全市);
 - skills: 15 for each of up to two skills the task asks for that the member has;
 - time: 10 when the shift falls in a time the member said they are free;
+- behind: up to 10 for a member short of the yearly requirement (本年度还差 N 小时);
 - sooner first among equals.
 
-Not yet: "本年度还差 N 小时" — the hours ledger (issue 5) will add the requirement gap.
+The points and reasons are ``sunshine.ranking``'s, shared with invitation suggestions and
+call-ups.
 """
 
 from __future__ import annotations
