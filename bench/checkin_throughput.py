@@ -50,7 +50,8 @@ that enough members are left for twice the best rate seen: raise ``--members`` f
 wrk is required (``apt-get install -y wrk``): the Python load generator (``--load-generator
 python``) would, with 100 threads, take most of a core from the server. ``--smoke`` uses wrk
 when it is installed, else the Python generator: 1-s runs, 4 connections, one round, at most
-300 requests per run, 6,000 members, 5 profiled check-ins.
+300 requests per run, 10,000 members on 10 shifts (enough for wrk at up to 5,000 requests/s),
+2 gunicorn workers, 5 profiled check-ins.
 
     .venv/bin/python bench/checkin_throughput.py --duration 10 --rounds 3
 
@@ -1039,8 +1040,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         rounds=1,
         connections=4,
         think_ms=100,
-        members=6000,
-        shifts=6,
+        members=10_000,
+        shifts=10,
         profile_punches=5,
         load_generator="auto",
         max_requests=RUN_MAX_REQUESTS,
