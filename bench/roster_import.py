@@ -28,7 +28,8 @@ The PostgreSQL database is wiped (created if missing, public schema dropped) bef
 run, so its name must contain "bench" unless ``--allow-any-database`` is given.
 
 ``--smoke``: 200 rows, 10 changed, 5 units, both formats, on the PostgreSQL of
-``--database-url`` if given, else on SQLite; one process per step, under tracemalloc.
+``--database-url`` if given, else on SQLite; one run per step, under tracemalloc, the first
+in a process of its own and the others in this one.
 """
 
 from __future__ import annotations
@@ -251,7 +252,15 @@ def run_step(args: argparse.Namespace) -> dict[str, Any]:
 # -- The driver -----------------------------------------------------------------------------
 
 
-def child(url: str, step: str, file: Path, units_file: Path, trace: bool) -> dict[str, Any]:
+def child(
+    url: str, step: str, file: Path, units_file: Path, trace: bool, in_process: bool = False
+) -> dict[str, Any]:
+    """One step in a fresh process (``in_process``: in this one, for --smoke)."""
+    if in_process:
+        step_args = argparse.Namespace(
+            step=step, url=url, file=str(file), units_file=str(units_file), trace=trace
+        )
+        return run_step(step_args)
     env = {k: v for k, v in os.environ.items() if k not in APP_VARIABLES}
     env["SUNSHINE_ENV"] = "development"
     command = [sys.executable, __file__, "--child", step, "--url", url, "--file", str(file)]
@@ -316,14 +325,15 @@ def main(argv: list[str] | None = None) -> None:
         for url in databases:
             for fmt in args.formats.split(","):
                 runs: dict[bool, dict[str, dict[str, Any]]] = {}
-                # --smoke: one run per step, under tracemalloc, for both columns (a step costs
-                # a process start and create_app, seconds each).
+                # --smoke: one run per step, under tracemalloc, for both columns, and only the
+                # first step in a process of its own (a process costs seconds: create_app).
                 for trace in (True,) if args.smoke else (False, True):
                     versions[url] = prepare_database(url, args.allow_any_database)
-                    runs[trace] = {
-                        step: child(url, step, files[f"{name}.{fmt}"], files["units.csv"], trace)
-                        for step, name in (("first", "first"), ("reimport", "changed"))
-                    }
+                    runs[trace] = {}
+                    for step, name in (("first", "first"), ("reimport", "changed")):
+                        file = files[f"{name}.{fmt}"]
+                        here = args.smoke and bool(rows or runs[trace])
+                        runs[trace][step] = child(url, step, file, files["units.csv"], trace, here)
                 timed = runs.get(False, runs[True])
                 units_seconds[versions[url]] = timed["first"]["units_seconds"]
                 for step in ("first", "reimport"):
