@@ -33,52 +33,49 @@ The report (Markdown) goes to stdout, progress to stderr. The machine is shared:
 average and the CPU share of other processes during each timed request are printed.
 
     .venv/bin/python bench/callup.py                 # ~2 min, most of it the data
+
+``--smoke``: a city of 22 communities (``_lib.smoke.CITY``), 300 members, 5 posts sharing 40
+places, one round, on ``sunshine_bench_smoke`` by default; the checks must pass as in a real run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
-import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import networkx as nx
 import psycopg
-from psycopg import sql
+from _lib import smoke
+from _lib.app import catalogue, make_app, token_for
+from _lib.cpu import backend_pids, other_cpu_share, snapshot
+from _lib.databases import Rows, conninfo_of, ensure_postgres, migrate, wipe
+from _lib.province import street_of
+from _lib.report import log, machine_facts
 from sqlalchemy import event, select
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benches beside this file
-
-from _common import catalogue, make_app, migrate, token_for
-from member_listing import (
-    backend_pids,
-    conninfo_of,
-    cpu_snapshot,
-    ensure_database,
-    other_cpu_share,
-    wipe,
-)
-
-from sunshine.demo import SEED, build_city, person_name
+from sunshine.access import service as access
+from sunshine.access.models import Role
+from sunshine.access.permissions import Actor, active_grants
+from sunshine.auth.models import Account
+from sunshine.callups import service, solver
+from sunshine.demo import SEED, XIAOYI, build_city, person_name
+from sunshine.extensions import db
+from sunshine.hours.ledger.chain import GENESIS_HASH, entry_hash
+from sunshine.hours.models import Ledger, LedgerKind
+from sunshine.org.models import Area
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sunshine_bench_callup"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TARGET_S = 10.0
 YEARLY = 24 * 60
 SLOTS = ((8, 4), (9, 3), (14, 3), (19, 2))  # (start hour, hours), Beijing time
-T0 = time.perf_counter()
-
-
-def log(message: str) -> None:
-    print(f"[{time.perf_counter() - T0:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 # Data ----------------------------------------------------------------------------------------
@@ -93,36 +90,8 @@ class Person:
     served: int  # minutes this year
 
 
-class Copier:
-    """Rows per table, COPY'd in the order the tables were first given rows."""
-
-    def __init__(self) -> None:
-        self.tables: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
-
-    def add(self, table: str, **row: Any) -> None:
-        columns, rows = self.tables.setdefault(table, (list(row), []))
-        rows.append(tuple(row[c] for c in columns))
-
-    def copy(self, conninfo: str) -> dict[str, int]:
-        with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
-            for name, (columns, rows) in self.tables.items():
-                statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                    sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, columns))
-                )
-                with cur.copy(statement) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                if "id" in columns:
-                    cur.execute(
-                        sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'id'), {})").format(
-                            sql.Literal(name), sql.Literal(max(r[0] for r in rows))
-                        )
-                    )
-        return {name: len(rows) for name, (_, rows) in self.tables.items()}
-
-
 def credit_history(
-    rows: Copier,
+    rows: Rows,
     people: dict[int, Person],
     served_on: dict[int, tuple[int, date]],
     places: list[tuple[int, str, int]],
@@ -132,9 +101,6 @@ def credit_history(
     one confirmed record per member who served, on a past shift of theirs, credited with all
     their minutes through the hours ledger — one confirm entry per member's chain and its
     head, hashed as the app hashes them (as ``tests.factories.add_service_history``)."""
-    from sunshine.hours.ledger.chain import GENESIS_HASH, entry_hash
-    from sunshine.hours.models import Ledger, LedgerKind
-
     area_of = {path: area_id for area_id, path, _ in places}
     for n, (member_id, (shift_id, day)) in enumerate(sorted(served_on.items()), start=1):
         person = people[member_id]
@@ -184,24 +150,15 @@ def credit_history(
         )
 
 
-def street_of(path: str) -> str:
-    return "/" + "/".join(path.strip("/").split("/")[:2]) + "/"
-
-
 def generate(app: Any, conninfo: str, args: argparse.Namespace) -> dict[str, Any]:
     """The city, members, history, the day's other signups and the posts' shifts."""
-    from sunshine.access import service as access
-    from sunshine.access.models import Role
-    from sunshine.auth.models import Account
-    from sunshine.extensions import db
-    from sunshine.org.models import Area
-
     rng = random.Random(SEED * 7 + args.members)
     now = datetime.now(UTC)
     today = now.astimezone(SHANGHAI).date()
     day = today + timedelta(days=7)
     with app.app_context():
-        city, communities, units = build_city(rng, "孝义市", "141181000000")
+        shape = smoke.CITY if args.smoke else XIAOYI
+        city, communities, units = build_city(rng, "孝义市", "141181000000", shape)
         db.session.commit()
         admin = Account(openid="bench-callup-org")
         db.session.add(admin)
@@ -216,7 +173,7 @@ def generate(app: Any, conninfo: str, args: argparse.Namespace) -> dict[str, Any
         }
         unit_ids = [u.id for u in units]
         admin_id, city_id, city_path = admin.id, city.id, city.path
-    rows = Copier()
+    rows = Rows()
     offset = 1000  # ids above what the ORM made (the admin's account)
     weights = [w for _, _, w in places]
     people: dict[int, Person] = {}
@@ -402,7 +359,8 @@ def generate(app: Any, conninfo: str, args: argparse.Namespace) -> dict[str, Any
         sid = shift(tid, scope, starts, starts + timedelta(hours=hours), n + rng.randint(0, 10), 0)
         posts.append({"shift_id": sid, "places": n})
     started = time.perf_counter()
-    counts = rows.copy(conninfo)
+    rows.copy(conninfo)
+    counts = rows.counts()
     log(f"COPY {counts} ({time.perf_counter() - started:.1f}s)")
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
@@ -413,6 +371,7 @@ def generate(app: Any, conninfo: str, args: argparse.Namespace) -> dict[str, Any
         "posts": posts,
         "people": people,
         "counts": counts,
+        "communities": len(places),
         "history": history,
         "busy": busy,
     }
@@ -434,22 +393,17 @@ class Statements:
 
 def timed_post(client: Any, url: str, headers: dict[str, str], conninfo: str, **kw: Any) -> Any:
     pids = backend_pids(conninfo)
-    before = cpu_snapshot(pids)
+    before = snapshot(pids)
     started = time.perf_counter()
     response = client.post(url, headers=headers, **kw)
     seconds = time.perf_counter() - started
-    other = other_cpu_share(before, cpu_snapshot(pids))
+    other = other_cpu_share(before, snapshot(pids))
     if response.status_code not in (200, 201):
         raise SystemExit(f"{url}: {response.status_code} {response.json}")
     return response, seconds, other
 
 
 def propose_in_app(app: Any, call_up_id: int, admin_id: int) -> Any:
-    from sunshine.access.permissions import Actor, active_grants
-    from sunshine.auth.models import Account
-    from sunshine.callups import service, solver
-    from sunshine.extensions import db
-
     with app.app_context():
         account = db.session.get(Account, admin_id)
         actor = Actor(account=account, grants=active_grants(admin_id))
@@ -596,27 +550,13 @@ def check(conninfo: str, call_up_id: int, people: dict[int, Person]) -> dict[str
 # Report --------------------------------------------------------------------------------------
 
 
-def machine(conninfo: str) -> list[str]:
-    with open("/proc/cpuinfo") as info:
-        cpu = next((x.split(":", 1)[1].strip() for x in info if x.startswith("model name")), "?")
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    with psycopg.connect(conninfo) as conn:
-        version = conn.execute("SELECT version()").fetchone()[0]  # type: ignore[index]
-    return [
-        f"- date -u: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- nproc: {os.cpu_count()}; CPU: {cpu}; RAM: {mem:.0f} GiB",
-        f"- {version.split(' on ')[0]}; Python {platform.python_version()}; "
-        f"networkx {nx.__version__}",
-    ]
-
-
 def loadavg() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--database-url", help=f"default {DEFAULT_URL}")
     parser.add_argument("--allow-any-database", action="store_true")
     parser.add_argument("--members", type=int, default=20_000)
     parser.add_argument("--posts", type=int, default=80)
@@ -629,12 +569,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="city: posts across the city (default); street: a street call-up whose posts "
         "are all street-wide tasks of its busiest street (near-identical candidate lists)",
     )
-    return parser.parse_args(argv)
+    smoke.add_argument(parser)
+    args = parser.parse_args(argv)
+    smoke.apply(args, members=300, posts=5, places=40, rounds=1)
+    args.database_url = smoke.database_url(args, DEFAULT_URL)
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    ensure_database(args.database_url, args.allow_any_database)
+    ensure_postgres(args.database_url, args.allow_any_database)
     conninfo = conninfo_of(args.database_url)
     app = make_app(args.database_url)
     load_before = loadavg()
@@ -644,8 +588,6 @@ def main(argv: list[str] | None = None) -> int:
     data = generate(app, conninfo, args)
     log(f"data ready: {data['history']:,} past services, {data['busy']:,} clashing places")
     with app.app_context():
-        from sunshine.extensions import db
-
         headers = token_for(data["admin_id"])
         db.session.commit()
         statements = Statements(db.engine)
@@ -668,9 +610,9 @@ def main(argv: list[str] | None = None) -> int:
     parts = []
     for i in range(args.rounds):
         pids = backend_pids(conninfo)
-        before = cpu_snapshot(pids)
+        before = snapshot(pids)
         timings, total = propose_in_app(app, call_up_id, data["admin_id"])
-        parts.append((timings, total, other_cpu_share(before, cpu_snapshot(pids))))
+        parts.append((timings, total, other_cpu_share(before, snapshot(pids))))
         log(f"service proposal {i + 1}: {total:.2f}s {timings}")
     checked = check(conninfo, call_up_id, data["people"])
     log(f"checks: {checked}")
@@ -686,11 +628,12 @@ def main(argv: list[str] | None = None) -> int:
         ).fetchone()[0]  # type: ignore[index]
     best = min(http)
     print("## Call-up proposal bench\n")
-    print("\n".join(machine(conninfo)))
+    print("\n".join(machine_facts(conninfo, versions=(f"networkx {nx.__version__}",))))
     print(f"- load average before the run: {load_before}; after: {loadavg()}")
     counts = data["counts"]
     print(
-        f"- scenario {args.scenario}; data: 1 city, 305 communities, {args.members:,} verified "
+        f"- scenario {args.scenario}; data: 1 city, {data['communities']} communities, "
+        f"{args.members:,} verified "
         "members reported in "
         f"({counts.get('member_skill', 0):,} member skills), {data['history']:,} past services "
         f"this year, {data['busy']:,} places already held that day; {args.posts} posts, "

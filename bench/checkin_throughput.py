@@ -7,7 +7,7 @@ under gunicorn (4 sync workers) on PostgreSQL with 100 concurrent clients.
 One command, bounded in time, talking only to 127.0.0.1:
 
 1. creates the database if it is missing (its name must contain "bench"), drops its public
-   schema and migrates it (``bench/http_throughput.py``'s helpers);
+   schema and migrates it (``flask_migrate.upgrade()``);
 2. writes ``--members`` verified members (each with an active report-in to one of five
    communities), ``--shifts`` published tasks with one shift each (community-visible,
    ``scope_path`` set as ``tasks.service.visible_prefix`` does, started 10 minutes ago, four
@@ -15,7 +15,8 @@ One command, bounded in time, talking only to 127.0.0.1:
    dealt round-robin over the shifts) and a bearer token per member straight into the tables
    with COPY, as ``tests.factories.token_for`` makes them; VACUUM (ANALYZE);
 3. starts the fake WeChat and gunicorn (4 sync workers, a SECRET_KEY this script chose,
-   REDIS_URL on db 12) serving ``wsgi:app`` and with wrk and 100 connections loads, in turn
+   REDIS_URL ``--redis-url``, db 12) serving ``wsgi:app`` and with wrk and 100 connections
+   loads, in turn
    and ``--rounds`` times: ``GET /healthz``; ``POST /api/v1/punches`` with
    ``{"code", "direction": "in"}`` where every request is a member's first check-in (expected
    201); as a secondary row, ``POST /api/v1/punches`` repeated by members who have already
@@ -30,7 +31,7 @@ One command, bounded in time, talking only to 127.0.0.1:
    profiles check-ins with cProfile (CPU time).
 
 Each table row is, per endpoint, the median round among those in which other processes used
-the least CPU (``http_throughput.quietest_round``); before each run the script waits for the
+the least CPU (``_lib.load.quietest_round``); before each run the script waits for the
 workers to answer what the previous run left queued.
 
 **Codes.** A rotating code is accepted during its 30-second step and the next one, so a code
@@ -46,8 +47,11 @@ each member once, in order. A member sent twice would get a 200, which fails the
 any status other than the expected one or any socket error. Before each run the script checks
 that enough members are left for twice the best rate seen: raise ``--members`` for long runs.
 
-wrk is required (``apt-get install -y wrk``): the Python load generator of http_throughput.py
-sends one fixed GET and would, with 100 threads, take most of a core from the server.
+wrk is required (``apt-get install -y wrk``): the Python load generator (``--load-generator
+python``) would, with 100 threads, take most of a core from the server. ``--smoke`` uses wrk
+when it is installed, else the Python generator: 1-s runs, 4 connections, one round, at most
+300 requests per run, 10,000 members on 10 shifts (enough for wrk at up to 5,000 requests/s),
+2 gunicorn workers, 5 profiled check-ins.
 
     .venv/bin/python bench/checkin_throughput.py --duration 10 --rounds 3
 
@@ -61,8 +65,8 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
-import hashlib
 import http.client
+import itertools
 import json
 import math
 import os
@@ -72,7 +76,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -84,42 +87,46 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benches beside this file
-
-from _common import Rows, copy_rows, machine_facts, package_of
-from http_throughput import (
+from _lib import smoke
+from _lib.app import fake_wechat, make_app, new_token
+from _lib.cpu import backend_pids, idle_share, other_cpu_share, ticks, tree_snapshot
+from _lib.databases import Rows, conninfo_of, migrate, prepare_database
+from _lib.load import (
     HOST,
+    SMOKE_WORKERS,
     WORKERS,
     WRK_LUA,
+    Outgoing,
     Result,
     app_environment,
-    cpu_snapshot,
-    fake_wechat,
+    check_redis,
+    fixed,
     free_port,
     gunicorn,
-    migrate,
-    other_cpu_share,
-    percentile,
-    prepare_database,
     quietest_round,
     request,
+    run_python,
     run_wrk,
+    stop_on_sigterm,
     tail,
     wait_healthy,
     wrk_version,
 )
-from member_listing import _ticks as cpu_ticks
-from member_listing import backend_pids, conninfo_of, ensure_database, log
+from _lib.report import log, machine_facts, percentile
+from psycopg import sql
+from sqlalchemy import event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
-from sunshine import create_app
-from sunshine.config import normalise_database_url
+from sunshine.attendance import codes
+from sunshine.extensions import db
+from sunshine.org import service as org
+from sunshine.org.models import AreaLevel
+from sunshine.tasks.models import TaskCategory
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sunshine_bench_checkin"
 REDIS_URL = "redis://127.0.0.1:6379/12"
+RUN_MAX_REQUESTS = 300  # --smoke: the Python generator's bound per run
 PUNCHES = "/api/v1/punches"
 COMMUNITIES = 5
 MAX_RUN_SECONDS = 25.0  # a code computed just before a run is valid for at least 30 s
@@ -211,30 +218,8 @@ class Dataset:
     load_s: float = 0.0
 
 
-def make_app(url: str, secret_key: str) -> Any:
-    """The app in this process, configured as gunicorn's workers are (same key, same DB)."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-            "ENV_NAME": "development",
-            "SECRET_KEY": secret_key,
-            "REDIS_URL": REDIS_URL,
-            "RATELIMIT_STORAGE_URI": REDIS_URL,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    return app
-
-
 def load_data(app: Any, conninfo: str, members: int, shifts: int) -> Dataset:
     """Areas through the org service, everything else with COPY (see the module docstring)."""
-    from sqlalchemy import select
-
-    from sunshine.extensions import db
-    from sunshine.org import service as org
-    from sunshine.org.models import AreaLevel
-    from sunshine.tasks.models import TaskCategory
-
     started = time.perf_counter()
     with app.app_context():
         city = org.create_area(name="基准市", level=AreaLevel.CITY)
@@ -260,47 +245,43 @@ def load_data(app: Any, conninfo: str, members: int, shifts: int) -> Dataset:
         shift_community[n] = (community_id, path)
         rows.add(
             "task",
-            {
-                "id": n,
-                "area_id": community_id,
-                "area_path": path,
-                "kind": "activity",
-                "category_id": category_id,
-                "title": f"文明劝导{n}",
-                "content": "路口文明劝导",
-                "address": "府前街与崇文路口",
-                "latitude": 37.146,
-                "longitude": 111.781,
-                "checkin_radius_m": 200,
-                "checkin_mode": "rotating",
-                "visibility": "community",
-                "contact_name": "王书记",
-                "contact_phone": "0358-7221234",
-                "status": "published",
-                "created_at": now - timedelta(days=3),
-                "updated_at": now - timedelta(days=3),
-                "published_at": now - timedelta(days=3),
-            },
+            id=n,
+            area_id=community_id,
+            area_path=path,
+            kind="activity",
+            category_id=category_id,
+            title=f"文明劝导{n}",
+            content="路口文明劝导",
+            address="府前街与崇文路口",
+            latitude=37.146,
+            longitude=111.781,
+            checkin_radius_m=200,
+            checkin_mode="rotating",
+            visibility="community",
+            contact_name="王书记",
+            contact_phone="0358-7221234",
+            status="published",
+            created_at=now - timedelta(days=3),
+            updated_at=now - timedelta(days=3),
+            published_at=now - timedelta(days=3),
         )
         starts = now - timedelta(minutes=10)
         rows.add(
             "shift",
-            {
-                "id": n,
-                "task_id": n,
-                "scope_path": path,  # visible_prefix of a community-visible task
-                "task_status": "published",  # what a shift carries of its task
-                "task_kind": "activity",
-                "task_category_id": category_id,
-                "task_area_path": path,
-                "starts_at": starts,
-                "ends_at": starts + timedelta(hours=4),
-                "capacity": capacity,
-                "signup_deadline": starts - timedelta(hours=2),
-                "status": "open",
-                "confirmed_count": capacity,
-                "created_at": now - timedelta(days=3),
-            },
+            id=n,
+            task_id=n,
+            scope_path=path,  # visible_prefix of a community-visible task
+            task_status="published",  # what a shift carries of its task
+            task_kind="activity",
+            task_category_id=category_id,
+            task_area_path=path,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=4),
+            capacity=capacity,
+            signup_deadline=starts - timedelta(hours=2),
+            status="open",
+            confirmed_count=capacity,
+            created_at=now - timedelta(days=3),
         )
     tokens, shift_of = {}, {}
     for m in range(1, capacity * shifts + 1):
@@ -309,69 +290,58 @@ def load_data(app: Any, conninfo: str, members: int, shifts: int) -> Dataset:
         registered = now - timedelta(days=30)
         rows.add(
             "account",
-            {
-                "id": m,
-                "openid": f"o-bench-checkin-{m}",
-                "phone": f"139{m:08d}",
-                "phone_bound_at": registered,
-                "status": "active",
-                "created_at": registered,
-            },
+            id=m,
+            openid=f"o-bench-checkin-{m}",
+            phone=f"139{m:08d}",
+            phone_bound_at=registered,
+            status="active",
+            created_at=registered,
         )
         rows.add(
             "member",
-            {
-                "id": m,
-                "account_id": m,
-                "name": f"党员{m}",
-                "unit_id": unit_id,
-                "residence_id": community_id,
-                "area_path": path,
-                "status": "verified",
-                "available_weekday_daytime": False,
-                "available_evenings": False,
-                "available_weekends": False,
-                "created_at": registered,
-                "updated_at": registered,
-            },
+            id=m,
+            account_id=m,
+            name=f"党员{m}",
+            unit_id=unit_id,
+            residence_id=community_id,
+            area_path=path,
+            status="verified",
+            available_weekday_daytime=False,
+            available_evenings=False,
+            available_weekends=False,
+            created_at=registered,
+            updated_at=registered,
         )
         rows.add(
             "report_in",
-            {
-                "id": m,
-                "member_id": m,
-                "community_id": community_id,
-                "status": "active",
-                "requested_at": registered,
-                "decided_at": registered,
-            },
+            id=m,
+            member_id=m,
+            community_id=community_id,
+            status="active",
+            requested_at=registered,
+            decided_at=registered,
         )
         rows.add(
             "signup",
-            {
-                "id": m,
-                "shift_id": shift_id,
-                "member_id": m,
-                "status": "confirmed",
-                "created_at": now - timedelta(days=1),
-                "confirmed_at": now - timedelta(days=1),
-                "late_cancel": False,
-            },
+            id=m,
+            shift_id=shift_id,
+            member_id=m,
+            status="confirmed",
+            created_at=now - timedelta(days=1),
+            confirmed_at=now - timedelta(days=1),
+            late_cancel=False,
         )
-        raw = secrets.token_urlsafe(32)  # as tests.factories.token_for: only the hash is stored
+        raw, digest = new_token()  # only the hash is stored
         rows.add(
             "auth_token",
-            {
-                "id": m,
-                "account_id": m,
-                "token_hash": hashlib.sha256(raw.encode()).hexdigest(),
-                "created_at": now,
-                "expires_at": now + timedelta(hours=6),
-            },
+            id=m,
+            account_id=m,
+            token_hash=digest,
+            created_at=now,
+            expires_at=now + timedelta(hours=6),
         )
         tokens[m], shift_of[m] = raw, shift_id
-    order = ["account", "member", "report_in", "task", "shift", "signup", "auth_token"]
-    copy_rows(conninfo, rows, order)
+    rows.copy(conninfo)
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
     return Dataset(
@@ -409,8 +379,6 @@ def punched_members(conninfo: str, limit: int) -> list[int]:
 
 def current_codes(app: Any, shift_ids: list[int]) -> dict[int, str]:
     """Every shift's rotating code for this 30-second step, signed with the server's key."""
-    from sunshine.attendance import codes
-
     with app.app_context():
         now = datetime.now(UTC)
         return {s: codes.rotating_code(s, now).code for s in shift_ids}
@@ -422,7 +390,7 @@ def current_codes(app: Any, shift_ids: list[int]) -> dict[int, str]:
 @dataclass
 class Bench:
     args: argparse.Namespace
-    wrk: str
+    wrk: str | None  # None: the Python load generator
     app: Any
     conninfo: str
     database: str
@@ -436,13 +404,16 @@ class Bench:
     used: set[int] = field(default_factory=set)
 
     def run(self, name: str, seconds: float) -> Result:
-        """One wrk run of an endpoint, with the CPU other processes used meanwhile."""
+        """One load run of an endpoint, with the CPU other processes used meanwhile."""
         self.settle()
-        before = cpu_snapshot(self.database)
+        before = tree_snapshot(self.database)
         if name == HEALTHZ:
-            lua = self.tmp / "healthz.lua"
-            lua.write_text(WRK_LUA)
-            result = self._wrk(name, "/healthz", lua, seconds)
+            if self.wrk:
+                lua = self.tmp / "healthz.lua"
+                lua.write_text(WRK_LUA)
+                result = self._wrk(name, "/healthz", lua, seconds)
+            else:
+                result = self._python(name, fixed("/healthz"), 200, seconds)
         elif name == REPEAT:
             repeaters = punched_members(self.conninfo, REPEATERS)
             if not repeaters:
@@ -455,11 +426,12 @@ class Bench:
             else:
                 result = self._punches(name, PATHS[name], members, 201, seconds)
             # Thread t sent members[t::threads][:k] with k ≤ every request wrk sent or had
-            # in flight: all of them lie in the first threads * k of the list.
-            threads = min(self.args.wrk_threads, self.args.connections)
+            # in flight: all of them lie in the first threads * k of the list. (The Python
+            # generator takes them in order from one list: one "thread".)
+            threads = min(self.args.wrk_threads, self.args.connections) if self.wrk else 1
             sent = result.requests + result.errors + self.args.connections
             self.used.update(members[: threads * sent])
-        after = cpu_snapshot(self.database)
+        after = tree_snapshot(self.database)
         result.other_cpu = other_cpu_share(before, after)
         IDLE[id(result)] = idle_share(before, after)
         self.rates[name] = max(self.rates.get(name, 0.0), result.rps)
@@ -495,11 +467,29 @@ class Bench:
     def _punches(
         self, name: str, path: str, members: list[int], expected: int, seconds: float
     ) -> Result:
-        """wrk sends each of ``members`` (split over its threads) one check-in, in order."""
+        """wrk sends each of ``members`` (split over its threads) one check-in, in order
+        (the Python generator takes them in order from one list)."""
         self.runs += 1
+        codes = current_codes(self.app, self.data.shift_ids)  # valid ≥ 30 s from now
+        if not self.wrk:
+            # Like the Lua script, start over if the list runs out (then a 200 fails the run).
+            bodies = itertools.cycle(
+                [
+                    (
+                        "POST",
+                        path,
+                        {
+                            "Authorization": f"Bearer {self.data.tokens[m]}",
+                            "Content-Type": "application/json",
+                        },
+                        json.dumps({"code": codes[self.data.shift_of[m]]} | IN).encode(),
+                    )
+                    for m in members
+                ]
+            )
+            return self._python(name, lambda: next(bodies), expected, seconds)
         threads = min(self.args.wrk_threads, self.args.connections)
         files = self.tmp / f"members-{self.runs}"
-        codes = current_codes(self.app, self.data.shift_ids)  # valid ≥ 30 s from now
         for t in range(threads):
             lines = (
                 f"{self.data.tokens[m]} {codes[self.data.shift_of[m]]}\n"
@@ -522,7 +512,21 @@ class Bench:
             paced_load(name, self.port, bodies, self.args.connections, self.args.think_ms, seconds)
         )
 
+    def _python(
+        self, name: str, source: Callable[[], Outgoing], expected: int, seconds: float
+    ) -> Result:
+        return run_python(
+            name,
+            self.port,
+            source,
+            seconds,
+            self.args.connections,
+            expected,
+            self.args.max_requests,
+        )
+
     def _wrk(self, name: str, path: str, lua: Path, seconds: float) -> Result:
+        assert self.wrk is not None
         return run_wrk(
             self.wrk,
             lua,
@@ -608,13 +612,6 @@ async def paced_load(
 
 
 IDLE: dict[int, float] = {}  # id(Result) -> share of all CPUs idle during its run
-
-
-def idle_share(before: tuple[float, int, int], after: tuple[float, int, int]) -> float:
-    """Share (0-1) of all CPUs nobody used between two ``cpu_snapshot``s: with the bench's
-    CPU and the others', it tells whether a run was short of processor or waiting."""
-    capacity = (after[0] - before[0]) * os.sysconf("SC_CLK_TCK") * (os.cpu_count() or 1)
-    return max(0.0, 1 - (after[1] - before[1]) / capacity) if capacity > 0 else math.nan
 
 
 def measure(bench: Bench) -> tuple[list[Result], list[list[Result]]]:
@@ -736,10 +733,6 @@ class Profiled:
 
 def in_process(bench: Bench, n: int) -> tuple[list[Profiled], list[str]]:
     """Sequential requests through the test client on a quiet machine (gunicorn stopped)."""
-    from sqlalchemy.orm import Session
-
-    from sunshine.extensions import db
-
     app, data = bench.app, bench.data
     client = app.test_client()
     with app.app_context():
@@ -762,10 +755,10 @@ def in_process(bench: Bench, n: int) -> tuple[list[Profiled], list[str]]:
     def batch(name: str, one: Callable[[int], Request], count: int) -> Profiled:
         one(0)  # the pool's connection exists, caches are warm
         pids = backend_pids(bench.conninfo)
-        ticks, before = sum(cpu_ticks(p) for p in pids), cpu_snapshot(bench.database)
+        backend_ticks, before = sum(ticks(p) for p in pids), tree_snapshot(bench.database)
         requests = [one(i + 1) for i in range(count)]
-        other = other_cpu_share(before, cpu_snapshot(bench.database))
-        backend = (sum(cpu_ticks(p) for p in pids) - ticks) / os.sysconf("SC_CLK_TCK")
+        other = other_cpu_share(before, tree_snapshot(bench.database))
+        backend = (sum(ticks(p) for p in pids) - backend_ticks) / os.sysconf("SC_CLK_TCK")
         trips = tracer.round_trips(lambda: one(count + 1))
         return Profiled(name, requests, backend / count, trips, other)
 
@@ -793,6 +786,16 @@ PHASES = (
     ("_punch_view (the response, built before the commit)", "attendance/routes.py", "_punch_view"),
     ("every SQL statement (Connection.execute)", "engine/base.py", "execute"),
 )
+
+
+def package_of(filename: str) -> str:
+    if "site-packages" in filename:
+        return filename.split("site-packages/")[1].split("/")[0]
+    if "/sunshine/" in filename:
+        return "sunshine." + filename.split("/sunshine/")[1].split("/")[0].removesuffix(".py")
+    if filename.startswith("~") or filename.startswith("<"):
+        return "builtins"
+    return "stdlib"
 
 
 def profile_lines(profiler: cProfile.Profile, n: int) -> list[str]:
@@ -989,12 +992,25 @@ def verdict(
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_URL, help="PostgreSQL database to WIPE")
+    parser.add_argument(
+        "--database-url", help=f"PostgreSQL database to WIPE (default {DEFAULT_URL})"
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the three endpoints")
     parser.add_argument("--warmup", type=float, default=2.0, help="unrecorded seconds each")
     parser.add_argument("--connections", type=int, default=100, help="concurrent connections")
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads")
+    parser.add_argument(
+        "--load-generator",
+        choices=("auto", "wrk", "python"),
+        default="wrk",
+        help="wrk (default; required), python (threads in this process, which take CPU from "
+        "the server), or auto: wrk when installed, else python",
+    )
+    parser.add_argument(
+        "--max-requests", type=int, help="Python generator: at most this many requests per run"
+    )
+    parser.add_argument("--redis-url", default=REDIS_URL, help=f"the app's (default {REDIS_URL})")
     parser.add_argument("--members", type=int, default=30_000, help="members signed up")
     parser.add_argument("--shifts", type=int, default=30, help="shifts (capacity ≤ 1000 each)")
     parser.add_argument(
@@ -1011,7 +1027,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="wipe the database even if its name does not contain 'bench'",
     )
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help=f"gunicorn sync workers ({WORKERS})"
+    )
+    smoke.add_argument(parser)
     args = parser.parse_args(argv)
+    smoke.apply(
+        args,
+        workers=SMOKE_WORKERS,
+        duration=1.0,
+        warmup=0.0,
+        rounds=1,
+        connections=4,
+        think_ms=100,
+        members=10_000,
+        shifts=10,
+        profile_punches=5,
+        load_generator="auto",
+        max_requests=RUN_MAX_REQUESTS,
+    )
+    args.database_url = smoke.database_url(args, DEFAULT_URL)
     if not 1 <= args.duration <= MAX_RUN_SECONDS:
         parser.error(f"--duration must be 1-{MAX_RUN_SECONDS:.0f} s (the codes' lifetime)")
     if not 0 <= args.warmup <= MAX_RUN_SECONDS:
@@ -1031,45 +1066,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _stop(signum: int, _frame: Any) -> None:
-    raise SystemExit(128 + signum)  # unwinds the context managers: gunicorn and the fake stop
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    wrk = shutil.which("wrk")
-    if wrk is None:
+    stop_on_sigterm()
+    wrk = shutil.which("wrk") if args.load_generator in ("auto", "wrk") else None
+    if wrk is None and args.load_generator == "wrk":
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as exc:
-        raise SystemExit(f"cannot reach {REDIS_URL}: {exc}") from None
+    check_redis(args.redis_url)
 
     url = args.database_url
     conninfo = conninfo_of(url)
     database = make_url(url).database or ""
-    ensure_database(url, args.allow_any_database)
     log("wiping and migrating the database")
     db_version = prepare_database(url, args.allow_any_database)
     secret_key = secrets.token_hex(32)  # gunicorn's and this process's: codes match
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="sunshine-checkin-") as tmp, fake_wechat() as fake:
         tmp_dir = Path(tmp)
-        env = app_environment(url, fake, redis=False)
-        env.update(SECRET_KEY=secret_key, REDIS_URL=REDIS_URL)
-        migrate(env)
-        app = make_app(url, secret_key)
+        env = app_environment(url, fake, args.redis_url)
+        env.update(SECRET_KEY=secret_key)
+        app = make_app(url, secret_key=secret_key, redis_url=args.redis_url, env_name="development")
+        migrate(app)
         log(f"loading {args.members} members over {args.shifts} shifts (COPY)")
         data = load_data(app, conninfo, args.members, args.shifts)
         log(f"loaded in {data.load_s:.1f}s: {data.counts}")
         port = free_port()
         log_path = tmp_dir / "gunicorn.log"
-        log(f"starting gunicorn ({WORKERS} workers) on {HOST}:{port}")
-        with gunicorn(env, port, log_path) as proc:
+        log(f"starting gunicorn ({args.workers} workers) on {HOST}:{port}")
+        with gunicorn(env, port, log_path, args.workers) as proc:
             wait_healthy(proc, port, log_path, timeout=60)
             bench = Bench(args, wrk, app, conninfo, database, data, port, tmp_dir)
             warmups, rounds = measure(bench)
@@ -1082,11 +1106,15 @@ def main(argv: list[str] | None = None) -> int:
         facts = [*machine_facts(conninfo), postgres_settings(conninfo)]
 
     results = [quietest_round([r[i] for r in rounds]) for i in range(len(ENDPOINTS))]
-    generator = wrk_version(wrk)
+    generator = (
+        f"{wrk_version(wrk)} ({args.wrk_threads} thread)"
+        if wrk
+        else f"Python threads + http.client (at most {args.max_requests} requests per run)"
+    )
     print(
         "\n".join(facts)
-        + f"\n- {db_version}, gunicorn {WORKERS} sync workers, Redis db 12, {generator} "
-        f"({args.wrk_threads} thread), {args.connections} connections, {args.duration:g} s per "
+        + f"\n- {db_version}, gunicorn {args.workers} sync workers, Redis {args.redis_url}, "
+        f"{generator}, {args.connections} connections, {args.duration:g} s per "
         f"endpoint after {args.warmup:g} s warm-up, {args.rounds} rounds; "
         f"{len(data.tokens)} members over {args.shifts} shifts (loaded in {data.load_s:.0f} s); "
         f"1-minute load average {load_before[0]:.2f} at the start, {load_after[0]:.2f} after "

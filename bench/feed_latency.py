@@ -9,7 +9,7 @@ does; no HTTP server), against a fresh SQLite file and PostgreSQL on 127.0.0.1:
    ``--xiaoyi-tasks`` tasks with 1–3 shifts; bulk INSERTs.
 2. **A province on PostgreSQL** (database ``sunshine_bench_feed``, created if missing, its public
    schema dropped and migrated; the name must contain "bench"): ``--members`` members from
-   ``bench/province_data.py`` in 11 cities, ``--tasks`` tasks with 1–4 shifts each (~100,000
+   ``bench/_lib/province.py`` in 11 cities, ``--tasks`` tasks with 1–4 shifts each (~100,000
    open shifts) spread over the cities by their member share, loaded with COPY; VACUUM
    (ANALYZE). ``--reuse`` keeps data of the same shape generated less than a day ago.
 
@@ -28,6 +28,10 @@ nothing closes them), times the first pages again and deletes them.
     .venv/bin/python bench/feed_latency.py --reuse    # keep the province if it is still there
 
 Progress goes to stderr, the Markdown report to stdout.
+
+``--smoke``: cities of 22 communities (``_lib.smoke.CITY``); Xiaoyi with 200 members and 30
+tasks, the province with 1,000 members and 200 tasks (on ``sunshine_bench_smoke`` by default);
+5 requests per case after 1, one round, one month of history.
 """
 
 from __future__ import annotations
@@ -37,7 +41,6 @@ import gc
 import math
 import os
 import random
-import re
 import shutil
 import sys
 import tempfile
@@ -52,32 +55,29 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import psycopg
-from psycopg import sql
-from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benches beside this file
-
-import _common
-import province_data
-from _common import catalogue, log, machine_facts, migrate, token_for
-from member_listing import (
+from _lib import app as bench_app
+from _lib import province, smoke
+from _lib.app import catalogue, token_for
+from _lib.cpu import backend_pids, other_cpu_share, snapshot
+from _lib.databases import (
     SqlLog,
-    backend_pids,
+    by_table,
     conninfo_of,
-    cpu_snapshot,
+    copy_table,
     current_marker,
-    ensure_database,
+    ensure_postgres,
     explain,
     inline,
-    other_cpu_share,
-    percentile,
+    migrate,
     set_marker,
     wipe,
 )
+from _lib.province import city_of, street_of
+from _lib.report import log, machine_facts, ms, percentile
+from sqlalchemy import insert, text
 
 from sunshine.database import Base
-from sunshine.demo import SEED, build_city, person_name, roster_rows
+from sunshine.demo import SEED, XIAOYI, build_city, person_name, roster_rows
 from sunshine.extensions import db
 from sunshine.tasks.models import Visibility
 from sunshine.tasks.service import visible_prefix
@@ -116,7 +116,7 @@ COLUMNS = {  # of the generated rows, in foreign-key order; columns left out are
 
 
 def make_app(url: str) -> Any:
-    app = _common.make_app(url)
+    app = bench_app.make_app(url)
     gc.freeze()  # as wsgi.py does after create_app()
     return app
 
@@ -152,14 +152,6 @@ def _weighted(rng: random.Random, pairs: tuple[tuple[str, float], ...]) -> str:
     return pairs[-1][0]
 
 
-def _street_of(path: str) -> str:
-    return "/" + "/".join(path.strip("/").split("/")[:2]) + "/"
-
-
-def _city_of(path: str) -> str:
-    return "/" + path.strip("/").split("/")[0] + "/"
-
-
 def _shift_start(rng: random.Random, now: datetime) -> datetime:
     """A start on the hour or half-hour at a usual local time, 3 h to 30 days from now."""
     local_now = now.astimezone(SHANGHAI)
@@ -176,7 +168,7 @@ def _shift_start(rng: random.Random, now: datetime) -> datetime:
 
 def task_rows(
     rng: random.Random,
-    cities: list[province_data.CityData],
+    cities: list[province.CityData],
     tasks: int,
     shifts_max: int,
     now: datetime,
@@ -190,7 +182,7 @@ def task_rows(
     for c in populated:
         weights: Counter[str] = Counter()
         for (_, path), w in zip(c.communities, c.community_weights, strict=True):
-            weights[_street_of(path)] += w
+            weights[street_of(path)] += w
         street_weights[c.id] = [weights[path] for _, _, path in c.streets]
     shifts: list[ShiftInfo] = []
     for task_id in range(1, tasks + round(tasks * NOISE_TASKS) + 1):
@@ -253,8 +245,8 @@ def signup_rows(
         held: list[ShiftInfo] = []
         for _ in range(1 if rng.random() < 0.7 else 2):
             level = _weighted(rng, (("community", 0.5), ("street", 0.25), ("city", 0.25)))
-            scope = {"community": path, "street": _street_of(path), "city": _city_of(path)}[level]
-            choices = by_scope.get(scope) or by_scope.get(_city_of(path))
+            scope = {"community": path, "street": street_of(path), "city": city_of(path)}[level]
+            choices = by_scope.get(scope) or by_scope.get(city_of(path))
             if not choices:
                 continue
             shift = rng.choice(choices)
@@ -270,7 +262,7 @@ def signup_rows(
                 (len(rows) + 1, shift.id, member_id, status, created, confirmed_at, None, False)
             )
         signed_up += bool(held)
-        choices = by_scope.get(_city_of(path))
+        choices = by_scope.get(city_of(path))
         if choices and rng.random() < 0.1:  # an earlier signup the member cancelled
             shift_id, earlier = rng.choice(choices).id, now - timedelta(days=3)
             row = (shift_id, member_id, "cancelled", earlier, earlier, now - timedelta(days=1))
@@ -295,7 +287,7 @@ def shift_rows(shifts: list[ShiftInfo], now: datetime) -> list[tuple[Any, ...]]:
 
 def tasks_and_signups(
     rng: random.Random,
-    cities: list[province_data.CityData],
+    cities: list[province.CityData],
     tasks: int,
     shifts_max: int,
     members: list[tuple[int, str]],
@@ -352,9 +344,10 @@ def generate_sqlite(app: Any, args: argparse.Namespace) -> dict[str, Any]:
     rows: Rows = defaultdict(list)
     with app.app_context():
         rng = random.Random(SEED)
-        city, _, units = build_city(rng, "孝义市", "141181000000")
+        shape = smoke.CITY if args.smoke else XIAOYI
+        city, _, units = build_city(rng, "孝义市", "141181000000", shape)
         db.session.commit()
-        data = province_data.city_data(city.id, 1)
+        data = province.city_data(city.id, 1)
         rng = random.Random(SEED * 7 + args.xiaoyi_members)
         members = xiaoyi_member_rows(rng, city, units, data, args.xiaoyi_members, now, rows)
         signed_up = tasks_and_signups(rng, [data], args.xiaoyi_tasks, 3, members, now, rows)
@@ -376,7 +369,8 @@ def generate_sqlite(app: Any, args: argparse.Namespace) -> dict[str, Any]:
 def data_marker(args: argparse.Namespace) -> str:
     return (
         f"sunshine bench/feed_latency: data v{DATA_VERSION}/province v"
-        f"{province_data.DATA_VERSION}, seed {SEED}, {args.members} members, {args.tasks} tasks"
+        f"{province.DATA_VERSION}, seed {SEED}, {args.members} members, {args.tasks} tasks"
+        + (" (smoke)" if args.smoke else "")
     )
 
 
@@ -389,8 +383,8 @@ def generate_postgres(app: Any, conninfo: str, args: argparse.Namespace) -> dict
     migrate(app)
     now = datetime.now(UTC)
     with app.app_context():
-        cities = province_data.build_areas(log)
-        counts = province_data.bulk_load(conninfo, cities, args.members, log)
+        cities = province.build_areas(log, smoke.CITY if args.smoke else province.SHAPE)
+        counts = province.bulk_load(conninfo, cities, args.members, log)
         with psycopg.connect(conninfo) as conn:
             members = conn.execute(
                 "SELECT m.id, a.path FROM member m JOIN report_in r ON r.member_id = m.id "
@@ -402,19 +396,7 @@ def generate_postgres(app: Any, conninfo: str, args: argparse.Namespace) -> dict
         signed_up = tasks_and_signups(rng, cities, args.tasks, 4, members, now, rows)
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
         for name in ("task", "task_skill", "shift", "signup"):
-            columns = COLUMNS[name].split()
-            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, columns))
-            )
-            with cur.copy(statement) as copy:
-                for row in rows[name]:
-                    copy.write_row(row)
-            if columns[0] == "id":
-                cur.execute(
-                    sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'id'), {})").format(
-                        sql.Literal(name), sql.Literal(len(rows[name]))
-                    )
-                )
+            copy_table(cur, name, COLUMNS[name].split(), rows[name])
             log(f"PostgreSQL: COPY {name}: {len(rows[name]):,} rows")
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("SET maintenance_work_mem = '1GB'")
@@ -568,7 +550,10 @@ class GcWatch:
 
     def __init__(self) -> None:
         self.seconds, self.gen2, self._started = 0.0, 0, 0.0
-        gc.callbacks.append(self._callback)
+
+    def install(self) -> None:
+        if self._callback not in gc.callbacks:
+            gc.callbacks.append(self._callback)
 
     def reset(self) -> None:
         self.seconds, self.gen2 = 0.0, 0
@@ -618,7 +603,7 @@ def measure(
     pids = backend_pids(conninfo) if conninfo else []
     result = Round()
     probe = cpu_probe()
-    before = cpu_snapshot(pids)
+    before = snapshot(pids)
     started = time.perf_counter()
     GC.reset()
     for i in range(args.reps):
@@ -627,7 +612,7 @@ def measure(
             result.note = f"stopped after {i + 1} requests ({MAX_SECONDS_PER_CASE:.0f}s cap)"
             break
     result.gc_seconds, result.gc_gen2 = GC.seconds, GC.gen2
-    after = cpu_snapshot(pids)
+    after = snapshot(pids)
     result.probe_ms = max(probe, cpu_probe())
     result.other_cpu = other_cpu_share(before, after)
     if conninfo:
@@ -657,18 +642,15 @@ def run_candidates(app: Any, case: Case, runs: int = 7) -> None:
 
 def breakdown(statements: list[tuple[str, Any, float]]) -> list[tuple[str, int, float]]:
     """(what, statements, ms) of one request, grouped by the table each statement reads."""
-    groups: dict[str, list[float]] = {}
-    for statement, _, seconds in statements:
-        match = re.search(r"\bFROM (\w+)", statement)
-        what = match.group(1) if match else statement.split()[0]
+
+    def label(statement: str, table: str) -> str:
         if is_candidate_query(statement):
-            what = "shift ⨝ task (the candidate query)"
-        elif what == "shift" and "JOIN signup" in statement:
-            what = "shift ⨝ signup (the member's live signups)"
-        elif what == "shift":
-            what = "shift (the page's shifts)"
-        groups.setdefault(what, []).append(seconds * 1000)
-    return [(k, len(v), sum(v)) for k, v in groups.items()]
+            return "shift ⨝ task (the candidate query)"
+        if table == "shift" and "JOIN signup" in statement:
+            return "shift ⨝ signup (the member's live signups)"
+        return "shift (the page's shifts)" if table == "shift" else table
+
+    return by_table(statements, label)
 
 
 def run_backend(
@@ -774,10 +756,6 @@ def history(
 # Report --------------------------------------------------------------------------------------
 
 
-def ms(values: list[float], pct: float) -> str:
-    return f"{percentile([v * 1000 for v in values], pct):.1f}"
-
-
 def table(cases: list[Case]) -> str:
     rows = [
         "| Member: request | Candidates | Rows | n | p50 (ms) | p95 (ms) | max (ms) "
@@ -856,7 +834,7 @@ def report(title: str, result: dict[str, Any], generation: dict[str, Any] | None
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"default {DEFAULT_URL}")
+    parser.add_argument("--database-url", help=f"default {DEFAULT_URL}")
     parser.add_argument("--only", choices=("sqlite", "postgres"), help="one database only")
     parser.add_argument("--members", type=int, default=1_000_000, help="province members")
     parser.add_argument("--tasks", type=int, default=40_000, help="province published tasks")
@@ -873,21 +851,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reps", type=int, default=60, help="timed requests per case")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per case")
     parser.add_argument("--rounds", type=int, default=2, help="measure every case N times")
+    smoke.add_argument(parser)
     args = parser.parse_args(argv)
-    if args.reps < 20 or args.rounds < 1:
+    smoke.apply(
+        args,
+        xiaoyi_members=200,
+        xiaoyi_tasks=30,
+        members=1_000,
+        tasks=200,
+        reuse=False,
+        history_months=1,
+        reps=5,
+        warmup=1,
+        rounds=1,
+    )
+    args.database_url = smoke.database_url(args, DEFAULT_URL)
+    if (args.reps < 20 and not args.smoke) or args.rounds < 1:
         parser.error("--reps must be at least 20 (for a p95), --rounds at least 1")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    GC.install()
     results: dict[str, Any] = {}
     generations: dict[str, Any] = {}
     conninfo = None
     if args.only != "sqlite":
-        if make_url(args.database_url).get_backend_name() != "postgresql":
-            raise SystemExit("--database-url must be a PostgreSQL URL")
-        ensure_database(args.database_url, allow_any=False)  # 127.0.0.1, name with "bench"
+        ensure_postgres(args.database_url, allow_any=False)  # 127.0.0.1, name with "bench"
         conninfo = conninfo_of(args.database_url)
 
     if args.only != "postgres":

@@ -5,7 +5,7 @@ server it starts on 127.0.0.1:
 
 1. creates the database if it is missing, drops and recreates its public schema and migrates
    it (``flask_migrate.upgrade()``), unless ``--reuse`` finds data of the same shape there;
-2. builds a province (``bench/province_data.py``): 11 cities made by ``sunshine.demo.build_city``
+2. builds a province (``bench/_lib/province.py``): 11 cities made by ``sunshine.demo.build_city``
    (3,355 communities, 2,244 work units) plus a 12th, just onboarded city with no members, then
    ``--members`` accounts, roster entries and members (90 % verified, 5 % pending, 2 % rejected,
    2 % deactivated), ~70 % of them with an active report-in, loaded with COPY; VACUUM ANALYZE;
@@ -27,6 +27,8 @@ server it starts on 127.0.0.1:
     .venv/bin/python bench/member_listing.py --reuse    # keep the data if it is already there
 
 The database is wiped unless ``--reuse`` finds matching data; its name must contain "bench".
+``--smoke``: 1,000 members in cities of 22 communities (``_lib.smoke.CITY``), 3 requests
+per listing after 1, in 2 rounds, 2 pages deep, on ``sunshine_bench_smoke`` by default.
 Latencies are in-process (Flask test client, no HTTP server or network): request parsing,
 authentication, the queries and the JSON serialisation, with warm caches.
 """
@@ -37,30 +39,46 @@ import argparse
 import json
 import math
 import os
-import platform
-import subprocess
+import re
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
-from psycopg import sql
+from _lib import province, smoke
+from _lib.app import fake_wechat, login, make_app
+from _lib.cpu import backend_pids, other_cpu_share, snapshot
+from _lib.databases import (
+    SqlLog,
+    by_table,
+    conninfo_of,
+    current_marker,
+    ensure_postgres,
+    explain,
+    inline,
+    migrate,
+    set_marker,
+    wipe,
+)
+from _lib.report import SETTINGS, log, machine_facts, ms, percentile
 from sqlalchemy import event, func, or_, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import selectinload
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # province_data beside this file
-
-import province_data
-
-from sunshine import create_app
-from sunshine.config import normalise_database_url
-from sunshine.fake_wechat import FakeWeChat
+from sunshine.access import service as access
+from sunshine.access.models import Role
+from sunshine.access.permissions import Actor, active_grants
+from sunshine.auth.models import Account
+from sunshine.extensions import db
+from sunshine.members import views
+from sunshine.members.models import Member, MemberStatus
+from sunshine.members.schemas import MemberPage
+from sunshine.members.views import query_members
+from sunshine.org.models import Area, AreaLevel, WorkUnit
+from sunshine.pagination import CursorPage, cursor_page
+from sunshine.reportin.models import ReportIn, ReportInStatus
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sunshine_bench_big"
 ADMIN_CITY, SECOND_CITY, EMPTY_CITY = "汾阳市", "文水县", "中阳县"
@@ -69,103 +87,30 @@ TWO_CITY_OPENID = "bench-org-fenyang-wenshui"
 EMPTY_CITY_OPENID = "bench-org-zhongyang"
 SYS_OPENID = "bench-sys"
 MAX_SECONDS_PER_CASE = 45.0  # per round: a listing slower than this gets fewer repetitions
-T0 = time.perf_counter()
-
-
-def log(message: str) -> None:
-    print(f"[{time.perf_counter() - T0:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 # Database ------------------------------------------------------------------------------------
 
 
-def conninfo_of(url: str) -> str:
-    """A libpq URL for psycopg from a SQLAlchemy-style one."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def ensure_database(url: str, allow_any: bool) -> None:
-    parsed = make_url(url)
-    name = parsed.database or ""
-    if parsed.get_backend_name() != "postgresql":
-        raise SystemExit("this bench needs PostgreSQL")
-    if parsed.host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit(f"refusing host {parsed.host!r}: this bench only talks to 127.0.0.1")
-    if "bench" not in name and not allow_any:
-        raise SystemExit(f"refusing database {name!r}: its name does not contain 'bench'")
-    maintenance = conninfo_of(str(parsed.set(database="postgres")))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            return
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        log(f"created database {name}")
-
-
-def data_marker(members: int) -> str:
+def data_marker(members: int, small: bool) -> str:
     return (
-        f"sunshine bench/member_listing: data v{province_data.DATA_VERSION}, "
-        f"seed {province_data.SEED}, {members} members"
+        f"sunshine bench/member_listing: data v{province.DATA_VERSION}, "
+        f"seed {province.SEED}, {members} members" + (" (smoke)" if small else "")
     )
 
 
-def current_marker(conninfo: str) -> str | None:
-    with psycopg.connect(conninfo) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-            "WHERE datname = current_database()"
-        ).fetchone()
-        return row[0] if row else None
-
-
-def set_marker(conninfo: str, marker: str | None) -> None:
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        name = conn.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
-        conn.execute(
-            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-                sql.Identifier(name), sql.Literal(marker)
-            )
-        )
-
-
-def wipe(conninfo: str) -> None:
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("SET lock_timeout = '10s'")
-        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-
-
-def make_app(url: str, fake: FakeWeChat) -> Any:
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-            "ENV_NAME": "testing",
-            "SECRET_KEY": "x" * 64,
-            "WECHAT_APPID": fake.appid,
-            "WECHAT_SECRET": fake.secret,
-            "WECHAT_API_BASE": fake.url,
-            "REDIS_URL": None,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-
-
-def generate(app: Any, conninfo: str, members: int) -> dict[str, Any]:
-    import flask_migrate
-
+def generate(app: Any, conninfo: str, members: int, small: bool) -> dict[str, Any]:
     started = time.perf_counter()
     set_marker(conninfo, None)
     wipe(conninfo)
-    with app.app_context():
-        flask_migrate.upgrade()
+    migrate(app)
     log(f"schema migrated ({time.perf_counter() - started:.1f}s)")
     t = time.perf_counter()
     with app.app_context():
-        cities = province_data.build_areas(log)
+        cities = province.build_areas(log, smoke.CITY if small else province.SHAPE)
         areas_s = time.perf_counter() - t
         t = time.perf_counter()
-        counts = province_data.bulk_load(conninfo, cities, members, log)
+        counts = province.bulk_load(conninfo, cities, members, log)
         bulk_s = time.perf_counter() - t
     t = time.perf_counter()
     with psycopg.connect(conninfo, autocommit=True) as conn:
@@ -173,7 +118,7 @@ def generate(app: Any, conninfo: str, members: int) -> dict[str, Any]:
         conn.execute("VACUUM (ANALYZE)")
     vacuum_s = time.perf_counter() - t
     log(f"VACUUM (ANALYZE) ({vacuum_s:.0f}s)")
-    set_marker(conninfo, data_marker(members))
+    set_marker(conninfo, data_marker(members, small))
     return {
         "areas_units_s": areas_s,
         "bulk_s": bulk_s,
@@ -185,12 +130,6 @@ def generate(app: Any, conninfo: str, members: int) -> dict[str, Any]:
 
 def ensure_admins(app: Any) -> None:
     """The bench's administrators and their grants (created once, kept with the data)."""
-    from sunshine.access import service as access
-    from sunshine.access.models import Role
-    from sunshine.auth.models import Account
-    from sunshine.extensions import db
-    from sunshine.org.models import Area, AreaLevel
-
     with app.app_context():
         city = {
             name: db.session.scalar(
@@ -224,23 +163,6 @@ def ensure_admins(app: Any) -> None:
 
 
 @dataclass
-class SqlLog:
-    """Statements the app's engine ran, with their durations."""
-
-    statements: list[tuple[str, Any, float]] = field(default_factory=list)
-    _started: float = 0.0
-
-    def attach(self, engine: Any) -> None:
-        @event.listens_for(engine, "before_cursor_execute")
-        def _before(conn: Any, cursor: Any, statement: str, params: Any, ctx: Any, many: bool):
-            self._started = time.perf_counter()
-
-        @event.listens_for(engine, "after_cursor_execute")
-        def _after(conn: Any, cursor: Any, statement: str, params: Any, ctx: Any, many: bool):
-            self.statements.append((statement, params, time.perf_counter() - self._started))
-
-
-@dataclass
 class Round:
     """One round of one listing: per-request figures in seconds."""
 
@@ -269,15 +191,6 @@ class Case:
         return min(
             self.rounds, key=lambda r: r.other_cpu if not math.isnan(r.other_cpu) else math.inf
         )
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def is_listing(statement: str) -> bool:
@@ -310,18 +223,6 @@ def get(
     return elapsed, body
 
 
-def backend_pids(conninfo: str) -> list[int]:
-    """The other sessions on the bench database: the app's pooled connection(s)."""
-    with psycopg.connect(conninfo) as conn:
-        return [
-            r[0]
-            for r in conn.execute(
-                "SELECT pid FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ]
-
-
 def measure(
     client: Any, case: Case, sql_log: SqlLog, reps: int, warmup: int, conninfo: str
 ) -> Round:
@@ -329,14 +230,14 @@ def measure(
         get(client, case, sql_log)
     pids = backend_pids(conninfo)
     result = Round()
-    before = cpu_snapshot(pids)
+    before = snapshot(pids)
     started = time.perf_counter()
     for i in range(reps):
         get(client, case, sql_log, result)
         if time.perf_counter() - started > MAX_SECONDS_PER_CASE and i + 1 < reps:
             result.note = f"stopped after {i + 1} requests ({MAX_SECONDS_PER_CASE:.0f}s cap)"
             break
-    after = cpu_snapshot(pids)
+    after = snapshot(pids)
     result.other_cpu = other_cpu_share(before, after)
     ticks = os.sysconf("SC_CLK_TCK")
     result.backend_cpu = (after[3] - before[3]) / ticks / len(result.latencies)
@@ -344,64 +245,13 @@ def measure(
     return result
 
 
-def _ticks(pid: int) -> int:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def cpu_snapshot(pids: list[int]) -> tuple[float, int, int, int]:
-    """(time, busy ticks of the machine, ticks of this process + our backends, of backends)."""
-    with open("/proc/stat") as stat:
-        user, nice, system = (int(v) for v in stat.readline().split()[1:4])
-    backends = sum(_ticks(pid) for pid in pids)
-    return time.monotonic(), user + nice + system, _ticks(os.getpid()) + backends, backends
-
-
-def other_cpu_share(before: tuple[float, ...], after: tuple[float, ...]) -> float:
-    capacity = (after[0] - before[0]) * os.sysconf("SC_CLK_TCK") * (os.cpu_count() or 1)
-    foreign = (after[1] - before[1]) - (after[2] - before[2])
-    return max(0.0, foreign / capacity) if capacity > 0 else math.nan
-
-
-def login(client: Any, fake: FakeWeChat, openid: str) -> str:
-    response = client.post("/api/v1/auth/login", json={"code": fake.issue_code(openid)})
-    if response.status_code != 200:
-        raise SystemExit(f"login of {openid} failed: {response.status_code} {response.json}")
-    token: str = response.json["access_token"]
-    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-    if me.status_code != 200:
-        raise SystemExit(f"GET /api/v1/me failed: {me.status_code} {me.json}")
-    return token
-
-
-@contextmanager
-def fake_wechat() -> Iterator[FakeWeChat]:
-    fake = FakeWeChat().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
 def actor_for(openid: str) -> Any:
-    from sunshine.access.permissions import Actor, active_grants
-    from sunshine.auth.models import Account
-    from sunshine.extensions import db
-
     account = db.session.scalar(select(Account).where(Account.openid == openid))
     return Actor(account=account, grants=active_grants(account.id))
 
 
 def pick_targets(app: Any) -> dict[str, Any]:
     """The street, community, unit and name the filtered listings use (in 汾阳市)."""
-    from sunshine.extensions import db
-    from sunshine.members.models import Member
-    from sunshine.org.models import Area, AreaLevel, WorkUnit
-
     with app.app_context():
         city = db.session.scalar(
             select(Area).where(Area.name == ADMIN_CITY, Area.level == AreaLevel.CITY)
@@ -438,9 +288,6 @@ def pick_targets(app: Any) -> dict[str, Any]:
 
 
 def count_matching(app: Any, case: Case) -> int:
-    from sunshine.extensions import db
-    from sunshine.members.views import query_members
-
     with app.app_context():
         query = query_members(actor=actor_for(case.openid), **case.filters)
         count: int = db.session.scalar(
@@ -452,23 +299,6 @@ def count_matching(app: Any, case: Case) -> int:
 # Evidence for the proposed changes -----------------------------------------------------------
 
 
-def explain(conninfo: str, statement: str, params: Any = None, setup: str | None = None) -> str:
-    """EXPLAIN (ANALYZE, BUFFERS) of a statement; ``setup`` runs first in the same
-    transaction, which is rolled back (an index tried out leaves nothing behind)."""
-    with psycopg.connect(conninfo) as conn:
-        try:
-            if setup:
-                conn.execute("SET LOCAL lock_timeout = '5s'")
-                conn.execute(setup)  # type: ignore[arg-type]
-            rows = conn.execute(
-                "EXPLAIN (ANALYZE, BUFFERS) " + statement,  # type: ignore[arg-type]
-                params,
-            ).fetchall()
-        finally:
-            conn.rollback()
-        return "\n".join(r[0] for r in rows)
-
-
 def execution_ms(plan: str) -> float:
     for line in plan.splitlines():
         if line.startswith("Execution Time:"):
@@ -477,8 +307,6 @@ def execution_ms(plan: str) -> float:
 
 
 def literal_sql(statement: Any) -> str:
-    from sqlalchemy.dialects import postgresql
-
     dialect = postgresql.dialect(paramstyle="named")  # no %% doubling: run without parameters
     return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
@@ -486,11 +314,6 @@ def literal_sql(statement: Any) -> str:
 def scope_with_unit_list(app: Any, openid: str) -> str:
     """The first-page SQL with the scope's ``unit_id IN (subquery)`` replaced by the literal
     list of the city's unit ids (one small query first), as a suggested scope_filter would."""
-    from sunshine.access.models import Role
-    from sunshine.extensions import db
-    from sunshine.members.models import Member, MemberStatus
-    from sunshine.org.models import Area, WorkUnit
-
     with app.app_context():
         actor = actor_for(openid)
         clauses = []
@@ -520,10 +343,6 @@ def scope_with_unit_list(app: Any, openid: str) -> str:
 
 def grant_prefixes(app: Any, openid: str) -> list[str]:
     """The area paths of an account's org_admin grants."""
-    import re
-
-    from sunshine.access.models import Role
-
     with app.app_context():
         actor = actor_for(openid)
         prefixes = [
@@ -574,14 +393,6 @@ def median_query_ms(conninfo: str, statement: str, params: Any = None, runs: int
 def page_in_process(app: Any, openid: str, eager: bool) -> tuple[float, int, str]:
     """The first page as list_members builds it plus its JSON, in one app context (as one
     request has), lazily as the app does or with eager loading. (seconds, statements, JSON)"""
-    from sunshine.extensions import db
-    from sunshine.members import views
-    from sunshine.members.models import Member
-    from sunshine.members.schemas import MemberPage
-    from sunshine.org.models import WorkUnit
-    from sunshine.pagination import CursorPage, cursor_page
-    from sunshine.reportin.models import ReportIn, ReportInStatus
-
     statements = 0
 
     def count(*_: Any) -> None:
@@ -653,53 +464,6 @@ def eager_loading_evidence(app: Any, reps: int) -> list[str]:
 # Report --------------------------------------------------------------------------------------
 
 
-def machine_facts(conninfo: str) -> list[str]:
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-
-    def run(*command: str) -> str:
-        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
-
-    with psycopg.connect(conninfo) as conn:
-        version = conn.execute("SELECT version()").fetchone()[0]  # type: ignore[index]
-        settings = {
-            name: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()[0]  # type: ignore[index]
-            for name in (
-                "shared_buffers",
-                "work_mem",
-                "effective_cache_size",
-                "random_page_cost",
-                "jit",
-                "max_parallel_workers_per_gather",
-                "lc_collate",
-            )
-        }
-        sizes = conn.execute(
-            "SELECT relname, pg_size_pretty(pg_table_size(oid)), "
-            "pg_size_pretty(pg_indexes_size(oid)) FROM pg_class "
-            "WHERE relname IN ('member', 'report_in', 'account') ORDER BY relname"
-        ).fetchall()
-    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return [
-        f"- date -u: {run('date', '-u')}",
-        f"- nproc: {run('nproc')}; CPU: {cpu}; RAM: {mem_gib:.0f} GiB; load average "
-        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine is shared)",
-        f"- {version}",
-        "- settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()),
-        "- sizes (table / indexes): "
-        + "; ".join(f"{name} {table} / {index}" for name, table, index in sizes),
-        f"- Python {platform.python_version()}, psycopg {psycopg.__version__}",
-    ]
-
-
-def ms(values: list[float], pct: float) -> str:
-    return f"{percentile([v * 1000 for v in values], pct):.1f}"
-
-
 def table(cases: list[Case]) -> str:
     rows = [
         "| Request | Matching members | Rows | n | p50 (ms) | p95 (ms) | max (ms) "
@@ -738,34 +502,18 @@ def rounds_table(cases: list[Case]) -> str:
 
 def breakdown(statements: list[tuple[str, Any, float]]) -> list[tuple[str, int, float]]:
     """(what, statements, ms) of one request, grouped by the table each statement reads."""
-    import re
 
-    groups: dict[str, list[float]] = {}
-    for statement, _, seconds in statements:
-        match = re.search(r"\bFROM (\w+)", statement)
-        what = match.group(1) if match else statement.split()[0]
+    def label(statement: str, table: str) -> str:
         if is_listing(statement):
-            what = "member (the listing query)"
-        elif what == "member":
-            what = "member (other)"
-        groups.setdefault(what, []).append(seconds * 1000)
-    return sorted(((k, len(v), sum(v)) for k, v in groups.items()), key=lambda g: (-g[1], g[0]))
+            return "member (the listing query)"
+        return "member (other)" if table == "member" else table
 
-
-def inline(statement: str, params: dict[str, Any]) -> str:
-    """The statement with its parameters written in, for reading."""
-    import re
-
-    def literal(match: re.Match[str]) -> str:
-        value = params[match.group(1)]
-        return str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
-
-    return re.sub(r"%\((\w+)\)s", literal, statement).replace("%%", "%")
+    return sorted(by_table(statements, label), key=lambda g: (-g[1], g[0]))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"default {DEFAULT_URL}")
+    parser.add_argument("--database-url", help=f"default {DEFAULT_URL}")
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep matching data if present")
     parser.add_argument("--reps", type=int, default=50, help="timed requests per listing")
@@ -773,7 +521,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="measure every listing N times")
     parser.add_argument("--deep-pages", type=int, default=50, help="pages to follow")
     parser.add_argument("--allow-any-database", action="store_true")
+    smoke.add_argument(parser)
     args = parser.parse_args(argv)
+    smoke.apply(args, members=1_000, reuse=False, reps=3, warmup=1, rounds=2, deep_pages=2)
+    args.database_url = smoke.database_url(args, DEFAULT_URL)
     if not 1_000 <= args.members <= 2_000_000:
         parser.error("--members must be between 1,000 and 2,000,000")
     if not 1 <= args.reps <= 500:
@@ -790,23 +541,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     url = args.database_url
-    ensure_database(url, args.allow_any_database)
+    ensure_postgres(url, args.allow_any_database)
     conninfo = conninfo_of(url)
     generation: dict[str, Any] | None = None
     with fake_wechat() as fake:
-        app = make_app(url, fake)
+        app = make_app(url, fake=fake)
         marker = current_marker(conninfo)
-        if args.reuse and marker == data_marker(args.members):
+        if args.reuse and marker == data_marker(args.members, args.smoke):
             log(f"--reuse: keeping the data ({marker})")
         else:
             if args.reuse:
                 log(f"--reuse: no matching data (found {marker!r}); generating")
-            generation = generate(app, conninfo, args.members)
+            generation = generate(app, conninfo, args.members, args.smoke)
             log(f"data generated in {generation['total_s']:.0f}s")
         ensure_admins(app)
         targets = pick_targets(app)
-
-        from sunshine.extensions import db
 
         sql_log = SqlLog()
         with app.app_context():
@@ -920,12 +669,17 @@ def main(argv: list[str] | None = None) -> int:
             rewritten_plans[who] = (rewritten, explain(conninfo, rewritten))
         name_case = cases[-1]
         assert name_case.listing_sql is not None
+        # The app has had this index since migration 0003: then there is nothing to try.
+        with psycopg.connect(conninfo) as conn:
+            name_index = conn.execute("SELECT to_regclass('ix_member_name_id')").fetchone()
+        name_index_exists = bool(name_index and name_index[0])
+        create_index = "CREATE INDEX ix_member_name_id ON member (name, id)"
         name_index_plan = explain(
-            conninfo,
-            *name_case.listing_sql,
-            setup="CREATE INDEX ix_member_name_id ON member (name, id)",
+            conninfo, *name_case.listing_sql, setup=None if name_index_exists else create_index
         )
-        facts = machine_facts(conninfo)
+        facts = machine_facts(
+            conninfo, tables=("member", "report_in", "account"), settings=(*SETTINGS, "lc_collate")
+        )
 
     all_cases = [*cases[:5], walker, *cases[5:]]
     print("\n## Org-admin member listing at province scale\n")
@@ -1005,12 +759,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n#### Rewritten first page, {who}\n")
         print("```sql\n" + rewritten + "\n```\n")
         print("```\n" + plan + "\n```")
-    print(
-        f"\n3. An index for the name filter: {execution_ms(plans[name_case.name]):.1f} ms now, "
-        f"{execution_ms(name_index_plan):.1f} ms with "
-        "`CREATE INDEX ix_member_name_id ON member (name, id)` (created in a transaction that "
-        "was rolled back):\n"
-    )
+    if name_index_exists:
+        print(
+            f"\n3. The name filter's index `ix_member_name_id` (name, id) is in the schema: "
+            f"{execution_ms(plans[name_case.name]):.1f} ms, and again "
+            f"{execution_ms(name_index_plan):.1f} ms:\n"
+        )
+    else:
+        print(
+            f"\n3. An index for the name filter: {execution_ms(plans[name_case.name]):.1f} ms "
+            f"now, {execution_ms(name_index_plan):.1f} ms with "
+            "`CREATE INDEX ix_member_name_id ON member (name, id)` (created in a transaction "
+            "that was rolled back):\n"
+        )
     print("```\n" + name_index_plan + "\n```")
     for name, plan in plans.items():
         if name != first.name:

@@ -24,8 +24,12 @@ the org admin logs in through the fake WeChat server. Files are generated determ
     .venv/bin/python bench/roster_import.py \\
         --database-url postgresql://postgres@127.0.0.1:5432/sunshine_bench
 
-The PostgreSQL database is wiped (public schema dropped) before each run, so its name must
-contain "bench" unless ``--allow-any-database`` is given.
+The PostgreSQL database is wiped (created if missing, public schema dropped) before each
+run, so its name must contain "bench" unless ``--allow-any-database`` is given.
+
+``--smoke``: 200 rows, 10 changed, 5 units, both formats, on the PostgreSQL of
+``--database-url`` if given, else on SQLite; one run per step, under tracemalloc, the first
+in a process of its own and the others in this one.
 """
 
 from __future__ import annotations
@@ -35,10 +39,8 @@ import csv
 import io
 import json
 import os
-import platform
 import random
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -49,31 +51,24 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from _lib import smoke
+from _lib.app import APP_VARIABLES, fake_wechat, login, make_app
+from _lib.databases import migrate, prepare_database
+from _lib.report import machine_facts
 
-from sunshine.config import normalise_database_url
+from sunshine.access import service as access
+from sunshine.access.models import Role
+from sunshine.auth.models import Account
+from sunshine.extensions import db
+from sunshine.org import service as org
+from sunshine.org.models import Area, AreaLevel
+from sunshine.roster.models import RosterEntry
 
 ROOT = Path(__file__).resolve().parent.parent
 
 SEED = 20260101
 CITY = "孝义市"
 MIB = 1024 * 1024
-# Every variable sunshine/config.py reads: none may leak in from the caller's environment.
-APP_VARIABLES = (
-    "SUNSHINE_ENV",
-    "SECRET_KEY",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "WECHAT_APPID",
-    "WECHAT_SECRET",
-    "WECHAT_API_BASE",
-    "WECHAT_TIMEOUT",
-    "AUTH_TOKEN_TTL",
-    "LOGIN_RATE_LIMIT",
-    "TRUSTED_PROXIES",
-    "MAX_CONTENT_LENGTH",
-    "LOG_LEVEL",
-)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅文斌晓东海燕"
 
@@ -177,36 +172,13 @@ def multipart(content: bytes, filename: str) -> tuple[bytes, str]:
 
 def run_step(args: argparse.Namespace) -> dict[str, Any]:
     """Set up (first step only) and run one import; returns the measurements."""
-    from flask_migrate import upgrade
-
-    from sunshine import create_app
-    from sunshine.access import service as access
-    from sunshine.access.models import Role
-    from sunshine.auth.models import Account
-    from sunshine.extensions import db
-    from sunshine.fake_wechat import FakeWeChat
-    from sunshine.org import service as org
-    from sunshine.org.models import Area, AreaLevel
-    from sunshine.roster.models import RosterEntry
-
-    fake = FakeWeChat().start()
-    try:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": normalise_database_url(args.url),
-                "SECRET_KEY": "b" * 64,
-                "WECHAT_APPID": fake.appid,
-                "WECHAT_SECRET": fake.secret,
-                "WECHAT_API_BASE": fake.url,
-                "REDIS_URL": None,
-                "RATELIMIT_STORAGE_URI": "memory://",
-                "LOG_LEVEL": "WARNING",
-            }
-        )
+    with fake_wechat() as fake:
+        app = make_app(args.url, fake=fake, secret_key="b" * 64, env_name="development")
         client = app.test_client()
+        if args.step == "first":
+            migrate(app)
         with app.app_context():
             if args.step == "first":
-                upgrade()
                 city = org.create_area(name=CITY, level=AreaLevel.CITY)
                 account = Account(openid="bench-org-admin")
                 db.session.add(account)
@@ -217,9 +189,7 @@ def run_step(args: argparse.Namespace) -> dict[str, Any]:
                 db.session.commit()
             city_id = db.session.scalar(sa.select(Area.id).where(Area.name == CITY))
             db.session.remove()
-        login = client.post("/api/v1/auth/login", json={"code": fake.issue_code("bench-org-admin")})
-        assert login.status_code == 200, login.json
-        headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+        headers = {"Authorization": f"Bearer {login(client, fake, 'bench-org-admin')}"}
         result: dict[str, Any] = {}
         if args.step == "first":
             body, content_type = multipart(Path(args.units_file).read_bytes(), "units.csv")
@@ -277,39 +247,20 @@ def run_step(args: argparse.Namespace) -> dict[str, Any]:
             entries=entries,
         )
         return result
-    finally:
-        fake.stop()
 
 
 # -- The driver -----------------------------------------------------------------------------
 
 
-def prepare_database(url: str, allow_any: bool) -> str:
-    """Empty the database (drop the public schema, or delete the SQLite file); its version."""
-    parsed = make_url(normalise_database_url(url))
-    name = parsed.database or ""
-    if parsed.get_backend_name() == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(name + suffix).unlink(missing_ok=True)
-        return f"SQLite {sqlite3.sqlite_version}"
-    if not allow_any and "bench" not in name.lower():
-        raise SystemExit(
-            f"refusing to wipe database {name!r}: its name does not contain 'bench' "
-            "(pass --allow-any-database to wipe it anyway)"
+def child(
+    url: str, step: str, file: Path, units_file: Path, trace: bool, in_process: bool = False
+) -> dict[str, Any]:
+    """One step in a fresh process (``in_process``: in this one, for --smoke)."""
+    if in_process:
+        step_args = argparse.Namespace(
+            step=step, url=url, file=str(file), units_file=str(units_file), trace=trace
         )
-    engine = sa.create_engine(parsed)
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
-            version = conn.exec_driver_sql("SHOW server_version").scalar_one()
-    finally:
-        engine.dispose()
-    return f"PostgreSQL {str(version).split()[0]}"
-
-
-def child(url: str, step: str, file: Path, units_file: Path, trace: bool) -> dict[str, Any]:
+        return run_step(step_args)
     env = {k: v for k, v in os.environ.items() if k not in APP_VARIABLES}
     env["SUNSHINE_ENV"] = "development"
     command = [sys.executable, __file__, "--child", step, "--url", url, "--file", str(file)]
@@ -332,24 +283,7 @@ class Row:
     traced: dict[str, Any]
 
 
-def machine() -> list[str]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown",
-    )
-    date = subprocess.run(["date", "-u"], capture_output=True, text=True, check=False).stdout
-    return [
-        f"- date -u: {date.strip()}",
-        f"- nproc: {os.cpu_count()}; CPU: {cpu}",
-        f"- Python {platform.python_version()} on {platform.platform()}",
-    ]
-
-
-def main() -> None:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL to measure besides SQLite (wiped)")
     parser.add_argument("--allow-any-database", action="store_true")
@@ -364,7 +298,16 @@ def main() -> None:
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--units-file", help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    smoke.add_argument(parser)
+    args = parser.parse_args(argv)
+    smoke.apply(
+        args, rows=200, changed=10, units=5, formats="csv,xlsx", skip_sqlite=bool(args.database_url)
+    )
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     if args.child:
         args.step = args.child
         print(json.dumps(run_step(args)))
@@ -382,15 +325,19 @@ def main() -> None:
         for url in databases:
             for fmt in args.formats.split(","):
                 runs: dict[bool, dict[str, dict[str, Any]]] = {}
-                for trace in (False, True):
+                # --smoke: one run per step, under tracemalloc, for both columns, and only the
+                # first step in a process of its own (a process costs seconds: create_app).
+                for trace in (True,) if args.smoke else (False, True):
                     versions[url] = prepare_database(url, args.allow_any_database)
-                    runs[trace] = {
-                        step: child(url, step, files[f"{name}.{fmt}"], files["units.csv"], trace)
-                        for step, name in (("first", "first"), ("reimport", "changed"))
-                    }
-                units_seconds[versions[url]] = runs[False]["first"]["units_seconds"]
+                    runs[trace] = {}
+                    for step, name in (("first", "first"), ("reimport", "changed")):
+                        file = files[f"{name}.{fmt}"]
+                        here = args.smoke and bool(rows or runs[trace])
+                        runs[trace][step] = child(url, step, file, files["units.csv"], trace, here)
+                timed = runs.get(False, runs[True])
+                units_seconds[versions[url]] = timed["first"]["units_seconds"]
                 for step in ("first", "reimport"):
-                    rows.append(Row(versions[url], fmt, step, runs[False][step], runs[True][step]))
+                    rows.append(Row(versions[url], fmt, step, timed[step], runs[True][step]))
                 print(f"done: {versions[url]} {fmt}", file=sys.stderr)
     print_table(rows, args, units_seconds, time.perf_counter() - started)
 
@@ -421,7 +368,7 @@ def print_table(
     print()
     for database, seconds in units_seconds.items():
         print(f"- units import ({args.units} rows) on {database}: {seconds:.2f} s")
-    print(*machine(), sep="\n")
+    print(*machine_facts(), sep="\n")
     print(f"- whole run: {total:.0f} s")
 
 

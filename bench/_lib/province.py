@@ -1,4 +1,5 @@
-"""A synthetic province for benchmarks: 11 cities, ~2,200 work units, N members.
+"""A synthetic province for benchmarks: 11 cities, ~2,200 work units, N members (the data
+member_listing.py and feed_latency.py load; with ``smoke.CITY`` as the shape, tiny cities).
 
 A twelfth city (中阳县) is built with its areas and units but no members: a city that has just
 been onboarded, whose org_admin opens an empty listing.
@@ -74,13 +75,22 @@ class CityData:
     unit_ids: list[int] = field(default_factory=list)
 
 
-def build_areas(log: Callable[[str], None]) -> list[CityData]:
+def street_of(path: str) -> str:
+    """The street's path of an area path (a community's, or the street's own)."""
+    return "/" + "/".join(path.strip("/").split("/")[:2]) + "/"
+
+
+def city_of(path: str) -> str:
+    return "/" + path.strip("/").split("/")[0] + "/"
+
+
+def build_areas(log: Callable[[str], None], shape: CityShape = SHAPE) -> list[CityData]:
     """The cities' area trees and work units through demo.build_city (inside an app context)."""
     cities = []
     for i, (name, code, weight) in enumerate(CITIES):
         started = time.perf_counter()
         rng = random.Random(SEED + i)
-        city, communities, units = build_city(rng, name, code, SHAPE)
+        city, communities, units = build_city(rng, name, code, shape)
         db.session.commit()
         cities.append(city_data(city.id, weight))
         log(
@@ -88,17 +98,6 @@ def build_areas(log: Callable[[str], None]) -> list[CityData]:
             f"{len(units)} units ({time.perf_counter() - started:.1f}s)"
         )
     return cities
-
-
-def load_cities() -> list[CityData]:
-    """The cities already in the database, in CITIES order (inside an app context)."""
-    found = []
-    for _, code, weight in CITIES:
-        city_id = db.session.scalar(select(Area.id).where(Area.division_code == code))
-        if city_id is None:
-            raise LookupError(f"city {code} missing")
-        found.append(city_data(city_id, weight))
-    return found
 
 
 def city_data(city_id: int, weight: int) -> CityData:
