@@ -2,10 +2,10 @@
 
 A punch is accepted when: the code is genuine and current (rotating) or the phone is within
 the task's radius (venue); the shift and task are not cancelled; it is inside the window
-(check-in from ``checkin_opens_minutes`` before the start to the end, check-out until
-``checkout_closes_minutes`` after the end); and the member holds a confirmed signup (or, if
-the task allows walk-ins, takes a free place). A repeated punch returns the first one. The
-check-out computes the service record.
+(check-in from ``checkin_opens_minutes`` before the start to the end, check-out from the
+start until ``checkout_closes_minutes`` after the end); and the member holds a confirmed
+signup (or, if the task allows walk-ins, takes a free place). A repeated punch returns the
+first one. The check-out computes the service record.
 """
 
 from __future__ import annotations
@@ -100,6 +100,10 @@ def _check_window(site: Site, direction: Direction, moment: datetime) -> None:
     opens, closes = _window(site, direction)
     if moment < opens:
         raise Conflict("尚未到签到时间", code="punch.too_early")
+    if direction == Direction.OUT and moment < site.starts_at:
+        # Served nothing yet: the record would be 0 minutes, and punches are append-only, so
+        # a mistaken tap would end the member's attendance for good (docs/attendance.md).
+        raise Conflict("服务尚未开始，开始后才能签退", code="punch.checkout_before_start")
     if moment > closes:
         what = "签到" if direction == Direction.IN else "签退"
         raise Conflict(f"{what}时间已过", code="punch.too_late")
