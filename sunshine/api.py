@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from sunshine.errors import HTTP_ERRORS, error_body, translate_field_errors
+from sunshine.geo import CoordinateSystem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -184,3 +185,29 @@ class ReasonIn(BaseSchema):
 
 class OptionalReasonIn(BaseSchema):
     reason = ma.fields.String(validate=REASON, load_default=None)
+
+
+# Points on the map: a pair of numbers means nothing without its coordinate system (GCJ-02 and
+# WGS-84 differ by hundreds of metres in China; see sunshine/geo.py).
+_SYSTEM_HELP = (
+    "gcj02: Tencent/WeChat maps and wx.getLocation({type: 'gcj02'}); "
+    "wgs84: GPS, and wx.getLocation() without a type"
+)
+
+
+class PointIn(BaseSchema):
+    """A point on the map, in the coordinate system it names."""
+
+    latitude = ma.fields.Float(required=True, validate=ma.validate.Range(min=-90, max=90))
+    longitude = ma.fields.Float(required=True, validate=ma.validate.Range(min=-180, max=180))
+    system = ma.fields.Enum(
+        CoordinateSystem, by_value=True, required=True, metadata={"description": _SYSTEM_HELP}
+    )
+
+
+class PointOut(BaseSchema):
+    """A point on the map; venue points always come back in GCJ-02."""
+
+    latitude = ma.fields.Float()
+    longitude = ma.fields.Float()
+    system = ma.fields.Enum(CoordinateSystem, by_value=True)

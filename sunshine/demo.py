@@ -309,6 +309,8 @@ def _demo_tasks(community: Area, member: Member) -> int:
             title=title,
             content=f"{title}：请按时到场，听从现场负责人安排。",
             address=f"{community.name}党群服务中心",
+            # GCJ-02, as every stored venue point (sunshine/geo.py): a Tencent map shows this
+            # point where it is; a phone there sends it with system gcj02.
             latitude=Decimal("37.146000"),
             longitude=Decimal("111.781000"),
             visibility=visibility,

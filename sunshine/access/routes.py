@@ -31,10 +31,10 @@ class Grants(MethodView):
     @login_required
     @blp.arguments(GrantIn)
     @blp.response(201, GrantOut)
-    @blp.alt_response(404, description="账号、区域或单位不存在")
-    @blp.alt_response(409, description="已有相同授权")
+    @blp.alt_response(404, description="账号、党员、区域或单位不存在")
+    @blp.alt_response(409, description="已有相同授权，或党员尚未认证")
     def post(self, data: dict[str, Any]) -> Grant:
-        """Grant a role on a scope (system administrator, or org_admin within its city)."""
+        """Grant a role on a scope to an account or a member (sys admin; org_admin in its city)."""
         grant = service.create_grant(actor=current_actor(), origin=request_origin(), **data)
         db.session.commit()
         return grant

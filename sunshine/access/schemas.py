@@ -28,7 +28,19 @@ class GrantOut(BaseSchema):
 
 
 class GrantIn(BaseSchema):
-    account_id = fields.Integer(required=True, validate=ID)
+    account_id = fields.Integer(
+        validate=ID,
+        load_default=None,
+        metadata={"description": "the grantee's account; give this or member_id, not both"},
+    )
+    member_id = fields.Integer(
+        validate=ID,
+        load_default=None,
+        metadata={
+            "description": "a verified member inside the granter's scope; the grant goes to "
+            "their account. Give this or account_id, not both"
+        },
+    )
     role = fields.Enum(Role, by_value=True, required=True)
     area_id = fields.Integer(validate=ID, load_default=None)
     unit_id = fields.Integer(validate=ID, load_default=None)

@@ -1,4 +1,8 @@
-"""Granting and revoking roles, within the granter's own scope."""
+"""Granting and revoking roles, within the granter's own scope.
+
+The grantee is named by account (``account_id``: what the person reads off ``/me``) or by
+member registration (``member_id``: what the org department sees in its member listing).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ from sunshine.access.permissions import (
 from sunshine.auth.models import Account, AccountStatus
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
+from sunshine.members import service as members
+from sunshine.members.models import MemberStatus
 from sunshine.org import service as org
 from sunshine.org.models import Area, WorkUnit
 from sunshine.security import service as security
@@ -72,19 +78,63 @@ def _scope_for(
     return area, None
 
 
+def _grantee(account_id: int | None, member_id: int | None) -> None:
+    if (account_id is None) == (member_id is None):
+        message = "请指定授权对象：account_id 与 member_id 二选一"
+        raise Invalid(
+            message,
+            code="grant.bad_grantee",
+            fields={"account_id": [message], "member_id": [message]},
+        )
+
+
+def _account_of_member(actor: Actor | None, member_id: int, origin: Origin | None) -> int:
+    """The account of a verified member inside the granter's scope.
+
+    A member outside it is refused as ``GET /members/{id}`` refuses them (403), and the
+    refusal is kept in the security log like any refused grant.
+    """
+    member = members.get_member(member_id)
+    if actor is not None:
+        authorize(
+            actor,
+            Permission.GRANT_MANAGE,
+            members.place_of(member),
+            audit={
+                "action": "grant.create",
+                "object_type": "member",
+                "object_id": member_id,
+                "ip": origin and origin.ip,
+                "request_id": origin and origin.request_id,
+            },
+        )
+    if member.status != MemberStatus.VERIFIED:
+        raise Conflict("该党员尚未通过认证，不能授权", code="grant.member_not_verified")
+    return member.account_id
+
+
 def create_grant(
     *,
     actor: Actor | None,
-    account_id: int,
     role: Role,
+    account_id: int | None = None,
+    member_id: int | None = None,
     area_id: int | None = None,
     unit_id: int | None = None,
     origin: Origin | None = None,
 ) -> Grant:
-    """Give ``account_id`` a role on a scope. ``actor=None`` is the command line (bootstrap)."""
+    """Give an account a role on a scope. ``actor=None`` is the command line (bootstrap).
+
+    The grantee is ``account_id`` or ``member_id`` (exactly one): a member must be verified
+    and inside the granter's scope; the grant goes to the member's account.
+    """
     if actor is not None:
         require_somewhere(actor, Permission.GRANT_MANAGE)  # before any lookup reveals ids
+    _grantee(account_id, member_id)
     area, unit = _scope_for(role, area_id, unit_id)
+    if member_id is not None:
+        account_id = _account_of_member(actor, member_id, origin)
+    assert account_id is not None
     grant = Grant(role=role, area=area, unit=unit, account_id=account_id)
     grant.scope_key = f"area:{area.id}" if area else f"unit:{unit.id}" if unit else "global"
     if actor is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import ID, REASON, BaseSchema
+from sunshine.api import ID, REASON, BaseSchema, PointIn
 from sunshine.attendance.models import Direction, PunchMethod
 from sunshine.hours.models import RecordStatus
 
@@ -25,9 +25,9 @@ class CodeHolderIn(BaseSchema):
     )
 
 
-class LocationIn(BaseSchema):
-    latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
-    longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+class LocationIn(PointIn):
+    """The phone's location; call wx.getLocation({type: 'gcj02'}) and send system gcj02."""
+
     accuracy = fields.Float(
         validate=validate.Range(min=0, max=100_000),
         load_default=None,

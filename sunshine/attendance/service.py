@@ -2,10 +2,10 @@
 
 A punch is accepted when: the code is genuine and current (rotating) or the phone is within
 the task's radius (venue); the shift and task are not cancelled; it is inside the window
-(check-in from ``checkin_opens_minutes`` before the start to the end, check-out until
-``checkout_closes_minutes`` after the end); and the member holds a confirmed signup (or, if
-the task allows walk-ins, takes a free place). A repeated punch returns the first one. The
-check-out computes the service record.
+(check-in from ``checkin_opens_minutes`` before the start to the end, check-out from the
+start until ``checkout_closes_minutes`` after the end); and the member holds a confirmed
+signup (or, if the task allows walk-ins, takes a free place). A repeated punch returns the
+first one. The check-out computes the service record.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sunshine.attendance.venue import task_of_scene
 from sunshine.database import insert_or_skip, table_of
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
+from sunshine.geo import CoordinateSystem, Point, in_gcj02
 from sunshine.hours.models import RecordSource, ServiceRecord
 from sunshine.hours.service import create_record
 from sunshine.members import service as members
@@ -45,8 +46,11 @@ LOW_ACCURACY_M = 100  # a reported accuracy worse than this flags the punch
 
 @dataclass(frozen=True)
 class Location:
+    """The phone's location as sent; only the distance to the site is ever kept."""
+
     latitude: float
     longitude: float
+    system: CoordinateSystem
     accuracy: float | None = None
 
 
@@ -101,6 +105,10 @@ def _check_window(site: Site, direction: Direction, moment: datetime) -> None:
     opens, closes = _window(site, direction)
     if moment < opens:
         raise Conflict("尚未到签到时间", code="punch.too_early")
+    if direction == Direction.OUT and moment < site.starts_at:
+        # Served nothing yet: the record would be 0 minutes, and punches are append-only, so
+        # a mistaken tap would end the member's attendance for good (docs/attendance.md).
+        raise Conflict("服务尚未开始，开始后才能签退", code="punch.checkout_before_start")
     if moment > closes:
         what = "签到" if direction == Direction.IN else "签退"
         raise Conflict(f"{what}时间已过", code="punch.too_late")
@@ -283,9 +291,12 @@ def punch(
     flags: list[str] = []
     distance = None
     if location is not None and site.latitude is not None and site.longitude is not None:
+        # The site is stored in GCJ-02; a WGS-84 location is moved there first. Measured within
+        # GCJ-02: its shift varies so slowly that distances differ from WGS-84 ones by < 1%.
+        here = in_gcj02(Point(location.latitude, location.longitude, location.system))
         distance = round(
             codes.distance_m(
-                location.latitude, location.longitude, float(site.latitude), float(site.longitude)
+                here.latitude, here.longitude, float(site.latitude), float(site.longitude)
             )
         )
         if method == PunchMethod.VENUE and distance > site.checkin_radius_m:

@@ -44,6 +44,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from sunshine.database import Base, BigId, UTCDateTime, table_of, utcnow
 from sunshine.database import str_enum as _enum
+from sunshine.geo import STORED, Point
 from sunshine.members.models import Member, Skill
 from sunshine.org.models import Area
 
@@ -108,6 +109,7 @@ class Task(Base):
     title: Mapped[str] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(Text)
     address: Mapped[str] = mapped_column(String(200))
+    # The venue point, always in GCJ-02 (sunshine/geo.py): the service converts on the way in.
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     checkin_radius_m: Mapped[int] = mapped_column(default=200)
@@ -135,6 +137,13 @@ class Task(Base):
     category: Mapped[TaskCategory] = relationship()
     skills: Mapped[list[Skill]] = relationship(secondary=task_skill)
     shifts: Mapped[list[Shift]] = relationship(back_populates="task", order_by="Shift.starts_at")
+
+    @property
+    def point(self) -> Point | None:
+        """The venue point in the system it is stored in, or None."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return Point(float(self.latitude), float(self.longitude), STORED)
 
 
 class ShiftStatus(StrEnum):

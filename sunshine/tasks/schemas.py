@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from sunshine.api import ID, BaseSchema, cursor_page_schema
+from sunshine.api import ID, BaseSchema, PointIn, PointOut, cursor_page_schema
 from sunshine.members.schemas import SkillOut
 from sunshine.org.schemas import AreaOut
 from sunshine.tasks.models import (
@@ -35,8 +35,14 @@ def _task_fields(required: bool) -> dict[str, Any]:
         "title": fields.String(validate=validate.Length(min=1, max=100), **need),
         "content": fields.String(validate=validate.Length(min=1, max=5000), **need),
         "address": fields.String(validate=validate.Length(min=1, max=200), **need),
-        "latitude": fields.Float(validate=validate.Range(min=-90, max=90), allow_none=True),
-        "longitude": fields.Float(validate=validate.Range(min=-180, max=180), allow_none=True),
+        "point": fields.Nested(
+            PointIn,
+            allow_none=True,
+            metadata={
+                "description": "the venue's map point, for venue-code check-in (null: none); "
+                "stored and returned in gcj02, a wgs84 point is converted"
+            },
+        ),
         "checkin_radius_m": fields.Integer(validate=validate.Range(min=10, max=5000)),
         "skill_ids": fields.List(fields.Integer(validate=ID), validate=validate.Length(max=10)),
         "visibility": fields.Enum(Visibility, by_value=True, **need),
@@ -107,8 +113,9 @@ class TaskOut(BaseSchema):
     title = fields.String()
     content = fields.String()
     address = fields.String()
-    latitude = fields.Decimal(places=6, as_string=True, allow_none=True)
-    longitude = fields.Decimal(places=6, as_string=True, allow_none=True)
+    point = fields.Nested(
+        PointOut, allow_none=True, metadata={"description": "always gcj02; null when not set"}
+    )
     checkin_radius_m = fields.Integer()
     checkin_mode = fields.Enum(CheckinMode, by_value=True)
     allow_walk_ins = fields.Boolean()

@@ -14,9 +14,19 @@ from sunshine.auth.models import Account, AccountStatus
 from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
+from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import Area, WorkUnit
 from sunshine.security.models import SecurityEvent
-from tests.factories import City, auth, grant, login, login_as, make_account, make_city
+from tests.factories import (
+    City,
+    add_member,
+    auth,
+    grant,
+    login,
+    login_as,
+    make_account,
+    make_city,
+)
 
 GRANTS = "/api/v1/grants"
 ROLE_OF_SCOPE = {
@@ -247,11 +257,11 @@ def test_member_role_is_not_grantable(
     [
         ({"role": "king"}, "role"),
         ({"colour": "red"}, "colour"),
-        ({"account_id": None}, "account_id"),
         ({"account_id": "abc"}, "account_id"),
         ({"account_id": 0}, "account_id"),
+        ({"member_id": "abc"}, "member_id"),
+        ({"member_id": -1}, "member_id"),
         ({"area_id": "abc"}, "area_id"),
-        ({"account_id": ...}, "account_id"),  # ... = left out
     ],
 )
 def test_malformed_grant_body_is_422_request_invalid_with_fields(
@@ -268,6 +278,163 @@ def test_malformed_grant_body_is_422_request_invalid_with_fields(
     assert response.json["code"] == "request.invalid"
     assert list(response.json["fields"]) == [field]
     assert grants_of(grantee) == []
+
+
+# --- granting by member ---------------------------------------------------------------------
+
+_phones = iter(range(13900000000, 13900001000))
+
+
+def a_member(place: City, *, verified: bool = True) -> Member:
+    """A member living in ``place``'s community and working at its unit."""
+    phone = str(next(_phones))
+    member_id = add_member(
+        name="王五", phone=phone, unit=place.unit, residence=place.community, verified=verified
+    )
+    return db.session.get_one(Member, member_id)
+
+
+def test_org_admin_grants_by_member_and_the_member_has_the_role_on_the_next_request(
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City
+) -> None:
+    org_admin, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, city.city)
+    member = a_member(city)
+    member_headers = auth(login(client, fake_wechat, member.account.openid))
+    before = me(client, member_headers)
+    pending = {"status": "pending"}
+    refused = client.get("/api/v1/report-ins", headers=member_headers, query_string=pending)
+
+    response = client.post(
+        GRANTS,
+        json={
+            "member_id": member.id,
+            "role": "community_admin",
+            "area_id": city.community.id,
+        },
+        headers=headers,
+    )
+
+    assert response.status_code == 201, response.json
+    assert response.json["account_id"] == member.account_id
+    assert response.json["granted_by_id"] == org_admin.id
+    [stored] = grants_of(member.account)
+    assert (stored.role, stored.area_id) == (Role.COMMUNITY_ADMIN, city.community.id)
+    assert before["roles"] == ["member"]
+    after = me(client, member_headers)  # the same token: the role applies at once
+    assert sorted(after["roles"]) == ["community_admin", "member"]
+    listed = client.get("/api/v1/report-ins", headers=member_headers, query_string=pending)
+    assert (refused.status_code, listed.status_code) == (403, 200)  # a community admin's list
+    [event] = events(action="grant.create", outcome="success", account_id=org_admin.id)
+    assert event.detail["account_id"] == member.account_id
+
+
+def test_sys_admin_grants_by_member_anywhere(
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City
+) -> None:
+    _, headers = login_as(client, fake_wechat, Role.SYS_ADMIN)
+    member = a_member(city)
+
+    response = client.post(
+        GRANTS,
+        json={"member_id": member.id, "role": "unit_admin", "unit_id": city.unit.id},
+        headers=headers,
+    )
+
+    assert response.status_code == 201, response.json
+    assert [g.role for g in grants_of(member.account)] == [Role.UNIT_ADMIN]
+
+
+def test_granting_by_a_member_of_another_city_is_refused_as_reading_them_is_and_logged(
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City, other_city: City
+) -> None:
+    org_admin, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, city.city)
+    stranger = a_member(other_city)
+    body = {"member_id": stranger.id, "role": "community_admin", "area_id": city.community.id}
+
+    response = client.post(GRANTS, json=body, headers=headers)
+    reading = client.get(f"/api/v1/members/{stranger.id}", headers=headers)
+
+    assert (response.status_code, response.json["code"]) == (403, "auth.forbidden")
+    assert (reading.status_code, reading.json["code"]) == (403, "auth.forbidden")
+    assert "account_id" not in json.dumps(response.json)
+    assert grants_of(stranger.account) == []
+    [refusal] = events(action="grant.create", outcome="failure")
+    assert refusal.account_id == org_admin.id
+    assert (refusal.object_type, refusal.object_id) == ("member", str(stranger.id))
+
+
+@pytest.mark.parametrize("status", [MemberStatus.PENDING, MemberStatus.REJECTED])
+def test_granting_by_a_member_not_verified_is_409(
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City, status: MemberStatus
+) -> None:
+    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, city.city)
+    member = a_member(city, verified=False)
+    member.status = status
+    db.session.commit()
+    body = {"member_id": member.id, "role": "community_admin", "area_id": city.community.id}
+
+    response = client.post(GRANTS, json=body, headers=headers)
+
+    assert response.status_code == 409
+    assert response.json["code"] == "grant.member_not_verified"
+    assert response.json["message"] == "该党员尚未通过认证，不能授权"
+    assert grants_of(member.account) == []
+
+
+@pytest.mark.parametrize("which", ["unknown", "deactivated"])
+def test_granting_by_a_member_that_does_not_exist_is_404(
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City, which: str
+) -> None:
+    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, city.city)
+    member_id = 999_999
+    if which == "deactivated":
+        member = a_member(city)
+        member.status = MemberStatus.DEACTIVATED
+        db.session.commit()
+        member_id = member.id
+    body = {"member_id": member_id, "role": "community_admin", "area_id": city.community.id}
+
+    response = client.post(GRANTS, json=body, headers=headers)
+
+    assert (response.status_code, response.json["code"]) == (404, "member.not_found")
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Grant).where(Grant.role == Role.COMMUNITY_ADMIN)
+        )
+        == 0
+    )
+
+
+@pytest.mark.parametrize(
+    "grantee",
+    [
+        pytest.param(
+            lambda account, member: {"account_id": account, "member_id": member}, id="both"
+        ),
+        pytest.param(lambda account, member: {}, id="neither"),
+        pytest.param(lambda account, member: {"account_id": None}, id="account_id_null"),
+        pytest.param(
+            lambda account, member: {"account_id": None, "member_id": None}, id="both_null"
+        ),
+    ],
+)
+def test_grant_naming_both_or_neither_grantee_is_422_bad_grantee(
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City, grantee: Any
+) -> None:
+    _, headers = login_as(client, fake_wechat, Role.SYS_ADMIN)
+    member = a_member(city)
+    body = {
+        "role": "community_admin",
+        "area_id": city.community.id,
+        **grantee(member.account_id, member.id),
+    }
+
+    response = client.post(GRANTS, json=body, headers=headers)
+
+    assert response.status_code == 422
+    assert response.json["code"] == "grant.bad_grantee"
+    assert set(response.json["fields"]) == {"account_id", "member_id"}
+    assert grants_of(member.account) == []
 
 
 @pytest.mark.parametrize(

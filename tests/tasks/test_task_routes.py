@@ -98,7 +98,7 @@ def test_task_manager_posts_a_draft_task_in_their_area(
         visibility,
     )
     assert [s["id"] for s in body["skills"]] == [skill]
-    assert (body["latitude"], body["longitude"]) == ("37.146000", "111.781000")
+    assert body["point"] == {"latitude": 37.146, "longitude": 111.781, "system": "gcj02"}
     task = _task(body["id"])
     assert (task.area_path, task.status) == (target.path, TaskStatus.DRAFT)
 
@@ -248,10 +248,15 @@ def test_task_needing_an_unknown_or_inactive_skill_is_422(
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("latitude", 91),
-        ("latitude", -90.5),
-        ("longitude", 181),
-        ("longitude", -180.01),
+        ("point", {"latitude": 91, "longitude": 111.781, "system": "gcj02"}),
+        ("point", {"latitude": -90.5, "longitude": 111.781, "system": "gcj02"}),
+        ("point", {"latitude": 37.146, "longitude": 181, "system": "wgs84"}),
+        ("point", {"latitude": 37.146, "longitude": -180.01, "system": "wgs84"}),
+        ("point", {"latitude": 37.146, "longitude": 111.781, "system": "bd09"}),
+        ("point", {"latitude": 37.146, "longitude": 111.781}),
+        ("point", {"latitude": 37.146, "longitude": 111.781, "system": None}),
+        ("point", {"latitude": 37.146, "system": "gcj02"}),
+        ("point", [37.146, 111.781]),
         ("checkin_radius_m", 5),
         ("checkin_radius_m", 6000),
         ("kind", "meeting"),
@@ -324,12 +329,12 @@ def test_task_without_a_map_point_takes_the_default_radius(
 ) -> None:
     place, headers = org_admin
     body = task_body(place.community)
-    del body["latitude"], body["longitude"], body["checkin_radius_m"]
+    del body["point"], body["checkin_radius_m"]
 
     response = client.post("/api/v1/tasks", json=body, headers=headers)
 
     assert response.status_code == 201, response.json
-    assert (response.json["latitude"], response.json["checkin_radius_m"]) == (None, 200)
+    assert (response.json["point"], response.json["checkin_radius_m"]) == (None, 200)
 
 
 # Editing -------------------------------------------------------------------------------------
@@ -350,7 +355,7 @@ def test_secretary_edits_a_task(client: FlaskClient, secretary: tuple[City, Head
 
     response = client.patch(
         f"/api/v1/tasks/{task_id}",
-        json={"title": "环境整治", "skill_ids": [skill], "latitude": None, "visibility": "city"},
+        json={"title": "环境整治", "skill_ids": [skill], "point": None, "visibility": "city"},
         headers=headers,
     )
 
@@ -363,7 +368,8 @@ def test_secretary_edits_a_task(client: FlaskClient, secretary: tuple[City, Head
 @pytest.mark.parametrize(
     ("change", "status", "code"),
     [
-        ({"latitude": 91}, 422, "request.invalid"),
+        ({"point": {"latitude": 91, "longitude": 0, "system": "gcj02"}}, 422, "request.invalid"),
+        ({"point": {"latitude": 37.146, "longitude": 111.781}}, 422, "request.invalid"),
         ({"checkin_radius_m": 6000}, 422, "request.invalid"),
         ({"area_id": 1}, 422, "request.invalid"),  # a task does not move between areas
         ({"category_id": 10**8}, 422, "task.unknown_category"),

@@ -5,12 +5,13 @@ What each shift carries of its task is kept in step by ``tasks.models`` (``carri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, select
 
-from sunshine import clock
+from sunshine import clock, geo
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
@@ -32,8 +33,6 @@ TASK_FIELDS = (
     "title",
     "content",
     "address",
-    "latitude",
-    "longitude",
     "checkin_radius_m",
     "visibility",
     "contact_name",
@@ -43,6 +42,16 @@ TASK_FIELDS = (
     "checkin_opens_minutes",
     "checkout_closes_minutes",
 )
+
+
+def _set_point(task: Task, point: Mapping[str, Any] | None) -> None:
+    """Keep the venue point in GCJ-02 whatever system it came in; None clears it."""
+    if point is None:
+        task.latitude = task.longitude = None
+        return
+    kept = geo.in_gcj02(geo.Point(point["latitude"], point["longitude"], point["system"]))
+    task.latitude = Decimal(f"{kept.latitude:.6f}")
+    task.longitude = Decimal(f"{kept.longitude:.6f}")
 
 
 def place_of(task: Task) -> Place:
@@ -102,6 +111,7 @@ def create_task(
         status=TaskStatus.DRAFT,
         **{k: fields[k] for k in TASK_FIELDS if k in fields},
     )
+    _set_point(task, fields.get("point"))
     db.session.add(task)
     db.session.flush()
     return task
@@ -137,6 +147,8 @@ def update_task(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
     for field in TASK_FIELDS:
         if field in changes:
             setattr(task, field, changes[field])
+    if "point" in changes:
+        _set_point(task, changes["point"])
     return task
 
 
