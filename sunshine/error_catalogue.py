@@ -734,6 +734,9 @@ def markdown() -> str:
         "message 中的“…”表示按实际情况填入的名称或数字。"
         "本表也以 `x-error-codes` 列在 OpenAPI 文档的 `Error` 结构上。",
         "",
+        "本表之外只可能出现 `http.<状态码>`：Web 框架本身少见的 HTTP 错误（如 416），"
+        "message 为英文的状态名称。",
+        "",
     ]
     for title, entries in SECTIONS:
         lines += [f"## {title}", "", "| code | HTTP | message | 何时出现 |", "|---|---|---|---|"]
