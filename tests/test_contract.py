@@ -63,13 +63,23 @@ def schema_refs(node: Any) -> Iterator[str]:
 
 def response_schemas(spec: dict[str, Any]) -> set[str]:
     """Every component schema a response uses, directly or nested."""
+    return used_schemas(
+        spec,
+        [resolve(spec, r) for _, _, op in operations(spec) for r in op["responses"].values()],
+    )
+
+
+def request_schemas(spec: dict[str, Any]) -> set[str]:
+    """Every component schema a request body or parameter uses, directly or nested."""
+    return used_schemas(
+        spec,
+        [op.get(key) for _, _, op in operations(spec) for key in ("requestBody", "parameters")],
+    )
+
+
+def used_schemas(spec: dict[str, Any], roots: list[Any]) -> set[str]:
     schemas = spec["components"]["schemas"]
-    todo = [
-        name
-        for _, _, operation in operations(spec)
-        for response in operation["responses"].values()
-        for name in schema_refs(resolve(spec, response))
-    ]
+    todo = [name for root in roots for name in schema_refs(root)]
     found: set[str] = set()
     while todo:
         name = todo.pop()
@@ -158,6 +168,12 @@ def test_every_response_schema_declares_its_required_fields(spec: dict[str, Any]
     ]
     assert not missing
     assert set(NO_REQUIRED_FIELDS) <= set(schemas)
+
+
+def test_no_schema_is_both_a_request_and_a_response(spec: dict[str, Any]) -> None:
+    """A schema in both would have its response fields left optional (see sunshine/api.py):
+    give the response its own ``…Out`` schema."""
+    assert not response_schemas(spec) & request_schemas(spec)
 
 
 def test_a_response_field_that_may_be_left_out_is_not_required(spec: dict[str, Any]) -> None:
