@@ -1,11 +1,26 @@
-"""The flask-smorest Api with our error shape, the base schema, and the offline docs page."""
+"""The flask-smorest Api with our error shape, the base schema, and the offline docs page.
+
+It also completes the OpenAPI document centrally, so that no route has to remember to
+(``ContractPlugin`` and ``SunshineApi.register_blueprint``; ``tests/test_contract.py`` checks
+the result over the whole document):
+
+- every operation gets an ``operationId`` derived from its MethodView and HTTP method
+  (``Tasks.get`` → ``listTasks``, ``TaskDetail.patch`` → ``updateTask``, ``TaskPublish.post`` →
+  ``publishTask``), or the better name in ``OPERATION_IDS``;
+- every error response carries the ``Error`` body, and every path with an id its 404;
+- in schemas used only for responses, every field is ``required`` (always present, perhaps
+  ``null`` when it says ``nullable``), unless its metadata says ``{"optional": True}``;
+- the error catalogue (``sunshine.error_catalogue``) is published on the ``Error`` schema.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import Flask, g, send_from_directory
 from flask_smorest import Api, Blueprint
 from flask_smorest.fields import Upload
@@ -13,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
+from sunshine.error_catalogue import CATALOGUE
 from sunshine.errors import HTTP_ERRORS, error_body, translate_field_errors
 from sunshine.geo import CoordinateSystem
 
@@ -20,24 +36,39 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class BaseSchema(ma.Schema):
-    """Every schema rejects unknown fields (marshmallow's default, stated here on purpose)."""
+    """Every schema rejects unknown fields (marshmallow's default, stated here on purpose).
+
+    In a schema used for responses, the document marks every field required: a field that a
+    response may leave out says so with ``metadata={"optional": True}``, and one that may be
+    ``null`` is declared ``allow_none=True``.
+    """
 
     class Meta:
         unknown = ma.RAISE
 
 
 class ErrorSchema(BaseSchema):
-    """The one error shape."""
+    """The one error shape (``sunshine.errors.error_body``)."""
 
     status = ma.fields.Integer(required=True, metadata={"description": "HTTP status"})
     code = ma.fields.String(
-        required=True, metadata={"description": "stable machine code, e.g. auth.invalid_code"}
+        required=True,
+        metadata={
+            "description": "稳定的机器可读错误码，如 auth.invalid_code；全部错误码见 x-error-codes"
+        },
     )
     message = ma.fields.String(required=True, metadata={"description": "中文提示，可直接展示"})
     field_errors = ma.fields.Dict(
-        data_key="fields", metadata={"description": "field errors for bad input"}
+        data_key="fields",
+        keys=ma.fields.String(),
+        values=ma.fields.Raw(),
+        metadata={"description": "逐字段的错误（仅输入有误时出现）", "optional": True},
     )
-    request_id = ma.fields.String(metadata={"description": "also in the X-Request-ID header"})
+    request_id = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "also in the X-Request-ID header"},
+    )
 
 
 def request_id() -> str | None:
@@ -69,6 +100,30 @@ class SunshineApi(Api):
         body = error_body(status, code, message, request_id=request_id(), fields=fields)
         return body, status, headers
 
+    def _init_spec(self, **kwargs: Any) -> None:
+        self._contract = ContractPlugin()
+        kwargs["extra_plugins"] = [*(kwargs.get("extra_plugins") or ()), self._contract]
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(decimal_as_string)
+        # flask-smorest has registered ERROR_SCHEMA as "Error" for its default responses.
+        self.spec.components.schemas["Error"]["x-error-codes"] = [
+            entry.document() for entry in CATALOGUE
+        ]
+
+    def register_blueprint(self, blp: Blueprint, **options: Any) -> None:
+        super().register_blueprint(blp, **options)
+        # Again after each blueprint: a schema first seen in a response may turn up in a
+        # request body of a later one (then it is an input too, and nothing is forced).
+        # (apispec keeps the paths in ``_paths``; ``to_dict()`` would only hand back the same.)
+        self._contract.complete_schemas(self.spec.components.schemas, self.spec._paths)
+
+
+def decimal_as_string(self: Any, field: ma.fields.Field, **kwargs: Any) -> dict[str, Any]:
+    """A ``Decimal(as_string=True)`` is sent as a string (apispec would say number)."""
+    if isinstance(field, ma.fields.Decimal) and field.as_string:
+        return {"type": "string", "format": "decimal"}
+    return {}
+
 
 def _split_locations(messages: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
     """webargs groups errors by location (json, query…); clients want them by field.
@@ -94,6 +149,158 @@ _AUTH_ERRORS = {
     }
     for status, description in [(401, "未登录或令牌无效"), (403, "没有权限")]
 }
+
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+# A file, not JSON: for ``@blp.response(200, BINARY, content_type=...)``.
+BINARY = {"type": "string", "format": "binary"}
+
+# Better names than the derived ones (keyed "blueprint.MethodView.method"); the contract test
+# checks that every key names an operation that exists.
+OPERATION_IDS = {
+    "consent.CurrentNotice.get": "getPrivacyNotice",
+    "consent.Notices.post": "publishPrivacyNotice",
+    "members.MyPhone.post": "bindMyPhone",
+    "members.MyMember.post": "registerMember",
+    "members.MyDeactivation.post": "deactivateMe",
+    "tasks.Categories.get": "listTaskCategories",
+    "tasks.ShiftSignups.post": "signUpForShift",
+    "tasks.ShiftInvitations.post": "inviteToShift",
+    "attendance.HandAttendance.post": "recordAttendance",
+    "attendance.Excuse.post": "excuseSignup",
+    "hours.MyHours.get": "getMyHours",
+    "callups.CallUpProposal.post": "proposeCallUp",
+    "org.AreaImport.post": "importAreas",
+    "org.UnitImport.post": "importUnits",
+    "roster.RosterImport.post": "importRoster",
+    "imports.Batch.get": "getImportBatch",
+    "imports.BatchErrors.get": "downloadImportErrors",
+}
+
+# The last word of a MethodView's name that is the action of a POST (``TaskPublish``).
+_ACTIONS = {
+    "Accept", "Approve", "Cancel", "Confirm", "Decline", "Disable", "Enable", "End",
+    "Login", "Logout", "Publish", "Reject", "Review", "Revoke", "Void", "Withdraw",
+}  # fmt: skip
+_HTTP_VERBS = {"put": "set", "patch": "update", "delete": "delete"}
+
+
+def _is_plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith("ss")
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    return word[:-1] if _is_plural(word) else word
+
+
+def operation_id(endpoint: str, method: str) -> str:
+    """The operationId of ``method`` on the MethodView registered as ``endpoint``.
+
+    ``Tasks.get`` → listTasks, ``Tasks.post`` → createTask, ``TaskDetail.get``/``patch``/
+    ``put``/``delete`` → getTask/updateTask/setTask/deleteTask, ``TaskPublish.post`` →
+    publishTask; ``OPERATION_IDS`` holds the names that read better.
+    """
+    blueprint, _, view = endpoint.rpartition(".")
+    view = re.sub(r"_\d+$", "", view)  # flask-smorest's suffix for a repeated endpoint name
+    if chosen := OPERATION_IDS.get(f"{blueprint}.{view}.{method}"):
+        return chosen
+    words = re.findall(r"[A-Z][a-z0-9]*", view)
+    if words[-1] == "Detail":
+        words.pop()
+    if method == "post" and words[-1] in _ACTIONS:
+        verb = words.pop().lower()
+    elif method == "post":
+        verb, words[-1] = "create", _singular(words[-1])
+    elif method == "get":
+        verb = "list" if _is_plural(words[-1]) else "get"
+    else:
+        verb = _HTTP_VERBS[method]
+    return verb + "".join(words)
+
+
+class ContractPlugin(BasePlugin):
+    """Completes what every operation and response schema owes its clients (module docstring)."""
+
+    def __init__(self) -> None:
+        # Per component: the names its dumps always hold, and the fields its schema requires.
+        self._always_present: dict[str, list[str]] = {}
+        self._declared_required: dict[str, list[str]] = {}
+
+    def schema_helper(self, name: str, definition: Any, **kwargs: Any) -> None:
+        schema = kwargs.get("schema")
+        instance = schema() if isinstance(schema, type) else schema
+        if isinstance(instance, ma.Schema):
+            self._always_present[name] = sorted(
+                field.data_key or key
+                for key, field in instance.dump_fields.items()
+                if not field.metadata.get("optional")
+            )
+        return None
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        rule = kwargs.get("rule")
+        for method, operation in (operations or {}).items():
+            if rule is not None:
+                operation.setdefault("operationId", operation_id(rule.endpoint, method))
+            responses = operation.setdefault("responses", {})
+            if path and "{" in path and not any(str(s) == "404" for s in responses):
+                responses["404"] = {"description": "请求的内容不存在"}
+            for status, response in responses.items():
+                if str(status)[0] in "45" and isinstance(response, dict):
+                    response.setdefault(
+                        "content", {"application/json": {"schema": dict(ERROR_REF)}}
+                    )
+
+    def complete_schemas(self, schemas: dict[str, Any], paths: dict[str, Any]) -> None:
+        """Mark the fields of response-only schemas required; drop ``default: null``."""
+        outputs = _referenced(schemas, _sections(paths, "responses"))
+        inputs = _referenced(schemas, _sections(paths, "requestBody", "parameters"))
+        for name, schema in schemas.items():
+            properties = schema.get("properties", {})
+            for prop in properties.values():
+                # A load_default of None is no default a client should send or assume.
+                if "default" in prop and prop["default"] is None:
+                    del prop["default"]
+            declared = self._declared_required.setdefault(name, schema.get("required", []))
+            required = set(declared)
+            if name in outputs and name not in inputs and name in self._always_present:
+                required |= set(self._always_present[name]) & set(properties)
+            if required:
+                schema["required"] = sorted(required)
+            else:
+                schema.pop("required", None)
+
+
+def _sections(paths: dict[str, Any], *keys: str) -> Iterable[Any]:
+    for item in paths.values():
+        for operation in item.values():
+            if isinstance(operation, dict):
+                yield from (operation[k] for k in keys if k in operation)
+
+
+def _referenced(schemas: dict[str, Any], roots: Iterable[Any]) -> set[str]:
+    """The component schemas that ``roots`` use, directly or through other schemas."""
+    found: set[str] = set()
+    todo = list(roots)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[-1]
+                if name not in found and name in schemas:
+                    found.add(name)
+                    todo.append(schemas[name])
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return found
 
 
 def document_bearer_auth(func: F) -> F:

@@ -24,6 +24,7 @@ from sunshine.config import normalise_database_url
 from sunshine.database import utcnow
 from sunshine.extensions import db, limiter
 from sunshine.fake_wechat import FakeWeChat
+from tests import contract
 
 
 def _database_url(tmp_dir: str) -> str:
@@ -82,6 +83,7 @@ def app(database_url: str, fake_wechat: FakeWeChat) -> Iterator[Flask]:
         db.session.remove()
     # App commits become savepoints inside each test's outer transaction.
     db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+    contract.install(app)
     yield app
 
 
@@ -110,6 +112,16 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
         if outer.is_active:  # factories.committing() may have ended it to free SQLite's lock
             outer.rollback()
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _responses_match_the_document(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every JSON response a test provokes has the shape the OpenAPI document promises."""
+    yield
+    if "app" in request.fixturenames:
+        app: Flask = request.getfixturevalue("app")
+        failures = app.extensions[contract.EXTENSION].take()
+        assert not failures, "responses differ from the OpenAPI document:\n" + "\n".join(failures)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.api import ReasonIn
+from sunshine.api import BINARY, ReasonIn
 from sunshine.attendance import hand, service, venue
 from sunshine.attendance.codes import STEP_SECONDS
 from sunshine.attendance.schemas import (
@@ -84,6 +84,8 @@ class Punches(MethodView):
     @blp.arguments(PunchIn)
     @blp.response(201, PunchOut)
     @blp.alt_response(200, schema=PunchOut, description="the same punch, made before")
+    @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
+    @blp.alt_response(409, description="不在签到时间内、未报名、未签到就签退等（punch.*）")
     def post(self, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Check in or out with a rotating code or a venue code (with the phone's location)."""
         location = data.get("location")
@@ -145,7 +147,7 @@ class VenueCode(MethodView):
 @blp.route("/tasks/<int:task_id>/venue-code.png")
 class VenueCodeImage(MethodView):
     @login_required
-    @blp.response(200, content_type="image/png")
+    @blp.response(200, BINARY, content_type="image/png")
     def get(self, task_id: int) -> Response:
         """The venue code's image, to print."""
         code = venue.image(actor=current_actor(), task_id=task_id)

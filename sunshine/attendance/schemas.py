@@ -44,7 +44,7 @@ class PunchIn(BaseSchema):
     direction = fields.Enum(Direction, by_value=True, required=True)
     location = fields.Nested(
         LocationIn,
-        load_default=None,
+        allow_none=True,
         metadata={"description": "required with a venue code; only the distance is kept"},
     )
 

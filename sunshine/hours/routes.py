@@ -158,6 +158,7 @@ class MyRecords(MethodView):
     @login_required
     @blp.arguments(MyRecordArgs, location="query")
     @blp.response(200, RecordPage)
+    @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def get(self, args: dict[str, Any]) -> CursorPage:
         """The caller's own service records, newest first."""
         return queries.my_records(

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
+from sunshine.api import BINARY
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
 from sunshine.imports import service
@@ -44,7 +45,7 @@ class Batch(MethodView):
 @blp.route("/imports/<int:batch_id>/errors.csv")
 class BatchErrors(MethodView):
     @login_required
-    @blp.response(200, content_type="text/csv", description="行号, 列, 错误")
+    @blp.response(200, BINARY, content_type="text/csv", description="行号, 列, 错误")
     def get(self, batch_id: int) -> Response:
         """Download a batch's row errors as CSV (opens in Excel)."""
         batch = service.get_batch(actor=current_actor(), batch_id=batch_id)

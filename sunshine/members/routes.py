@@ -75,6 +75,7 @@ class MyMember(MethodView):
     @login_required
     @blp.arguments(ProfilePatch)
     @blp.response(200, MemberOut)
+    @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def patch(self, data: dict[str, Any]) -> dict[str, Any]:
         """Change one's profile; a name or unit change re-checks the roster."""
         actor = current_actor()

@@ -32,6 +32,10 @@ class AvailabilitySchema(BaseSchema):
     weekends = fields.Boolean(load_default=False, metadata={"description": "周末"})
 
 
+class AvailabilityOut(AvailabilitySchema):
+    """The same answers in a response, where all three are always there (so required)."""
+
+
 class PhoneIn(BaseSchema):
     code = fields.String(
         required=True,
@@ -88,7 +92,7 @@ class MemberOut(BaseSchema):
     review_reason = fields.String(allow_none=True)
     reviewed_at = fields.AwareDateTime(allow_none=True)
     skills = fields.List(fields.Nested(SkillOut))
-    availability = fields.Nested(AvailabilitySchema)
+    availability = fields.Nested(AvailabilityOut)
     report_in = fields.Nested(
         MemberReportInOut,
         allow_none=True,

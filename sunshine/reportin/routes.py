@@ -36,6 +36,7 @@ class MyReportIns(MethodView):
     @blp.arguments(ReportInRequest)
     @blp.response(201, ReportInOut)
     @blp.alt_response(409, description="已有待审批申请，或已在该社区报到")
+    @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def post(self, data: dict[str, Any]) -> dict[str, object]:
         """Ask to report to a community (a transfer when reported elsewhere)."""
         actor = current_actor()

@@ -12,10 +12,12 @@ from sunshine.reportin.models import EndKind, ReportInStatus
 class ReportInMemberOut(BaseSchema):
     id = fields.Integer()
     name = fields.String()
+    # Both absent from the caller's own history in GET /me/data (the member is the caller).
     phone = fields.String(
-        allow_none=True, metadata={"description": "masked unless the role needs it"}
+        allow_none=True,
+        metadata={"description": "masked unless the role needs it", "optional": True},
     )
-    unit_name = fields.String()
+    unit_name = fields.String(metadata={"optional": True})
 
 
 class ReportInOut(BaseSchema):

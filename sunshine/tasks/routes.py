@@ -202,6 +202,7 @@ class SignupCancel(MethodView):
 class MySignups(MethodView):
     @login_required
     @blp.response(200, SignupOut(many=True))
+    @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def get(self) -> list[Signup]:
         """The caller's signups, newest first."""
         return service.my_signups(actor=current_actor())
@@ -212,6 +213,7 @@ class MyFeed(MethodView):
     @login_required
     @blp.arguments(FeedArgs, location="query")
     @blp.response(200, FeedPage)
+    @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     @blp.alt_response(409, description="尚未报到")
     def get(self, args: dict[str, Any]) -> CursorPage:
         """Shifts the member may join, ranked, with the reasons shown (本社区, 技能匹配 …)."""
