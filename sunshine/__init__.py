@@ -12,10 +12,11 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with ``config`` overriding it (tests, tools)."""
     from sunshine import cli, http, models, wechat
-    from sunshine.api import BEARER_AUTH, install_id_converters, register_docs_page
+    from sunshine.api import install_id_converters
     from sunshine.config import fill_development_defaults, load_config, validate
     from sunshine.database import configure_engine
     from sunshine.extensions import api, db, limiter, migrate
+    from sunshine.openapi import BEARER_AUTH, register_docs_page
     from sunshine.routes import BLUEPRINTS
 
     assert models  # every table registered before migrations or queries run

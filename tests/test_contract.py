@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from openapi_spec_validator import validate
 
-from sunshine.api import OPERATION_IDS
 from sunshine.error_catalogue import CATALOGUE
+from sunshine.openapi import OPERATION_IDS
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = "#/components/schemas/Error"

@@ -131,7 +131,7 @@ def test_the_scan_finds_the_codes_it_should() -> None:
 def test_every_raised_code_is_in_the_catalogue() -> None:
     raised = raised_codes()
     missing = {code: raised.where[code] for code in raised.codes if code not in BY_CODE}
-    assert not missing, "add these to sunshine/error_catalogue.py"
+    assert not missing, "add these to sunshine/error_codes.toml"
 
 
 def test_every_catalogue_code_is_raised_somewhere() -> None:
@@ -145,7 +145,7 @@ def test_every_catalogue_code_is_raised_somewhere() -> None:
             for pattern, statuses in raised.patterns.items()
         )
     ]
-    assert not unused, "nothing raises these: remove them from sunshine/error_catalogue.py"
+    assert not unused, "nothing raises these: remove them from sunshine/error_codes.toml"
 
 
 def test_every_pattern_matches_a_catalogue_code_of_its_status() -> None:

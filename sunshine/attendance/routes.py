@@ -8,7 +8,7 @@ from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.api import BINARY, ReasonIn
+from sunshine.api import ReasonIn
 from sunshine.attendance import hand, service, venue
 from sunshine.attendance.codes import STEP_SECONDS
 from sunshine.attendance.schemas import (
@@ -22,6 +22,7 @@ from sunshine.attendance.schemas import (
 )
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
+from sunshine.openapi import BINARY
 from sunshine.tasks.schemas import ShiftOut, SignupOut
 
 blp = Blueprint("attendance", __name__, url_prefix="/api/v1", description="现场签到签退")

@@ -9,9 +9,9 @@ from typing import Any, TypeVar, cast
 from flask import g, request
 
 from sunshine.access.permissions import Actor
-from sunshine.api import document_bearer_auth
 from sunshine.auth import service
 from sunshine.auth.service import Origin
+from sunshine.openapi import document_bearer_auth
 
 F = TypeVar("F", bound=Callable[..., Any])
 

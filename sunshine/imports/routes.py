@@ -7,12 +7,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
-from sunshine.api import BINARY
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
 from sunshine.imports import service
 from sunshine.imports.models import ImportBatch
 from sunshine.imports.schemas import ImportBatchOut
+from sunshine.openapi import BINARY
 from sunshine.org import service as org
 from sunshine.org.models import AreaLevel
 
