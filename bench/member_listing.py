@@ -437,12 +437,28 @@ def pick_targets(app: Any) -> dict[str, Any]:
         }
 
 
+def scoped_members(actor: Any, after_id: int | None = None, **filters: Any) -> Any:
+    """The listing's rows as one query (the scope in its single-query form), for counting."""
+    from sunshine.access.listing import scoped_query
+    from sunshine.access.permissions import Permission
+    from sunshine.members.models import Member
+    from sunshine.members.views import member_query
+
+    query = scoped_query(
+        member_query(**filters),
+        actor=actor,
+        permission=Permission.MEMBER_LIST,
+        area_path=Member.area_path,
+        unit_id=Member.unit_id,
+    ).order_by(Member.id.desc())
+    return query if after_id is None else query.where(Member.id < after_id)
+
+
 def count_matching(app: Any, case: Case) -> int:
     from sunshine.extensions import db
-    from sunshine.members.views import query_members
 
     with app.app_context():
-        query = query_members(actor=actor_for(case.openid), **case.filters)
+        query = scoped_members(actor_for(case.openid), **case.filters)
         count: int = db.session.scalar(
             select(func.count()).select_from(query.order_by(None).subquery())
         )
@@ -594,7 +610,7 @@ def page_in_process(app: Any, openid: str, eager: bool) -> tuple[float, int, str
         try:
             t = time.perf_counter()
             actor = actor_for(openid)
-            query = views.query_members(actor=actor)
+            query = scoped_members(actor)
             if eager:
                 query = query.options(
                     selectinload(Member.account),
@@ -923,7 +939,7 @@ def main(argv: list[str] | None = None) -> int:
         name_index_plan = explain(
             conninfo,
             *name_case.listing_sql,
-            setup="CREATE INDEX ix_member_name_id ON member (name, id)",
+            setup="CREATE INDEX IF NOT EXISTS ix_member_name_id ON member (name, id)",
         )
         facts = machine_facts(conninfo)
 
