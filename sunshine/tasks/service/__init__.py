@@ -18,7 +18,6 @@ from sunshine.tasks.service.shifts import (
     cancel_task,
     fill_from_waitlist,
     get_shift,
-    roster,
     schedule_weekly,
     update_shift,
 )
@@ -28,7 +27,6 @@ from sunshine.tasks.service.signups import (
     cancel_signup,
     hold,
     join_shift,
-    my_signups,
     sign_up,
     take_place_on_site,
 )
@@ -41,13 +39,10 @@ from sunshine.tasks.service.tasks import (
     check_editable,
     create_task,
     get_task,
-    list_categories,
     managed_task,
     place_of,
     publish_task,
-    query_tasks,
     update_task,
-    view_task,
     visible_prefix,
 )
 
@@ -72,18 +67,13 @@ __all__ = [
     "get_task",
     "hold",
     "join_shift",
-    "list_categories",
     "managed_task",
-    "my_signups",
     "place_of",
     "publish_task",
-    "query_tasks",
-    "roster",
     "schedule_weekly",
     "sign_up",
     "take_place_on_site",
     "update_shift",
     "update_task",
-    "view_task",
     "visible_prefix",
 ]
