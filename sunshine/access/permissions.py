@@ -240,7 +240,7 @@ def scope_of(actor: Actor, permission: Permission) -> Scope:
     return Scope(area_prefixes=tuple(prefixes), unit_ids=tuple(unit_ids))
 
 
-def units_inside(prefix: str) -> Select[int]:
+def _units_inside(prefix: str) -> Select[int]:
     """The ids of the work units whose city lies inside the area of path ``prefix``."""
     return (
         select(WorkUnit.id)
@@ -260,7 +260,8 @@ def scope_filter(
 
     ``area_path`` is the row's area path column, ``unit_id`` its work-unit column; an area
     grant matches a unit whose city lies inside the area, as ``covers`` does. Listings go
-    through ``access.listing``, which adds it (or, where PostgreSQL needs it, its branches).
+    through ``access.listing``, which adds it (or, for a small mixed scope on PostgreSQL,
+    the ids it covers).
     """
     scope = scope_of(actor, permission)
     if scope.everywhere:
@@ -272,5 +273,5 @@ def scope_filter(
         if area_path is not None:
             clauses.append(area_path.startswith(prefix, autoescape=True))
         if unit_id is not None:
-            clauses.append(unit_id.in_(units_inside(prefix)))
+            clauses.append(unit_id.in_(_units_inside(prefix)))
     return or_(*clauses) if clauses else false()
