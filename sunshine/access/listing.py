@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from sunshine.access.permissions import (
@@ -124,13 +124,15 @@ def _small_scope_ids(
     """Every id in the scope if there are at most ``SMALL_SCOPE``, else None.
 
     Reads at most ``SMALL_SCOPE`` + 1 index entries per branch, whatever the table's size;
-    a scope already too big by area path (a city with members) costs one small query.
+    a scope already too big by area path (a city with members) costs one count, one row.
     """
     n = SMALL_SCOPE + 1
     areas = or_(*(area_path.startswith(p, autoescape=True) for p in scope.area_prefixes))
-    ids = set(db.session.scalars(select(id_column).where(areas).limit(n)))
-    if len(ids) > SMALL_SCOPE:
+    in_areas = select(id_column).where(areas).limit(n).subquery()
+    counted = db.session.scalar(select(func.count()).select_from(in_areas)) or 0
+    if counted > SMALL_SCOPE:
         return None
+    ids = set(db.session.scalars(select(id_column).where(areas))) if counted else set()
     unit, city = aliased(WorkUnit), aliased(Area)
     units_in_scope = [city.path.startswith(p, autoescape=True) for p in scope.area_prefixes]
     if scope.unit_ids:
