@@ -68,14 +68,15 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import selectinload
 
 from sunshine.access import service as access
+from sunshine.access.listing import scoped_query
 from sunshine.access.models import Role
-from sunshine.access.permissions import Actor, active_grants
+from sunshine.access.permissions import Actor, Permission, active_grants
 from sunshine.auth.models import Account
 from sunshine.extensions import db
 from sunshine.members import views
 from sunshine.members.models import Member, MemberStatus
 from sunshine.members.schemas import MemberPage
-from sunshine.members.views import query_members
+from sunshine.members.views import member_query
 from sunshine.org.models import Area, AreaLevel, WorkUnit
 from sunshine.pagination import CursorPage, cursor_page
 from sunshine.reportin.models import ReportIn, ReportInStatus
@@ -287,9 +288,21 @@ def pick_targets(app: Any) -> dict[str, Any]:
         }
 
 
+def scoped_members(actor: Any, after_id: int | None = None, **filters: Any) -> Any:
+    """The listing's rows as one query (the scope in its single-query form), for counting."""
+    query = scoped_query(
+        member_query(**filters),
+        actor=actor,
+        permission=Permission.MEMBER_LIST,
+        area_path=Member.area_path,
+        unit_id=Member.unit_id,
+    ).order_by(Member.id.desc())
+    return query if after_id is None else query.where(Member.id < after_id)
+
+
 def count_matching(app: Any, case: Case) -> int:
     with app.app_context():
-        query = query_members(actor=actor_for(case.openid), **case.filters)
+        query = scoped_members(actor_for(case.openid), **case.filters)
         count: int = db.session.scalar(
             select(func.count()).select_from(query.order_by(None).subquery())
         )
@@ -405,7 +418,7 @@ def page_in_process(app: Any, openid: str, eager: bool) -> tuple[float, int, str
         try:
             t = time.perf_counter()
             actor = actor_for(openid)
-            query = views.query_members(actor=actor)
+            query = scoped_members(actor)
             if eager:
                 query = query.options(
                     selectinload(Member.account),

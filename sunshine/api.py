@@ -36,6 +36,22 @@ class BaseSchema(ma.Schema):
         unknown = ma.RAISE
 
 
+class Shown:
+    """An object as one caller sees it, for an output schema to dump.
+
+    The keyword arguments replace or add attributes (a masked phone, a hidden contact, a
+    value read for the whole page); every other attribute is read from the object, so a view
+    states only what differs from the object instead of re-listing the schema's fields.
+    """
+
+    def __init__(self, obj: Any, /, **shown: Any) -> None:
+        self.__dict__.update(shown)
+        self.__dict__["_Shown__obj"] = obj
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["_Shown__obj"], name)
+
+
 class ErrorSchema(BaseSchema):
     """The one error shape (``sunshine.errors.error_body``)."""
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from sunshine.access.models import Grant, Role
@@ -213,6 +213,42 @@ def require_somewhere(actor: Actor, permission: Permission) -> None:
         raise Forbidden()
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What an actor's grants of one permission cover, as listings filter by it.
+
+    ``everywhere`` for a global grant; otherwise the area paths of the area grants (rows in
+    those areas, or in a work unit whose city lies inside one) and the ids of the unit grants.
+    """
+
+    everywhere: bool = False
+    area_prefixes: tuple[str, ...] = ()
+    unit_ids: tuple[int, ...] = ()
+
+
+def scope_of(actor: Actor, permission: Permission) -> Scope:
+    """The scope the actor's grants of ``permission`` cover (empty when none does)."""
+    prefixes: list[str] = []
+    unit_ids: list[int] = []
+    for grant in _grants_for(actor, permission):
+        if grant.is_global:
+            return Scope(everywhere=True)
+        if grant.unit_id is not None:
+            unit_ids.append(grant.unit_id)
+        elif grant.area is not None:
+            prefixes.append(grant.area.path)
+    return Scope(area_prefixes=tuple(prefixes), unit_ids=tuple(unit_ids))
+
+
+def _units_inside(prefix: str) -> Select[int]:
+    """The ids of the work units whose city lies inside the area of path ``prefix``."""
+    return (
+        select(WorkUnit.id)
+        .join(Area, WorkUnit.city_id == Area.id)
+        .where(Area.path.startswith(prefix, autoescape=True))
+    )
+
+
 def scope_filter(
     actor: Actor,
     permission: Permission,
@@ -223,26 +259,19 @@ def scope_filter(
     """A SQL condition selecting exactly the rows whose place the actor's grants cover.
 
     ``area_path`` is the row's area path column, ``unit_id`` its work-unit column; an area
-    grant matches a unit whose city lies inside the area, as ``covers`` does.
+    grant matches a unit whose city lies inside the area, as ``covers`` does. Listings go
+    through ``access.listing``, which adds it (or, for a small mixed scope on PostgreSQL,
+    the ids it covers).
     """
+    scope = scope_of(actor, permission)
+    if scope.everywhere:
+        return true()
     clauses: list[ColumnElement[bool]] = []
-    for grant in _grants_for(actor, permission):
-        if grant.is_global:
-            return true()
-        if grant.unit_id is not None:
-            if unit_id is not None:
-                clauses.append(unit_id == grant.unit_id)
-            continue
-        if grant.area is None:
-            continue
-        prefix = grant.area.path
+    if unit_id is not None:
+        clauses += [unit_id == grant_unit for grant_unit in scope.unit_ids]
+    for prefix in scope.area_prefixes:
         if area_path is not None:
             clauses.append(area_path.startswith(prefix, autoescape=True))
         if unit_id is not None:
-            units_inside = (
-                select(WorkUnit.id)
-                .join(Area, WorkUnit.city_id == Area.id)
-                .where(Area.path.startswith(prefix, autoescape=True))
-            )
-            clauses.append(unit_id.in_(units_inside))
+            clauses.append(unit_id.in_(_units_inside(prefix)))
     return or_(*clauses) if clauses else false()

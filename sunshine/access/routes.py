@@ -8,12 +8,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 
-from sunshine.access import service
+from sunshine.access import service, views
 from sunshine.access.models import Grant
 from sunshine.access.schemas import GrantIn, GrantListArgs, GrantOut, RevokeIn
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
-from sunshine.pagination import page_of
 
 blp = Blueprint("access", __name__, url_prefix="/api/v1", description="角色授权")
 
@@ -26,7 +25,7 @@ class Grants(MethodView):
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
         """List grants within the caller's scope."""
-        return page_of(service.query_grants(actor=current_actor(), **args), pagination_parameters)
+        return views.list_grants(actor=current_actor(), pages=pagination_parameters, **args)
 
     @login_required
     @blp.arguments(GrantIn)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from sunshine import clock
 from sunshine.access.models import SCOPE_OF_ROLE, Grant, Role
@@ -19,7 +19,6 @@ from sunshine.access.permissions import (
     Place,
     authorize,
     require_somewhere,
-    scope_filter,
 )
 from sunshine.auth.models import Account, AccountStatus
 from sunshine.errors import Conflict, Invalid, NotFound
@@ -235,32 +234,6 @@ def revoke_grant(*, actor: Actor, grant_id: int, reason: str | None, origin: Ori
         },
     )
     return grant
-
-
-def query_grants(
-    *,
-    actor: Actor,
-    account_id: int | None = None,
-    role: Role | None = None,
-    include_revoked: bool = False,
-) -> Select[Grant]:
-    """Grants whose scope lies within the actor's own, newest first."""
-    require_somewhere(actor, Permission.GRANT_MANAGE)
-    query = (
-        select(Grant)
-        .outerjoin(Area, Grant.area_id == Area.id)
-        .where(
-            scope_filter(actor, Permission.GRANT_MANAGE, area_path=Area.path, unit_id=Grant.unit_id)
-        )
-        .order_by(Grant.id.desc())
-    )
-    if account_id is not None:
-        query = query.where(Grant.account_id == account_id)
-    if role is not None:
-        query = query.where(Grant.role == role)
-    if not include_revoked:
-        query = query.where(Grant.revoked_at.is_(None))
-    return query
 
 
 def bootstrap_sys_admin(*, openid: str) -> Grant:

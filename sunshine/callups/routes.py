@@ -7,10 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.api import ReasonIn
+from sunshine.api import ReasonIn, Shown
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.callups import service, views
-from sunshine.callups.models import CallUp
 from sunshine.callups.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -20,7 +19,7 @@ from sunshine.callups.schemas import (
     CallUpPage,
 )
 from sunshine.extensions import db
-from sunshine.pagination import CursorPage, cursor_page
+from sunshine.pagination import CursorPage
 from sunshine.ranking import yearly_minutes
 
 blp = Blueprint("callups", __name__, url_prefix="/api/v1", description="动员")
@@ -33,19 +32,18 @@ class CallUps(MethodView):
     @blp.response(200, CallUpPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
         """Call-ups of the caller's streets and cities, newest first."""
-        query = service.query(
+        return views.list_call_ups(
             actor=current_actor(),
+            limit=args["limit"],
             status=args.get("status"),
             area_id=args.get("area_id"),
             after_id=args.get("cursor"),
         )
-        page = cursor_page(query, CallUp.id, args["limit"])
-        return CursorPage(views.summaries(page.items), page.next_cursor)
 
     @login_required
     @blp.arguments(CallUpIn)
     @blp.response(201, CallUpOut)
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, data: dict[str, Any]) -> Shown:
         """Create a draft call-up of a street or city for one day, with its posts."""
         call_up = service.create(actor=current_actor(), **data)
         db.session.commit()
@@ -56,7 +54,7 @@ class CallUps(MethodView):
 class CallUpDetail(MethodView):
     @login_required
     @blp.response(200, CallUpOut)
-    def get(self, call_up_id: int) -> dict[str, Any]:
+    def get(self, call_up_id: int) -> Shown:
         """A call-up: posts with places and fill, who is assigned where and why, totals."""
         return views.detail(service.get(actor=current_actor(), call_up_id=call_up_id))
 
@@ -66,7 +64,7 @@ class CallUpProposal(MethodView):
     @login_required
     @blp.response(200, CallUpOut)
     @blp.alt_response(409, description="已确认或已取消")
-    def post(self, call_up_id: int) -> dict[str, Any]:
+    def post(self, call_up_id: int) -> Shown:
         """Propose who fills the posts (replaces the last proposal, keeps manual additions)."""
         call_up = service.propose(
             actor=current_actor(), call_up_id=call_up_id, yearly_minutes=yearly_minutes()
@@ -81,7 +79,7 @@ class CallUpAssignments(MethodView):
     @blp.arguments(AssignmentIn)
     @blp.response(201, AssignmentOut)
     @blp.alt_response(409, description="已确认、岗位已满、已在本次动员中或当时有其他安排")
-    def post(self, data: dict[str, Any], call_up_id: int) -> dict[str, Any]:
+    def post(self, data: dict[str, Any], call_up_id: int) -> Shown:
         """Put a member on a post by hand."""
         assignment = service.assign(
             actor=current_actor(),
@@ -109,7 +107,7 @@ class CallUpConfirm(MethodView):
     @login_required
     @blp.response(200, CallUpOut)
     @blp.alt_response(409, description="有人员已不能安排（逐一列出），或尚无安排；不写入任何内容")
-    def post(self, call_up_id: int) -> dict[str, Any]:
+    def post(self, call_up_id: int) -> Shown:
         """Confirm: every assignment becomes a held place and an invitation, or none does."""
         call_up = service.confirm(
             actor=current_actor(), call_up_id=call_up_id, origin=request_origin()
@@ -124,7 +122,7 @@ class CallUpCancel(MethodView):
     @blp.arguments(ReasonIn)
     @blp.response(200, CallUpOut)
     @blp.alt_response(409, description="已确认或已取消")
-    def post(self, data: dict[str, Any], call_up_id: int) -> dict[str, Any]:
+    def post(self, data: dict[str, Any], call_up_id: int) -> Shown:
         """Cancel a call-up that is not confirmed yet, with a reason."""
         call_up = service.cancel(
             actor=current_actor(), call_up_id=call_up_id, reason=data["reason"]

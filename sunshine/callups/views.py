@@ -1,4 +1,5 @@
-"""What the admin sees of a call-up: its posts with their fill, and who is on each one, why.
+"""What the admin sees of call-ups: the listing, and a call-up's posts with their fill, and
+who is on each one, why.
 
 Read with a handful of queries whatever the size (a call-up can hold a thousand people).
 """
@@ -7,14 +8,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, func, select
 
-from sunshine.callups.models import CallUp, CallUpAssignment, CallUpPost
+from sunshine.access.listing import scoped_page
+from sunshine.access.permissions import Actor, Permission, require_somewhere
+from sunshine.api import Shown
+from sunshine.callups.models import CallUp, CallUpAssignment, CallUpPost, CallUpStatus
 from sunshine.extensions import db
 from sunshine.members.models import Member
+from sunshine.org import service as org
 from sunshine.org.models import Area
+from sunshine.pagination import CursorPage
 from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.tasks.models import Invitation, InvitationStatus
 
@@ -37,28 +42,38 @@ def totals(call_up_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     return result
 
 
-def _head(call_up: CallUp) -> dict[str, Any]:
-    return {
-        name: getattr(call_up, name)
-        for name in (
-            "id",
-            "title",
-            "day",
-            "status",
-            "area",
-            "created_at",
-            "proposed_at",
-            "confirmed_at",
-            "cancelled_at",
-            "cancel_reason",
-        )
-    }
-
-
-def summaries(call_ups: Sequence[CallUp]) -> list[dict[str, Any]]:
+def summaries(call_ups: Sequence[CallUp]) -> list[Shown]:
     """A page of call-ups with their totals."""
     counted = totals([c.id for c in call_ups])
-    return [{**_head(c), "totals": counted[c.id]} for c in call_ups]
+    return [Shown(c, totals=counted[c.id]) for c in call_ups]
+
+
+def list_call_ups(
+    *,
+    actor: Actor,
+    limit: int,
+    after_id: int | None = None,
+    status: CallUpStatus | None = None,
+    area_id: int | None = None,
+) -> CursorPage:
+    """Call-ups of the actor's streets and cities, newest first, with their totals."""
+    require_somewhere(actor, Permission.CALLUP_MANAGE)  # before the area lookup reveals ids
+    query = select(CallUp)
+    if status is not None:
+        query = query.where(CallUp.status == status)
+    if area_id is not None:
+        path = org.get_area(area_id).path
+        query = query.where(CallUp.area_path.startswith(path, autoescape=True))
+    page = scoped_page(
+        query,
+        actor=actor,
+        permission=Permission.CALLUP_MANAGE,
+        id_column=CallUp.id,
+        area_path=CallUp.area_path,
+        after_id=after_id,
+        limit=limit,
+    )
+    return CursorPage(summaries(page.items), page.next_cursor)
 
 
 def _assignment_rows(
@@ -79,27 +94,17 @@ def _assignment_rows(
 
 def _assignment(
     a: CallUpAssignment, name: str, community: Area | None, answer: InvitationStatus | None
-) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "post_id": a.post_id,
-        "member": {"id": a.member_id, "name": name},
-        "community": community,
-        "score": a.score,
-        "reasons": a.reasons,
-        "source": a.source,
-        "answer": answer,
-        "created_at": a.created_at,
-    }
+) -> Shown:
+    return Shown(a, member={"id": a.member_id, "name": name}, community=community, answer=answer)
 
 
-def assignment(a: CallUpAssignment) -> dict[str, Any]:
+def assignment(a: CallUpAssignment) -> Shown:
     """One assignment as the call-up shows it (a manual one just added)."""
     ((found, name, community),) = _assignment_rows(CallUpAssignment.id == a.id)
     return _assignment(found, name, community, None)
 
 
-def detail(call_up: CallUp) -> dict[str, Any]:
+def detail(call_up: CallUp) -> Shown:
     """The call-up with its posts (places, filled), its assignments and its totals.
 
     Each assignment shows the member's name and current community; once confirmed, also
@@ -115,26 +120,17 @@ def detail(call_up: CallUp) -> dict[str, Any]:
         )
     }
     filled = Counter(a.post_id for a, _, _ in rows)
-    posts = [
-        {
-            "id": post.id,
-            "places": post.places,
-            "filled": filled[post.id],
-            "shift": post.shift,
-            "task": post.shift.task,
-        }
-        for post in call_up.posts
-    ]
+    posts = [Shown(post, filled=filled[post.id], task=post.shift.task) for post in call_up.posts]
     assignments = [
         _assignment(a, name, community, answers.get(a.member_id)) for a, name, community in rows
     ]
-    return {
-        **_head(call_up),
-        "totals": {
+    return Shown(
+        call_up,
+        totals={
             "posts": len(posts),
-            "places": sum(p["places"] for p in posts),
+            "places": sum(p.places for p in posts),
             "filled": len(assignments),
         },
-        "posts": posts,
-        "assignments": assignments,
-    }
+        posts=posts,
+        assignments=assignments,
+    )

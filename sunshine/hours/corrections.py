@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from sunshine import clock
@@ -20,12 +20,11 @@ from sunshine.access.permissions import (
     Permission,
     authorize,
     require_somewhere,
-    scope_filter,
 )
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.hours import service
-from sunshine.hours.models import Correction, CorrectionStatus, RecordStatus, ServiceRecord
+from sunshine.hours.models import Correction, CorrectionStatus, RecordStatus
 from sunshine.members import service as members
 
 if TYPE_CHECKING:
@@ -70,21 +69,6 @@ def _open_for(record_id: int) -> int | None:
     return db.session.scalar(
         select(Correction.id).where(
             Correction.record_id == record_id, Correction.status == CorrectionStatus.OPEN
-        )
-    )
-
-
-def mine(*, actor: Actor) -> list[Correction]:
-    """The member's corrections: open ones first, then newest first."""
-    member = members.own_member(actor)
-    return list(
-        db.session.scalars(
-            select(Correction)
-            .where(Correction.member_id == member.id)
-            .order_by(
-                case((Correction.status == CorrectionStatus.OPEN, 0), else_=1),
-                Correction.id.desc(),
-            )
         )
     )
 
@@ -138,21 +122,3 @@ def _decide(
     correction.status, correction.decision_reason = status, reason
     correction.decided_by_id, correction.decided_at = actor.id, clock.now()
     db.session.flush()
-
-
-def query(
-    *, actor: Actor, status: CorrectionStatus | None = None, after_id: int | None = None
-) -> Select[Correction]:
-    """Corrections of records in the actor's scope, newest first."""
-    require_somewhere(actor, Permission.HOURS_READ)
-    stmt = (
-        select(Correction)
-        .join(ServiceRecord, Correction.record_id == ServiceRecord.id)
-        .where(scope_filter(actor, Permission.HOURS_READ, area_path=ServiceRecord.area_path))
-        .order_by(Correction.id.desc())
-    )
-    if status is not None:
-        stmt = stmt.where(Correction.status == status)
-    if after_id is not None:
-        stmt = stmt.where(Correction.id < after_id)
-    return stmt

@@ -9,10 +9,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine import clock
-from sunshine.api import OptionalReasonIn, ReasonIn
+from sunshine.api import OptionalReasonIn, ReasonIn, Shown
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
-from sunshine.hours import calendar, corrections, policy, queries, service
+from sunshine.hours import calendar, corrections, policy, service, views
 from sunshine.hours.models import Correction, Holiday, ServiceRecord
 from sunshine.hours.schemas import (
     AdjustmentIn,
@@ -34,13 +34,13 @@ from sunshine.hours.schemas import (
     RecordPage,
     YearArgs,
 )
-from sunshine.pagination import CursorPage, cursor_page
+from sunshine.pagination import CursorPage
 
 blp = Blueprint("hours", __name__, url_prefix="/api/v1", description="服务记录、时长与积分")
 
 
-def _record(record: ServiceRecord) -> dict[str, Any]:
-    return queries.view(current_actor(), record, with_entries=True)
+def _record(record: ServiceRecord) -> Shown:
+    return views.view(current_actor(), record, with_entries=True)
 
 
 # Records ---------------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ class Records(MethodView):
     @blp.response(200, RecordPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
         """Service records of the caller's communities, newest first."""
-        return queries.list_records(
+        return views.list_records(
             actor=current_actor(),
             limit=args["limit"],
             status=args.get("status"),
@@ -68,9 +68,9 @@ class Records(MethodView):
 class RecordDetail(MethodView):
     @login_required
     @blp.response(200, RecordDetailOut)
-    def get(self, record_id: int) -> dict[str, Any]:
+    def get(self, record_id: int) -> Shown:
         """One service record with its ledger entries (the member, or an admin in scope)."""
-        return queries.record_for(actor=current_actor(), record_id=record_id)
+        return views.record_for(actor=current_actor(), record_id=record_id)
 
 
 @blp.route("/service-records/<bigid:record_id>/confirm")
@@ -78,7 +78,7 @@ class RecordConfirm(MethodView):
     @login_required
     @blp.response(200, RecordDetailOut)
     @blp.alt_response(409, description="不是待确认状态")
-    def post(self, record_id: int) -> dict[str, Any]:
+    def post(self, record_id: int) -> Shown:
         """Confirm a pending record: its minutes and points are credited."""
         record = service.confirm(
             actor=current_actor(), record_id=record_id, origin=request_origin()
@@ -94,12 +94,12 @@ class RecordsConfirm(MethodView):
     @blp.response(200, RecordOut(many=True))
     @blp.alt_response(404, description="有记录不存在（fields.ids 列出）")
     @blp.alt_response(409, description="有记录不是待确认状态（fields.ids 列出）")
-    def post(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+    def post(self, data: dict[str, Any]) -> list[Shown]:
         """Confirm several pending records, all or none."""
         actor = current_actor()
         records = service.confirm_many(actor=actor, record_ids=data["ids"], origin=request_origin())
         db.session.commit()
-        return [queries.view(actor, r) for r in records]
+        return [views.view(actor, r) for r in records]
 
 
 @blp.route("/service-records/<bigid:record_id>/reject")
@@ -108,7 +108,7 @@ class RecordReject(MethodView):
     @blp.arguments(ReasonIn)
     @blp.response(200, RecordDetailOut)
     @blp.alt_response(409, description="不是待确认状态")
-    def post(self, data: dict[str, Any], record_id: int) -> dict[str, Any]:
+    def post(self, data: dict[str, Any], record_id: int) -> Shown:
         """Reject a pending record, with a reason."""
         record = service.reject(
             actor=current_actor(),
@@ -126,7 +126,7 @@ class RecordVoid(MethodView):
     @blp.arguments(ReasonIn)
     @blp.response(200, RecordDetailOut)
     @blp.alt_response(409, description="不是已确认状态")
-    def post(self, data: dict[str, Any], record_id: int) -> dict[str, Any]:
+    def post(self, data: dict[str, Any], record_id: int) -> Shown:
         """Void a confirmed record, with a reason: its credit is taken back."""
         record = service.void(
             actor=current_actor(),
@@ -144,7 +144,7 @@ class RecordAdjustments(MethodView):
     @blp.arguments(AdjustmentIn)
     @blp.response(201, RecordDetailOut)
     @blp.alt_response(409, description="不是已确认状态，或调整后小于零")
-    def post(self, data: dict[str, Any], record_id: int) -> dict[str, Any]:
+    def post(self, data: dict[str, Any], record_id: int) -> Shown:
         """Add or take away minutes on a confirmed record, with a reason."""
         record = service.adjust(
             actor=current_actor(), record_id=record_id, origin=request_origin(), **data
@@ -161,7 +161,7 @@ class MyRecords(MethodView):
     @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def get(self, args: dict[str, Any]) -> CursorPage:
         """The caller's own service records, newest first."""
-        return queries.my_records(
+        return views.my_records(
             actor=current_actor(),
             limit=args["limit"],
             status=args.get("status"),
@@ -174,10 +174,10 @@ class MyHours(MethodView):
     @login_required
     @blp.arguments(YearArgs, location="query")
     @blp.response(200, HoursOut)
-    def get(self, args: dict[str, Any]) -> queries.YearSummary:
+    def get(self, args: dict[str, Any]) -> views.YearSummary:
         """The caller's confirmed hours in a year against the requirement, and points."""
         year = args.get("year") or clock.today().year
-        return queries.my_year(actor=current_actor(), year=year)
+        return views.my_year(actor=current_actor(), year=year)
 
 
 # Corrections -----------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ class MyCorrections(MethodView):
     @blp.response(200, CorrectionOut(many=True))
     def get(self) -> list[Correction]:
         """The caller's correction requests, open ones first."""
-        return corrections.mine(actor=current_actor())
+        return views.my_corrections(actor=current_actor())
 
 
 @blp.route("/corrections")
@@ -212,10 +212,12 @@ class Corrections(MethodView):
     @blp.response(200, CorrectionPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
         """Correction requests on records of the caller's communities, newest first."""
-        query = corrections.query(
-            actor=current_actor(), status=args.get("status"), after_id=args.get("cursor")
+        return views.list_corrections(
+            actor=current_actor(),
+            limit=args["limit"],
+            status=args.get("status"),
+            after_id=args.get("cursor"),
         )
-        return cursor_page(query, Correction.id, args["limit"])
 
 
 @blp.route("/corrections/<bigid:correction_id>/accept")

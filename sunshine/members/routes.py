@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.api import Shown
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
 from sunshine.members import deactivation, service, skills, views
@@ -56,7 +57,7 @@ class MyMember(MethodView):
     @login_required
     @blp.response(200, MemberOut)
     @blp.alt_response(404, description="尚未注册")
-    def get(self) -> dict[str, Any]:
+    def get(self) -> Shown:
         """The caller's own member record."""
         actor = current_actor()
         return views.view(actor, service.own_member(actor))
@@ -65,7 +66,7 @@ class MyMember(MethodView):
     @blp.arguments(RegisterIn)
     @blp.response(201, MemberOut)
     @blp.alt_response(409, description="已注册，或未绑定手机号")
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, data: dict[str, Any]) -> Shown:
         """Register as a Party member (verified at once when the roster matches)."""
         actor = current_actor()
         member = service.register(actor=actor, **_availability(data))
@@ -76,7 +77,7 @@ class MyMember(MethodView):
     @blp.arguments(ProfilePatch)
     @blp.response(200, MemberOut)
     @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
-    def patch(self, data: dict[str, Any]) -> dict[str, Any]:
+    def patch(self, data: dict[str, Any]) -> Shown:
         """Change one's profile; a name or unit change re-checks the roster."""
         actor = current_actor()
         member = service.update_profile(actor=actor, changes=_availability(data))
@@ -128,7 +129,7 @@ class Members(MethodView):
 class MemberDetail(MethodView):
     @login_required
     @blp.response(200, MemberOut)
-    def get(self, member_id: int) -> dict[str, Any]:
+    def get(self, member_id: int) -> Shown:
         """One member, if in the caller's scope."""
         actor = current_actor()
         return views.view(actor, views.member_for(actor, member_id))
@@ -140,7 +141,7 @@ class MemberReview(MethodView):
     @blp.arguments(ReviewIn)
     @blp.response(200, MemberOut)
     @blp.alt_response(409, description="不在待审核状态")
-    def post(self, data: dict[str, Any], member_id: int) -> dict[str, Any]:
+    def post(self, data: dict[str, Any], member_id: int) -> Shown:
         """Approve or reject a registration that the roster did not match."""
         actor = current_actor()
         member: Member = service.review(actor=actor, member_id=member_id, **data)

@@ -8,43 +8,27 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from sunshine.access.permissions import (
-    Actor,
-    Permission,
-    authorize,
-    require_somewhere,
-    scope_filter,
-)
+from sunshine.access.listing import scoped_page
+from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
+from sunshine.api import Shown
 from sunshine.consent import service as consent
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus
 from sunshine.members.service import get_member, own_member_or_none, place_of, visible_phone
 from sunshine.org import service as org
 from sunshine.org.models import WorkUnit
-from sunshine.pagination import CursorPage, cursor_page
+from sunshine.pagination import CursorPage
 
 
-def query_members(
+def member_query(
     *,
-    actor: Actor,
     status: MemberStatus | None = None,
     unit_id: int | None = None,
     area_id: int | None = None,
     name: str | None = None,
-    after_id: int | None = None,
 ) -> Select[Member]:
-    """Members in the actor's scope, newest first, for cursor pagination by id."""
-    require_somewhere(actor, Permission.MEMBER_LIST)
-    query = (
-        select(Member)
-        .where(
-            Member.status != MemberStatus.DEACTIVATED,
-            scope_filter(
-                actor, Permission.MEMBER_LIST, area_path=Member.area_path, unit_id=Member.unit_id
-            ),
-        )
-        .order_by(Member.id.desc())
-    )
+    """The members a listing's filters select (deactivated ones never), before the scope."""
+    query = select(Member).where(Member.status != MemberStatus.DEACTIVATED)
     if status is not None:
         query = query.where(Member.status == status)
     if unit_id is not None:
@@ -55,8 +39,6 @@ def query_members(
         )
     if name:
         query = query.where(Member.name == name)
-    if after_id is not None:
-        query = query.where(Member.id < after_id)
     return query
 
 
@@ -89,38 +71,24 @@ def open_report_ins(member_ids: Sequence[int]) -> dict[int, Any]:
     return current
 
 
-def view(
-    actor: Actor, member: Member, report_ins: Mapping[int, Any] | None = None
-) -> dict[str, Any]:
+def view(actor: Actor, member: Member, report_ins: Mapping[int, Any] | None = None) -> Shown:
     """A member as the actor may see them (phone masked unless the role needs it).
 
     ``report_ins`` is ``open_report_ins`` of a whole page, fetched once for the page.
     """
     if report_ins is None:
         report_ins = open_report_ins([member.id])
-    report_in = report_ins.get(member.id)
-    return {
-        "id": member.id,
-        "name": member.name,
-        "phone": visible_phone(actor, member),
-        "status": member.status,
-        "unit": member.unit,
-        "party_org": member.party_org,
-        "residence": member.residence,
-        "verified_by_roster": member.roster_entry_id is not None,
-        "review_reason": member.review_reason,
-        "reviewed_at": member.reviewed_at,
-        "skills": member.skills,
-        "availability": {
+    return Shown(
+        member,
+        phone=visible_phone(actor, member),
+        verified_by_roster=member.roster_entry_id is not None,
+        availability={
             "weekday_daytime": member.available_weekday_daytime,
             "evenings": member.available_evenings,
             "weekends": member.available_weekends,
         },
-        "report_in": None
-        if report_in is None
-        else {"id": report_in.id, "status": report_in.status, "community": report_in.community},
-        "created_at": member.created_at,
-    }
+        report_in=report_ins.get(member.id),
+    )
 
 
 # What a page of members shows, loaded in a few batched queries instead of several per row.
@@ -133,16 +101,36 @@ MEMBER_PAGE_LOADS = (
 )
 
 
-def list_members(*, actor: Actor, limit: int, **filters: Any) -> CursorPage:
-    query = query_members(actor=actor, **filters).options(*MEMBER_PAGE_LOADS)
-    page = cursor_page(query, Member.id, limit)
+def list_members(
+    *,
+    actor: Actor,
+    limit: int,
+    after_id: int | None = None,
+    status: MemberStatus | None = None,
+    unit_id: int | None = None,
+    area_id: int | None = None,
+    name: str | None = None,
+) -> CursorPage:
+    """Members in the actor's scope, newest first (unit admins, the org department)."""
+    require_somewhere(actor, Permission.MEMBER_LIST)  # before the area lookup reveals ids
+    query = member_query(status=status, unit_id=unit_id, area_id=area_id, name=name)
+    page = scoped_page(
+        query.options(*MEMBER_PAGE_LOADS),
+        actor=actor,
+        permission=Permission.MEMBER_LIST,
+        id_column=Member.id,
+        area_path=Member.area_path,
+        unit_id=Member.unit_id,
+        after_id=after_id,
+        limit=limit,
+    )
     report_ins = open_report_ins([m.id for m in page.items])
     return CursorPage([view(actor, m, report_ins) for m in page.items], page.next_cursor)
 
 
 def export_own_data(actor: Actor) -> dict[str, Any]:
     """Everything held about the caller (PIPL right of access and copy), as JSON."""
-    from sunshine.reportin import service as reportin  # report-in builds on members
+    from sunshine.reportin import views as reportin  # report-in builds on members
     from sunshine.security.models import SecurityEvent
 
     account = actor.account

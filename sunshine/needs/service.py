@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
-
 from sunshine import clock
 from sunshine.access.permissions import (
     Actor,
     Permission,
     Place,
     authorize,
-    can,
     require_somewhere,
-    scope_filter,
 )
 from sunshine.errors import Conflict, NotFound
 from sunshine.extensions import db
@@ -53,7 +49,8 @@ def record(
     return need
 
 
-def _managed(actor: Actor, need_id: int) -> Need:
+def managed(actor: Actor, need_id: int) -> Need:
+    """The need, if the actor manages its community."""
     require_somewhere(actor, Permission.TASK_MANAGE)
     need = db.session.get(Need, need_id)
     if need is None:
@@ -62,13 +59,9 @@ def _managed(actor: Actor, need_id: int) -> Need:
     return need
 
 
-def get(*, actor: Actor, need_id: int) -> Need:
-    return _managed(actor, need_id)
-
-
 def update(*, actor: Actor, need_id: int, changes: dict[str, Any]) -> Need:
     """Edit a need or move it along (open → in progress → done, or cancelled)."""
-    need = _managed(actor, need_id)
+    need = managed(actor, need_id)
     if need.status in CLOSED:
         raise Conflict("需求已关闭", code="need.closed")
     for field in ("content", "urgency", "resident_contact", "status"):
@@ -82,7 +75,7 @@ def update(*, actor: Actor, need_id: int, changes: dict[str, Any]) -> Need:
 
 def make_task(*, actor: Actor, need_id: int, **task_fields: Any) -> Task:
     """Turn an open need into a draft task (a wish unless said otherwise) of its community."""
-    need = _managed(actor, need_id)
+    need = managed(actor, need_id)
     if need.status != NeedStatus.OPEN:
         raise Conflict("只有待处理的需求可以转为任务", code="need.not_open")
     task_fields.setdefault("kind", TaskKind.WISH)
@@ -91,42 +84,3 @@ def make_task(*, actor: Actor, need_id: int, **task_fields: Any) -> Task:
     need.task, need.status = task, NeedStatus.IN_PROGRESS
     db.session.flush()
     return task
-
-
-def query(
-    *,
-    actor: Actor,
-    status: NeedStatus | None = None,
-    area_id: int | None = None,
-    after_id: int | None = None,
-) -> Select[Need]:
-    """Needs of the communities the actor manages, newest first."""
-    require_somewhere(actor, Permission.TASK_MANAGE)
-    q = (
-        select(Need)
-        .where(scope_filter(actor, Permission.TASK_MANAGE, area_path=Need.area_path))
-        .order_by(Need.id.desc())
-    )
-    if status is not None:
-        q = q.where(Need.status == status)
-    if area_id is not None:
-        q = q.where(Need.area_path.startswith(org.get_area(area_id).path, autoescape=True))
-    if after_id is not None:
-        q = q.where(Need.id < after_id)
-    return q
-
-
-def view(actor: Actor, need: Need) -> dict[str, Any]:
-    """A need as the actor may see it: the contact only inside the community."""
-    private = can(actor, Permission.NEED_CONTACT, Place(area_path=need.area_path))
-    return {
-        "id": need.id,
-        "community": need.community,
-        "content": need.content,
-        "urgency": need.urgency,
-        "resident_contact": need.resident_contact if private else None,
-        "status": need.status,
-        "task_id": need.task_id,
-        "created_at": need.created_at,
-        "closed_at": need.closed_at,
-    }

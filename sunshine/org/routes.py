@@ -16,7 +16,7 @@ from sunshine.imports.models import ImportBatch
 from sunshine.imports.routes import import_upload
 from sunshine.imports.schemas import ImportBatchOut
 from sunshine.org import imports as org_imports
-from sunshine.org import service
+from sunshine.org import service, views
 from sunshine.org.models import Area, ServiceTeam
 from sunshine.org.schemas import (
     AreaListArgs,
@@ -41,7 +41,7 @@ class Areas(MethodView):
     @blp.response(200, AreaOut(many=True))
     def get(self, args: dict[str, Any]) -> list[Area]:
         """Children of an area, or the cities when no parent is given."""
-        return service.list_areas(args.get("parent_id"))
+        return views.list_areas(args.get("parent_id"))
 
 
 @blp.route("/areas/<int:area_id>")
@@ -77,7 +77,7 @@ class Units(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
         """Work units of a city, optionally filtered by name."""
         return page_of(
-            service.query_units(city_id=args["city_id"], q=args.get("q")), pagination_parameters
+            views.query_units(city_id=args["city_id"], q=args.get("q")), pagination_parameters
         )
 
 
@@ -87,7 +87,7 @@ class UnitPartyOrgs(MethodView):
     @blp.response(200, PartyOrgOut(many=True))
     def get(self, unit_id: int) -> list[Any]:
         """Party organisations of a work unit."""
-        return service.party_orgs_of(unit_id)
+        return views.party_orgs_of(unit_id)
 
 
 @blp.route("/communities/<int:community_id>/teams")
@@ -96,7 +96,7 @@ class CommunityTeams(MethodView):
     @blp.response(200, TeamOut(many=True))
     def get(self, community_id: int) -> list[ServiceTeam]:
         """Service teams of a community."""
-        return service.teams_of(community_id)
+        return views.teams_of(community_id)
 
     @login_required
     @blp.arguments(TeamIn)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from sunshine.access.permissions import EVERYWHERE, Actor, Permission, Place, authorize
 from sunshine.errors import Conflict, Invalid, NotFound
@@ -96,32 +96,6 @@ def create_city(*, actor: Actor, name: str, division_code: str | None) -> Area:
     return create_area(name=name, level=AreaLevel.CITY, division_code=division_code)
 
 
-def list_areas(parent_id: int | None) -> list[Area]:
-    """Children of an area (cities when no parent): what a member picks a community from."""
-    if parent_id is not None:
-        get_area(parent_id)
-    return list(
-        db.session.scalars(
-            select(Area)
-            .where(Area.parent_id == parent_id if parent_id else Area.parent_id.is_(None))
-            .order_by(Area.division_code.is_(None), Area.division_code, Area.name)
-        )
-    )
-
-
-def query_units(*, city_id: int, q: str | None) -> Select[WorkUnit]:
-    """Work units of a city, for members choosing theirs at registration."""
-    query = select(WorkUnit).where(WorkUnit.city_id == city_id).order_by(WorkUnit.name)
-    if q:
-        query = query.where(WorkUnit.name.contains(q, autoescape=True))
-    return query
-
-
-def party_orgs_of(unit_id: int) -> list[PartyOrg]:
-    unit = get_work_unit(unit_id)
-    return sorted(unit.party_orgs, key=lambda o: (o.parent_id is not None, o.name))
-
-
 def create_team(*, actor: Actor, community_id: int, name: str) -> ServiceTeam:
     """Add a service team (志愿服务队) to a community."""
     community = get_area_of_level(community_id, AreaLevel.COMMUNITY, "community_id")
@@ -136,14 +110,3 @@ def create_team(*, actor: Actor, community_id: int, name: str) -> ServiceTeam:
     db.session.add(team)
     db.session.flush()
     return team
-
-
-def teams_of(community_id: int) -> list[ServiceTeam]:
-    community = get_area_of_level(community_id, AreaLevel.COMMUNITY, "community_id")
-    return list(
-        db.session.scalars(
-            select(ServiceTeam)
-            .where(ServiceTeam.community_id == community.id)
-            .order_by(ServiceTeam.name)
-        )
-    )

@@ -7,11 +7,11 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.api import OptionalReasonIn, ReasonIn
+from sunshine.api import OptionalReasonIn, ReasonIn, Shown
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
-from sunshine.reportin import service
+from sunshine.reportin import service, views
 from sunshine.reportin.schemas import (
     PlacementIn,
     ReportInListArgs,
@@ -27,22 +27,22 @@ blp = Blueprint("reportin", __name__, url_prefix="/api/v1", description="到社�
 class MyReportIns(MethodView):
     @login_required
     @blp.response(200, ReportInOut(many=True))
-    def get(self) -> list[dict[str, object]]:
+    def get(self) -> list[Shown]:
         """The caller's report-in history, newest first."""
         actor = current_actor()
-        return [service.view(actor, r) for r in service.history(actor=actor)]
+        return [views.view(actor, r) for r in views.history(actor=actor)]
 
     @login_required
     @blp.arguments(ReportInRequest)
     @blp.response(201, ReportInOut)
     @blp.alt_response(409, description="已有待审批申请，或已在该社区报到")
     @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
-    def post(self, data: dict[str, Any]) -> dict[str, object]:
+    def post(self, data: dict[str, Any]) -> Shown:
         """Ask to report to a community (a transfer when reported elsewhere)."""
         actor = current_actor()
         report_in = service.request(actor=actor, community_id=data["community_id"])
         db.session.commit()
-        return service.view(actor, report_in)
+        return views.view(actor, report_in)
 
 
 @blp.route("/me/report-ins/<int:report_in_id>/withdraw")
@@ -50,12 +50,12 @@ class MyReportInWithdraw(MethodView):
     @login_required
     @blp.arguments(ReasonIn)
     @blp.response(200, ReportInOut)
-    def post(self, data: dict[str, Any], report_in_id: int) -> dict[str, object]:
+    def post(self, data: dict[str, Any], report_in_id: int) -> Shown:
         """Cancel a pending request or end an active report-in, with a reason."""
         actor = current_actor()
         report_in = service.withdraw(actor=actor, report_in_id=report_in_id, reason=data["reason"])
         db.session.commit()
-        return service.view(actor, report_in)
+        return views.view(actor, report_in)
 
 
 @blp.route("/report-ins")
@@ -65,7 +65,7 @@ class ReportIns(MethodView):
     @blp.response(200, ReportInPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
         """Report-ins in the caller's communities (community, street, org department)."""
-        return service.list_report_ins(
+        return views.list_report_ins(
             actor=current_actor(),
             status=args.get("status"),
             area_id=args.get("area_id"),
@@ -78,17 +78,17 @@ class ReportIns(MethodView):
 class ReportInDetail(MethodView):
     @login_required
     @blp.response(200, ReportInOut)
-    def get(self, report_in_id: int) -> dict[str, object]:
+    def get(self, report_in_id: int) -> Shown:
         """One report-in in the caller's scope."""
         actor = current_actor()
-        return service.view(actor, service.get_for_admin(actor=actor, report_in_id=report_in_id))
+        return views.view(actor, views.report_in_for(actor=actor, report_in_id=report_in_id))
 
 
-def _decide(action: Any, report_in_id: int, **kwargs: Any) -> dict[str, object]:
+def _decide(action: Any, report_in_id: int, **kwargs: Any) -> Shown:
     actor = current_actor()
     report_in = action(actor=actor, report_in_id=report_in_id, **kwargs)
     db.session.commit()
-    return service.view(actor, report_in)
+    return views.view(actor, report_in)
 
 
 @blp.route("/report-ins/<int:report_in_id>/approve")
@@ -97,7 +97,7 @@ class ReportInApprove(MethodView):
     @blp.arguments(OptionalReasonIn)
     @blp.response(200, ReportInOut)
     @blp.alt_response(409, description="不在待审批状态")
-    def post(self, data: dict[str, Any], report_in_id: int) -> dict[str, object]:
+    def post(self, data: dict[str, Any], report_in_id: int) -> Shown:
         """Approve a report-in (a transfer ends the member's old one)."""
         return _decide(service.approve, report_in_id, reason=data["reason"])
 
@@ -108,7 +108,7 @@ class ReportInReject(MethodView):
     @blp.arguments(ReasonIn)
     @blp.response(200, ReportInOut)
     @blp.alt_response(409, description="不在待审批状态")
-    def post(self, data: dict[str, Any], report_in_id: int) -> dict[str, object]:
+    def post(self, data: dict[str, Any], report_in_id: int) -> Shown:
         """Reject a report-in request, with a reason."""
         return _decide(service.reject, report_in_id, reason=data["reason"])
 
@@ -119,7 +119,7 @@ class ReportInEnd(MethodView):
     @blp.arguments(ReasonIn)
     @blp.response(200, ReportInOut)
     @blp.alt_response(409, description="不是正在报到的记录")
-    def post(self, data: dict[str, Any], report_in_id: int) -> dict[str, object]:
+    def post(self, data: dict[str, Any], report_in_id: int) -> Shown:
         """End an active report-in, with a reason."""
         return _decide(service.end, report_in_id, reason=data["reason"])
 
@@ -129,6 +129,6 @@ class ReportInPlacement(MethodView):
     @login_required
     @blp.arguments(PlacementIn)
     @blp.response(200, ReportInOut)
-    def put(self, data: dict[str, Any], report_in_id: int) -> dict[str, object]:
+    def put(self, data: dict[str, Any], report_in_id: int) -> Shown:
         """Place an active member in a grid and service teams of the community."""
         return _decide(service.place, report_in_id, **data)

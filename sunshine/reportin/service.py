@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from sunshine import clock
 from sunshine.access.permissions import (
@@ -15,7 +14,6 @@ from sunshine.access.permissions import (
     Place,
     authorize,
     require_somewhere,
-    scope_filter,
 )
 from sunshine.consent import service as consent
 from sunshine.errors import Conflict, Invalid, NotFound
@@ -23,8 +21,7 @@ from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org import service as org
-from sunshine.org.models import Area, AreaLevel, ServiceTeam, WorkUnit
-from sunshine.pagination import CursorPage, cursor_page
+from sunshine.org.models import AreaLevel, ServiceTeam
 from sunshine.reportin.models import EndKind, ReportIn, ReportInStatus
 
 OPEN = (ReportInStatus.PENDING, ReportInStatus.ACTIVE)
@@ -217,81 +214,4 @@ def place(
         )
     report_in.grid, report_in.teams = grid, teams
     db.session.flush()
-    return report_in
-
-
-def history(*, actor: Actor) -> list[ReportIn]:
-    member = members.own_member(actor)
-    return list(
-        db.session.scalars(
-            select(ReportIn).where(ReportIn.member_id == member.id).order_by(ReportIn.id.desc())
-        )
-    )
-
-
-def query_report_ins(
-    *,
-    actor: Actor,
-    status: ReportInStatus | None = None,
-    area_id: int | None = None,
-    after_id: int | None = None,
-) -> Select[ReportIn]:
-    """Report-ins in the communities the actor oversees, newest first."""
-    require_somewhere(actor, Permission.REPORT_IN_LIST)
-    query = (
-        select(ReportIn)
-        .join(Area, ReportIn.community_id == Area.id)
-        .where(scope_filter(actor, Permission.REPORT_IN_LIST, area_path=Area.path))
-        .order_by(ReportIn.id.desc())
-    )
-    if status is not None:
-        query = query.where(ReportIn.status == status)
-    if area_id is not None:
-        query = query.where(Area.path.startswith(org.get_area(area_id).path, autoescape=True))
-    if after_id is not None:
-        query = query.where(ReportIn.id < after_id)
-    return query
-
-
-def view(actor: Actor, report_in: ReportIn) -> dict[str, object]:
-    """A report-in with its member as the actor may see them."""
-    member = report_in.member
-    return {
-        "id": report_in.id,
-        "status": report_in.status,
-        "community": report_in.community,
-        "member": {
-            "id": member.id,
-            "name": member.name,
-            "phone": members.visible_phone(actor, member),
-            "unit_name": member.unit.name,
-        },
-        "transfer_from_id": report_in.transfer_from_id,
-        "requested_at": report_in.requested_at,
-        "decided_at": report_in.decided_at,
-        "decision_reason": report_in.decision_reason,
-        "ended_at": report_in.ended_at,
-        "end_kind": report_in.end_kind,
-        "end_reason": report_in.end_reason,
-        "grid": report_in.grid,
-        "teams": report_in.teams,
-    }
-
-
-def list_report_ins(*, actor: Actor, limit: int, **filters: object) -> CursorPage:
-    query = query_report_ins(actor=actor, **filters).options(  # type: ignore[arg-type]
-        selectinload(ReportIn.member).selectinload(Member.account),
-        selectinload(ReportIn.member).selectinload(Member.unit).selectinload(WorkUnit.city),
-        selectinload(ReportIn.community),
-        selectinload(ReportIn.grid),
-        selectinload(ReportIn.teams),
-    )
-    page = cursor_page(query, ReportIn.id, limit)
-    return CursorPage([view(actor, r) for r in page.items], page.next_cursor)
-
-
-def get_for_admin(*, actor: Actor, report_in_id: int) -> ReportIn:
-    require_somewhere(actor, Permission.REPORT_IN_LIST)
-    report_in = get_report_in(report_in_id)
-    authorize(actor, Permission.REPORT_IN_LIST, place_of(report_in))
     return report_in

@@ -15,8 +15,7 @@ from sunshine.imports.models import ImportBatch
 from sunshine.imports.routes import import_upload
 from sunshine.imports.schemas import ImportBatchOut
 from sunshine.org.schemas import CityArgs
-from sunshine.pagination import page_of
-from sunshine.roster import service
+from sunshine.roster import service, views
 from sunshine.roster.schemas import RosterArgs, RosterEntryOut
 
 blp = Blueprint("roster", __name__, url_prefix="/api/v1", description="花名册")
@@ -42,6 +41,4 @@ class Roster(MethodView):
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
         """Roster rows in the caller's scope (org department: city; unit admin: its unit)."""
-        actor = current_actor()
-        rows = page_of(service.query_roster(actor=actor, **args), pagination_parameters)
-        return [service.view(actor, row) for row in rows]
+        return views.list_roster(actor=current_actor(), pages=pagination_parameters, **args)

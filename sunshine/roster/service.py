@@ -1,4 +1,4 @@
-"""The roster (花名册): importing it, and reading it within scope.
+"""The roster (花名册): importing it (reading it is ``roster.views``).
 
 Rows are keyed by phone number within the city. Re-importing updates changed rows, reports
 each change, never duplicates, and verifies pending registrations that now match.
@@ -9,17 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import insert, select, update
 
 from sunshine import clock
-from sunshine.access.permissions import (
-    Actor,
-    Permission,
-    Place,
-    can,
-    require_somewhere,
-    scope_filter,
-)
 from sunshine.extensions import db
 from sunshine.imports.models import ImportKind
 from sunshine.imports.service import Importer, Outcome, RowErrors
@@ -131,42 +123,3 @@ def _clean_name(text: str) -> str:
 
 
 IMPORTER = Importer(kind=ImportKind.ROSTER, columns=COLUMNS, plan=plan)
-
-
-def query_roster(
-    *, actor: Actor, unit_id: int | None = None, name: str | None = None
-) -> Select[RosterEntry]:
-    """Roster rows the actor may see (org department: its city; unit admin: its unit)."""
-    require_somewhere(actor, Permission.MEMBER_LIST)
-    query = (
-        select(RosterEntry)
-        .join(Area, RosterEntry.city_id == Area.id)
-        .where(
-            scope_filter(
-                actor, Permission.MEMBER_LIST, area_path=Area.path, unit_id=RosterEntry.unit_id
-            )
-        )
-        .order_by(RosterEntry.id)
-    )
-    if unit_id is not None:
-        query = query.where(RosterEntry.unit_id == unit_id)
-    if name:
-        query = query.where(RosterEntry.name == name)
-    return query
-
-
-def view(actor: Actor, entry: RosterEntry) -> dict[str, object]:
-    """A roster row as the actor may see it (phone masked for oversight roles)."""
-    from sunshine.members.service import mask_phone
-
-    place = Place(unit_id=entry.unit_id, unit_city_path=entry.unit.city.path)
-    phone = entry.phone if can(actor, Permission.MEMBER_CONTACT, place) else mask_phone(entry.phone)
-    return {
-        "id": entry.id,
-        "city_id": entry.city_id,
-        "name": entry.name,
-        "phone": phone,
-        "unit_id": entry.unit_id,
-        "party_org_id": entry.party_org_id,
-        "updated_at": entry.updated_at,
-    }

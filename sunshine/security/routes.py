@@ -10,7 +10,7 @@ from flask_smorest.pagination import PaginationParameters
 
 from sunshine.auth.current import current_actor, login_required
 from sunshine.pagination import page_of
-from sunshine.security import service
+from sunshine.security import views
 from sunshine.security.schemas import SecurityEventArgs, SecurityEventOut
 
 blp = Blueprint("security", __name__, url_prefix="/api/v1", description="安全日志")
@@ -24,4 +24,4 @@ class SecurityEvents(MethodView):
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
         """Security events, newest first (system administrator)."""
-        return page_of(service.query_events(actor=current_actor(), **args), pagination_parameters)
+        return page_of(views.query_events(actor=current_actor(), **args), pagination_parameters)

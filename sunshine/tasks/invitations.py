@@ -152,17 +152,6 @@ def invite(*, actor: Actor, shift_id: int, member_ids: Sequence[int]) -> list[In
     return created
 
 
-def mine(*, actor: Actor) -> list[Invitation]:
-    member = members.own_member(actor)
-    return list(
-        db.session.scalars(
-            select(Invitation)
-            .where(Invitation.member_id == member.id, Invitation.status == InvitationStatus.PENDING)
-            .order_by(Invitation.id.desc())
-        )
-    )
-
-
 def _own_pending(actor: Actor, invitation_id: int) -> Invitation:
     member = members.own_member(actor)
     invitation = db.session.get(Invitation, invitation_id)

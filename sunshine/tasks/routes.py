@@ -12,8 +12,8 @@ from flask_smorest import Blueprint
 from sunshine.api import ReasonIn
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
-from sunshine.pagination import CursorPage, cursor_page
-from sunshine.tasks import feed, invitations, service
+from sunshine.pagination import CursorPage
+from sunshine.tasks import feed, invitations, service, views
 from sunshine.tasks.models import Invitation, Shift, Signup, Task, TaskCategory
 from sunshine.tasks.schemas import (
     CategoryOut,
@@ -44,7 +44,7 @@ class Categories(MethodView):
     @blp.response(200, CategoryOut(many=True))
     def get(self) -> list[TaskCategory]:
         """The task category catalogue."""
-        return service.list_categories()
+        return views.list_categories()
 
 
 @blp.route("/tasks")
@@ -54,13 +54,13 @@ class Tasks(MethodView):
     @blp.response(200, TaskPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
         """Tasks the caller manages, newest first."""
-        query = service.query_tasks(
+        return views.list_tasks(
             actor=current_actor(),
+            limit=args["limit"],
             status=args.get("status"),
             area_id=args.get("area_id"),
             after_id=args.get("cursor"),
         )
-        return cursor_page(query, Task.id, args["limit"])
 
     @login_required
     @blp.arguments(TaskIn)
@@ -78,7 +78,7 @@ class TaskDetail(MethodView):
     @blp.response(200, TaskOut)
     def get(self, task_id: int) -> Task:
         """One task with its shifts (published tasks: anyone; drafts: its managers)."""
-        return service.view_task(actor=current_actor(), task_id=task_id)
+        return views.task_for(actor=current_actor(), task_id=task_id)
 
     @login_required
     @blp.arguments(TaskPatch)
@@ -171,7 +171,7 @@ class ShiftSignups(MethodView):
     @blp.response(200, SignupOut(many=True))
     def get(self, shift_id: int) -> list[Signup]:
         """The shift's roster: signed up, waitlisted, cancelled (late ones flagged)."""
-        return service.roster(actor=current_actor(), shift_id=shift_id)
+        return views.shift_roster(actor=current_actor(), shift_id=shift_id)
 
     @login_required
     @blp.response(201, SignupOut)
@@ -205,7 +205,7 @@ class MySignups(MethodView):
     @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def get(self) -> list[Signup]:
         """The caller's signups, newest first."""
-        return service.my_signups(actor=current_actor())
+        return views.my_signups(actor=current_actor())
 
 
 @blp.route("/me/feed")
@@ -260,7 +260,7 @@ class MyInvitations(MethodView):
     @blp.response(200, InvitationOut(many=True))
     def get(self) -> list[Invitation]:
         """The caller's pending invitations."""
-        return invitations.mine(actor=current_actor())
+        return views.my_invitations(actor=current_actor())
 
 
 @blp.route("/invitations/<bigid:invitation_id>/accept")

@@ -8,11 +8,11 @@ telling them about it. Declining that invitation gives the place up.
 
 Every change locks the call-up row first, so two admins working on one call-up take turns.
 
-``callups`` (a call-up itself: get, create, query, cancel), ``proposal`` (propose, assign,
+``callups`` (a call-up itself: get, create, cancel), ``proposal`` (propose, assign,
 unassign) and ``confirmation`` (confirm); callers import from here.
 """
 
-from sunshine.callups.service.callups import EDITABLE, cancel, create, editable, get, query
+from sunshine.callups.service.callups import EDITABLE, cancel, create, editable, get
 from sunshine.callups.service.confirmation import confirm
 from sunshine.callups.service.proposal import assign, propose, unassign
 
@@ -25,6 +25,5 @@ __all__ = [
     "editable",
     "get",
     "propose",
-    "query",
     "unassign",
 ]

@@ -16,7 +16,6 @@ from sunshine.access.permissions import (
     Place,
     authorize,
     require_somewhere,
-    scope_filter,
 )
 from sunshine.callups import pool
 from sunshine.callups.models import CallUp, CallUpPost, CallUpStatus
@@ -136,30 +135,6 @@ def create(
     db.session.add(call_up)
     db.session.flush()
     return call_up
-
-
-def query(
-    *,
-    actor: Actor,
-    status: CallUpStatus | None = None,
-    area_id: int | None = None,
-    after_id: int | None = None,
-) -> Select[CallUp]:
-    """Call-ups of the actor's streets and cities, newest first."""
-    require_somewhere(actor, Permission.CALLUP_MANAGE)
-    found = (
-        select(CallUp)
-        .where(scope_filter(actor, Permission.CALLUP_MANAGE, area_path=CallUp.area_path))
-        .order_by(CallUp.id.desc())
-    )
-    if status is not None:
-        found = found.where(CallUp.status == status)
-    if area_id is not None:
-        path = org.get_area(area_id).path
-        found = found.where(CallUp.area_path.startswith(path, autoescape=True))
-    if after_id is not None:
-        found = found.where(CallUp.id < after_id)
-    return found
 
 
 def cancel(*, actor: Actor, call_up_id: int, reason: str) -> CallUp:

@@ -19,7 +19,6 @@ from sunshine.tasks.service.shifts import (
     cancel_task,
     fill_from_waitlist,
     get_shift,
-    roster,
     schedule_weekly,
     update_shift,
 )
@@ -29,7 +28,6 @@ from sunshine.tasks.service.signups import (
     cancel_signup,
     hold,
     join_shift,
-    my_signups,
     sign_up,
     take_place_on_site,
 )
@@ -39,13 +37,10 @@ from sunshine.tasks.service.tasks import (
     check_editable,
     create_task,
     get_task,
-    list_categories,
     managed_task,
     place_of,
     publish_task,
-    query_tasks,
     update_task,
-    view_task,
 )
 
 __all__ = [
@@ -67,18 +62,13 @@ __all__ = [
     "get_task",
     "hold",
     "join_shift",
-    "list_categories",
     "managed_task",
-    "my_signups",
     "place_of",
     "publish_task",
-    "query_tasks",
-    "roster",
     "schedule_weekly",
     "sign_up",
     "take_place_on_site",
     "update_shift",
     "update_task",
-    "view_task",
     "visible_prefix",
 ]

@@ -178,16 +178,6 @@ def cancel_shift(*, actor: Actor, shift_id: int, reason: str) -> Shift:
     return shift
 
 
-def roster(*, actor: Actor, shift_id: int) -> list[Signup]:
-    """Who holds a place, who waits, who cancelled (late cancellations flagged)."""
-    require_somewhere(actor, Permission.TASK_MANAGE)
-    shift = get_shift(shift_id)
-    authorize(actor, Permission.TASK_MANAGE, place_of(shift.task))
-    return list(
-        db.session.scalars(select(Signup).where(Signup.shift_id == shift.id).order_by(Signup.id))
-    )
-
-
 def schedule_weekly(
     *,
     actor: Actor,

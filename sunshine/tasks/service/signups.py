@@ -191,12 +191,3 @@ def cancel_signup(*, actor: Actor, signup_id: int, late_cutoff: timedelta) -> Si
         fill_from_waitlist(shift)
     db.session.flush()
     return signup
-
-
-def my_signups(*, actor: Actor) -> list[Signup]:
-    member = members.own_member(actor)
-    return list(
-        db.session.scalars(
-            select(Signup).where(Signup.member_id == member.id).order_by(Signup.id.desc())
-        )
-    )

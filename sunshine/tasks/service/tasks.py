@@ -9,8 +9,6 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
-
 from sunshine import clock, geo
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.errors import Conflict, Invalid, NotFound
@@ -59,14 +57,6 @@ def place_of(task: Task) -> Place:
 
 
 # Catalogue -----------------------------------------------------------------------------------
-
-
-def list_categories() -> list[TaskCategory]:
-    return list(
-        db.session.scalars(
-            select(TaskCategory).where(TaskCategory.active).order_by(TaskCategory.sort_order)
-        )
-    )
 
 
 def _category(category_id: int) -> TaskCategory:
@@ -161,40 +151,4 @@ def publish_task(*, actor: Actor, task_id: int) -> Task:
     if not any(s.status == ShiftStatus.OPEN for s in task.shifts):
         raise Conflict("请先添加至少一个班次", code="task.no_shifts")
     task.status, task.published_at = TaskStatus.PUBLISHED, clock.now()
-    return task
-
-
-def query_tasks(
-    *,
-    actor: Actor,
-    status: TaskStatus | None = None,
-    area_id: int | None = None,
-    after_id: int | None = None,
-) -> Select[Task]:
-    """Tasks the actor manages, newest first."""
-    from sunshine.access.permissions import scope_filter
-
-    require_somewhere(actor, Permission.TASK_MANAGE)
-    query = (
-        select(Task)
-        .where(scope_filter(actor, Permission.TASK_MANAGE, area_path=Task.area_path))
-        .order_by(Task.id.desc())
-    )
-    if status is not None:
-        query = query.where(Task.status == status)
-    if area_id is not None:
-        query = query.where(Task.area_path.startswith(org.get_area(area_id).path, autoescape=True))
-    if after_id is not None:
-        query = query.where(Task.id < after_id)
-    return query
-
-
-def view_task(*, actor: Actor, task_id: int) -> Task:
-    """A published task is public to logged-in users; a draft only to its managers.
-
-    A draft cancelled before it was ever published stays with its managers too.
-    """
-    task = get_task(task_id)
-    if task.published_at is None:
-        authorize(actor, Permission.TASK_MANAGE, place_of(task))
     return task

@@ -1,5 +1,5 @@
 """Reading service records and hours: admin listings, a record with its entries, a member's
-year, and confirmed minutes per member for ranking.
+own records and year, and correction requests.
 
 Every figure of confirmed time comes from the hours ledger (its entries, joined to their
 records for the service date, or the heads for all-time totals), never from
@@ -13,19 +13,21 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from sunshine.access.permissions import (
-    Actor,
-    Permission,
-    authorize,
-    require_somewhere,
-    scope_filter,
-)
+from sunshine.access.listing import scoped_page
+from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
+from sunshine.api import Shown
 from sunshine.extensions import db
 from sunshine.hours import ledger
-from sunshine.hours.models import Ledger, RecordStatus, ServiceRecord
+from sunshine.hours.models import (
+    Correction,
+    CorrectionStatus,
+    Ledger,
+    RecordStatus,
+    ServiceRecord,
+)
 from sunshine.hours.service import confirmed_minutes_in_year, get_record, place_of
 from sunshine.members import service as members
 from sunshine.members.models import Member
@@ -41,67 +43,32 @@ RECORD_PAGE_LOADS = (
 )
 
 
-def view(actor: Actor, record: ServiceRecord, *, with_entries: bool = False) -> dict[str, Any]:
+def view(actor: Actor, record: ServiceRecord, *, with_entries: bool = False) -> Shown:
     """A record as the actor may see it: the member's phone masked unless the role needs it."""
     member = record.member
     shown: dict[str, Any] = {
-        column: getattr(record, column)
-        for column in (
-            "id",
-            "shift_id",
-            "area",
-            "activity_name",
-            "service_date",
-            "place",
-            "content",
-            "person_in_charge",
-            "rule",
-            "source",
-            "check_in_at",
-            "check_out_at",
-            "minutes",
-            "credited_minutes",
-            "status",
-            "flags",
-            "overdue",
-            "decided_by_id",
-            "decided_at",
-            "reject_reason",
-            "created_at",
-        )
-    }
-    shown["member"] = {
-        "id": member.id,
-        "name": member.name,
-        "phone": members.visible_phone(actor, member),
+        "member": Shown(member, phone=members.visible_phone(actor, member)),
     }
     if with_entries:
         shown["entries"] = [
-            {"ledger": name, **{k: getattr(e, k) for k in ENTRY_FIELDS}}
-            for name, e in ledger.entries_of_record(record.id)
+            Shown(entry, ledger=name) for name, entry in ledger.entries_of_record(record.id)
         ]
-    return shown
+    return Shown(record, **shown)
 
 
-ENTRY_FIELDS = ("id", "seq", "amount", "kind", "actor_id", "reason", "created_at", "hash")
-
-
-def query_records(
+def list_records(
     *,
     actor: Actor,
+    limit: int,
+    after_id: int | None = None,
     status: RecordStatus | None = None,
     overdue: bool | None = None,
     area_id: int | None = None,
     shift_id: int | None = None,
-    after_id: int | None = None,
-) -> Select[ServiceRecord]:
+) -> CursorPage:
     """Records of the areas in the actor's scope, newest first."""
-    require_somewhere(actor, Permission.HOURS_READ)
-    query = (
-        select(ServiceRecord)
-        .where(scope_filter(actor, Permission.HOURS_READ, area_path=ServiceRecord.area_path))
-        .order_by(ServiceRecord.id.desc())
-    )
+    require_somewhere(actor, Permission.HOURS_READ)  # before the area lookup reveals ids
+    query = select(ServiceRecord)
     if status is not None:
         query = query.where(ServiceRecord.status == status)
     if overdue is not None:
@@ -112,18 +79,19 @@ def query_records(
         )
     if shift_id is not None:
         query = query.where(ServiceRecord.shift_id == shift_id)
-    if after_id is not None:
-        query = query.where(ServiceRecord.id < after_id)
-    return query
-
-
-def list_records(*, actor: Actor, limit: int, **filters: Any) -> CursorPage:
-    query = query_records(actor=actor, **filters).options(*RECORD_PAGE_LOADS)
-    page = cursor_page(query, ServiceRecord.id, limit)
+    page = scoped_page(
+        query.options(*RECORD_PAGE_LOADS),
+        actor=actor,
+        permission=Permission.HOURS_READ,
+        id_column=ServiceRecord.id,
+        area_path=ServiceRecord.area_path,
+        after_id=after_id,
+        limit=limit,
+    )
     return CursorPage([view(actor, r) for r in page.items], page.next_cursor)
 
 
-def record_for(*, actor: Actor, record_id: int) -> dict[str, Any]:
+def record_for(*, actor: Actor, record_id: int) -> Shown:
     """One record with its ledger entries: for the member themself or HOURS_READ in scope."""
     record = get_record(record_id)
     if record.member.account_id != actor.id:
@@ -152,6 +120,46 @@ def my_records(
         query = query.where(ServiceRecord.id < after_id)
     page = cursor_page(query, ServiceRecord.id, limit)
     return CursorPage([view(actor, r) for r in page.items], page.next_cursor)
+
+
+# Corrections -----------------------------------------------------------------------------------
+
+
+def my_corrections(*, actor: Actor) -> list[Correction]:
+    """The member's corrections: open ones first, then newest first."""
+    member = members.own_member(actor)
+    return list(
+        db.session.scalars(
+            select(Correction)
+            .where(Correction.member_id == member.id)
+            .order_by(
+                case((Correction.status == CorrectionStatus.OPEN, 0), else_=1),
+                Correction.id.desc(),
+            )
+        )
+    )
+
+
+def list_corrections(
+    *,
+    actor: Actor,
+    limit: int,
+    status: CorrectionStatus | None = None,
+    after_id: int | None = None,
+) -> CursorPage:
+    """Corrections of records in the actor's scope, newest first."""
+    query = select(Correction).join(ServiceRecord, Correction.record_id == ServiceRecord.id)
+    if status is not None:
+        query = query.where(Correction.status == status)
+    return scoped_page(
+        query,
+        actor=actor,
+        permission=Permission.HOURS_READ,
+        id_column=Correction.id,
+        area_path=ServiceRecord.area_path,
+        after_id=after_id,
+        limit=limit,
+    )
 
 
 # Hours per year --------------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+"""The needs list as admins see it: listings and one need (the contact only in-community)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from sunshine.access.listing import scoped_page
+from sunshine.access.permissions import Actor, Permission, Place, can, require_somewhere
+from sunshine.api import Shown
+from sunshine.needs.models import Need, NeedStatus
+from sunshine.needs.service import managed
+from sunshine.org import service as org
+from sunshine.pagination import CursorPage
+
+
+def view(actor: Actor, need: Need) -> Need | Shown:
+    """A need as the actor may see it: the resident's contact only inside the community."""
+    if can(actor, Permission.NEED_CONTACT, Place(area_path=need.area_path)):
+        return need
+    return Shown(need, resident_contact=None)
+
+
+def need_for(*, actor: Actor, need_id: int) -> Need | Shown:
+    """One need, if the actor manages its community."""
+    return view(actor, managed(actor, need_id))
+
+
+def list_needs(
+    *,
+    actor: Actor,
+    limit: int,
+    after_id: int | None = None,
+    status: NeedStatus | None = None,
+    area_id: int | None = None,
+) -> CursorPage:
+    """Needs of the communities the actor manages, newest first."""
+    require_somewhere(actor, Permission.TASK_MANAGE)  # before the area lookup reveals ids
+    query = select(Need)
+    if status is not None:
+        query = query.where(Need.status == status)
+    if area_id is not None:
+        query = query.where(Need.area_path.startswith(org.get_area(area_id).path, autoescape=True))
+    page = scoped_page(
+        query,
+        actor=actor,
+        permission=Permission.TASK_MANAGE,
+        id_column=Need.id,
+        area_path=Need.area_path,
+        after_id=after_id,
+        limit=limit,
+    )
+    return CursorPage([view(actor, n) for n in page.items], page.next_cursor)

@@ -1,0 +1,81 @@
+"""Report-ins as the member and the admins see them: history, listings, one report-in."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from sunshine.access.listing import scoped_page
+from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
+from sunshine.api import Shown
+from sunshine.extensions import db
+from sunshine.members import service as members
+from sunshine.members.models import Member
+from sunshine.org import service as org
+from sunshine.org.models import Area, WorkUnit
+from sunshine.pagination import CursorPage
+from sunshine.reportin.models import ReportIn, ReportInStatus
+from sunshine.reportin.service import get_report_in, place_of
+
+# What a page of report-ins shows, loaded in a few batched queries instead of several per row.
+REPORT_IN_PAGE_LOADS = (
+    selectinload(ReportIn.member).selectinload(Member.account),
+    selectinload(ReportIn.member).selectinload(Member.unit).selectinload(WorkUnit.city),
+    selectinload(ReportIn.community),
+    selectinload(ReportIn.grid),
+    selectinload(ReportIn.teams),
+)
+
+
+def view(actor: Actor, report_in: ReportIn) -> Shown:
+    """A report-in with its member as the actor may see them (phone masked unless needed)."""
+    member = report_in.member
+    shown_member = Shown(
+        member, phone=members.visible_phone(actor, member), unit_name=member.unit.name
+    )
+    return Shown(report_in, member=shown_member)
+
+
+def history(*, actor: Actor) -> list[ReportIn]:
+    """The member's own report-ins, newest first."""
+    member = members.own_member(actor)
+    return list(
+        db.session.scalars(
+            select(ReportIn).where(ReportIn.member_id == member.id).order_by(ReportIn.id.desc())
+        )
+    )
+
+
+def list_report_ins(
+    *,
+    actor: Actor,
+    limit: int,
+    after_id: int | None = None,
+    status: ReportInStatus | None = None,
+    area_id: int | None = None,
+) -> CursorPage:
+    """Report-ins in the communities the actor oversees, newest first."""
+    require_somewhere(actor, Permission.REPORT_IN_LIST)  # before the area lookup reveals ids
+    query = select(ReportIn).join(Area, ReportIn.community_id == Area.id)
+    if status is not None:
+        query = query.where(ReportIn.status == status)
+    if area_id is not None:
+        query = query.where(Area.path.startswith(org.get_area(area_id).path, autoescape=True))
+    page = scoped_page(
+        query.options(*REPORT_IN_PAGE_LOADS),
+        actor=actor,
+        permission=Permission.REPORT_IN_LIST,
+        id_column=ReportIn.id,
+        area_path=Area.path,
+        after_id=after_id,
+        limit=limit,
+    )
+    return CursorPage([view(actor, r) for r in page.items], page.next_cursor)
+
+
+def report_in_for(*, actor: Actor, report_in_id: int) -> ReportIn:
+    """One report-in, if it lies in the actor's scope."""
+    require_somewhere(actor, Permission.REPORT_IN_LIST)
+    report_in = get_report_in(report_in_id)
+    authorize(actor, Permission.REPORT_IN_LIST, place_of(report_in))
+    return report_in

@@ -1,0 +1,40 @@
+"""The security log as the system administrator reads it (reading it is itself logged)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, select
+
+from sunshine.access.permissions import EVERYWHERE, Actor, Permission, authorize
+from sunshine.security.models import SecurityEvent
+
+
+def query_events(
+    *,
+    actor: Actor,
+    action: str | None = None,
+    account_id: int | None = None,
+    outcome: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select[SecurityEvent]:
+    """Events newest first, for the system administrator."""
+    authorize(
+        actor,
+        Permission.SECURITY_LOG_READ,
+        EVERYWHERE,
+        audit={"action": "security_log.read", "object_type": "security_event"},
+    )
+    query = select(SecurityEvent).order_by(SecurityEvent.id.desc())
+    if action:
+        query = query.where(SecurityEvent.action == action)
+    if account_id is not None:
+        query = query.where(SecurityEvent.account_id == account_id)
+    if outcome:
+        query = query.where(SecurityEvent.outcome == outcome)
+    if since:
+        query = query.where(SecurityEvent.occurred_at >= since)
+    if until:
+        query = query.where(SecurityEvent.occurred_at < until)
+    return query
