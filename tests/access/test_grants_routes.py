@@ -16,7 +16,8 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.org.models import Area, WorkUnit
 from sunshine.security.models import SecurityEvent
-from tests.factories import City, auth, grant, login, login_as, make_account, make_city
+from tests.builders import City, auth, grant, make_account, make_city
+from tests.steps import login, login_as
 
 GRANTS = "/api/v1/grants"
 ROLE_OF_SCOPE = {

@@ -22,7 +22,7 @@ from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, WorkUnit
-from tests.factories import City, grant, make_account, make_city
+from tests.builders import City, grant, make_account, make_city
 
 ROLE_OF_SCOPE = {
     "global": Role.SYS_ADMIN,

@@ -11,7 +11,7 @@ from sunshine.fake_wechat import FakeWeChat
 from tests.attendance.conftest import Site, open_site
 from tests.conftest import Clock
 
-SITE = (37.146, 111.781)  # the task's point (tests.factories.task_body)
+SITE = (37.146, 111.781)  # the task's point (tests.steps.task_body)
 
 
 def _venue_site(client: FlaskClient, fake: FakeWeChat, **task: object) -> tuple[Site, str]:

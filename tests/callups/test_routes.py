@@ -17,18 +17,9 @@ from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import AreaLevel
 from sunshine.security.models import SecurityEvent
 from sunshine.tasks.models import Invitation, Signup, SignupStatus
-from tests.factories import (
-    City,
-    MemberSpec,
-    add_area,
-    add_members_in_bulk,
-    count,
-    day_shift,
-    login_as,
-    make_city,
-    shanghai_day,
-    token_for,
-)
+from tests.builders import City, add_area, count, make_city, shanghai_day, token_for
+from tests.bulk import MemberSpec, add_members_in_bulk
+from tests.steps import day_shift, login_as
 
 CALLUPS = "/api/v1/call-ups"
 

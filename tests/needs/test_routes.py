@@ -7,7 +7,8 @@ from flask.testing import FlaskClient
 
 from sunshine.access.models import Role
 from sunshine.fake_wechat import FakeWeChat
-from tests.factories import first_category_id, login_as, make_city
+from tests.builders import first_category_id, make_city
+from tests.steps import login_as
 
 
 def test_need_becomes_a_wish_and_is_tracked_to_done(

@@ -13,7 +13,8 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, ServiceTeam
-from tests.factories import City, count, login_as, make_city, make_party_org
+from tests.builders import City, count, make_city, make_party_org
+from tests.steps import login_as
 
 
 @pytest.fixture

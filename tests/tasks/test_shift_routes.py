@@ -22,18 +22,8 @@ from sunshine.tasks.models import (
     Signup,
     SignupStatus,
 )
-from tests.factories import (
-    City,
-    add_area,
-    count,
-    login_as,
-    make_city,
-    post_task,
-    published_shift,
-    reported_headers,
-    set_shift_times,
-    shift_body,
-)
+from tests.builders import City, add_area, count, make_city, reported_headers, set_shift_times
+from tests.steps import login_as, post_task, published_shift, shift_body
 
 Headers = dict[str, str]
 BEIJING = timezone(timedelta(hours=8))

@@ -23,20 +23,8 @@ from sunshine.tasks.models import (
     TaskCategory,
     TaskStatus,
 )
-from tests.factories import (
-    City,
-    add_area,
-    add_skill,
-    count,
-    login_as,
-    make_city,
-    post_shift,
-    post_task,
-    publish,
-    published_shift,
-    reported_headers,
-    task_body,
-)
+from tests.builders import City, add_area, add_skill, count, make_city, reported_headers
+from tests.steps import login_as, post_shift, post_task, publish, published_shift, task_body
 
 Headers = dict[str, str]
 
