@@ -23,12 +23,14 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from sunshine import create_app
+from sunshine.access.models import Role
 from sunshine.config import normalise_database_url
 from sunshine.database import utcnow
 from sunshine.extensions import db, limiter
 from sunshine.fake_wechat import FakeWeChat
 from tests import races
 from tests.builders import City, make_city
+from tests.steps import login_as
 
 
 def _database_url(tmp_dir: str) -> str:
@@ -179,6 +181,24 @@ def city(app: Flask) -> City:
 @pytest.fixture
 def other_city(app: Flask) -> City:
     return make_city("介休市")
+
+
+@pytest.fixture
+def secretary(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, dict[str, str]]:
+    """A city with the community admin (secretary) of its first community, logged in:
+    (city, headers)."""
+    place = make_city()
+    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    return place, headers
+
+
+@pytest.fixture
+def org_admin(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, dict[str, str]]:
+    """A city with its organisation department admin (who may post anywhere in it), logged
+    in: (city, headers)."""
+    place = make_city()
+    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+    return place, headers
 
 
 @dataclass

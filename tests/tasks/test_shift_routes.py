@@ -29,14 +29,6 @@ Headers = dict[str, str]
 BEIJING = timezone(timedelta(hours=8))
 
 
-@pytest.fixture
-def secretary(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, Headers]:
-    """A city with the community admin (secretary) of its first community."""
-    place = make_city()
-    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
-    return place, headers
-
-
 def _shift(shift_id: int) -> Shift:
     db.session.expire_all()
     shift = db.session.get(Shift, shift_id)

@@ -30,14 +30,6 @@ from tests.steps import login_as, post_shift, post_task, published_shift
 Headers = dict[str, str]
 
 
-@pytest.fixture
-def secretary(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, Headers]:
-    """A city with the community admin (secretary) of its first community."""
-    place = make_city()
-    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
-    return place, headers
-
-
 def _sign_up(client: FlaskClient, shift_id: int, member: Headers) -> Any:
     return client.post(f"/api/v1/shifts/{shift_id}/signups", headers=member)
 

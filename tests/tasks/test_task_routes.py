@@ -145,14 +145,6 @@ def test_posting_a_task_without_logging_in_is_401(client: FlaskClient) -> None:
     assert count(Task) == 0
 
 
-@pytest.fixture
-def org_admin(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, Headers]:
-    """A city with its organisation department admin (who may post anywhere in it)."""
-    place = make_city()
-    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
-    return place, headers
-
-
 def test_street_task_visible_only_to_a_community_is_422(
     client: FlaskClient, org_admin: tuple[City, Headers]
 ) -> None:
@@ -321,14 +313,6 @@ def test_task_without_a_map_point_takes_the_default_radius(
 
 
 # Editing -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def secretary(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, Headers]:
-    """A city with the community admin (secretary) of its first community."""
-    place = make_city()
-    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
-    return place, headers
 
 
 def test_secretary_edits_a_task(client: FlaskClient, secretary: tuple[City, Headers]) -> None:
