@@ -60,6 +60,7 @@ def fake_wechat() -> Iterator[FakeWeChat]:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = _database_url(str(tmp_path_factory.mktemp("db")))
     _empty_database(url)
+    races.drop_leftovers(url)  # of a run that was killed before its teardown
     return url
 
 
@@ -124,7 +125,6 @@ def race_template(
     app: Flask, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A migrated database that each racing module copies (made once, when first needed)."""
-    races.drop_leftovers(database_url)
     url = races.throwaway_url(database_url, tmp_path_factory.mktemp("races"), "template")
     try:
         races.create_database(database_url, url)
