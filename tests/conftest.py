@@ -5,7 +5,10 @@ suite again on PostgreSQL). WeChat is the project's fake server on 127.0.0.1, dr
 the real wechatpy client. Race tests take ``race_app`` instead: the app on a throw-away
 database of their module's own, where requests commit for real (tests/races.py).
 
-Fixtures used by more than one domain live here; each domain's own in tests/<domain>/conftest.py.
+Fixtures used by more than one domain live here, those several modules of one domain share in
+tests/<domain>/conftest.py, and those of a single module (built on its own data) in the module.
+Rows are made with tests/builders.py (tests/bulk.py by the thousand), API calls with
+tests/steps.py.
 """
 
 from __future__ import annotations
