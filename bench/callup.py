@@ -100,7 +100,7 @@ def credit_history(
     """What the app reads as a member's service this year (``hours.confirmed_minutes_in_year``):
     one confirmed record per member who served, on a past shift of theirs, credited with all
     their minutes through the hours ledger — one confirm entry per member's chain and its
-    head, hashed as the app hashes them (as ``tests.factories.add_service_history``)."""
+    head, hashed as the app hashes them (as ``tests.bulk.add_service_history``)."""
     area_of = {path: area_id for area_id, path, _ in places}
     for n, (member_id, (shift_id, day)) in enumerate(sorted(served_on.items()), start=1):
         person = people[member_id]

@@ -13,7 +13,7 @@ One command, bounded in time, talking only to 127.0.0.1:
    ``scope_path`` set as ``tasks.service.visible_prefix`` does, started 10 minutes ago, four
    hours long, capacity ``members / shifts`` and full), a confirmed signup per member (members
    dealt round-robin over the shifts) and a bearer token per member straight into the tables
-   with COPY, as ``tests.factories.token_for`` makes them; VACUUM (ANALYZE);
+   with COPY, as ``tests.builders.token_for`` makes them; VACUUM (ANALYZE);
 3. starts the fake WeChat and gunicorn (4 sync workers, a SECRET_KEY this script chose,
    REDIS_URL ``--redis-url``, db 12) serving ``wsgi:app`` and with wrk and 100 connections
    loads, in turn

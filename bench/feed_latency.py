@@ -474,7 +474,7 @@ ABOUT = text(
 
 def pick_subjects(app: Any) -> list[Subject]:
     """The members of PICKS, each with a bearer token written straight into ``auth_token`` (as
-    ``tests.factories.token_for`` does)."""
+    ``tests.builders.token_for`` does)."""
     subjects = []
     with app.app_context():
         for label, condition in PICKS:

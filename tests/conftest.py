@@ -2,7 +2,13 @@
 
 The database is SQLite in a temporary file unless TEST_DATABASE_URL names another (CI runs the
 suite again on PostgreSQL). WeChat is the project's fake server on 127.0.0.1, driven through
-the real wechatpy client.
+the real wechatpy client. Race tests take ``race_app`` instead: the app on a throw-away
+database of their module's own, where requests commit for real (tests/races.py).
+
+Fixtures used by more than one domain live here, those several modules of one domain share in
+tests/<domain>/conftest.py, and those of a single module (built on its own data) in the module.
+Rows are made with tests/builders.py (tests/bulk.py by the thousand), API calls with
+tests/steps.py.
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from sunshine import create_app
+from sunshine.access.models import Role
 from sunshine.config import normalise_database_url
 from sunshine.database import utcnow
 from sunshine.extensions import db, limiter
 from sunshine.fake_wechat import FakeWeChat
-from tests import contract
+from tests import contract, races
+from tests.builders import City, make_city
+from tests.steps import login_as
 
 
 def _database_url(tmp_dir: str) -> str:
@@ -54,6 +63,7 @@ def fake_wechat() -> Iterator[FakeWeChat]:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = _database_url(str(tmp_path_factory.mktemp("db")))
     _empty_database(url)
+    races.drop_leftovers(url)  # of a run that was killed before its teardown
     return url
 
 
@@ -89,10 +99,11 @@ def app(database_url: str, fake_wechat: FakeWeChat) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Run each test inside one transaction that is rolled back at the end."""
+    """Run each test inside one transaction that is rolled back at the end (a race test on
+    its module's throw-away database instead: ``race_app``)."""
     if "fake_wechat" in request.fixturenames or "app" in request.fixturenames:
         request.getfixturevalue("fake_wechat").reset()
-    if "app" not in request.fixturenames:
+    if "app" not in request.fixturenames or "race_app" in request.fixturenames:
         yield
         return
     app: Flask = request.getfixturevalue("app")
@@ -109,8 +120,7 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
             db.session.remove()
     finally:
         engines[None] = engine
-        if outer.is_active:  # factories.committing() may have ended it to free SQLite's lock
-            outer.rollback()
+        outer.rollback()
         connection.close()
 
 
@@ -124,9 +134,85 @@ def _responses_match_the_document(request: pytest.FixtureRequest) -> Iterator[No
         assert not failures, "responses differ from the OpenAPI document:\n" + "\n".join(failures)
 
 
+@pytest.fixture(scope="session")
+def race_template(
+    app: Flask, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database that each racing module copies (made once, when first needed)."""
+    url = races.throwaway_url(database_url, tmp_path_factory.mktemp("races"), "template")
+    try:
+        races.create_database(database_url, url)
+        engine = races.engine_for(app, url)
+        with app.app_context(), races.bound_to(app, engine):
+            upgrade()
+            db.session.remove()
+        engine.dispose()
+        yield url
+    finally:
+        races.drop_database(database_url, url)
+
+
+@pytest.fixture(scope="module")
+def race_engine(
+    app: Flask, database_url: str, race_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
+    """This module's throw-away database, copied from the template, dropped when it ends."""
+    url = races.throwaway_url(database_url, tmp_path_factory.mktemp("race"))
+    engine: sa.Engine | None = None
+    try:
+        races.create_database(database_url, url, template=race_template)
+        engine = races.engine_for(app, url)
+        yield engine
+    finally:
+        if engine is not None:
+            engine.dispose()
+        races.drop_database(database_url, url)
+
+
+@pytest.fixture
+def race_app(app: Flask, race_engine: sa.Engine) -> Iterator[Flask]:
+    """The app on this module's throw-away database, where every request commits for real on
+    a connection of its own (tests/races.py); what a test commits stays until the module ends.
+    """
+    limiter.reset()
+    app.extensions["sunshine.wechat"] = None
+    with races.bound_to(app, race_engine), app.app_context():
+        yield app
+        db.session.remove()
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def city(app: Flask) -> City:
+    """A city with a street, two communities and a work unit (``make_city``)."""
+    return make_city()
+
+
+@pytest.fixture
+def other_city(app: Flask) -> City:
+    return make_city("介休市")
+
+
+@pytest.fixture
+def secretary(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, dict[str, str]]:
+    """A city with the community admin (secretary) of its first community, logged in:
+    (city, headers)."""
+    place = make_city()
+    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    return place, headers
+
+
+@pytest.fixture
+def org_admin(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, dict[str, str]]:
+    """A city with its organisation department admin (who may post anywhere in it), logged
+    in: (city, headers)."""
+    place = make_city()
+    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+    return place, headers
 
 
 @dataclass

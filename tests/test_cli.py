@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sunshine.access.models import Grant, Role
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.org.models import Area
-from tests.factories import auth, login
+from tests.builders import auth
+from tests.steps import login
 
 
 def test_create_sysadmin_bootstraps_the_first_administrator(
@@ -85,7 +86,7 @@ def test_import_command_applies_a_roster_file_and_reports_counts(
 ) -> None:
     from sunshine.extensions import db
     from sunshine.roster.models import RosterEntry
-    from tests.factories import make_city
+    from tests.builders import make_city
 
     place = make_city()
     path = tmp_path / "roster.csv"  # type: ignore[operator]
@@ -105,7 +106,7 @@ def test_import_command_rejects_a_bad_file_whole_and_lists_rows(
 ) -> None:
     from sunshine.extensions import db
     from sunshine.roster.models import RosterEntry
-    from tests.factories import make_city
+    from tests.builders import make_city
 
     place = make_city()
     path = tmp_path / "roster.csv"  # type: ignore[operator]

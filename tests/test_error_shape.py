@@ -8,7 +8,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from sunshine.fake_wechat import FakeWeChat
-from tests.factories import auth, login
+from tests.builders import auth
+from tests.steps import login
 
 SHAPE = {"status", "code", "message", "request_id"}
 

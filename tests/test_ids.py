@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 
 from sunshine.access.models import Role
 from sunshine.fake_wechat import FakeWeChat
-from tests.factories import login_as, make_city
+from tests.builders import make_city
+from tests.steps import login_as
 
 TOO_BIG = 99_999_999_999  # > 2**31 - 1
 WAY_TOO_BIG = 2**63  # > any BIGINT

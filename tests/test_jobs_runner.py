@@ -1,4 +1,5 @@
-"""The jobs runner under two runners at once, committing for real (``committing``).
+"""The jobs runner under two runners at once, committing for real on the module's throw-away
+database (``race_app``).
 
 cron may start a runner while the last one still works. The second must not run a job the
 first holds: on PostgreSQL it skips it (``FOR UPDATE SKIP LOCKED``); on SQLite it waits for
@@ -15,18 +16,18 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from sunshine.extensions import db
 from sunshine.jobs import runner
 from sunshine.jobs.models import JobState
-from tests.factories import committing
+from tests.races import Traffic
 
 NAME = "tests.slow"
 
 
 def test_a_second_runner_never_runs_a_job_the_first_holds_even_on_the_first_run(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
+    race_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entered, release = threading.Event(), threading.Event()
     runs: list[datetime] = []
@@ -43,17 +44,17 @@ def test_a_second_runner_never_runs_a_job_the_first_holds_even_on_the_first_run(
     results: dict[str, dict[str, Any]] = {}
 
     def run(label: str) -> None:
-        with app.app_context():
+        with race_app.app_context():
             results[label] = runner.run_due()
 
-    with committing(app) as cleanups:
-        cleanups.append(delete(JobState).where(JobState.name == NAME))
+    with Traffic() as traffic:
         first = threading.Thread(target=run, args=("first",))
         first.start()
         assert entered.wait(10), "the first runner never started the job"
         second = threading.Thread(target=run, args=("second",))
         second.start()
-        second.join(2)  # PostgreSQL: skipped at once; SQLite: waits for the write lock
+        # PostgreSQL: skipped at once; SQLite: waits for the write lock the first one holds.
+        assert traffic.wait_until_stuck([second]), "the second runner neither ended nor waited"
         release.set()
         first.join(30)
         second.join(60)

@@ -17,16 +17,8 @@ from sunshine.fake_wechat import FakeWeChat
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import Area, WorkUnit
 from sunshine.security.models import SecurityEvent
-from tests.factories import (
-    City,
-    add_member,
-    auth,
-    grant,
-    login,
-    login_as,
-    make_account,
-    make_city,
-)
+from tests.builders import City, add_member, auth, grant, make_account
+from tests.steps import login, login_as
 
 GRANTS = "/api/v1/grants"
 ROLE_OF_SCOPE = {
@@ -35,16 +27,6 @@ ROLE_OF_SCOPE = {
     "community": Role.COMMUNITY_ADMIN,
     "unit": Role.UNIT_ADMIN,
 }
-
-
-@pytest.fixture
-def city(app: Any) -> City:
-    return make_city()
-
-
-@pytest.fixture
-def other_city(app: Any) -> City:
-    return make_city("介休市")
 
 
 def scope_of(place: Area | WorkUnit | None) -> dict[str, int]:

@@ -17,7 +17,7 @@ from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus
 from sunshine.members.service import place_of
 from sunshine.members.views import member_query
-from tests.factories import City, add_member, add_unit, grant, make_account, make_city
+from tests.builders import City, add_member, add_unit, grant, make_account, make_city
 
 _phones = iter(range(13900000000, 13999999999))
 

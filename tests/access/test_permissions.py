@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy import select
 
@@ -22,7 +20,7 @@ from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, WorkUnit
-from tests.factories import City, grant, make_account, make_city
+from tests.builders import City, grant, make_account
 
 ROLE_OF_SCOPE = {
     "global": Role.SYS_ADMIN,
@@ -39,16 +37,6 @@ COVERED = {
     "city": {"city", "street", "community", "grid", "other_community", "lookalike", "unit"},
     "unit": {"unit"},
 }
-
-
-@pytest.fixture
-def city(app: Any) -> City:
-    return make_city()
-
-
-@pytest.fixture
-def other_city(app: Any) -> City:
-    return make_city("介休市")
 
 
 @pytest.fixture

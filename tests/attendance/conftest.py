@@ -11,15 +11,8 @@ from sunshine.access.models import Role
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.tasks.models import Shift
-from tests.factories import (
-    City,
-    login_as,
-    make_city,
-    post_shift,
-    post_task,
-    publish,
-    reported_headers,
-)
+from tests.builders import City, make_city, reported_headers
+from tests.steps import login_as, post_shift, post_task, publish
 
 
 @dataclass

@@ -12,8 +12,9 @@ from sunshine.hours.models import ServiceRecord
 from sunshine.jobs.runner import run_due
 from sunshine.tasks.models import Signup
 from tests.attendance.conftest import open_site
+from tests.builders import reported_headers
 from tests.conftest import Clock
-from tests.factories import own_member_id, reported_headers
+from tests.steps import own_member_id
 
 
 def _hand(client: FlaskClient, site, member_id: int, start: float, end: float, **extra):  # type: ignore[no-untyped-def]

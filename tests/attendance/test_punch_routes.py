@@ -17,15 +17,9 @@ from sunshine.fake_wechat import FakeWeChat
 from sunshine.hours.models import ServiceRecord
 from sunshine.members.models import Member, MemberStatus
 from tests.attendance.conftest import open_site
+from tests.builders import add_reported_members, count, reported_headers, token_for
 from tests.conftest import Clock
-from tests.factories import (
-    add_reported_members,
-    count,
-    login_as,
-    own_member_id,
-    reported_headers,
-    token_for,
-)
+from tests.steps import login_as, own_member_id
 
 PUNCHES = "/api/v1/punches"
 

@@ -10,10 +10,10 @@ from sunshine.attendance.models import Punch
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from tests.attendance.conftest import Site, open_site
+from tests.builders import count
 from tests.conftest import Clock
-from tests.factories import count
 
-SITE = (37.146, 111.781)  # the task's point, GCJ-02 (tests.factories.task_body)
+SITE = (37.146, 111.781)  # the task's point, GCJ-02 (tests.steps.task_body)
 
 
 def _venue_site(client: FlaskClient, fake: FakeWeChat, **task: object) -> tuple[Site, str]:

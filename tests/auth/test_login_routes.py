@@ -13,7 +13,7 @@ from sunshine.auth.models import Account, AuthToken
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.security.models import SecurityEvent
-from tests.factories import auth, make_account
+from tests.builders import auth, make_account
 
 LOGIN = "/api/v1/auth/login"
 

@@ -14,7 +14,8 @@ from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.security.models import SecurityEvent
-from tests.factories import auth, login, login_as, make_account
+from tests.builders import auth, make_account
+from tests.steps import login, login_as
 
 ME = "/api/v1/me"
 
@@ -122,7 +123,7 @@ def test_sys_admin_cannot_disable_itself(client: FlaskClient, fake_wechat: FakeW
 def test_only_sys_admin_manages_accounts(
     client: FlaskClient, fake_wechat: FakeWeChat, role: Role | None
 ) -> None:
-    from tests.factories import make_city
+    from tests.builders import make_city
 
     place = make_city()
     scope = {

@@ -17,18 +17,9 @@ from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import AreaLevel
 from sunshine.security.models import SecurityEvent
 from sunshine.tasks.models import Invitation, Signup, SignupStatus
-from tests.factories import (
-    City,
-    MemberSpec,
-    add_area,
-    add_members_in_bulk,
-    count,
-    day_shift,
-    login_as,
-    make_city,
-    shanghai_day,
-    token_for,
-)
+from tests.builders import City, add_area, count, make_city, shanghai_day, token_for
+from tests.bulk import MemberSpec, add_members_in_bulk
+from tests.steps import day_shift, login_as
 
 CALLUPS = "/api/v1/call-ups"
 
@@ -74,10 +65,9 @@ def roster(client: FlaskClient, headers: dict[str, str], shift_id: int) -> dict[
 
 
 def test_org_admin_creates_proposes_adjusts_and_confirms_a_call_up(
-    client: FlaskClient, fake_wechat: FakeWeChat
+    client: FlaskClient, fake_wechat: FakeWeChat, org_admin: tuple[City, dict[str, str]]
 ) -> None:
-    place = make_city()
-    _, org = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+    place, org = org_admin
     day = shanghai_day(3)
     street_wide = day_shift(client, org, place.community, day, visibility="street", capacity=5)
     own_only = day_shift(client, org, place.other_community, day, hour=14, capacity=3)
@@ -193,10 +183,12 @@ def test_declining_a_call_up_invitation_gives_the_place_to_the_waitlist(
 
 @pytest.mark.parametrize("role", [Role.COMMUNITY_ADMIN, Role.UNIT_ADMIN, None])
 def test_call_ups_are_403_to_community_admins_unit_admins_and_members(
-    client: FlaskClient, fake_wechat: FakeWeChat, role: Role | None
+    client: FlaskClient,
+    fake_wechat: FakeWeChat,
+    role: Role | None,
+    org_admin: tuple[City, dict[str, str]],
 ) -> None:
-    place = make_city()
-    _, org = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+    place, org = org_admin
     scopes = {Role.COMMUNITY_ADMIN: place.community, Role.UNIT_ADMIN: place.unit}
     _, caller = login_as(client, fake_wechat, role, scopes[role] if role else None)
     day = shanghai_day(3)
@@ -444,10 +436,9 @@ def test_a_proposal_fills_only_the_places_still_free_and_keeps_manual_ones(
 
 
 def test_two_call_ups_of_one_day_never_count_on_the_same_member(
-    client: FlaskClient, fake_wechat: FakeWeChat
+    client: FlaskClient, fake_wechat: FakeWeChat, org_admin: tuple[City, dict[str, str]]
 ) -> None:
-    place = make_city()
-    _, org = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+    place, org = org_admin
     day = shanghai_day(3)
     morning = day_shift(client, org, place.community, day, hour=9, capacity=3)
     overlapping = day_shift(client, org, place.community, day, hour=10, capacity=3)

@@ -20,17 +20,9 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.org.models import Area, AreaLevel
 from sunshine.tasks.models import Invitation, Shift, Signup, SignupStatus
-from tests.factories import (
-    MemberSpec,
-    add_area,
-    add_members_in_bulk,
-    add_service_history,
-    add_skill,
-    day_shift,
-    login_as,
-    make_city,
-    shanghai_day,
-)
+from tests.builders import add_area, add_skill, make_city, shanghai_day
+from tests.bulk import MemberSpec, add_members_in_bulk, add_service_history
+from tests.steps import day_shift, login_as
 
 YEARLY = 24 * 60  # the default YEARLY_SERVICE_HOURS, in minutes
 SLOTS = ("weekday_daytime", "evenings", "weekends")
@@ -91,7 +83,7 @@ def full_score(person: Person, post: Post) -> int:
 def add_signups(area: Area, day: Any, hours: tuple[int, int], member_ids: list[int]) -> Shift:
     """Members already holding places on a shift of ``area`` that day (written directly)."""
     from sunshine.tasks.models import Task, TaskKind, TaskStatus, Visibility
-    from tests.factories import first_category_id
+    from tests.builders import first_category_id
 
     starts = datetime.combine(day, time(hours[0]), SHANGHAI)
     task = Task(

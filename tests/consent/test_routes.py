@@ -13,14 +13,8 @@ from sunshine.consent.models import ConsentKind, ConsentRecord
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.members.models import Member
-from tests.factories import (
-    accept_notice,
-    login_as,
-    make_city,
-    onboard_verified,
-    publish_notice,
-    ready_to_register,
-)
+from tests.builders import make_city, publish_notice
+from tests.steps import accept_notice, login_as, onboard_verified, ready_to_register
 
 
 def _records(account_id: int) -> list[tuple[ConsentKind, bool, str]]:

@@ -10,8 +10,9 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.hours.models import HoursEntry
 from tests.attendance.conftest import open_site
+from tests.builders import add_reported_members, token_for
 from tests.conftest import Clock
-from tests.factories import add_reported_members, own_member_id, token_for
+from tests.steps import own_member_id
 
 MEMBERS = 50
 

@@ -6,7 +6,8 @@ from flask.testing import FlaskClient
 
 from sunshine.access.models import Role
 from sunshine.fake_wechat import FakeWeChat
-from tests.factories import add_roster, login_as, make_city, onboard, publish_notice
+from tests.builders import add_roster, make_city, publish_notice
+from tests.steps import login_as, onboard
 
 
 def test_member_on_the_roster_is_verified_at_once_and_reports_in(

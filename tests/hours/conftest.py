@@ -13,18 +13,17 @@ from sunshine.access.models import Role
 from sunshine.auth.models import Account
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
-from tests.factories import (
+from tests.builders import (
     City,
     add_reported_members,
     add_service_record,
     add_shifts,
     grant,
-    login_as,
     make_city,
     member_id_of,
-    published_shift,
     token_for,
 )
+from tests.steps import login_as, published_shift
 
 Headers = dict[str, str]
 

@@ -10,7 +10,7 @@ import pytest
 from sunshine.access.models import Role
 from sunshine.hours.models import ApprovalPolicy, Correction, Holiday, HoursEntry
 from sunshine.security.models import SecurityEvent
-from tests.factories import count
+from tests.builders import count
 from tests.hours.conftest import Scene
 
 # (method, url with {record}/{confirmed}/{correction}/{community}, body)

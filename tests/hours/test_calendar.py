@@ -15,7 +15,7 @@ from sunshine.hours.calendar import add_working_days, is_working_day
 from sunshine.hours.jobs import OVERDUE_AFTER_WORKING_DAYS, overdue_before
 from sunshine.hours.models import Holiday, RecordStatus, ServiceRecord
 from sunshine.jobs.runner import run_due
-from tests.factories import count
+from tests.builders import count
 from tests.hours.conftest import Scene
 
 NATIONAL_DAY = [date(2026, 10, d) for d in range(1, 8)]  # Thursday 1 to Wednesday 7 October

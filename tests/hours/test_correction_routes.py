@@ -21,7 +21,7 @@ from sunshine.hours.models import (
     RecordStatus,
     ServiceRecord,
 )
-from tests.factories import count
+from tests.builders import count
 from tests.hours.conftest import Scene
 
 

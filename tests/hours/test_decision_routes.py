@@ -21,7 +21,7 @@ from sunshine.hours.models import (
     ServiceRecord,
 )
 from sunshine.security.models import SecurityEvent
-from tests.factories import count
+from tests.builders import count
 from tests.hours.conftest import Scene
 
 
@@ -180,7 +180,7 @@ def test_bulk_confirm_with_one_out_of_scope_id_confirms_nothing(scene: Scene) ->
     ours = [scene.record(), scene.record()]
     elsewhere_member, _ = scene.new_member(scene.place.other_community)
     other_secretary = scene.admin(Role.COMMUNITY_ADMIN, scene.place.other_community)
-    from tests.factories import published_shift
+    from tests.steps import published_shift
 
     task_id, _ = published_shift(scene.client, other_secretary, scene.place.other_community)
     theirs = Scene(**{**scene.__dict__, "task_id": task_id}).record(elsewhere_member)

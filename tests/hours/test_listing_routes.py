@@ -12,8 +12,9 @@ from sunshine.access.models import Role
 from sunshine.extensions import db
 from sunshine.hours.models import ServiceRecord
 from sunshine.hours.service import confirmed_minutes_in_year
-from tests.factories import make_account, published_shift, token_for
+from tests.builders import make_account, token_for
 from tests.hours.conftest import Scene
+from tests.steps import published_shift
 
 
 def _other_community_record(scene: Scene) -> int:

@@ -20,7 +20,7 @@ from sunshine.hours.models import (
     ServiceRecord,
 )
 from sunshine.security.models import SecurityEvent
-from tests.factories import count
+from tests.builders import count
 from tests.hours.conftest import Scene
 
 

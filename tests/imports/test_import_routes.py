@@ -9,40 +9,33 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from sqlalchemy.sql import Executable
 from werkzeug.test import TestResponse
 
-from sunshine.access.models import Grant, Role
-from sunshine.auth.models import Account, AuthToken
+from sunshine.access.models import Role
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.imports.models import ImportBatch
-from sunshine.org.models import Area, AreaLevel, PartyOrg, WorkUnit
+from sunshine.org.models import Area, PartyOrg, WorkUnit
 from sunshine.roster.models import RosterEntry
-from tests.factories import (
+from tests.builders import (
     City,
-    committing,
     count,
     csv_bytes,
     grant,
-    login_as,
     make_account,
     make_city,
     token_for,
-    upload,
     xlsx_bytes,
 )
+from tests.races import race
+from tests.steps import login_as, upload
 
 
 @dataclass(frozen=True)
@@ -463,92 +456,18 @@ def test_import_batch_unknown_is_404(client: FlaskClient, setup: Setup, suffix: 
     assert response.status_code == 404 and response.json["code"] == "import.not_found"
 
 
-HOLDS = {
-    "areas": "INSERT INTO area",
-    "units": "INSERT INTO work_unit",
-    "roster": "INSERT INTO roster_entry",
-}
-
-
-def _upload_at_once(
-    app: Flask, url: str, content: bytes, headers: dict[str, str], *, hold: str
-) -> list[tuple[int, dict[str, Any]]]:
-    """Upload the same file twice at the same moment, each from its own thread and connection.
-
-    The first request to run SQL starting with ``hold`` waits inside its open transaction, so
-    the other runs its checks meanwhile: without a lock both would insert the same rows.
-    """
-    db.session.close()
-    engine = db.engine
-    first = threading.Lock()
-
-    def pause(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(hold.upper()) and first.acquire(blocking=False):
-            time.sleep(0.3)
-
-    start = threading.Barrier(2, timeout=5)
-    results: list[tuple[int, dict[str, Any]] | BaseException | None] = [None, None]
-
-    def send(i: int) -> None:
-        try:
-            client = app.test_client()
-            start.wait()
-            response = upload(client, url, content, headers)
-            results[i] = (response.status_code, response.json)
-        except BaseException as exc:  # handed to the test below
-            results[i] = exc
-
-    sa.event.listen(engine, "before_cursor_execute", pause)
-    try:
-        threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=15)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", pause)
-    done = []
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-        assert result is not None, "a request did not finish"
-        done.append(result)
-    return done
-
-
-def _committed_rows(city: Area, account_id: int) -> list[Executable]:
-    """Delete statements for everything an import test committed in ``city``, children first."""
-    units = sa.select(WorkUnit.id).where(WorkUnit.city_id == city.id)
-    inside = Area.path.startswith(city.path)
-    return [
-        sa.delete(RosterEntry).where(RosterEntry.city_id == city.id),
-        sa.delete(ImportBatch).where(ImportBatch.city_id == city.id),
-        sa.delete(AuthToken).where(AuthToken.account_id == account_id),
-        sa.delete(Grant).where(Grant.account_id == account_id),
-        sa.delete(Account).where(Account.id == account_id),
-        sa.delete(PartyOrg).where(PartyOrg.unit_id.in_(units)),
-        sa.delete(WorkUnit).where(WorkUnit.city_id == city.id),
-        *(
-            sa.delete(Area).where(inside, Area.level == level)
-            for level in (AreaLevel.GRID, AreaLevel.COMMUNITY, AreaLevel.STREET, AreaLevel.CITY)
-        ),
-    ]
-
-
 @endpoints
-def test_import_uploaded_twice_at_once_is_applied_once(
-    app: Flask, request: pytest.FixtureRequest, endpoint: Endpoint
-) -> None:
-    with committing(app) as cleanups:
-        place = make_city()
-        account = make_account()
-        cleanups += _committed_rows(place.city, account.id)
-        grant(account, Role.ORG_ADMIN, place.city)
-        headers = token_for(account.id)
-        content = csv_bytes(endpoint.rows(place))
-        hold = f"INSERT INTO {endpoint.table} "
+def test_import_uploaded_twice_at_once_is_applied_once(race_app: Flask, endpoint: Endpoint) -> None:
+    place = make_city()
+    account = make_account()
+    grant(account, Role.ORG_ADMIN, place.city)
+    headers = token_for(account.id)
+    content, url = csv_bytes(endpoint.rows(place)), endpoint.url(place.city)
 
-        results = _upload_at_once(app, endpoint.url(place.city), content, headers, hold=hold)
+    def send(client: FlaskClient) -> TestResponse:
+        return upload(client, url, content, headers)
 
-        assert [status for status, _ in results] == [201, 201], results
-        assert sorted(body["created_count"] for _, body in results) == [0, 1]
+    results = race(race_app, [send, send], hold=f"INSERT INTO {endpoint.table} ")
+
+    assert [status for status, _ in results] == [201, 201], results
+    assert sorted(body["created_count"] for _, body in results) == [0, 1]

@@ -12,17 +12,8 @@ from flask.testing import FlaskClient
 from sunshine.access.models import Role
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.org.models import Area, AreaLevel, WorkUnit
-from tests.factories import (
-    City,
-    add_area,
-    add_member,
-    add_unit,
-    auth,
-    login,
-    login_as,
-    make_city,
-    publish_notice,
-)
+from tests.builders import City, add_area, add_member, add_unit, auth, make_city, publish_notice
+from tests.steps import login, login_as
 
 
 @dataclass

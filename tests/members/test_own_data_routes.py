@@ -14,18 +14,8 @@ from sunshine.fake_wechat import FakeWeChat
 from sunshine.members.models import Member, MemberStatus
 from sunshine.reportin.models import EndKind, ReportIn, ReportInStatus
 from sunshine.security.models import SecurityEvent
-from tests.factories import (
-    City,
-    add_skill,
-    auth,
-    login,
-    login_as,
-    make_city,
-    onboard_verified,
-    own_member_id,
-    publish_notice,
-    ready_to_register,
-)
+from tests.builders import City, add_skill, auth, make_city, publish_notice
+from tests.steps import login, login_as, onboard_verified, own_member_id, ready_to_register
 
 
 def _active_member(

@@ -12,7 +12,8 @@ from sunshine.auth.models import Account
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.security.models import SecurityEvent
-from tests.factories import auth, login
+from tests.builders import auth
+from tests.steps import login
 
 PHONE_API = "/wxa/business/getuserphonenumber"
 

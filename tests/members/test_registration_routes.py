@@ -13,21 +13,17 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import AreaLevel
-from tests.factories import (
+from tests.builders import (
     City,
     add_area,
     add_roster,
     add_skill,
     add_unit,
-    bind_phone,
     make_city,
     make_party_org,
-    onboard,
-    onboard_verified,
-    own_member_id,
     publish_notice,
-    ready_to_register,
 )
+from tests.steps import bind_phone, onboard, onboard_verified, own_member_id, ready_to_register
 
 
 def _members() -> int:

@@ -13,16 +13,8 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org.models import Area, WorkUnit
-from tests.factories import (
-    City,
-    add_unit,
-    login_as,
-    make_city,
-    onboard,
-    onboard_verified,
-    own_member_id,
-    publish_notice,
-)
+from tests.builders import City, add_unit, make_city, publish_notice
+from tests.steps import login_as, onboard, onboard_verified, own_member_id
 
 
 def _pending_member(

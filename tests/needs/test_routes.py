@@ -7,14 +7,14 @@ from flask.testing import FlaskClient
 
 from sunshine.access.models import Role
 from sunshine.fake_wechat import FakeWeChat
-from tests.factories import first_category_id, login_as, make_city
+from tests.builders import City, first_category_id
+from tests.steps import login_as
 
 
 def test_need_becomes_a_wish_and_is_tracked_to_done(
-    client: FlaskClient, fake_wechat: FakeWeChat
+    client: FlaskClient, fake_wechat: FakeWeChat, secretary: tuple[City, dict[str, str]]
 ) -> None:
-    place = make_city()
-    _, secretary = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    place, secretary = secretary
     _, street_admin = login_as(client, fake_wechat, Role.STREET_ADMIN, place.street)
     recorded = client.post(
         f"/api/v1/communities/{place.community.id}/needs",
@@ -73,10 +73,12 @@ def test_need_becomes_a_wish_and_is_tracked_to_done(
 
 @pytest.mark.parametrize("role", [None, Role.UNIT_ADMIN, "other_community"])
 def test_needs_are_refused_outside_the_community(
-    client: FlaskClient, fake_wechat: FakeWeChat, role: Role | str | None
+    client: FlaskClient,
+    fake_wechat: FakeWeChat,
+    role: Role | str | None,
+    secretary: tuple[City, dict[str, str]],
 ) -> None:
-    place = make_city()
-    _, secretary = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    place, secretary = secretary
     need_id = client.post(
         f"/api/v1/communities/{place.community.id}/needs",
         headers=secretary,
@@ -96,9 +98,10 @@ def test_needs_are_refused_outside_the_community(
     assert recorded.status_code == 403
 
 
-def test_need_input_is_checked(client: FlaskClient, fake_wechat: FakeWeChat) -> None:
-    place = make_city()
-    _, secretary = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+def test_need_input_is_checked(
+    client: FlaskClient, fake_wechat: FakeWeChat, secretary: tuple[City, dict[str, str]]
+) -> None:
+    place, secretary = secretary
     url = f"/api/v1/communities/{place.community.id}/needs"
 
     empty = client.post(url, headers=secretary, json={"content": ""})

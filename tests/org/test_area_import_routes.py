@@ -14,7 +14,8 @@ from sunshine.fake_wechat import FakeWeChat
 from sunshine.imports.models import ImportBatch
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
-from tests.factories import count, csv_bytes, login_as, upload
+from tests.builders import count, csv_bytes
+from tests.steps import login_as, upload
 
 HEADER = ["层级", "名称", "区划代码", "上级"]
 # Parents by name, by code, by "街道/社区" path (optionally from the city), and the city's own

@@ -13,12 +13,8 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, ServiceTeam
-from tests.factories import City, count, login_as, make_city, make_party_org
-
-
-@pytest.fixture
-def place() -> City:
-    return make_city()
+from tests.builders import City, count, make_city, make_party_org
+from tests.steps import login_as
 
 
 def test_create_city_as_sys_admin_is_201(client: FlaskClient, fake_wechat: FakeWeChat) -> None:
@@ -36,9 +32,9 @@ def test_create_city_as_sys_admin_is_201(client: FlaskClient, fake_wechat: FakeW
 
 @pytest.mark.parametrize("role", [Role.ORG_ADMIN, Role.COMMUNITY_ADMIN, None])
 def test_create_city_as_other_roles_is_403(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City, role: Role | None
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City, role: Role | None
 ) -> None:
-    scope = {Role.ORG_ADMIN: place.city, Role.COMMUNITY_ADMIN: place.community}.get(role)
+    scope = {Role.ORG_ADMIN: city.city, Role.COMMUNITY_ADMIN: city.community}.get(role)
     _, headers = login_as(client, fake_wechat, role, scope)
     before = count(Area)
 
@@ -86,39 +82,39 @@ def test_create_city_with_bad_input_is_422(
 
 
 def test_areas_without_parent_lists_cities_and_with_parent_its_children(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City
 ) -> None:
     _, headers = login_as(client, fake_wechat, None)  # any logged-in user picks a community
 
     cities = client.get("/api/v1/areas", headers=headers)
-    communities = client.get(f"/api/v1/areas?parent_id={place.street.id}", headers=headers)
+    communities = client.get(f"/api/v1/areas?parent_id={city.street.id}", headers=headers)
 
     assert cities.status_code == 200
-    assert place.city.name in [a["name"] for a in cities.json]
+    assert city.city.name in [a["name"] for a in cities.json]
     assert {a["level"] for a in cities.json} == {"city"}
     assert communities.status_code == 200
     assert sorted((a["name"], a["level"], a["parent_id"]) for a in communities.json) == sorted(
         [
-            (place.community.name, "community", place.street.id),
-            (place.other_community.name, "community", place.street.id),
+            (city.community.name, "community", city.street.id),
+            (city.other_community.name, "community", city.street.id),
         ]
     )
 
 
 def test_areas_are_ordered_by_division_code(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City
 ) -> None:
-    city = org.create_area(name="测试市", level=AreaLevel.CITY)
+    new_city = org.create_area(name="测试市", level=AreaLevel.CITY)
     for name, code in [
         ("乙镇", "141199102000"),
         ("甲镇", "141199101000"),
         ("丙镇", "141199100000"),
     ]:
-        org.create_area(name=name, level=AreaLevel.STREET, parent=city, division_code=code)
+        org.create_area(name=name, level=AreaLevel.STREET, parent=new_city, division_code=code)
     db.session.commit()
     _, headers = login_as(client, fake_wechat, None)
 
-    response = client.get(f"/api/v1/areas?parent_id={city.id}", headers=headers)
+    response = client.get(f"/api/v1/areas?parent_id={new_city.id}", headers=headers)
 
     assert [a["name"] for a in response.json] == ["丙镇", "甲镇", "乙镇"]
     assert [a["division_code"] for a in response.json] == sorted(
@@ -139,21 +135,21 @@ def test_areas_without_login_is_401(client: FlaskClient) -> None:
 
 
 def test_units_of_a_city_are_paginated_and_searchable(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City
 ) -> None:
     for name in ["孝义中学", "孝义市财政局", "孝义市_100%公司"]:
-        org.create_work_unit(name=name, city=place.city)
+        org.create_work_unit(name=name, city=city.city)
     other = make_city("汾阳市")
     db.session.commit()
     _, headers = login_as(client, fake_wechat, None)
 
-    listed = client.get(f"/api/v1/units?city_id={place.city.id}&page_size=2", headers=headers)
-    searched = client.get(f"/api/v1/units?city_id={place.city.id}&q=中学", headers=headers)
-    literal = client.get(f"/api/v1/units?city_id={place.city.id}&q=_100%", headers=headers)
+    listed = client.get(f"/api/v1/units?city_id={city.city.id}&page_size=2", headers=headers)
+    searched = client.get(f"/api/v1/units?city_id={city.city.id}&q=中学", headers=headers)
+    literal = client.get(f"/api/v1/units?city_id={city.city.id}&q=_100%", headers=headers)
 
     assert listed.status_code == 200 and len(listed.json) == 2
     assert json.loads(listed.headers["X-Pagination"])["total"] == 4
-    assert {u["city_id"] for u in listed.json} == {place.city.id}
+    assert {u["city_id"] for u in listed.json} == {city.city.id}
     assert [u["name"] for u in searched.json] == ["孝义中学"]
     assert [u["name"] for u in literal.json] == ["孝义市_100%公司"]  # wildcards are literal
     assert other.unit.name not in [u["name"] for u in listed.json]
@@ -173,14 +169,14 @@ def test_units_with_bad_query_is_422(
 
 
 def test_party_orgs_of_a_unit_list_top_level_first(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City
 ) -> None:
-    committee = make_party_org(place.unit, "医院党委", "committee")
-    make_party_org(place.unit, "内科党支部", parent=committee)
+    committee = make_party_org(city.unit, "医院党委", "committee")
+    make_party_org(city.unit, "内科党支部", parent=committee)
     make_party_org(make_city().unit, "别家党支部")
     _, headers = login_as(client, fake_wechat, None)
 
-    response = client.get(f"/api/v1/units/{place.unit.id}/party-orgs", headers=headers)
+    response = client.get(f"/api/v1/units/{city.unit.id}/party-orgs", headers=headers)
 
     assert response.status_code == 200
     assert [(o["name"], o["kind"], o["parent_id"]) for o in response.json] == [
@@ -199,11 +195,11 @@ def test_party_orgs_of_an_unknown_unit_is_404(client: FlaskClient, fake_wechat: 
 
 @pytest.mark.parametrize("role", [Role.COMMUNITY_ADMIN, Role.ORG_ADMIN])
 def test_create_team_as_admin_of_the_community_or_its_city_is_201(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City, role: Role
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City, role: Role
 ) -> None:
-    scope = place.community if role == Role.COMMUNITY_ADMIN else place.city
+    scope = city.community if role == Role.COMMUNITY_ADMIN else city.city
     _, headers = login_as(client, fake_wechat, role, scope)
-    url = f"/api/v1/communities/{place.community.id}/teams"
+    url = f"/api/v1/communities/{city.community.id}/teams"
 
     created = client.post(url, json={"name": "法律服务队"}, headers=headers)
     listed = client.get(url, headers=headers)
@@ -211,7 +207,7 @@ def test_create_team_as_admin_of_the_community_or_its_city_is_201(
     assert created.status_code == 201, created.json
     assert (created.json["name"], created.json["community_id"]) == (
         "法律服务队",
-        place.community.id,
+        city.community.id,
     )
     assert [t["name"] for t in listed.json] == ["法律服务队"]
     assert db.session.scalars(select(ServiceTeam.name)).all() == ["法律服务队"]
@@ -237,18 +233,18 @@ def test_create_team_as_admin_of_the_community_or_its_city_is_201(
     ],
 )
 def test_create_team_outside_the_callers_scope_is_403(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City, role: Role | None, scope: str | None
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City, role: Role | None, scope: str | None
 ) -> None:
     scopes = {
-        "other_community": place.other_community,
-        "street": place.street,
-        "unit": place.unit,
+        "other_community": city.other_community,
+        "street": city.street,
+        "unit": city.unit,
         "other_city": make_city("汾阳市").city,
     }
     _, headers = login_as(client, fake_wechat, role, scopes[scope] if scope else None)
 
     response = client.post(
-        f"/api/v1/communities/{place.community.id}/teams",
+        f"/api/v1/communities/{city.community.id}/teams",
         json={"name": "法律服务队"},
         headers=headers,
     )
@@ -258,10 +254,10 @@ def test_create_team_outside_the_callers_scope_is_403(
 
 
 def test_create_team_with_a_name_in_use_is_409(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City
 ) -> None:
-    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
-    url = f"/api/v1/communities/{place.community.id}/teams"
+    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, city.community)
+    url = f"/api/v1/communities/{city.community.id}/teams"
     assert client.post(url, json={"name": "法律服务队"}, headers=headers).status_code == 201
 
     again = client.post(url, json={"name": "法律服务队"}, headers=headers)
@@ -271,10 +267,10 @@ def test_create_team_with_a_name_in_use_is_409(
 
 
 def test_create_team_with_the_same_name_in_another_community_is_201(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City
 ) -> None:
-    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
-    for community in (place.community, place.other_community):
+    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, city.city)
+    for community in (city.community, city.other_community):
         response = client.post(
             f"/api/v1/communities/{community.id}/teams",
             json={"name": "法律服务队"},
@@ -287,10 +283,10 @@ def test_create_team_with_the_same_name_in_another_community_is_201(
 
 @pytest.mark.parametrize("target", ["street", "unknown"])
 def test_teams_of_something_other_than_a_community_is_refused(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City, target: str
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City, target: str
 ) -> None:
-    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
-    area_id = place.street.id if target == "street" else 999999
+    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, city.city)
+    area_id = city.street.id if target == "street" else 999999
     url = f"/api/v1/communities/{area_id}/teams"
 
     created = client.post(url, json={"name": "法律服务队"}, headers=headers)
@@ -303,12 +299,12 @@ def test_teams_of_something_other_than_a_community_is_refused(
 
 @pytest.mark.parametrize("body", [{"name": ""}, {}, {"name": "队", "leader": "张三"}])
 def test_create_team_with_bad_input_is_422(
-    client: FlaskClient, fake_wechat: FakeWeChat, place: City, body: dict[str, str]
+    client: FlaskClient, fake_wechat: FakeWeChat, city: City, body: dict[str, str]
 ) -> None:
-    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, city.community)
 
     response = client.post(
-        f"/api/v1/communities/{place.community.id}/teams", json=body, headers=headers
+        f"/api/v1/communities/{city.community.id}/teams", json=body, headers=headers
     )
 
     assert response.status_code == 422 and response.json["code"] == "request.invalid"

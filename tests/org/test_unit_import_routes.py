@@ -14,7 +14,8 @@ from sunshine.fake_wechat import FakeWeChat
 from sunshine.imports.models import ImportBatch
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, PartyOrg, UnitCommunityPair, WorkUnit
-from tests.factories import count, csv_bytes, login_as, upload
+from tests.builders import count, csv_bytes
+from tests.steps import login_as, upload
 
 HEADER = ["单位名称", "统一社会信用代码", "党组织名称", "党组织类型", "上级党组织", "结对社区"]
 CREDIT = "121411814057000012"

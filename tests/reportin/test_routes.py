@@ -16,17 +16,8 @@ from sunshine.fake_wechat import FakeWeChat
 from sunshine.members.models import Member
 from sunshine.org.models import Area, AreaLevel, WorkUnit
 from sunshine.reportin.models import EndKind, ReportIn, ReportInStatus
-from tests.factories import (
-    City,
-    add_area,
-    add_member,
-    auth,
-    login,
-    login_as,
-    make_city,
-    publish_notice,
-    ready_to_register,
-)
+from tests.builders import City, add_area, add_member, auth, make_city, publish_notice
+from tests.steps import login, login_as, ready_to_register
 
 Headers = dict[str, str]
 

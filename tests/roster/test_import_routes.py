@@ -17,16 +17,8 @@ from sunshine.fake_wechat import FakeWeChat
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, WorkUnit
 from sunshine.roster.models import RosterEntry
-from tests.factories import (
-    count,
-    csv_bytes,
-    login_as,
-    make_party_org,
-    onboard,
-    publish_notice,
-    upload,
-    xlsx_bytes,
-)
+from tests.builders import count, csv_bytes, make_party_org, publish_notice, xlsx_bytes
+from tests.steps import login_as, onboard, upload
 
 HEADER = ["姓名", "手机号", "单位", "党组织"]
 ROSTER = [

@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 
 from sunshine.access.models import Role
 from sunshine.fake_wechat import FakeWeChat
-from tests.factories import City, add_roster, login_as, make_city
+from tests.builders import City, add_roster, make_city
+from tests.steps import login_as
 
 
 @dataclass

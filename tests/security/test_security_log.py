@@ -16,7 +16,8 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.security import service as security
 from sunshine.security.models import SecurityEvent
-from tests.factories import City, login, login_as, make_account, make_city
+from tests.builders import City, make_account
+from tests.steps import login, login_as
 
 EVENTS = "/api/v1/security-events"
 BEIJING = timezone(timedelta(hours=8))
@@ -143,11 +144,6 @@ def test_security_events_bad_filters_are_422(
     assert response.status_code == 422
     assert response.json["code"] == "request.invalid"
     assert list(response.json["fields"]) == list(query)
-
-
-@pytest.fixture
-def city(app: Any) -> City:
-    return make_city()
 
 
 @pytest.mark.parametrize(

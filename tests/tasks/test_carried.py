@@ -25,7 +25,8 @@ from sunshine.tasks.models import (
     Visibility,
     carried,
 )
-from tests.factories import City, login_as, make_city, post_shift, post_task, publish
+from tests.builders import City, make_city
+from tests.steps import login_as, post_shift, post_task, publish
 
 CARRIED = ("scope_path", "task_status", "task_kind", "task_category_id", "task_area_path")
 

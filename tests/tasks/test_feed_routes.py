@@ -13,15 +13,9 @@ from sunshine.fake_wechat import FakeWeChat
 from sunshine.members.models import Member, Skill
 from sunshine.org import service as org
 from sunshine.org.models import AreaLevel
-from tests.factories import (
-    add_service_history,
-    login_as,
-    make_city,
-    own_member_id,
-    published_shift,
-    reported_headers,
-    set_shift_times,
-)
+from tests.builders import make_city, reported_headers, set_shift_times
+from tests.bulk import add_service_history
+from tests.steps import login_as, own_member_id, published_shift
 
 FEED = "/api/v1/me/feed"
 

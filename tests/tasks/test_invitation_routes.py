@@ -9,13 +9,8 @@ from sunshine.access.models import Role
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.members.models import Member
-from tests.factories import (
-    add_reported_members,
-    login_as,
-    make_city,
-    published_shift,
-    token_for,
-)
+from tests.builders import add_reported_members, make_city, token_for
+from tests.steps import login_as, published_shift
 
 
 def _member_id(account_id: int) -> int:

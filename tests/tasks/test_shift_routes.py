@@ -22,29 +22,11 @@ from sunshine.tasks.models import (
     Signup,
     SignupStatus,
 )
-from tests.factories import (
-    City,
-    add_area,
-    count,
-    login_as,
-    make_city,
-    post_task,
-    published_shift,
-    reported_headers,
-    set_shift_times,
-    shift_body,
-)
+from tests.builders import City, add_area, count, make_city, reported_headers, set_shift_times
+from tests.steps import login_as, post_task, published_shift, shift_body
 
 Headers = dict[str, str]
 BEIJING = timezone(timedelta(hours=8))
-
-
-@pytest.fixture
-def secretary(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, Headers]:
-    """A city with the community admin (secretary) of its first community."""
-    place = make_city()
-    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
-    return place, headers
 
 
 def _shift(shift_id: int) -> Shift:

@@ -9,7 +9,8 @@ from flask.testing import FlaskClient
 from sunshine.access.models import Role
 from sunshine.database import utcnow
 from sunshine.fake_wechat import FakeWeChat
-from tests.factories import City, login_as, make_city, publish_notice, reported_member
+from tests.builders import City, make_city, publish_notice
+from tests.steps import login_as, reported_member
 
 
 def _post_task(

@@ -16,29 +16,18 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.org.models import AreaLevel
 from sunshine.tasks.models import Shift, Signup, SignupStatus
-from tests.factories import (
+from tests.builders import (
     City,
     add_area,
-    login_as,
     make_account,
     make_city,
-    post_shift,
-    post_task,
-    published_shift,
     reported_headers,
     set_shift_times,
     token_for,
 )
+from tests.steps import login_as, post_shift, post_task, published_shift
 
 Headers = dict[str, str]
-
-
-@pytest.fixture
-def secretary(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, Headers]:
-    """A city with the community admin (secretary) of its first community."""
-    place = make_city()
-    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
-    return place, headers
 
 
 def _sign_up(client: FlaskClient, shift_id: int, member: Headers) -> Any:

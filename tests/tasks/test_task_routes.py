@@ -23,20 +23,8 @@ from sunshine.tasks.models import (
     TaskCategory,
     TaskStatus,
 )
-from tests.factories import (
-    City,
-    add_area,
-    add_skill,
-    count,
-    login_as,
-    make_city,
-    post_shift,
-    post_task,
-    publish,
-    published_shift,
-    reported_headers,
-    task_body,
-)
+from tests.builders import City, add_area, add_skill, count, make_city, reported_headers
+from tests.steps import login_as, post_shift, post_task, publish, published_shift, task_body
 
 Headers = dict[str, str]
 
@@ -155,14 +143,6 @@ def test_posting_a_task_without_logging_in_is_401(client: FlaskClient) -> None:
 
     assert response.status_code == 401
     assert count(Task) == 0
-
-
-@pytest.fixture
-def org_admin(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, Headers]:
-    """A city with its organisation department admin (who may post anywhere in it)."""
-    place = make_city()
-    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
-    return place, headers
 
 
 def test_street_task_visible_only_to_a_community_is_422(
@@ -338,14 +318,6 @@ def test_task_without_a_map_point_takes_the_default_radius(
 
 
 # Editing -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def secretary(client: FlaskClient, fake_wechat: FakeWeChat) -> tuple[City, Headers]:
-    """A city with the community admin (secretary) of its first community."""
-    place = make_city()
-    _, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
-    return place, headers
 
 
 def test_secretary_edits_a_task(client: FlaskClient, secretary: tuple[City, Headers]) -> None:
