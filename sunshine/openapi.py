@@ -36,6 +36,26 @@ def decimal_as_string(self: Any, field: ma.fields.Field, **kwargs: Any) -> dict[
     return {}
 
 
+def nullable_ref_admits_only_null(
+    self: Any, field: ma.fields.Field, ret: dict[str, Any], **kwargs: Any
+) -> dict[str, Any]:
+    """``Nested(..., allow_none=True)``: the schema or ``null``, not the schema or any object.
+
+    For OpenAPI 3.0 apispec writes ``anyOf: [{type: object, nullable: true}, {$ref: …}]``,
+    whose first arm admits every object (a generated client reads ``Record<string, never>``);
+    ``enum: [null]`` narrows that arm to ``null`` alone (``X | null`` in TypeScript).
+    """
+    arms = ret.get("anyOf")
+    if field.allow_none and isinstance(arms, list):
+        return {
+            "anyOf": [
+                {**arm, "enum": [None]} if arm == {"type": "object", "nullable": True} else arm
+                for arm in arms
+            ]
+        }
+    return {}
+
+
 BEARER_AUTH = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
 
 _AUTH_ERRORS = {
