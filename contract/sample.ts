@@ -9,6 +9,7 @@ declare const wx: {
   login(options: { success(result: { code: string }): void; fail(error: unknown): void }): void;
   getLocation(options: {
     type: "gcj02" | "wgs84";
+    isHighAccuracy?: boolean;
     success(result: { latitude: number; longitude: number; accuracy: number }): void;
     fail(error: unknown): void;
   }): void;
@@ -36,6 +37,7 @@ function whereAmI(): Promise<Schemas["LocationIn"]> {
   return new Promise((resolve, reject) =>
     wx.getLocation({
       type: "gcj02",
+      isHighAccuracy: true,
       success: (result) =>
         resolve({
           latitude: result.latitude,
