@@ -8,6 +8,7 @@ over the whole document):
 - every error response carries the ``Error`` body, and every path with an id its 404;
 - in schemas used only for responses, every field is ``required`` (always present, perhaps
   ``null`` when it says ``nullable``), unless its metadata says ``{"optional": True}``;
+- a nullable nested object is that object or ``null`` (``nullable_ref_admits_only_null``);
 - the error catalogue (``sunshine.error_catalogue``) is published on the ``Error`` schema
   (by ``SunshineApi``).
 
