@@ -19,7 +19,7 @@ from werkzeug.routing import IntegerConverter, Map
 from sunshine.error_catalogue import CATALOGUE
 from sunshine.errors import HTTP_ERRORS, error_body, translate_field_errors
 from sunshine.geo import CoordinateSystem
-from sunshine.openapi import ContractPlugin, decimal_as_string
+from sunshine.openapi import ContractPlugin, decimal_as_string, nullable_ref_admits_only_null
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,6 +110,7 @@ class SunshineApi(Api):
         kwargs["extra_plugins"] = [*(kwargs.get("extra_plugins") or ()), self._contract]
         super()._init_spec(**kwargs)
         self.ma_plugin.converter.add_attribute_function(decimal_as_string)
+        self.ma_plugin.converter.add_attribute_function(nullable_ref_admits_only_null)
         # flask-smorest has registered ERROR_SCHEMA as "Error" for its default responses.
         self.spec.components.schemas["Error"]["x-error-codes"] = [
             entry.document() for entry in CATALOGUE

@@ -8,6 +8,7 @@ over the whole document):
 - every error response carries the ``Error`` body, and every path with an id its 404;
 - in schemas used only for responses, every field is ``required`` (always present, perhaps
   ``null`` when it says ``nullable``), unless its metadata says ``{"optional": True}``;
+- a nullable nested object is that object or ``null`` (``nullable_ref_admits_only_null``);
 - the error catalogue (``sunshine.error_catalogue``) is published on the ``Error`` schema
   (by ``SunshineApi``).
 
@@ -33,6 +34,26 @@ def decimal_as_string(self: Any, field: ma.fields.Field, **kwargs: Any) -> dict[
     """A ``Decimal(as_string=True)`` is sent as a string (apispec would say number)."""
     if isinstance(field, ma.fields.Decimal) and field.as_string:
         return {"type": "string", "format": "decimal"}
+    return {}
+
+
+def nullable_ref_admits_only_null(
+    self: Any, field: ma.fields.Field, ret: dict[str, Any], **kwargs: Any
+) -> dict[str, Any]:
+    """``Nested(..., allow_none=True)``: the schema or ``null``, not the schema or any object.
+
+    For OpenAPI 3.0 apispec writes ``anyOf: [{type: object, nullable: true}, {$ref: …}]``,
+    whose first arm admits every object (a generated client reads ``Record<string, never>``);
+    ``enum: [null]`` narrows that arm to ``null`` alone (``X | null`` in TypeScript).
+    """
+    arms = ret.get("anyOf")
+    if field.allow_none and isinstance(arms, list):
+        return {
+            "anyOf": [
+                {**arm, "enum": [None]} if arm == {"type": "object", "nullable": True} else arm
+                for arm in arms
+            ]
+        }
     return {}
 
 

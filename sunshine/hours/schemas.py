@@ -171,6 +171,15 @@ class YearArgs(BaseSchema):
     )
 
 
+class RecordCountsOut(BaseSchema):
+    """Records dated in the year, one count per status (every status, 0 when none)."""
+
+    pending = fields.Integer()
+    confirmed = fields.Integer()
+    rejected = fields.Integer()
+    voided = fields.Integer()
+
+
 class HoursOut(BaseSchema):
     year = fields.Integer()
     confirmed_minutes = fields.Integer(metadata={"description": "services dated in the year"})
@@ -181,10 +190,8 @@ class HoursOut(BaseSchema):
     remaining_hours = fields.Float()
     total_minutes = fields.Integer(metadata={"description": "all confirmed time, every year"})
     points_total = fields.Integer()
-    records = fields.Dict(
-        keys=fields.String(),
-        values=fields.Integer(),
-        metadata={"description": "records dated in the year, by status"},
+    records = fields.Nested(
+        RecordCountsOut, metadata={"description": "records dated in the year, by status"}
     )
 
 
