@@ -40,6 +40,7 @@ from sunshine.access.permissions import (
     scope_of,
 )
 from sunshine.extensions import db
+from sunshine.org import service as org
 from sunshine.org.models import Area, WorkUnit
 from sunshine.pagination import CursorPage, cursor_page
 
@@ -73,16 +74,24 @@ def scoped_page(
     unit_id: Column | None = None,
     after_id: int | None = None,
     limit: int,
+    within_area_id: int | None = None,
     count_first: bool | None = None,
 ) -> CursorPage:
     """One newest-first page of ``query``'s rows that the actor's grants cover.
 
     ``query`` selects the listing's entity with its filters, and may carry loader options;
-    ``id_column`` is the entity's id, the cursor's key. ``count_first`` forces (True) or
+    ``id_column`` is the entity's id, the cursor's key. ``within_area_id`` keeps the rows
+    whose ``area_path`` lies in that area (the listings' ``area_id`` filter); the area is
+    looked up only after the refusal, so an id is never confirmed to a caller who may not
+    list at all. ``count_first`` forces (True) or
     forbids (False) the bounded count of a mixed scope; by default PostgreSQL counts (see
     the module docstring). Both ways return the same rows.
     """
     require_somewhere(actor, permission)
+    if within_area_id is not None:
+        assert area_path is not None, "an area filter needs the rows' area path"
+        within = org.get_area(within_area_id).path
+        query = query.where(area_path.startswith(within, autoescape=True))
     if after_id is not None:
         query = query.where(id_column < after_id)
     if count_first is None:

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, Row, and_, func, select
 
 from sunshine.access.listing import scoped_page
-from sunshine.access.permissions import Actor, Permission, require_somewhere
+from sunshine.access.permissions import Actor, Permission
 from sunshine.api import Shown
 from sunshine.callups.models import CallUp, CallUpAssignment, CallUpPost, CallUpStatus
 from sunshine.extensions import db
 from sunshine.members.models import Member
-from sunshine.org import service as org
 from sunshine.org.models import Area
 from sunshine.pagination import CursorPage
 from sunshine.reportin.models import ReportIn, ReportInStatus
@@ -57,17 +56,14 @@ def list_call_ups(
     area_id: int | None = None,
 ) -> CursorPage:
     """Call-ups of the actor's streets and cities, newest first, with their totals."""
-    require_somewhere(actor, Permission.CALLUP_MANAGE)  # before the area lookup reveals ids
     query = select(CallUp)
     if status is not None:
         query = query.where(CallUp.status == status)
-    if area_id is not None:
-        path = org.get_area(area_id).path
-        query = query.where(CallUp.area_path.startswith(path, autoescape=True))
     page = scoped_page(
         query,
         actor=actor,
         permission=Permission.CALLUP_MANAGE,
+        within_area_id=area_id,
         id_column=CallUp.id,
         area_path=CallUp.area_path,
         after_id=after_id,

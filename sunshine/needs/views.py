@@ -5,11 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from sunshine.access.listing import scoped_page
-from sunshine.access.permissions import Actor, Permission, Place, can, require_somewhere
+from sunshine.access.permissions import Actor, Permission, Place, can
 from sunshine.api import Shown
 from sunshine.needs.models import Need, NeedStatus
 from sunshine.needs.service import managed
-from sunshine.org import service as org
 from sunshine.pagination import CursorPage
 
 
@@ -34,16 +33,14 @@ def list_needs(
     area_id: int | None = None,
 ) -> CursorPage:
     """Needs of the communities the actor manages, newest first."""
-    require_somewhere(actor, Permission.TASK_MANAGE)  # before the area lookup reveals ids
     query = select(Need)
     if status is not None:
         query = query.where(Need.status == status)
-    if area_id is not None:
-        query = query.where(Need.area_path.startswith(org.get_area(area_id).path, autoescape=True))
     page = scoped_page(
         query,
         actor=actor,
         permission=Permission.TASK_MANAGE,
+        within_area_id=area_id,
         id_column=Need.id,
         area_path=Need.area_path,
         after_id=after_id,

@@ -11,7 +11,6 @@ from sunshine.api import Shown
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member
-from sunshine.org import service as org
 from sunshine.org.models import Area, WorkUnit
 from sunshine.pagination import CursorPage
 from sunshine.reportin.models import ReportIn, ReportInStatus
@@ -55,16 +54,14 @@ def list_report_ins(
     area_id: int | None = None,
 ) -> CursorPage:
     """Report-ins in the communities the actor oversees, newest first."""
-    require_somewhere(actor, Permission.REPORT_IN_LIST)  # before the area lookup reveals ids
     query = select(ReportIn).join(Area, ReportIn.community_id == Area.id)
     if status is not None:
         query = query.where(ReportIn.status == status)
-    if area_id is not None:
-        query = query.where(Area.path.startswith(org.get_area(area_id).path, autoescape=True))
     page = scoped_page(
         query.options(*REPORT_IN_PAGE_LOADS),
         actor=actor,
         permission=Permission.REPORT_IN_LIST,
+        within_area_id=area_id,
         id_column=ReportIn.id,
         area_path=Area.path,
         after_id=after_id,

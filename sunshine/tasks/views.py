@@ -9,7 +9,6 @@ from sunshine.access.listing import scoped_page
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
 from sunshine.extensions import db
 from sunshine.members import service as members
-from sunshine.org import service as org
 from sunshine.pagination import CursorPage
 from sunshine.tasks.models import (
     Invitation,
@@ -40,16 +39,14 @@ def list_tasks(
     area_id: int | None = None,
 ) -> CursorPage:
     """Tasks the actor manages, newest first."""
-    require_somewhere(actor, Permission.TASK_MANAGE)  # before the area lookup reveals ids
     query = select(Task)
     if status is not None:
         query = query.where(Task.status == status)
-    if area_id is not None:
-        query = query.where(Task.area_path.startswith(org.get_area(area_id).path, autoescape=True))
     return scoped_page(
         query,
         actor=actor,
         permission=Permission.TASK_MANAGE,
+        within_area_id=area_id,
         id_column=Task.id,
         area_path=Task.area_path,
         after_id=after_id,
