@@ -186,6 +186,23 @@ def cursor_page_schema(item: type[ma.Schema]) -> type[ma.Schema]:
     )
 
 
+class CursorArgs(BaseSchema):
+    """The query of a cursor listing (ids of an INTEGER table); listings add their filters."""
+
+    cursor = ma.fields.Integer(
+        validate=ID, metadata={"description": "the next_cursor of the previous page"}
+    )
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+
+
+class BigCursorArgs(CursorArgs):
+    """The query of a cursor listing of a BIGINT table."""
+
+    cursor = ma.fields.Integer(
+        validate=BIG_ID, metadata={"description": "the next_cursor of the previous page"}
+    )
+
+
 def accepts_upload(max_bytes: int) -> Callable[[F], F]:
     """Let a view take multipart/form-data uploads of up to ``max_bytes`` (others: JSON only)."""
 

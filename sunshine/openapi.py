@@ -176,6 +176,9 @@ class ContractPlugin(BasePlugin):
 
     def complete_schemas(self, schemas: dict[str, Any], paths: dict[str, Any]) -> None:
         """Mark the fields of response-only schemas required; drop ``default: null``."""
+        # flask-smorest registers the schema of its X-Pagination header whatever the routes
+        # do; no listing pages by number (every one that can grow pages by cursor).
+        schemas.pop("PaginationMetadata", None)
         outputs = _referenced(schemas, _sections(paths, "responses"))
         inputs = _referenced(schemas, _sections(paths, "requestBody", "parameters"))
         for name, schema in schemas.items():

@@ -1,23 +1,13 @@
-"""Paging through listings: page numbers for small admin lists, cursors for big ones."""
+"""Paging through listings: every listing that can grow pages by cursor, newest first."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_smorest.pagination import PaginationParameters
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from sunshine.extensions import db
-
-
-def page_of(query: Select[Any], params: PaginationParameters) -> Sequence[Any]:
-    """The requested page; the total goes to the X-Pagination header."""
-    params.item_count = db.session.scalar(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    )
-    return db.session.scalars(query.limit(params.page_size).offset(params.first_item)).all()
 
 
 @dataclass(frozen=True)
@@ -38,3 +28,16 @@ def cursor_page(query: Select[Any], id_column: Any, limit: int) -> CursorPage:
     more = len(rows) > limit
     rows = rows[:limit]
     return CursorPage(items=rows, next_cursor=getattr(rows[-1], id_column.key) if more else None)
+
+
+def newest_first(
+    query: Select[Any], id_column: Any, *, after_id: int | None, limit: int
+) -> CursorPage:
+    """One page of ``query``'s rows, newest first by ``id_column``, after the cursor.
+
+    For listings that are not scoped by grants (a member's own rows, a sys_admin's lists);
+    scoped listings go through ``access.listing.scoped_page``.
+    """
+    if after_id is not None:
+        query = query.where(id_column < after_id)
+    return cursor_page(query.order_by(None).order_by(id_column.desc()), id_column, limit)

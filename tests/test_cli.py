@@ -60,7 +60,7 @@ def test_seed_demo_is_idempotent_and_demo_admins_can_log_in(
     member = auth(login(client, fake_wechat, "demo-member"))
     secretary = auth(login(client, fake_wechat, "demo-community"))
     feed = client.get("/api/v1/me/feed", headers=member).json["items"]
-    (held,) = client.get("/api/v1/me/signups", headers=member).json
+    (held,) = client.get("/api/v1/me/signups", headers=member).json["items"]
     code = client.get(f"/api/v1/shifts/{held['shift_id']}/checkin-code", headers=secretary)
     punch = client.post(
         "/api/v1/punches", json={"code": code.json["code"], "direction": "in"}, headers=member

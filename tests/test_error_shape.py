@@ -67,9 +67,9 @@ def test_422_validation_lists_fields_in_chinese(client: FlaskClient) -> None:
 
 def test_422_query_arguments(client: FlaskClient, fake_wechat: FakeWeChat) -> None:
     token = login(client, fake_wechat, "o-query")
-    response = client.get("/api/v1/accounts?page=zero", headers=auth(token))
+    response = client.get("/api/v1/accounts?cursor=zero", headers=auth(token))
     assert_error(response, 422, "request.invalid")
-    assert "page" in response.json["fields"]
+    assert "cursor" in response.json["fields"]
 
 
 def test_429_rate_limited(client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,8 +4,8 @@ A listing builds the query of its rows with its own filters only; ``scoped_page`
 rest, the same way for every listing: it refuses an actor who holds the permission nowhere
 (``require_somewhere``), keeps the rows the actor's grants cover (``scope_filter``), orders
 them newest first by id, starts after the cursor (``id < after_id``) and reads one page
-(``cursor_page``). The page-numbered admin lists (roster, grants) take the same scope from
-``scoped_query`` and keep their own order and paging.
+(``cursor_page``). ``scoped_query`` gives the same scope as a query, for a caller that reads
+it another way (the member-listing benchmark compares the two forms).
 
 Where a row sits both in an area and in a work unit (members), an area grant's scope is
 "in the area, or in a unit of a city inside it": an OR with a subquery, whose selectivity

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from flask_smorest.pagination import PaginationParameters
 
 from sunshine.access import service, views
 from sunshine.access.models import Grant
-from sunshine.access.schemas import GrantIn, GrantListArgs, GrantOut, RevokeIn
+from sunshine.access.schemas import GrantIn, GrantListArgs, GrantOut, GrantPage, RevokeIn
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
+from sunshine.pagination import CursorPage
 
 blp = Blueprint("access", __name__, url_prefix="/api/v1", description="角色授权")
 
@@ -21,11 +21,10 @@ blp = Blueprint("access", __name__, url_prefix="/api/v1", description="角色授
 class Grants(MethodView):
     @login_required
     @blp.arguments(GrantListArgs, location="query")
-    @blp.response(200, GrantOut(many=True))
-    @blp.paginate()
-    def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
+    @blp.response(200, GrantPage)
+    def get(self, args: dict[str, Any]) -> CursorPage:
         """List grants within the caller's scope."""
-        return views.list_grants(actor=current_actor(), pages=pagination_parameters, **args)
+        return views.list_grants(actor=current_actor(), **args)
 
     @login_required
     @blp.arguments(GrantIn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from sunshine.access.models import Role
-from sunshine.api import ID, BaseSchema
+from sunshine.api import ID, BaseSchema, CursorArgs, cursor_page_schema
 
 
 class GrantOut(BaseSchema):
@@ -25,6 +25,9 @@ class GrantOut(BaseSchema):
         if unit is not None:
             return {"kind": "unit", "id": unit.id, "name": unit.name}
         return {"kind": "global", "id": None, "name": None}
+
+
+GrantPage = cursor_page_schema(GrantOut)
 
 
 class GrantIn(BaseSchema):
@@ -50,7 +53,7 @@ class RevokeIn(BaseSchema):
     reason = fields.String(validate=validate.Length(max=200), load_default=None)
 
 
-class GrantListArgs(BaseSchema):
+class GrantListArgs(CursorArgs):
     account_id = fields.Integer(validate=ID)
     role = fields.Enum(Role, by_value=True)
     include_revoked = fields.Boolean(load_default=False)

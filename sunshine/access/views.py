@@ -1,27 +1,25 @@
-"""Grants as an administrator sees them: the page-numbered list of grants within their scope."""
+"""Grants as an administrator sees them: the grants within their scope, newest first."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import select
 
-from sunshine.access.listing import scoped_query
+from sunshine.access.listing import scoped_page
 from sunshine.access.models import Grant, Role
 from sunshine.access.permissions import Actor, Permission
 from sunshine.org.models import Area
-from sunshine.pagination import page_of
+from sunshine.pagination import CursorPage
 
 
 def list_grants(
     *,
     actor: Actor,
-    pages: PaginationParameters,
+    limit: int,
+    cursor: int | None = None,
     account_id: int | None = None,
     role: Role | None = None,
     include_revoked: bool = False,
-) -> Sequence[Grant]:
+) -> CursorPage:
     """Grants whose scope lies within the actor's own, newest first."""
     query = select(Grant).outerjoin(Area, Grant.area_id == Area.id)
     if account_id is not None:
@@ -30,11 +28,13 @@ def list_grants(
         query = query.where(Grant.role == role)
     if not include_revoked:
         query = query.where(Grant.revoked_at.is_(None))
-    scoped = scoped_query(
+    return scoped_page(
         query,
         actor=actor,
         permission=Permission.GRANT_MANAGE,
+        id_column=Grant.id,
         area_path=Area.path,
         unit_id=Grant.unit_id,
+        after_id=cursor,
+        limit=limit,
     )
-    return page_of(scoped.order_by(Grant.id.desc()), pages)

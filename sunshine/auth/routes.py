@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from flask_smorest.pagination import PaginationParameters
 
 from sunshine.auth import service
 from sunshine.auth.current import current_actor, login_required, request_origin
@@ -15,13 +14,14 @@ from sunshine.auth.models import Account, AccountStatus
 from sunshine.auth.schemas import (
     AccountListArgs,
     AccountOut,
+    AccountPage,
     AccountStatusIn,
     LoginIn,
     MeOut,
     TokenOut,
 )
 from sunshine.extensions import db, limiter
-from sunshine.pagination import page_of
+from sunshine.pagination import CursorPage
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与账号")
 
@@ -74,12 +74,15 @@ class Me(MethodView):
 class Accounts(MethodView):
     @login_required
     @blp.arguments(AccountListArgs, location="query")
-    @blp.response(200, AccountOut(many=True))
-    @blp.paginate()
-    def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
+    @blp.response(200, AccountPage)
+    def get(self, args: dict[str, Any]) -> CursorPage:
         """List accounts (system administrator)."""
-        query = service.query_accounts(actor=current_actor(), status=args.get("status"))
-        return page_of(query, pagination_parameters)
+        return service.list_accounts(
+            actor=current_actor(),
+            status=args.get("status"),
+            after_id=args.get("cursor"),
+            limit=args["limit"],
+        )
 
 
 @blp.route("/accounts/<int:account_id>")

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from sunshine.access.schemas import GrantOut
-from sunshine.api import BaseSchema
+from sunshine.api import BaseSchema, CursorArgs, cursor_page_schema
 from sunshine.auth.models import AccountStatus
 from sunshine.consent.schemas import ConsentSummaryOut
 
@@ -36,6 +36,9 @@ class AccountOut(BaseSchema):
     disabled_reason = fields.String(allow_none=True)
 
 
+AccountPage = cursor_page_schema(AccountOut)
+
+
 class MeOut(BaseSchema):
     account = fields.Nested(AccountOut)
     grants = fields.List(fields.Nested(GrantOut))
@@ -46,7 +49,7 @@ class MeOut(BaseSchema):
     consents = fields.Nested(ConsentSummaryOut)
 
 
-class AccountListArgs(BaseSchema):
+class AccountListArgs(CursorArgs):
     status = fields.Enum(AccountStatus, by_value=True)
 
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 
 from sunshine import clock, wechat
 from sunshine.access.permissions import EVERYWHERE, Actor, OwnMember, Permission, authorize
@@ -16,6 +16,7 @@ from sunshine.database import table_of
 from sunshine.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized
 from sunshine.extensions import db
 from sunshine.members.models import Member
+from sunshine.pagination import CursorPage, newest_first
 from sunshine.security import service as security
 
 
@@ -187,13 +188,15 @@ def get_account(*, actor: Actor, account_id: int) -> Account:
     return account
 
 
-def query_accounts(*, actor: Actor, status: AccountStatus | None = None) -> Select[Account]:
+def list_accounts(
+    *, actor: Actor, limit: int, after_id: int | None = None, status: AccountStatus | None = None
+) -> CursorPage:
     """All accounts, newest first, for the system administrator."""
     authorize(actor, Permission.ACCOUNT_MANAGE, EVERYWHERE)
-    query = select(Account).order_by(Account.id.desc())
+    query = select(Account)
     if status is not None:
         query = query.where(Account.status == status)
-    return query
+    return newest_first(query, Account.id, after_id=after_id, limit=limit)
 
 
 def set_account_status(

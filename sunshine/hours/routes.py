@@ -26,6 +26,7 @@ from sunshine.hours.schemas import (
     HolidayOut,
     HoursOut,
     MyRecordArgs,
+    MyRecordPage,
     PolicyIn,
     PolicyOut,
     RecordDetailOut,
@@ -157,7 +158,7 @@ class RecordAdjustments(MethodView):
 class MyRecords(MethodView):
     @login_required
     @blp.arguments(MyRecordArgs, location="query")
-    @blp.response(200, RecordPage)
+    @blp.response(200, MyRecordPage)
     @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def get(self, args: dict[str, Any]) -> CursorPage:
         """The caller's own service records, newest first."""
@@ -199,10 +200,16 @@ class RecordCorrections(MethodView):
 @blp.route("/me/corrections")
 class MyCorrections(MethodView):
     @login_required
-    @blp.response(200, CorrectionOut(many=True))
-    def get(self) -> list[Correction]:
+    @blp.arguments(CorrectionListArgs, location="query")
+    @blp.response(200, CorrectionPage)
+    def get(self, args: dict[str, Any]) -> CursorPage:
         """The caller's correction requests, open ones first."""
-        return views.my_corrections(actor=current_actor())
+        return views.my_corrections(
+            actor=current_actor(),
+            limit=args["limit"],
+            status=args.get("status"),
+            after_id=args.get("cursor"),
+        )
 
 
 @blp.route("/corrections")

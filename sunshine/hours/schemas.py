@@ -14,6 +14,7 @@ from sunshine.hours.models import (
     RecordStatus,
 )
 from sunshine.org.schemas import AreaOut
+from sunshine.tasks.models import TaskKind
 
 MINUTES = validate.Range(min=0, max=1440)
 
@@ -70,6 +71,29 @@ class RecordDetailOut(RecordOut):
 
 
 RecordPage = cursor_page_schema(RecordOut)
+
+
+class ActivityOut(BaseSchema):
+    """The activity a member's record is for, as "我的服务记录" shows it."""
+
+    shift_id = fields.Integer(attribute="id")
+    task_id = fields.Integer()
+    title = fields.String(attribute="task.title")
+    kind = fields.Enum(TaskKind, by_value=True, attribute="task.kind")
+    community = fields.Nested(
+        AreaOut,
+        attribute="task.area",
+        metadata={"description": "the organising community (a street for a street-wide task)"},
+    )
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+
+
+class MyRecordOut(RecordOut):
+    activity = fields.Nested(ActivityOut, attribute="shift")
+
+
+MyRecordPage = cursor_page_schema(MyRecordOut)
 
 
 class RecordListArgs(BaseSchema):

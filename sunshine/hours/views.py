@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from sunshine.access.listing import scoped_page
@@ -32,7 +32,8 @@ from sunshine.hours.service import confirmed_minutes_in_year, get_record, place_
 from sunshine.members import service as members
 from sunshine.members.models import Member
 from sunshine.org.models import WorkUnit
-from sunshine.pagination import CursorPage, cursor_page
+from sunshine.pagination import CursorPage, cursor_page, newest_first
+from sunshine.tasks.models import Shift, Task
 
 # What a page of records shows, loaded in a few batched queries instead of several per row.
 RECORD_PAGE_LOADS = (
@@ -107,7 +108,10 @@ def my_records(
         select(ServiceRecord)
         .where(ServiceRecord.member_id == member.id)
         .order_by(ServiceRecord.id.desc())
-        .options(*RECORD_PAGE_LOADS)
+        .options(
+            *RECORD_PAGE_LOADS,
+            selectinload(ServiceRecord.shift).selectinload(Shift.task).selectinload(Task.area),
+        )
     )
     if status is not None:
         query = query.where(ServiceRecord.status == status)
@@ -120,19 +124,19 @@ def my_records(
 # Corrections -----------------------------------------------------------------------------------
 
 
-def my_corrections(*, actor: Actor) -> list[Correction]:
-    """The member's corrections: open ones first, then newest first."""
+def my_corrections(
+    *,
+    actor: Actor,
+    limit: int,
+    status: CorrectionStatus | None = None,
+    after_id: int | None = None,
+) -> CursorPage:
+    """The member's corrections, newest first (``status=open``: the ones still waiting)."""
     member = members.own_member(actor)
-    return list(
-        db.session.scalars(
-            select(Correction)
-            .where(Correction.member_id == member.id)
-            .order_by(
-                case((Correction.status == CorrectionStatus.OPEN, 0), else_=1),
-                Correction.id.desc(),
-            )
-        )
-    )
+    query = select(Correction).where(Correction.member_id == member.id)
+    if status is not None:
+        query = query.where(Correction.status == status)
+    return newest_first(query, Correction.id, after_id=after_id, limit=limit)
 
 
 def list_corrections(

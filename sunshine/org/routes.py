@@ -6,7 +6,6 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from flask_smorest.pagination import PaginationParameters
 
 from sunshine.api import UploadIn, accepts_upload
 from sunshine.auth.current import current_actor, login_required
@@ -27,9 +26,9 @@ from sunshine.org.schemas import (
     TeamIn,
     TeamOut,
     UnitListArgs,
-    UnitOut,
+    UnitPage,
 )
-from sunshine.pagination import page_of
+from sunshine.pagination import CursorPage
 
 blp = Blueprint("org", __name__, url_prefix="/api/v1", description="组织架构")
 
@@ -72,13 +71,10 @@ class Cities(MethodView):
 class Units(MethodView):
     @login_required
     @blp.arguments(UnitListArgs, location="query")
-    @blp.response(200, UnitOut(many=True))
-    @blp.paginate()
-    def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
+    @blp.response(200, UnitPage)
+    def get(self, args: dict[str, Any]) -> CursorPage:
         """Work units of a city, optionally filtered by name."""
-        return page_of(
-            views.query_units(city_id=args["city_id"], q=args.get("q")), pagination_parameters
-        )
+        return views.list_units(**args)
 
 
 @blp.route("/units/<int:unit_id>/party-orgs")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import ID, BaseSchema
+from sunshine.api import ID, BaseSchema, CursorArgs, cursor_page_schema
 from sunshine.org.models import AreaLevel, PartyOrgKind
 
 
@@ -37,7 +37,10 @@ class UnitOut(BaseSchema):
     credit_code = fields.String(allow_none=True)
 
 
-class UnitListArgs(BaseSchema):
+UnitPage = cursor_page_schema(UnitOut)
+
+
+class UnitListArgs(CursorArgs):
     city_id = fields.Integer(required=True, validate=ID)
     q = fields.String(validate=validate.Length(min=1, max=50), metadata={"description": "名称包含"})
 

@@ -3,11 +3,12 @@ organisations and service teams."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from sunshine.extensions import db
 from sunshine.org.models import Area, AreaLevel, PartyOrg, ServiceTeam, WorkUnit
 from sunshine.org.service import get_area, get_area_of_level, get_work_unit
+from sunshine.pagination import CursorPage, newest_first
 
 
 def list_areas(parent_id: int | None) -> list[Area]:
@@ -23,12 +24,14 @@ def list_areas(parent_id: int | None) -> list[Area]:
     )
 
 
-def query_units(*, city_id: int, q: str | None) -> Select[WorkUnit]:
-    """Work units of a city, for members choosing theirs at registration."""
-    query = select(WorkUnit).where(WorkUnit.city_id == city_id).order_by(WorkUnit.name)
+def list_units(
+    *, city_id: int, limit: int, cursor: int | None = None, q: str | None = None
+) -> CursorPage:
+    """Work units of a city, newest first, for members choosing theirs at registration."""
+    query = select(WorkUnit).where(WorkUnit.city_id == city_id)
     if q:
         query = query.where(WorkUnit.name.contains(q, autoescape=True))
-    return query
+    return newest_first(query, WorkUnit.id, after_id=cursor, limit=limit)
 
 
 def party_orgs_of(unit_id: int) -> list[PartyOrg]:

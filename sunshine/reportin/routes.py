@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.api import OptionalReasonIn, ReasonIn, Shown
+from sunshine.api import CursorArgs, OptionalReasonIn, ReasonIn, Shown
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
@@ -26,11 +26,11 @@ blp = Blueprint("reportin", __name__, url_prefix="/api/v1", description="到社�
 @blp.route("/me/report-ins")
 class MyReportIns(MethodView):
     @login_required
-    @blp.response(200, ReportInOut(many=True))
-    def get(self) -> list[Shown]:
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ReportInPage)
+    def get(self, args: dict[str, Any]) -> CursorPage:
         """The caller's report-in history, newest first."""
-        actor = current_actor()
-        return [views.view(actor, r) for r in views.history(actor=actor)]
+        return views.my_report_ins(actor=current_actor(), **args)
 
     @login_required
     @blp.arguments(ReportInRequest)

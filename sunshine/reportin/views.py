@@ -12,7 +12,7 @@ from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member
 from sunshine.org.models import Area, WorkUnit
-from sunshine.pagination import CursorPage
+from sunshine.pagination import CursorPage, newest_first
 from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.reportin.service import get_report_in, place_of
 
@@ -43,6 +43,18 @@ def history(*, actor: Actor) -> list[ReportIn]:
             select(ReportIn).where(ReportIn.member_id == member.id).order_by(ReportIn.id.desc())
         )
     )
+
+
+def my_report_ins(*, actor: Actor, limit: int, cursor: int | None = None) -> CursorPage:
+    """One page of the member's own report-ins, newest first."""
+    member = members.own_member(actor)
+    page = newest_first(
+        select(ReportIn).where(ReportIn.member_id == member.id),
+        ReportIn.id,
+        after_id=cursor,
+        limit=limit,
+    )
+    return CursorPage([view(actor, r) for r in page.items], page.next_cursor)
 
 
 def list_report_ins(

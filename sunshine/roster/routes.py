@@ -6,7 +6,6 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from flask_smorest.pagination import PaginationParameters
 
 from sunshine.api import UploadIn, accepts_upload
 from sunshine.auth.current import current_actor, login_required
@@ -15,8 +14,9 @@ from sunshine.imports.models import ImportBatch
 from sunshine.imports.routes import import_upload
 from sunshine.imports.schemas import ImportBatchOut
 from sunshine.org.schemas import CityArgs
+from sunshine.pagination import CursorPage
 from sunshine.roster import service, views
-from sunshine.roster.schemas import RosterArgs, RosterEntryOut
+from sunshine.roster.schemas import RosterArgs, RosterPage
 
 blp = Blueprint("roster", __name__, url_prefix="/api/v1", description="花名册")
 
@@ -37,8 +37,7 @@ class RosterImport(MethodView):
 class Roster(MethodView):
     @login_required
     @blp.arguments(RosterArgs, location="query")
-    @blp.response(200, RosterEntryOut(many=True))
-    @blp.paginate()
-    def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
+    @blp.response(200, RosterPage)
+    def get(self, args: dict[str, Any]) -> CursorPage:
         """Roster rows in the caller's scope (org department: city; unit admin: its unit)."""
-        return views.list_roster(actor=current_actor(), pages=pagination_parameters, **args)
+        return views.list_roster(actor=current_actor(), **args)

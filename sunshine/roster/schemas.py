@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import ID, BaseSchema
+from sunshine.api import ID, BaseSchema, CursorArgs, cursor_page_schema
 
 
 class RosterEntryOut(BaseSchema):
@@ -17,6 +17,9 @@ class RosterEntryOut(BaseSchema):
     updated_at = fields.AwareDateTime()
 
 
-class RosterArgs(BaseSchema):
+RosterPage = cursor_page_schema(RosterEntryOut)
+
+
+class RosterArgs(CursorArgs):
     unit_id = fields.Integer(validate=ID)
     name = fields.String(validate=validate.Length(min=1, max=50))

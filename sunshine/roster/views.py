@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import select
 
-from sunshine.access.listing import scoped_query
+from sunshine.access.listing import scoped_page
 from sunshine.access.permissions import Actor, Permission, Place, can
 from sunshine.api import Shown
 from sunshine.members.service import mask_phone
 from sunshine.org.models import Area
-from sunshine.pagination import page_of
+from sunshine.pagination import CursorPage
 from sunshine.roster.models import RosterEntry
 
 
@@ -27,22 +24,26 @@ def view(actor: Actor, entry: RosterEntry) -> RosterEntry | Shown:
 def list_roster(
     *,
     actor: Actor,
-    pages: PaginationParameters,
+    limit: int,
+    cursor: int | None = None,
     unit_id: int | None = None,
     name: str | None = None,
-) -> list[RosterEntry | Shown]:
-    """Roster rows the actor may see (org department: its city; unit admin: its unit)."""
+) -> CursorPage:
+    """Roster rows the actor may see (org department: its city; unit admin: its unit),
+    newest first."""
     query = select(RosterEntry).join(Area, RosterEntry.city_id == Area.id)
     if unit_id is not None:
         query = query.where(RosterEntry.unit_id == unit_id)
     if name:
         query = query.where(RosterEntry.name == name)
-    scoped = scoped_query(
+    page = scoped_page(
         query,
         actor=actor,
         permission=Permission.MEMBER_LIST,
+        id_column=RosterEntry.id,
         area_path=Area.path,
         unit_id=RosterEntry.unit_id,
+        after_id=cursor,
+        limit=limit,
     )
-    rows: Sequence[RosterEntry] = page_of(scoped.order_by(RosterEntry.id), pages)
-    return [view(actor, row) for row in rows]
+    return CursorPage([view(actor, row) for row in page.items], page.next_cursor)

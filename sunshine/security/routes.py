@@ -6,12 +6,11 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from flask_smorest.pagination import PaginationParameters
 
 from sunshine.auth.current import current_actor, login_required
-from sunshine.pagination import page_of
+from sunshine.pagination import CursorPage
 from sunshine.security import views
-from sunshine.security.schemas import SecurityEventArgs, SecurityEventOut
+from sunshine.security.schemas import SecurityEventArgs, SecurityEventPage
 
 blp = Blueprint("security", __name__, url_prefix="/api/v1", description="安全日志")
 
@@ -20,8 +19,7 @@ blp = Blueprint("security", __name__, url_prefix="/api/v1", description="安全�
 class SecurityEvents(MethodView):
     @login_required
     @blp.arguments(SecurityEventArgs, location="query")
-    @blp.response(200, SecurityEventOut(many=True))
-    @blp.paginate()
-    def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
+    @blp.response(200, SecurityEventPage)
+    def get(self, args: dict[str, Any]) -> CursorPage:
         """Security events, newest first (system administrator)."""
-        return page_of(views.query_events(actor=current_actor(), **args), pagination_parameters)
+        return views.list_events(actor=current_actor(), **args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import ID, BaseSchema
+from sunshine.api import ID, BaseSchema, BigCursorArgs, cursor_page_schema
 
 
 class SecurityEventOut(BaseSchema):
@@ -21,9 +21,12 @@ class SecurityEventOut(BaseSchema):
     detail = fields.Dict(allow_none=True)
 
 
-class SecurityEventArgs(BaseSchema):
+class SecurityEventArgs(BigCursorArgs):
     action = fields.String(validate=validate.Length(max=40))
     account_id = fields.Integer(validate=ID)
     outcome = fields.String(validate=validate.OneOf(["success", "failure"]))
     since = fields.AwareDateTime(metadata={"description": "ISO 8601 with offset"})
     until = fields.AwareDateTime(metadata={"description": "ISO 8601 with offset"})
+
+
+SecurityEventPage = cursor_page_schema(SecurityEventOut)

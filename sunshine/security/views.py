@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from sunshine.access.permissions import EVERYWHERE, Actor, Permission, authorize
+from sunshine.pagination import CursorPage, newest_first
 from sunshine.security.models import SecurityEvent
 
 
-def query_events(
+def list_events(
     *,
     actor: Actor,
+    limit: int,
+    cursor: int | None = None,
     action: str | None = None,
     account_id: int | None = None,
     outcome: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> Select[SecurityEvent]:
+) -> CursorPage:
     """Events newest first, for the system administrator."""
     authorize(
         actor,
@@ -26,7 +29,7 @@ def query_events(
         EVERYWHERE,
         audit={"action": "security_log.read", "object_type": "security_event"},
     )
-    query = select(SecurityEvent).order_by(SecurityEvent.id.desc())
+    query = select(SecurityEvent)
     if action:
         query = query.where(SecurityEvent.action == action)
     if account_id is not None:
@@ -37,4 +40,4 @@ def query_events(
         query = query.where(SecurityEvent.occurred_at >= since)
     if until:
         query = query.where(SecurityEvent.occurred_at < until)
-    return query
+    return newest_first(query, SecurityEvent.id, after_id=cursor, limit=limit)

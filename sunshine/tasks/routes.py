@@ -9,7 +9,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.api import ReasonIn
+from sunshine.api import BigCursorArgs, ReasonIn
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
@@ -21,6 +21,10 @@ from sunshine.tasks.schemas import (
     FeedPage,
     InvitationOut,
     InviteIn,
+    MyInvitationArgs,
+    MyInvitationPage,
+    MySignupPage,
+    ShiftDetailOut,
     ShiftIn,
     ShiftOut,
     ShiftPatch,
@@ -142,6 +146,12 @@ class TaskWeeklySchedule(MethodView):
 @blp.route("/shifts/<int:shift_id>")
 class ShiftDetail(MethodView):
     @login_required
+    @blp.response(200, ShiftDetailOut)
+    def get(self, shift_id: int) -> Shift:
+        """查看一个班次及其任务（任务管理员，或可见该任务、在该班次有报名或邀请的党员）。"""
+        return views.shift_for(actor=current_actor(), shift_id=shift_id)
+
+    @login_required
     @blp.arguments(ShiftPatch)
     @blp.response(200, ShiftOut)
     def patch(self, data: dict[str, Any], shift_id: int) -> Shift:
@@ -201,11 +211,12 @@ class SignupCancel(MethodView):
 @blp.route("/me/signups")
 class MySignups(MethodView):
     @login_required
-    @blp.response(200, SignupOut(many=True))
+    @blp.arguments(BigCursorArgs, location="query")
+    @blp.response(200, MySignupPage)
     @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
-    def get(self) -> list[Signup]:
+    def get(self, args: dict[str, Any]) -> CursorPage:
         """The caller's signups, newest first."""
-        return views.my_signups(actor=current_actor())
+        return views.my_signups(actor=current_actor(), **args)
 
 
 @blp.route("/me/feed")
@@ -257,10 +268,11 @@ class ShiftInvitations(MethodView):
 @blp.route("/me/invitations")
 class MyInvitations(MethodView):
     @login_required
-    @blp.response(200, InvitationOut(many=True))
-    def get(self) -> list[Invitation]:
+    @blp.arguments(MyInvitationArgs, location="query")
+    @blp.response(200, MyInvitationPage)
+    def get(self, args: dict[str, Any]) -> CursorPage:
         """The caller's pending invitations."""
-        return views.my_invitations(actor=current_actor())
+        return views.my_invitations(actor=current_actor(), **args)
 
 
 @blp.route("/invitations/<bigid:invitation_id>/accept")

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from sunshine.api import ID, BaseSchema, PointIn, PointOut, cursor_page_schema
+from sunshine.api import ID, BaseSchema, BigCursorArgs, PointIn, PointOut, cursor_page_schema
 from sunshine.members.schemas import SkillOut
 from sunshine.org.schemas import AreaOut
 from sunshine.tasks.models import (
@@ -246,3 +246,61 @@ class InvitationOut(BaseSchema):
     status = fields.Enum(InvitationStatus, by_value=True)
     created_at = fields.AwareDateTime()
     responded_at = fields.AwareDateTime(allow_none=True)
+
+
+# What the member's own pages show ("我的报名", "我的邀请", one shift) ------------------------
+
+CHECKIN_STATES = ["none", "checked_in", "checked_out"]
+
+
+class TaskBriefOut(BaseSchema):
+    id = fields.Integer()
+    title = fields.String()
+    kind = fields.Enum(TaskKind, by_value=True)
+    address = fields.String(metadata={"description": "the place"})
+    community = fields.Nested(
+        AreaOut,
+        attribute="area",
+        metadata={"description": "the organising community (a street for a street-wide task)"},
+    )
+    status = fields.Enum(TaskStatus, by_value=True)
+
+
+def _checkin_field() -> fields.Field:
+    return fields.String(
+        validate=validate.OneOf(CHECKIN_STATES),
+        metadata={"description": "the member's punches on the shift: none, checked in, out"},
+    )
+
+
+class MySignupOut(SignupOut):
+    shift = fields.Nested(ShiftOut)
+    task = fields.Nested(TaskBriefOut, attribute="shift.task")
+    checkin = _checkin_field()
+
+
+MySignupPage = cursor_page_schema(MySignupOut)
+
+
+class MyInvitationOut(InvitationOut):
+    task = fields.Nested(TaskBriefOut, attribute="shift.task")
+    signup_status = fields.Enum(
+        SignupStatus,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "the member's latest signup on the shift (null: none)"},
+    )
+    checkin = _checkin_field()
+
+
+MyInvitationPage = cursor_page_schema(MyInvitationOut)
+
+
+class MyInvitationArgs(BigCursorArgs):
+    status = fields.Enum(
+        InvitationStatus, by_value=True, metadata={"description": "default: pending"}
+    )
+
+
+class ShiftDetailOut(ShiftOut):
+    task = fields.Nested(FeedTaskOut)

@@ -3,22 +3,36 @@ roster, the member's signups and invitations. (The member's feed is ``tasks.feed
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from sunshine.access.listing import scoped_page
-from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
+from sunshine.access.permissions import Actor, Permission, authorize, can, require_somewhere
+from sunshine.api import Shown
+from sunshine.attendance.models import Direction, Punch
+from sunshine.errors import NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
-from sunshine.pagination import CursorPage
+from sunshine.pagination import CursorPage, newest_first
 from sunshine.tasks.models import (
     Invitation,
     InvitationStatus,
+    Shift,
     Signup,
+    SignupStatus,
     Task,
     TaskCategory,
     TaskStatus,
 )
-from sunshine.tasks.service import get_shift, get_task, place_of
+from sunshine.tasks.service import (
+    active_community,
+    get_shift,
+    get_task,
+    place_of,
+    visible_prefix,
+)
 
 
 def list_categories() -> list[TaskCategory]:
@@ -55,14 +69,46 @@ def list_tasks(
 
 
 def task_for(*, actor: Actor, task_id: int) -> Task:
-    """A published task is public to logged-in users; a draft only to its managers.
-
-    A draft cancelled before it was ever published stays with its managers too.
-    """
+    """A task as its reader may see it: its managers see every task (drafts too); a member
+    sees a published task visible where they are reported in, or one on whose shifts they
+    have a signup or an invitation. Anyone else is told it does not exist (404: ids do not
+    leak), a draft cancelled before it was ever published included."""
     task = get_task(task_id)
-    if task.published_at is None:
-        authorize(actor, Permission.TASK_MANAGE, place_of(task))
+    if not _may_read(actor, task):
+        raise NotFound("任务不存在", code="task.not_found")
     return task
+
+
+def shift_for(*, actor: Actor, shift_id: int) -> Shift:
+    """One shift with its task, under the task's rule (``task_for``); else 404."""
+    shift = get_shift(shift_id)
+    if not _may_read(actor, shift.task):
+        raise NotFound("班次不存在", code="shift.not_found")
+    return shift
+
+
+def _may_read(actor: Actor, task: Task) -> bool:
+    if can(actor, Permission.TASK_MANAGE, place_of(task)):
+        return True
+    member = members.own_member_or_none(actor)
+    if member is None:
+        return False
+    if task.published_at is not None:
+        community = active_community(member.id)
+        if community is not None and community.path.startswith(visible_prefix(task)):
+            return True
+    shift_ids = select(Shift.id).where(Shift.task_id == task.id)
+    involved = db.session.scalar(
+        select(Signup.id)
+        .where(Signup.member_id == member.id, Signup.shift_id.in_(shift_ids))
+        .union_all(
+            select(Invitation.id).where(
+                Invitation.member_id == member.id, Invitation.shift_id.in_(shift_ids)
+            )
+        )
+        .limit(1)
+    )
+    return involved is not None
 
 
 def shift_roster(*, actor: Actor, shift_id: int) -> list[Signup]:
@@ -75,23 +121,82 @@ def shift_roster(*, actor: Actor, shift_id: int) -> list[Signup]:
     )
 
 
-def my_signups(*, actor: Actor) -> list[Signup]:
-    """The member's signups, newest first."""
+# What a page of the member's signups or invitations shows, in a few batched queries.
+_SHIFT_LOADS = selectinload(Signup.shift).selectinload(Shift.task).selectinload(Task.area)
+
+
+def checkin_states(member_id: int, shift_ids: Iterable[int]) -> dict[int, str]:
+    """The member's check-in state on each shift (one query): checked_out once a check-out
+    is punched, checked_in after a check-in, none (absent from the dict) without punches."""
+    states: dict[int, str] = {}
+    ids = set(shift_ids)
+    if not ids:
+        return states
+    rows = db.session.execute(
+        select(Punch.shift_id, Punch.direction)
+        .where(Punch.member_id == member_id, Punch.shift_id.in_(ids))
+        .distinct()
+    )
+    for shift_id, direction in rows:
+        if direction == Direction.OUT:
+            states[shift_id] = "checked_out"
+        else:
+            states.setdefault(shift_id, "checked_in")
+    return states
+
+
+def my_signups(*, actor: Actor, limit: int, cursor: int | None = None) -> CursorPage:
+    """The member's signups, newest first, each with its shift, task and check-in state."""
     member = members.own_member(actor)
-    return list(
-        db.session.scalars(
-            select(Signup).where(Signup.member_id == member.id).order_by(Signup.id.desc())
-        )
+    page = newest_first(
+        select(Signup).where(Signup.member_id == member.id).options(_SHIFT_LOADS),
+        Signup.id,
+        after_id=cursor,
+        limit=limit,
+    )
+    states = checkin_states(member.id, (s.shift_id for s in page.items))
+    return CursorPage(
+        [Shown(s, checkin=states.get(s.shift_id, "none")) for s in page.items], page.next_cursor
     )
 
 
-def my_invitations(*, actor: Actor) -> list[Invitation]:
-    """The member's pending invitations, newest first."""
+def my_invitations(
+    *,
+    actor: Actor,
+    limit: int,
+    cursor: int | None = None,
+    status: InvitationStatus | None = None,
+) -> CursorPage:
+    """The member's invitations (by default the pending ones), newest first, each with its
+    shift, task, the member's signup on the shift and check-in state."""
     member = members.own_member(actor)
-    return list(
-        db.session.scalars(
-            select(Invitation)
-            .where(Invitation.member_id == member.id, Invitation.status == InvitationStatus.PENDING)
-            .order_by(Invitation.id.desc())
+    query = (
+        select(Invitation)
+        .where(
+            Invitation.member_id == member.id,
+            Invitation.status == (status or InvitationStatus.PENDING),
         )
+        .options(selectinload(Invitation.shift).selectinload(Shift.task).selectinload(Task.area))
+    )
+    page = newest_first(query, Invitation.id, after_id=cursor, limit=limit)
+    shift_ids = {i.shift_id for i in page.items}
+    signups: dict[int, SignupStatus] = {}
+    if shift_ids:
+        for shift_id, signup_status in db.session.execute(
+            select(Signup.shift_id, Signup.status)
+            .where(Signup.member_id == member.id, Signup.shift_id.in_(shift_ids))
+            .order_by(Signup.id)
+        ):
+            signups[shift_id] = signup_status  # the latest wins
+    states = checkin_states(member.id, shift_ids)
+    return CursorPage(
+        [
+            Shown(
+                i,
+                signup_status=signups.get(i.shift_id),
+                checkin=states.get(i.shift_id, "none"),
+            )
+            for i in page.items
+        ],
+        page.next_cursor,
     )

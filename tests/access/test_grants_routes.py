@@ -51,9 +51,10 @@ def events(**where: Any) -> list[SecurityEvent]:
 
 
 def listed_ids(client: FlaskClient, headers: dict[str, str], **query: Any) -> list[int]:
-    response = client.get(GRANTS, headers=headers, query_string={"page_size": 100, **query})
+    response = client.get(GRANTS, headers=headers, query_string={"limit": 100, **query})
     assert response.status_code == 200, response.json
-    return [item["id"] for item in response.json]
+    assert response.json["next_cursor"] is None
+    return [item["id"] for item in response.json["items"]]
 
 
 def me(client: FlaskClient, headers: dict[str, str]) -> dict[str, Any]:
@@ -686,19 +687,25 @@ def test_grant_list_filters_by_account_role_and_revocation(
     assert listed_ids(client, headers, role="street_admin", include_revoked="true") == [revoked.id]
 
 
-def test_grant_list_is_paginated_with_x_pagination_header(
+def test_grant_list_pages_by_cursor_newest_first(
     client: FlaskClient, fake_wechat: FakeWeChat, spread: dict[str, Grant]
 ) -> None:
     _, headers = login_as(client, fake_wechat, Role.SYS_ADMIN)
 
-    response = client.get(GRANTS, headers=headers, query_string={"page_size": 3, "page": 2})
+    seen: list[int] = []
+    cursor = None
+    while True:
+        query = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        response = client.get(GRANTS, headers=headers, query_string=query)
+        assert response.status_code == 200 and len(response.json["items"]) <= 3
+        assert "X-Pagination" not in response.headers
+        seen += [item["id"] for item in response.json["items"]]
+        cursor = response.json["next_cursor"]
+        if cursor is None:
+            break
 
-    assert response.status_code == 200
-    assert len(response.json) == 3
-    pagination = json.loads(response.headers["X-Pagination"])
-    assert pagination["total"] == len(spread) + 1
-    assert pagination["page"] == 2
-    assert pagination["total_pages"] == 3
+    assert len(seen) == len(spread) + 1
+    assert seen == sorted(seen, reverse=True)
 
 
 @pytest.mark.parametrize("caller_scope", ["community", "street", "unit", None])

@@ -273,7 +273,7 @@ def test_walk_ins_take_free_places_only_when_the_task_allows_them(
     assert walked_in[0] == 201 and walked_in[1]["flags"] == ["walk_in"]
     assert (full[0], full[1]["code"]) == (409, "shift.full")
     assert (refused[0], refused[1]["code"]) == (409, "punch.no_signup")
-    signups = client.get("/api/v1/me/signups", headers=first).json
+    signups = client.get("/api/v1/me/signups", headers=first).json["items"]
     assert [(s["status"], s["attendance"]) for s in signups] == [("confirmed", "attended")]
 
 

@@ -152,18 +152,22 @@ def test_only_sys_admin_manages_accounts(
     assert refused.outcome == "failure"
 
 
-def test_sys_admin_lists_accounts_with_pagination(
+def test_sys_admin_lists_accounts_newest_first_by_cursor(
     client: FlaskClient, fake_wechat: FakeWeChat
 ) -> None:
     _, headers = login_as(client, fake_wechat, Role.SYS_ADMIN)
     for _ in range(3):
         make_account()
 
-    response = client.get("/api/v1/accounts?page=1&page_size=2", headers=headers)
+    response = client.get("/api/v1/accounts?limit=2", headers=headers)
+    cursor = response.json["next_cursor"]
+    rest = client.get(f"/api/v1/accounts?limit=2&cursor={cursor}", headers=headers)
 
     assert response.status_code == 200
-    assert len(response.json) == 2
-    assert '"total": 4' in response.headers["X-Pagination"]
-    assert "openid" not in response.json[0] and "session_key" not in response.json[0]
+    ids = [a["id"] for a in [*response.json["items"], *rest.json["items"]]]
+    assert len(ids) == 4 and ids == sorted(ids, reverse=True)
+    assert rest.json["next_cursor"] is None
+    first = response.json["items"][0]
+    assert "openid" not in first and "session_key" not in first
     missing = client.get("/api/v1/accounts/999999", headers=headers)
     assert missing.status_code == 404 and missing.json["code"] == "account.not_found"

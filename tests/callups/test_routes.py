@@ -131,7 +131,7 @@ def test_org_admin_creates_proposes_adjusts_and_confirms_a_call_up(
         on_post = {a["member"]["id"] for a in final[post_of[shift_id]]}
         assert roster(client, org, shift_id) == dict.fromkeys(on_post, "confirmed")
     chosen = final[post_of[street_wide]][0]["member"]["id"]
-    invitations = client.get("/api/v1/me/invitations", headers=member_headers(chosen)).json
+    invitations = client.get("/api/v1/me/invitations", headers=member_headers(chosen)).json["items"]
     assert [(i["shift"]["id"], i["call_up_id"]) for i in invitations] == [(street_wide, body["id"])]
     accepted = client.post(
         f"/api/v1/invitations/{invitations[0]['id']}/accept", headers=member_headers(chosen)
@@ -159,7 +159,9 @@ def test_declining_a_call_up_invitation_gives_the_place_to_the_waitlist(
     assert joined.status_code == 201 and joined.json["status"] == "waitlisted"
 
     decliner, stayer = assigned
-    invitation = client.get("/api/v1/me/invitations", headers=member_headers(decliner)).json[0]
+    invitation = client.get("/api/v1/me/invitations", headers=member_headers(decliner)).json[
+        "items"
+    ][0]
     declined = client.post(
         f"/api/v1/invitations/{invitation['id']}/decline", headers=member_headers(decliner)
     )

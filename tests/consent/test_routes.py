@@ -327,7 +327,7 @@ def test_new_notice_version_stops_report_in_until_accepted(
         "/api/v1/me/report-ins", json={"community_id": place.community.id}, headers=member
     )
     assert refused.status_code == 403 and refused.json["code"] == "consent.notice_required"
-    assert client.get("/api/v1/me/report-ins", headers=member).json == []
+    assert client.get("/api/v1/me/report-ins", headers=member).json["items"] == []
 
     accept_notice(client, member, "2026.2")
     asked = client.post(

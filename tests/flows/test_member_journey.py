@@ -43,7 +43,7 @@ def test_member_on_the_roster_is_verified_at_once_and_reports_in(
         f"/api/v1/report-ins/{asked.json['id']}/approve", json={}, headers=secretary
     )
     assert approved.status_code == 200 and approved.json["status"] == "active"
-    history = client.get("/api/v1/me/report-ins", headers=member).json
+    history = client.get("/api/v1/me/report-ins", headers=member).json["items"]
     assert [r["status"] for r in history] == ["active"]
 
 
@@ -113,7 +113,7 @@ def test_transfer_moves_the_member_and_keeps_history(
     )
     assert approved.status_code == 200
 
-    history = client.get("/api/v1/me/report-ins", headers=member).json
+    history = client.get("/api/v1/me/report-ins", headers=member).json["items"]
     assert [(r["community"]["id"], r["status"], r["end_kind"]) for r in history] == [
         (place.other_community.id, "active", None),
         (place.community.id, "ended", "transfer"),

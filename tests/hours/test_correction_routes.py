@@ -151,7 +151,7 @@ def test_correction_bad_input_is_422(scene: Scene, body: dict[str, Any]) -> None
     assert count(Correction) == 0
 
 
-def test_my_corrections_list_open_ones_first(scene: Scene) -> None:
+def test_my_corrections_page_newest_first_and_filter_the_open_ones(scene: Scene) -> None:
     first, second, third = _confirmed(scene), _confirmed(scene), _rejected(scene)
     decided = _asked(scene, first, 60)
     scene.post(f"/api/v1/corrections/{decided}/reject", reason="以签到为准")
@@ -163,12 +163,21 @@ def test_my_corrections_list_open_ones_first(scene: Scene) -> None:
     response = scene.get("/api/v1/me/corrections", scene.member)
 
     assert response.status_code == 200
-    assert [(c["id"], c["status"]) for c in response.json] == [
-        (open_one, "open"),
+    assert [(c["id"], c["status"]) for c in response.json["items"]] == [
         (newer_decided, "rejected"),
+        (open_one, "open"),
         (decided, "rejected"),
     ]
-    assert scene.get("/api/v1/me/corrections", other_headers).json == []
+    assert response.json["next_cursor"] is None
+    waiting = scene.get("/api/v1/me/corrections?status=open", scene.member).json
+    assert [c["id"] for c in waiting["items"]] == [open_one]
+    first_page = scene.get("/api/v1/me/corrections?limit=2", scene.member).json
+    assert [c["id"] for c in first_page["items"]] == [newer_decided, open_one]
+    rest = scene.get(
+        f"/api/v1/me/corrections?limit=2&cursor={first_page['next_cursor']}", scene.member
+    ).json
+    assert (rest["items"][0]["id"], rest["next_cursor"]) == (decided, None)
+    assert scene.get("/api/v1/me/corrections", other_headers).json["items"] == []
 
 
 # Accepting -----------------------------------------------------------------------------------

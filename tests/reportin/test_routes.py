@@ -230,7 +230,7 @@ def test_approve_by_the_community_admin_makes_the_report_in_active(
     row = _row(report_in_id)
     assert row.status == ReportInStatus.ACTIVE
     assert row.decided_by_id == secretary_account.id and row.decision_reason == "欢迎"
-    mine = client.get("/api/v1/me/report-ins", headers=member).json
+    mine = client.get("/api/v1/me/report-ins", headers=member).json["items"]
     assert [r["status"] for r in mine] == ["active"]
 
 
@@ -603,7 +603,7 @@ def test_history_keeps_every_report_in_newest_first(
         f"/api/v1/me/report-ins/{withdrawn}/withdraw", json={"reason": "搬家"}, headers=member
     )
 
-    history = client.get("/api/v1/me/report-ins", headers=member).json
+    history = client.get("/api/v1/me/report-ins", headers=member).json["items"]
 
     assert [(r["id"], r["status"], r["end_kind"]) for r in history] == [
         (withdrawn, "ended", "member_withdrew"),
@@ -811,7 +811,7 @@ def test_placement_puts_an_active_member_in_a_grid_and_teams_of_the_community(
     assert sorted(t["id"] for t in placed.json["teams"]) == sorted(teams)
     row = _row(report_in_id)
     assert row.grid_id == grid.id and sorted(t.id for t in row.teams) == sorted(teams)
-    mine = client.get("/api/v1/me/report-ins", headers=member).json[0]
+    mine = client.get("/api/v1/me/report-ins", headers=member).json["items"][0]
     assert mine["grid"]["name"] == "第一网格"
 
     cleared = client.put(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pytest
@@ -37,9 +36,9 @@ def test_roster_as_org_admin_lists_the_city_with_masked_phones(
     response = client.get("/api/v1/roster", headers=headers)
 
     assert response.status_code == 200, response.json
-    assert [(r["name"], r["phone"], r["unit_id"]) for r in response.json] == [
-        ("张三", "138****0001", setup.place.unit.id),
+    assert [(r["name"], r["phone"], r["unit_id"]) for r in response.json["items"]] == [
         ("李四", "138****0002", setup.place.unit.id),
+        ("张三", "138****0001", setup.place.unit.id),
     ]
 
 
@@ -51,9 +50,9 @@ def test_roster_as_unit_admin_lists_its_unit_with_full_phones(
     response = client.get("/api/v1/roster", headers=headers)
 
     assert response.status_code == 200, response.json
-    assert [(r["name"], r["phone"]) for r in response.json] == [
-        ("张三", "13800000001"),
+    assert [(r["name"], r["phone"]) for r in response.json["items"]] == [
         ("李四", "13800000002"),
+        ("张三", "13800000001"),
     ]
 
 
@@ -65,9 +64,9 @@ def test_roster_as_unit_admin_of_another_unit_shows_nothing(
     response = client.get("/api/v1/roster", headers=headers)
 
     assert response.status_code == 200
-    assert [r["name"] for r in response.json] == ["王五"]
+    assert [r["name"] for r in response.json["items"]] == ["王五"]
     filtered = client.get(f"/api/v1/roster?unit_id={setup.place.unit.id}", headers=headers)
-    assert filtered.status_code == 200 and filtered.json == []
+    assert filtered.status_code == 200 and filtered.json["items"] == []
 
 
 @pytest.mark.parametrize("role", [Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.SYS_ADMIN, None])
@@ -95,14 +94,17 @@ def test_roster_without_login_is_401(client: FlaskClient) -> None:
     assert response.status_code == 401 and response.json["code"] == "auth.unauthenticated"
 
 
-def test_roster_is_paginated_and_filtered_by_name(
+def test_roster_pages_by_cursor_and_filters_by_name(
     client: FlaskClient, fake_wechat: FakeWeChat, setup: Setup
 ) -> None:
     _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, setup.place.city)
 
-    page = client.get("/api/v1/roster?page=2&page_size=1", headers=headers)
+    first = client.get("/api/v1/roster?limit=1", headers=headers)
+    cursor = first.json["next_cursor"]
+    second = client.get(f"/api/v1/roster?limit=1&cursor={cursor}", headers=headers)
     by_name = client.get("/api/v1/roster?name=李四", headers=headers)
 
-    assert page.status_code == 200 and [r["name"] for r in page.json] == ["李四"]
-    assert json.loads(page.headers["X-Pagination"])["total"] == 2
-    assert [r["name"] for r in by_name.json] == ["李四"]
+    assert first.status_code == 200 and [r["name"] for r in first.json["items"]] == ["李四"]
+    assert [r["name"] for r in second.json["items"]] == ["张三"]
+    assert second.json["next_cursor"] is None and "X-Pagination" not in second.headers
+    assert [r["name"] for r in by_name.json["items"]] == ["李四"]

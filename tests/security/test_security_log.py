@@ -24,9 +24,9 @@ BEIJING = timezone(timedelta(hours=8))
 
 
 def listed(client: FlaskClient, headers: dict[str, str], **query: Any) -> list[dict[str, Any]]:
-    response = client.get(EVENTS, headers=headers, query_string={"page_size": 100, **query})
+    response = client.get(EVENTS, headers=headers, query_string={"limit": 100, **query})
     assert response.status_code == 200, response.json
-    items: list[dict[str, Any]] = response.json
+    items: list[dict[str, Any]] = response.json["items"]
     return items
 
 

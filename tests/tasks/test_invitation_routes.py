@@ -53,16 +53,16 @@ def test_secretary_invites_the_best_suited_and_the_member_accepts(
     )
     assert sent.status_code == 201 and len(sent.json) == 2
 
-    mine = client.get("/api/v1/me/invitations", headers=token_for(near)).json
+    mine = client.get("/api/v1/me/invitations", headers=token_for(near)).json["items"]
     accepted = client.post(f"/api/v1/invitations/{mine[0]['id']}/accept", headers=token_for(near))
     twice = client.post(f"/api/v1/invitations/{mine[0]['id']}/accept", headers=token_for(near))
-    far_id = client.get("/api/v1/me/invitations", headers=token_for(far)).json[0]["id"]
+    far_id = client.get("/api/v1/me/invitations", headers=token_for(far)).json["items"][0]["id"]
     declined = client.post(f"/api/v1/invitations/{far_id}/decline", headers=token_for(far))
 
     assert accepted.status_code == 200 and accepted.json["status"] == "confirmed"
     assert twice.status_code == 409 and twice.json["code"] == "invitation.answered"
     assert declined.status_code == 200 and declined.json["status"] == "declined"
-    assert client.get("/api/v1/me/invitations", headers=token_for(far)).json == []
+    assert client.get("/api/v1/me/invitations", headers=token_for(far)).json["items"] == []
     again = client.get(f"/api/v1/shifts/{shift_id}/suggestions", headers=secretary).json
     assert _member_id(near) not in [s["member"]["id"] for s in again]
 

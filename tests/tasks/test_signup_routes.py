@@ -424,7 +424,7 @@ def test_full_shift_waitlists_in_order_and_cancellations_promote_in_order(
         (ids[3], SignupStatus.WAITLISTED),
     ]
     assert _confirmed_count(shift_id) == 1
-    promoted = client.get("/api/v1/me/signups", headers=members[2]).json[0]
+    promoted = client.get("/api/v1/me/signups", headers=members[2]).json["items"][0]
     assert (promoted["status"], promoted["promoted_at"] is not None) == ("confirmed", True)
 
 
@@ -586,10 +586,11 @@ def test_my_signups_lists_the_callers_signups_newest_first(
     response = client.get("/api/v1/me/signups", headers=member)
 
     assert response.status_code == 200
-    assert [(s["id"], s["shift_id"]) for s in response.json] == [
+    assert [(s["id"], s["shift_id"]) for s in response.json["items"]] == [
         (mine[1], second),
         (mine[0], first),
     ]
+    assert response.json["next_cursor"] is None
 
 
 def test_my_signups_for_an_account_that_never_registered_is_404(client: FlaskClient) -> None:
