@@ -23,5 +23,5 @@ class SecurityEvents(MethodView):
     @blp.response(200, SecurityEventOut(many=True))
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
-        """Security events, newest first (system administrator)."""
+        """安全日志（新的在前，系统管理员）"""
         return page_of(views.query_events(actor=current_actor(), **args), pagination_parameters)
