@@ -62,8 +62,8 @@ class GrantRevoke(MethodView):
     @blp.alt_response(404, description="授权不存在（grant.not_found）")
     @blp.alt_response(
         409,
-        description="已撤销（grant.already_revoked），或是最后一个系统管理员（grant.last_sys_admi"
-        "n）",
+        description="已撤销（grant.already_revoked），"
+        "或是最后一个系统管理员（grant.last_sys_admin）",
     )
     def post(self, data: dict[str, Any], grant_id: int) -> Grant:
         """撤销授权

@@ -39,8 +39,8 @@ class Login(MethodView):
     @blp.alt_response(401, description="登录凭证无效或已使用（auth.invalid_code、auth.code_used）")
     @blp.alt_response(
         403,
-        description="账号已停用（auth.account_disabled），或被微信判定为风险用户（auth.risky_use"
-        "r）",
+        description="账号已停用（auth.account_disabled），"
+        "或被微信判定为风险用户（auth.risky_user）",
     )
     @blp.alt_response(429, description="请求太频繁（rate_limited、wechat.rate_limited）")
     @blp.alt_response(502, description="微信返回错误（wechat.error）")

@@ -55,7 +55,7 @@ class Records(MethodView):
     def get(self, args: dict[str, Any]) -> CursorPage:
         """管辖社区的服务记录（新的在前）
 
-        社区、街道管理员与组织部可调用；可按状态、是否超期未确认、区域、班次筛选。
+        社区、街道管理员与组织部可调用；可按状态、是否超期（overdue）、区域、班次筛选。
         """
         return views.list_records(
             actor=current_actor(),
@@ -322,7 +322,7 @@ class CommunityApprovalPolicy(MethodView):
     def get(self, area_id: int) -> policy.EffectivePolicy:
         """社区（或街道）的服务记录审批方式
 
-        并说明该方式是本级设置的、沿用上级的还是默认的。区域须是社区或街道（area.wrong_level）。
+        并说明是本级的设置，还是沿用所属街道的（inherited_from）。区域须是社区或街道（area.wrong_level）。
         """
         return policy.get_policy(actor=current_actor(), area_id=area_id)
 

@@ -99,10 +99,7 @@ class TaskDetail(MethodView):
     @blp.response(200, TaskOut)
     @blp.alt_response(409, description="任务已取消（task.cancelled）")
     def patch(self, data: dict[str, Any], task_id: int) -> Task:
-        """修改任务
-
-        管辖该任务的管理员可调用。已取消的任务不能修改（task.cancelled）。
-        """
+        """修改任务"""
         task = service.update_task(actor=current_actor(), task_id=task_id, changes=data)
         db.session.commit()
         return task
@@ -133,7 +130,7 @@ class TaskCancel(MethodView):
     def post(self, data: dict[str, Any], task_id: int) -> Task:
         """取消任务（须填写原因）
 
-        未结束的班次连同其报名一并取消，每个班次记一条取消事件，供通知已报名的党员。
+        未取消的班次连同其报名一并取消，每个班次记一条取消事件，供通知已报名的党员。
         已取消的任务不能再取消（task.cancelled）。
         """
         task = service.cancel_task(actor=current_actor(), task_id=task_id, reason=data["reason"])
@@ -169,8 +166,7 @@ class TaskWeeklySchedule(MethodView):
     def post(self, data: dict[str, Any], task_id: int) -> list[Shift]:
         """按周生成常设岗位的班次
 
-        在给定的星期几、提前若干周生成班次；已有同一开始时间的班次跳过，所以重复调用只会延长排班。
-        已取消的任务不能排班（task.cancelled）。
+        在给定的星期几、提前若干周生成；已有同一开始时间的班次跳过，所以重复调用只会延长排班。
         """
         shifts = service.schedule_weekly(actor=current_actor(), task_id=task_id, **data)
         db.session.commit()
@@ -184,8 +180,7 @@ class ShiftDetail(MethodView):
     @blp.response(200, ShiftOut)
     @blp.alt_response(
         409,
-        description="班次已取消（shift.cancelled）或名额少于已确认人数（shift.capacity_below_conf"
-        "irmed）",
+        description="已取消或名额少于已确认人数（shift.cancelled、shift.capacity_below_confirmed）",
     )
     def patch(self, data: dict[str, Any], shift_id: int) -> Shift:
         """调整班次的时间或名额
@@ -232,17 +227,14 @@ class ShiftSignups(MethodView):
     @login_required
     @blp.response(201, SignupOut)
     @blp.alt_response(200, schema=SignupOut, description="已报名：返回原报名")
-    @blp.alt_response(
-        409,
-        description="任务未发布或已取消（shift.not_open）、报名已截止（shift.signup_closed）、"
-        "不面向本人报到的社区（signup.not_eligible）、"
-        "身份未认证（signup.not_verified）、与已报名班次时间冲突（signup.overlap）、"
-        "正在处理（signup.duplicate）",
-    )
+    @blp.alt_response(409, description="不能报名（shift.not_open、shift.signup_closed、signup.*）")
     def post(self, shift_id: int) -> tuple[Signup, int]:
         """报名班次（满员时进入候补）
 
         已报名时再次调用返回原报名（200）。须先注册（member.not_registered）并通过认证。
+        拒绝：任务未发布或已取消（shift.not_open）、报名已截止（shift.signup_closed）、
+        不面向本人报到的社区（signup.not_eligible）、身份未认证（signup.not_verified）、
+        与已报名班次时间冲突（signup.overlap）、同一报名正在处理（signup.duplicate）。
         """
         signup, created = service.sign_up(actor=current_actor(), shift_id=shift_id)
         db.session.commit()
