@@ -185,11 +185,12 @@ class VenueCode(MethodView):
         description="任务已取消、不使用场地码或没有服务地点坐标（task.cancelled、"
         "task.not_venue_mode、task.no_site）",
     )
-    @blp.alt_response(502, description="微信返回错误（wechat.error）")
+    @blp.alt_response(429, description="微信接口调用太频繁（wechat.rate_limited）")
+    @blp.alt_response(502, description="微信返回错误（wechat.error、wechat.bad_page）")
     @blp.alt_response(
         503,
-        description="微信服务不可用（wechat.unavailable、wechat.rate_limited、"
-        "wechat.misconfigured、wechat.bad_page）",
+        description="微信服务不可用（wechat.busy、wechat.unavailable、wechat.misconfigured、"
+        "wechat.rate_limited）",
     )
     def post(self, task_id: int) -> dict[str, Any]:
         """生成任务的场地码

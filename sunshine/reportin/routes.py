@@ -27,6 +27,7 @@ blp = Blueprint("reportin", __name__, url_prefix="/api/v1", description="到社�
 class MyReportIns(MethodView):
     @login_required
     @blp.response(200, ReportInOut(many=True))
+    @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def get(self) -> list[Shown]:
         """我的报到记录（新的在前）"""
         actor = current_actor()
