@@ -24,6 +24,7 @@ export const ROUTES = {
   login: ["post", "/api/v1/auth/login"],
   getMyFeed: ["get", "/api/v1/me/feed"],
   signUpForShift: ["post", "/api/v1/shifts/{shift_id}/signups"],
+  listMySignups: ["get", "/api/v1/me/signups"],
   createPunch: ["post", "/api/v1/punches"],
   listMyRecords: ["get", "/api/v1/me/service-records"],
   getMyHours: ["get", "/api/v1/me/hours"],

@@ -136,10 +136,10 @@ function feedCard(item: Schemas["FeedItemOut"]): FeedCard {
   };
 }
 
-function recordRow(record: Schemas["RecordOut"]): RecordRow {
+function recordRow(record: Schemas["MyRecordOut"]): RecordRow {
   return {
     date: record.service_date,
-    activity: record.activity_name,
+    activity: `${record.activity.title}（${record.activity_name}）`,
     community: record.area.name,
     checkedInAt: record.check_in_at === null ? null : beijingTime(record.check_in_at),
     minutes: record.minutes,
@@ -195,6 +195,16 @@ export async function memberFlow(base: string, punchCode: string): Promise<strin
       return lines;
     }
     throw error;
+  }
+
+  // GET /me/signups: 我的报名 shows what was signed up for, not just ids.
+  const mine = await api.call("listMySignups", { query: { limit: 20 } });
+  for (const item of mine.items) {
+    const title: string = item.task.title;
+    const community: string = item.task.community.name;
+    const startsAt: string = beijingTime(item.shift.starts_at);
+    const checkin: string = item.checkin;
+    lines.push(`我的报名：${title}（${community}）${startsAt}，${item.status}，${checkin}`);
   }
 
   // POST /punches: in, then out; the location says its coordinate system.

@@ -5,7 +5,11 @@ over the whole document):
 - every operation gets an ``operationId`` derived from its MethodView and HTTP method
   (``Tasks.get`` → ``listTasks``, ``TaskDetail.patch`` → ``updateTask``, ``TaskPublish.post`` →
   ``publishTask``), or the better name in ``OPERATION_IDS``;
-- every error response carries the ``Error`` body, and every path with an id its 404;
+- every error response carries the ``Error`` body, every path with an id (a ``{…_id}``
+  parameter) its 404, and every operation that takes a request body the answers to a body it
+  cannot read (400 unreadable JSON, 413 too large, 415 wrong media type);
+- a description (the docstring after its summary) is unwrapped: the line breaks that keep the
+  source under 100 columns would show as stray spaces between Chinese characters;
 - in schemas used only for responses, every field is ``required`` (always present, perhaps
   ``null`` when it says ``nullable``), unless its metadata says ``{"optional": True}``;
 - a nullable nested object is that object or ``null`` (``nullable_ref_admits_only_null``);
@@ -69,6 +73,15 @@ _AUTH_ERRORS = {
 
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
+# A path parameter that names a row: a 404 when no such row (or not one the caller may see).
+_ID_PARAMETER = re.compile(r"\{\w*_id\}")
+# What any operation that takes a body may answer before the view runs (sunshine/http.py and
+# SunshineApi.handle_http_exception); declared once here, like 422 by flask-smorest.
+_BODY_ERRORS = {
+    "400": "请求体无法解析（request.bad_json）",
+    "413": "请求内容过大（request.too_large）",
+    "415": "请求内容类型不受支持（request.unsupported_media_type）",
+}
 # A file, not JSON: for ``@blp.response(200, BINARY, content_type=...)``.
 BINARY = {"type": "string", "format": "binary"}
 
@@ -139,6 +152,14 @@ def operation_id(endpoint: str, method: str) -> str:
     return verb + "".join(words)
 
 
+def unwrap(text: str) -> str:
+    """Join wrapped lines (a space only between two ASCII words); keep blank-line paragraphs."""
+    return "\n\n".join(
+        re.sub(r"(?<=[A-Za-z0-9.,;:)])\n(?=[A-Za-z0-9(])", " ", para).replace("\n", "")
+        for para in text.split("\n\n")
+    )
+
+
 class ContractPlugin(BasePlugin):
     """Completes what every operation and response schema owes its clients (module docstring)."""
 
@@ -165,9 +186,15 @@ class ContractPlugin(BasePlugin):
         for method, operation in (operations or {}).items():
             if rule is not None:
                 operation.setdefault("operationId", operation_id(rule.endpoint, method))
+            if "description" in operation:
+                operation["description"] = unwrap(operation["description"])
             responses = operation.setdefault("responses", {})
-            if path and "{" in path and not any(str(s) == "404" for s in responses):
+            if path and _ID_PARAMETER.search(path) and not any(str(s) == "404" for s in responses):
                 responses["404"] = {"description": "请求的内容不存在"}
+            if "requestBody" in operation:
+                for status, description in _BODY_ERRORS.items():
+                    if not any(str(s) == status for s in responses):
+                        responses[status] = {"description": description}
             for status, response in responses.items():
                 if str(status)[0] in "45" and isinstance(response, dict):
                     response.setdefault(

@@ -7,6 +7,7 @@ provokes (``tests/contract.py``, installed by ``conftest.py``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,8 +17,11 @@ from openapi_spec_validator import validate
 
 from sunshine.error_catalogue import CATALOGUE
 from sunshine.openapi import OPERATION_IDS
+from tests.contract import ResponseCheck
 
 METHODS = {"get", "post", "put", "patch", "delete"}
+ID_PARAMETER = re.compile(r"\{\w*_id\}")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 ERROR_REF = "#/components/schemas/Error"
 
 # Response schemas that need not list required fields, each with the reason.
@@ -133,9 +137,45 @@ def test_every_path_with_an_id_documents_its_404(spec: dict[str, Any]) -> None:
     missing = [
         f"{method} {path}"
         for path, method, operation in operations(spec)
-        if "{" in path and "404" not in operation["responses"]
+        if ID_PARAMETER.search(path) and "404" not in operation["responses"]
     ]
     assert not missing
+
+
+def test_a_path_parameter_that_is_no_id_brings_no_404(spec: dict[str, Any]) -> None:
+    """``PUT /holidays/{day}`` creates the day when it has none: it cannot answer 404."""
+    holiday = spec["paths"]["/api/v1/holidays/{day}"]
+    assert "404" not in holiday["put"]["responses"]
+    assert "holiday.not_found" in holiday["delete"]["responses"]["404"]["description"]
+
+
+def test_every_operation_with_a_body_documents_an_unreadable_body(spec: dict[str, Any]) -> None:
+    missing = [
+        f"{method} {path}"
+        for path, method, operation in operations(spec)
+        if "requestBody" in operation and not {"400", "413", "415"} <= set(operation["responses"])
+    ]
+    assert not missing
+
+
+def test_every_operation_has_a_chinese_summary(spec: dict[str, Any]) -> None:
+    """The summary is the docstring's first line (flask-smorest); the description follows a
+    blank line, where the behaviour needs saying (who may call, what is refused and why)."""
+    missing = [
+        f"{method} {path}"
+        for path, method, operation in operations(spec)
+        if not CJK.search(operation.get("summary") or "")
+    ]
+    assert not missing
+    english = [
+        f"{method} {path}: {operation['summary']}"
+        for path, method, operation in operations(spec)
+        if re.search(r"[a-z]{2,}", operation["summary"])  # acronyms (CSV) are fine
+    ]
+    assert not english
+    cancel = spec["paths"]["/api/v1/signups/{signup_id}/cancel"]["post"]
+    assert "候补第一位自动递补" in cancel["description"]
+    assert "\n" not in cancel["description"]  # unwrapped: no stray spaces between characters
 
 
 def test_every_success_response_with_a_body_declares_its_media_type(
@@ -197,3 +237,22 @@ def test_the_error_catalogue_is_published_on_the_error_schema(spec: dict[str, An
     published = spec["components"]["schemas"]["Error"]["x-error-codes"]
     assert [entry["code"] for entry in published] == [entry.code for entry in CATALOGUE]
     assert all(entry["message"] and entry["when"] for entry in published)
+
+
+def test_a_response_with_an_undeclared_status_fails_the_test_that_provoked_it() -> None:
+    """``tests/contract.py`` holds every status the suite provokes to the document."""
+    error = {"type": "object"}
+    document = {
+        "paths": {"/x": {"post": {"responses": {"409": {"content": {"application/json": {
+            "schema": error}}}, "default": {}}}}},
+        "components": {"schemas": {}},
+    }  # fmt: skip
+    check = ResponseCheck(document)
+    check.check("/x", "post", 409, {"code": "x.conflict"})
+    check.check("/x", "post", 500, {"code": "internal_error"})  # a bug, not an answer
+    assert check.take() == []
+    check.check("/x", "post", 404, {"code": "x.not_found"})
+    assert check.take() == [
+        "POST /x → 404: the operation does not declare this status "
+        "(add @blp.alt_response(404, description=…))"
+    ]

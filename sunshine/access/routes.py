@@ -23,16 +23,31 @@ class Grants(MethodView):
     @blp.arguments(GrantListArgs, location="query")
     @blp.response(200, GrantPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """List grants within the caller's scope."""
+        """管辖范围内的授权
+
+        系统管理员看全部，组织部看本市。
+        """
         return views.list_grants(actor=current_actor(), **args)
 
     @login_required
     @blp.arguments(GrantIn)
     @blp.response(201, GrantOut)
-    @blp.alt_response(404, description="账号、党员、区域或单位不存在")
-    @blp.alt_response(409, description="已有相同授权，或党员尚未认证")
+    @blp.alt_response(
+        404,
+        description="账号、党员、区域或单位不存在（account.not_found、member.not_found、"
+        "area.not_found、unit.not_found）",
+    )
+    @blp.alt_response(
+        409,
+        description="已有相同授权（grant.duplicate），或党员尚未认证（grant.member_not_verified）",
+    )
     def post(self, data: dict[str, Any]) -> Grant:
-        """Grant a role on a scope to an account or a member (sys admin; org_admin in its city)."""
+        """授予角色
+
+        系统管理员可授予任何角色；组织部只能在本市范围内授予。
+        按 account_id 或 member_id 二选一（grant.bad_grantee）；党员角色由注册认证产生，
+        不能直接授予（grant.role_not_grantable）；范围须与角色相符（grant.bad_scope）。
+        """
         grant = service.create_grant(actor=current_actor(), origin=request_origin(), **data)
         db.session.commit()
         return grant
@@ -43,10 +58,17 @@ class GrantRevoke(MethodView):
     @login_required
     @blp.arguments(RevokeIn)
     @blp.response(200, GrantOut)
-    @blp.alt_response(404, description="授权不存在")
-    @blp.alt_response(409, description="已撤销，或是最后一个系统管理员")
+    @blp.alt_response(404, description="授权不存在（grant.not_found）")
+    @blp.alt_response(
+        409,
+        description="已撤销（grant.already_revoked），"
+        "或是最后一个系统管理员（grant.last_sys_admin）",
+    )
     def post(self, data: dict[str, Any], grant_id: int) -> Grant:
-        """Revoke a grant; it stops working on the holder's next request."""
+        """撤销授权
+
+        持有人的下一个请求起失效。
+        """
         grant = service.revoke_grant(
             actor=current_actor(), grant_id=grant_id, reason=data["reason"], origin=request_origin()
         )

@@ -36,12 +36,22 @@ class Login(MethodView):
 
     @blp.arguments(LoginIn)
     @blp.response(200, TokenOut)
-    @blp.alt_response(401, description="登录凭证无效或已使用")
-    @blp.alt_response(403, description="账号已停用或被微信判定为风险用户")
-    @blp.alt_response(429, description="请求太频繁")
-    @blp.alt_response(503, description="微信服务不可用")
+    @blp.alt_response(401, description="登录凭证无效或已使用（auth.invalid_code、auth.code_used）")
+    @blp.alt_response(
+        403,
+        description="账号已停用（auth.account_disabled），"
+        "或被微信判定为风险用户（auth.risky_user）",
+    )
+    @blp.alt_response(429, description="请求太频繁（rate_limited、wechat.rate_limited）")
+    @blp.alt_response(502, description="微信返回错误（wechat.error）")
+    @blp.alt_response(
+        503, description="微信服务不可用（wechat.busy、wechat.unavailable、wechat.misconfigured）"
+    )
     def post(self, data: dict[str, Any]) -> service.IssuedToken:
-        """Log in with a wx.login code and get a bearer token."""
+        """微信登录，换取访问令牌
+
+        用 wx.login 的 code 登录，第一次登录时建立账号。不需要令牌。
+        """
         token = service.login(
             code=data["code"],
             origin=request_origin(),
@@ -56,7 +66,10 @@ class Logout(MethodView):
     @login_required
     @blp.response(204)
     def post(self) -> None:
-        """Revoke the bearer token used for this request."""
+        """退出登录
+
+        本次请求所用的令牌作废。
+        """
         service.logout(actor=current_actor(), origin=request_origin())
         db.session.commit()
 
@@ -66,7 +79,7 @@ class Me(MethodView):
     @login_required
     @blp.response(200, MeOut)
     def get(self) -> dict[str, Any]:
-        """The current account, its grants and its member status."""
+        """当前账号、授权与党员状态"""
         return service.describe(current_actor())
 
 
@@ -76,7 +89,7 @@ class Accounts(MethodView):
     @blp.arguments(AccountListArgs, location="query")
     @blp.response(200, AccountPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """List accounts (system administrator)."""
+        """账号列表（系统管理员）"""
         return service.list_accounts(
             actor=current_actor(),
             status=args.get("status"),
@@ -90,7 +103,7 @@ class AccountDetail(MethodView):
     @login_required
     @blp.response(200, AccountOut)
     def get(self, account_id: int) -> Account:
-        """One account (system administrator)."""
+        """账号详情（系统管理员）"""
         return service.get_account(actor=current_actor(), account_id=account_id)
 
 
@@ -111,8 +124,12 @@ class AccountDisable(MethodView):
     @login_required
     @blp.arguments(AccountStatusIn)
     @blp.response(200, AccountOut)
+    @blp.alt_response(409, description="不能停用自己的账号（account.cannot_disable_self）")
     def post(self, data: dict[str, Any], account_id: int) -> Account:
-        """Disable an account; its tokens stop working on the next request."""
+        """停用账号（系统管理员）
+
+        该账号的令牌从下一个请求起失效，也不能再登录。
+        """
         return _set_status(account_id, AccountStatus.DISABLED, data["reason"])
 
 
@@ -122,5 +139,5 @@ class AccountEnable(MethodView):
     @blp.arguments(AccountStatusIn)
     @blp.response(200, AccountOut)
     def post(self, data: dict[str, Any], account_id: int) -> Account:
-        """Re-enable a disabled account."""
+        """重新启用账号（系统管理员）"""
         return _set_status(account_id, AccountStatus.ACTIVE, data["reason"])

@@ -30,8 +30,12 @@ class CallUps(MethodView):
     @login_required
     @blp.arguments(CallUpListArgs, location="query")
     @blp.response(200, CallUpPage)
+    @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """Call-ups of the caller's streets and cities, newest first."""
+        """管辖街道与城市的动员（新的在前）
+
+        街道管理员与组织部可调用。
+        """
         return views.list_call_ups(
             actor=current_actor(),
             limit=args["limit"],
@@ -43,8 +47,14 @@ class CallUps(MethodView):
     @login_required
     @blp.arguments(CallUpIn)
     @blp.response(201, CallUpOut)
+    @blp.alt_response(404, description="区域不存在（area.not_found）")
     def post(self, data: dict[str, Any]) -> Shown:
-        """Create a draft call-up of a street or city for one day, with its posts."""
+        """新建动员草稿
+
+        某个街道或全市某一天的动员，附若干岗位（已发布任务的班次）。
+        范围须是街道或市（callup.bad_area），日期不能已过（callup.bad_day），
+        岗位须在该日期和范围内、已发布且不重复（callup.bad_posts）；以上为 422。
+        """
         call_up = service.create(actor=current_actor(), **data)
         db.session.commit()
         return views.detail(call_up)
@@ -55,7 +65,10 @@ class CallUpDetail(MethodView):
     @login_required
     @blp.response(200, CallUpOut)
     def get(self, call_up_id: int) -> Shown:
-        """A call-up: posts with places and fill, who is assigned where and why, totals."""
+        """动员详情
+
+        各岗位的名额与安排、谁被安排在哪里及理由、合计。
+        """
         return views.detail(service.get(actor=current_actor(), call_up_id=call_up_id))
 
 
@@ -63,9 +76,12 @@ class CallUpDetail(MethodView):
 class CallUpProposal(MethodView):
     @login_required
     @blp.response(200, CallUpOut)
-    @blp.alt_response(409, description="已确认或已取消")
+    @blp.alt_response(409, description="动员已确认或已取消（callup.not_editable）")
     def post(self, call_up_id: int) -> Shown:
-        """Propose who fills the posts (replaces the last proposal, keeps manual additions)."""
+        """生成人员安排建议
+
+        替换上一次的建议，保留手工安排。
+        """
         call_up = service.propose(
             actor=current_actor(), call_up_id=call_up_id, yearly_minutes=yearly_minutes()
         )
@@ -78,9 +94,18 @@ class CallUpAssignments(MethodView):
     @login_required
     @blp.arguments(AssignmentIn)
     @blp.response(201, AssignmentOut)
-    @blp.alt_response(409, description="已确认、岗位已满、已在本次动员中或当时有其他安排")
+    @blp.alt_response(
+        409,
+        description="动员已确认或已取消（callup.not_editable）、岗位已满（callup.post_full）、"
+        "已在本次动员中（callup.already_assigned）"
+        "或当时有其他安排（callup.member_busy）",
+    )
     def post(self, data: dict[str, Any], call_up_id: int) -> Shown:
-        """Put a member on a post by hand."""
+        """手工安排党员到岗位
+
+        岗位须属于本次动员、党员须能报名该岗位（422：callup.post_not_found、
+        callup.member_not_eligible）。
+        """
         assignment = service.assign(
             actor=current_actor(),
             call_up_id=call_up_id,
@@ -95,9 +120,9 @@ class CallUpAssignments(MethodView):
 class CallUpAssignment(MethodView):
     @login_required
     @blp.response(204)
-    @blp.alt_response(409, description="已确认或已取消")
+    @blp.alt_response(409, description="动员已确认或已取消（callup.not_editable）")
     def delete(self, call_up_id: int, assignment_id: int) -> None:
-        """Take a member off the call-up."""
+        """从动员中移除一项安排"""
         service.unassign(actor=current_actor(), call_up_id=call_up_id, assignment_id=assignment_id)
         db.session.commit()
 
@@ -106,9 +131,18 @@ class CallUpAssignment(MethodView):
 class CallUpConfirm(MethodView):
     @login_required
     @blp.response(200, CallUpOut)
-    @blp.alt_response(409, description="有人员已不能安排（逐一列出），或尚无安排；不写入任何内容")
+    @blp.alt_response(
+        409,
+        description="有人员已不能安排（callup.assignments_invalid，逐一列出）、"
+        "尚无安排（callup.empty），或动员已确认、已取消（callup.not_editable）；"
+        "不写入任何内容",
+    )
     def post(self, call_up_id: int) -> Shown:
-        """Confirm: every assignment becomes a held place and an invitation, or none does."""
+        """确认动员
+
+        每项安排变为一个为党员保留的名额和一条邀请，全部成功或一条也不写。党员可谢绝邀请，
+        谢绝即放弃名额。
+        """
         call_up = service.confirm(
             actor=current_actor(), call_up_id=call_up_id, origin=request_origin()
         )
@@ -121,9 +155,9 @@ class CallUpCancel(MethodView):
     @login_required
     @blp.arguments(ReasonIn)
     @blp.response(200, CallUpOut)
-    @blp.alt_response(409, description="已确认或已取消")
+    @blp.alt_response(409, description="动员已确认或已取消（callup.not_editable）")
     def post(self, data: dict[str, Any], call_up_id: int) -> Shown:
-        """Cancel a call-up that is not confirmed yet, with a reason."""
+        """取消尚未确认的动员（须填写原因）"""
         call_up = service.cancel(
             actor=current_actor(), call_up_id=call_up_id, reason=data["reason"]
         )

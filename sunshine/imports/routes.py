@@ -38,7 +38,10 @@ class Batch(MethodView):
     @login_required
     @blp.response(200, ImportBatchOut)
     def get(self, batch_id: int) -> ImportBatch:
-        """One import batch: its counts, changes or row errors."""
+        """导入批次详情
+
+        计数、变更或行错误。该市的组织部可看。
+        """
         return service.get_batch(actor=current_actor(), batch_id=batch_id)
 
 
@@ -47,7 +50,10 @@ class BatchErrors(MethodView):
     @login_required
     @blp.response(200, BINARY, content_type="text/csv", description="行号, 列, 错误")
     def get(self, batch_id: int) -> Response:
-        """Download a batch's row errors as CSV (opens in Excel)."""
+        """下载导入批次的行错误（CSV）
+
+        可直接用 Excel 打开。
+        """
         batch = service.get_batch(actor=current_actor(), batch_id=batch_id)
         return Response(
             service.error_report_csv(batch),

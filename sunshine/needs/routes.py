@@ -27,7 +27,10 @@ class CommunityNeeds(MethodView):
     @blp.arguments(NeedIn)
     @blp.response(201, NeedOut)
     def post(self, data: dict[str, Any], community_id: int) -> Need | Shown:
-        """Record a resident's need (需求清单) in a community."""
+        """登记社区居民的需求
+
+        管辖该社区的社区、街道管理员与组织部可调用；区域须是社区（area.wrong_level，422）。
+        """
         actor = current_actor()
         need = needs.record(actor=actor, community_id=community_id, **data)
         db.session.commit()
@@ -39,8 +42,12 @@ class Needs(MethodView):
     @login_required
     @blp.arguments(NeedListArgs, location="query")
     @blp.response(200, NeedPage)
+    @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """Needs of the caller's communities, newest first."""
+        """管辖社区的需求清单（新的在前）
+
+        居民联系方式只对社区管理员显示。
+        """
         return views.list_needs(
             actor=current_actor(),
             limit=args["limit"],
@@ -55,15 +62,15 @@ class NeedDetail(MethodView):
     @login_required
     @blp.response(200, NeedOut)
     def get(self, need_id: int) -> Need | Shown:
-        """One need."""
+        """需求详情"""
         return views.need_for(actor=current_actor(), need_id=need_id)
 
     @login_required
     @blp.arguments(NeedPatch)
     @blp.response(200, NeedOut)
-    @blp.alt_response(409, description="需求已关闭")
+    @blp.alt_response(409, description="需求已关闭（need.closed）")
     def patch(self, data: dict[str, Any], need_id: int) -> Need | Shown:
-        """Edit a need or move its status along (done, cancelled)."""
+        """修改需求或推进其状态（完成、取消）"""
         actor = current_actor()
         need = needs.update(actor=actor, need_id=need_id, changes=data)
         db.session.commit()
@@ -75,9 +82,12 @@ class NeedTask(MethodView):
     @login_required
     @blp.arguments(NeedTaskIn)
     @blp.response(201, TaskOut)
-    @blp.alt_response(409, description="需求不是待处理状态")
+    @blp.alt_response(409, description="需求不是待处理状态（need.not_open）")
     def post(self, data: dict[str, Any], need_id: int) -> Task:
-        """Turn an open need into a draft task (a 微心愿 unless another kind is given)."""
+        """把待处理的需求转为任务草稿
+
+        默认为微心愿，可指定其他类型；任务的规则同新建任务（422）。
+        """
         task = needs.make_task(actor=current_actor(), need_id=need_id, **data)
         db.session.commit()
         return task

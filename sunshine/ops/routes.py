@@ -27,9 +27,12 @@ class HealthOut(BaseSchema):
 @blp.route("/healthz")
 class Health(MethodView):
     @blp.response(200, HealthOut)
-    @blp.alt_response(503, description="数据库不可用")
+    @blp.alt_response(503, description="数据库不可用（health.database_unavailable）")
     def get(self) -> dict[str, str]:
-        """Liveness and database reachability."""
+        """健康检查：服务与数据库是否可用
+
+        不需要登录。
+        """
         try:
             db.session.execute(text("SELECT 1"))
         except SQLAlchemyError as exc:

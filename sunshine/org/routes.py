@@ -38,8 +38,12 @@ class Areas(MethodView):
     @login_required
     @blp.arguments(AreaListArgs, location="query")
     @blp.response(200, AreaOut(many=True))
+    @blp.alt_response(404, description="上级区域不存在（area.not_found）")
     def get(self, args: dict[str, Any]) -> list[Area]:
-        """Children of an area, or the cities when no parent is given."""
+        """下级区域列表
+
+        不给 parent_id 时列出各市/县。
+        """
         return views.list_areas(args.get("parent_id"))
 
 
@@ -48,7 +52,7 @@ class AreaDetail(MethodView):
     @login_required
     @blp.response(200, AreaOut)
     def get(self, area_id: int) -> Area:
-        """One area."""
+        """区域详情"""
         return service.get_area(area_id)
 
 
@@ -57,9 +61,9 @@ class Cities(MethodView):
     @login_required
     @blp.arguments(CityIn)
     @blp.response(201, AreaOut)
-    @blp.alt_response(409, description="区划代码已存在")
+    @blp.alt_response(409, description="区划代码已存在（area.code_exists）")
     def post(self, data: dict[str, Any]) -> Area:
-        """Add a city (system administrator)."""
+        """新增市/县（系统管理员）"""
         city = service.create_city(
             actor=current_actor(), name=data["name"], division_code=data.get("division_code")
         )
@@ -73,7 +77,10 @@ class Units(MethodView):
     @blp.arguments(UnitListArgs, location="query")
     @blp.response(200, UnitPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """Work units of a city, optionally filtered by name."""
+        """某市的工作单位
+
+        可按名称筛选。
+        """
         return views.list_units(**args)
 
 
@@ -82,7 +89,7 @@ class UnitPartyOrgs(MethodView):
     @login_required
     @blp.response(200, PartyOrgOut(many=True))
     def get(self, unit_id: int) -> list[Any]:
-        """Party organisations of a work unit."""
+        """单位的党组织"""
         return views.party_orgs_of(unit_id)
 
 
@@ -90,16 +97,20 @@ class UnitPartyOrgs(MethodView):
 class CommunityTeams(MethodView):
     @login_required
     @blp.response(200, TeamOut(many=True))
+    @blp.alt_response(422, description="区域不是社区（area.wrong_level）")
     def get(self, community_id: int) -> list[ServiceTeam]:
-        """Service teams of a community."""
+        """社区的服务队"""
         return views.teams_of(community_id)
 
     @login_required
     @blp.arguments(TeamIn)
     @blp.response(201, TeamOut)
-    @blp.alt_response(409, description="同名服务队已存在")
+    @blp.alt_response(409, description="同名服务队已存在（team.duplicate）")
     def post(self, data: dict[str, Any], community_id: int) -> ServiceTeam:
-        """Add a service team to a community (its community admin or the org department)."""
+        """为社区新增服务队
+
+        该社区的社区管理员或组织部可调用；区域须是社区（area.wrong_level，422）。
+        """
         team = service.create_team(
             actor=current_actor(), community_id=community_id, name=data["name"]
         )
@@ -114,8 +125,14 @@ class AreaImport(MethodView):
     @blp.arguments(UploadIn, location="files")
     @blp.response(201, ImportBatchOut)
     @accepts_upload(imports.MAX_UPLOAD_BYTES)
+    @blp.alt_response(404, description="市/县不存在（area.not_found）")
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> ImportBatch:
-        """Import a city's streets, communities and grids (CSV or XLSX, all or nothing)."""
+        """导入某市的街道、社区与网格
+
+        文件为 CSV（UTF-8 或 GBK）或 XLSX，全部成功或一行也不导入：
+        有行出错时 422（import.rows_invalid），批次仍保存，可下载错误报告；文件无法读取、
+        列不对等也是 422（import.*）。组织部可调用。
+        """
         return import_upload(org_imports.AREAS, args["city_id"], files["file"])
 
 
@@ -126,6 +143,12 @@ class UnitImport(MethodView):
     @blp.arguments(UploadIn, location="files")
     @blp.response(201, ImportBatchOut)
     @accepts_upload(imports.MAX_UPLOAD_BYTES)
+    @blp.alt_response(404, description="市/县不存在（area.not_found）")
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> ImportBatch:
-        """Import a city's work units, party organisations and pairings (all or nothing)."""
+        """导入某市的工作单位、党组织与结对关系
+
+        文件为 CSV（UTF-8 或 GBK）或 XLSX，全部成功或一行也不导入：
+        有行出错时 422（import.rows_invalid），批次仍保存，可下载错误报告；文件无法读取、
+        列不对等也是 422（import.*）。组织部可调用。
+        """
         return import_upload(org_imports.UNITS, args["city_id"], files["file"])

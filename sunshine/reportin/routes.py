@@ -28,17 +28,28 @@ class MyReportIns(MethodView):
     @login_required
     @blp.arguments(CursorArgs, location="query")
     @blp.response(200, ReportInPage)
+    @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """The caller's report-in history, newest first."""
+        """我的报到记录（新的在前）"""
         return views.my_report_ins(actor=current_actor(), **args)
 
     @login_required
     @blp.arguments(ReportInRequest)
     @blp.response(201, ReportInOut)
-    @blp.alt_response(409, description="已有待审批申请，或已在该社区报到")
-    @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
+    @blp.alt_response(
+        404, description="尚未注册为党员（member.not_registered），或社区不存在（area.not_found）"
+    )
+    @blp.alt_response(
+        409,
+        description="已有待审批的申请（report_in.pending_exists）"
+        "或已在该社区报到（report_in.already_active）",
+    )
     def post(self, data: dict[str, Any]) -> Shown:
-        """Ask to report to a community (a transfer when reported elsewhere)."""
+        """申请到社区报到
+
+        已在别的社区报到时为转移，批准后原报到结束。须先认证并同意隐私政策（403）。
+        由该社区的社区管理员审批。
+        """
         actor = current_actor()
         report_in = service.request(actor=actor, community_id=data["community_id"])
         db.session.commit()
@@ -50,8 +61,9 @@ class MyReportInWithdraw(MethodView):
     @login_required
     @blp.arguments(ReasonIn)
     @blp.response(200, ReportInOut)
+    @blp.alt_response(409, description="该记录已结束（report_in.closed）")
     def post(self, data: dict[str, Any], report_in_id: int) -> Shown:
-        """Cancel a pending request or end an active report-in, with a reason."""
+        """撤回报到申请或结束报到（须填写原因）"""
         actor = current_actor()
         report_in = service.withdraw(actor=actor, report_in_id=report_in_id, reason=data["reason"])
         db.session.commit()
@@ -63,8 +75,12 @@ class ReportIns(MethodView):
     @login_required
     @blp.arguments(ReportInListArgs, location="query")
     @blp.response(200, ReportInPage)
+    @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """Report-ins in the caller's communities (community, street, org department)."""
+        """管辖社区的报到记录
+
+        社区、街道管理员与组织部可调用。
+        """
         return views.list_report_ins(
             actor=current_actor(),
             status=args.get("status"),
@@ -79,7 +95,7 @@ class ReportInDetail(MethodView):
     @login_required
     @blp.response(200, ReportInOut)
     def get(self, report_in_id: int) -> Shown:
-        """One report-in in the caller's scope."""
+        """报到详情"""
         actor = current_actor()
         return views.view(actor, views.report_in_for(actor=actor, report_in_id=report_in_id))
 
@@ -96,9 +112,16 @@ class ReportInApprove(MethodView):
     @login_required
     @blp.arguments(OptionalReasonIn)
     @blp.response(200, ReportInOut)
-    @blp.alt_response(409, description="不在待审批状态")
+    @blp.alt_response(
+        409,
+        description="不在待审批状态（report_in.not_pending），"
+        "或该党员身份正在重新审核（report_in.member_not_verified）",
+    )
     def post(self, data: dict[str, Any], report_in_id: int) -> Shown:
-        """Approve a report-in (a transfer ends the member's old one)."""
+        """批准报到申请
+
+        社区管理员可调用。转移时原报到同时结束。
+        """
         return _decide(service.approve, report_in_id, reason=data["reason"])
 
 
@@ -107,9 +130,9 @@ class ReportInReject(MethodView):
     @login_required
     @blp.arguments(ReasonIn)
     @blp.response(200, ReportInOut)
-    @blp.alt_response(409, description="不在待审批状态")
+    @blp.alt_response(409, description="不在待审批状态（report_in.not_pending）")
     def post(self, data: dict[str, Any], report_in_id: int) -> Shown:
-        """Reject a report-in request, with a reason."""
+        """驳回报到申请（须填写原因）"""
         return _decide(service.reject, report_in_id, reason=data["reason"])
 
 
@@ -118,9 +141,9 @@ class ReportInEnd(MethodView):
     @login_required
     @blp.arguments(ReasonIn)
     @blp.response(200, ReportInOut)
-    @blp.alt_response(409, description="不是正在报到的记录")
+    @blp.alt_response(409, description="不是正在报到的记录（report_in.not_active）")
     def post(self, data: dict[str, Any], report_in_id: int) -> Shown:
-        """End an active report-in, with a reason."""
+        """结束一条正在进行的报到（须填写原因）"""
         return _decide(service.end, report_in_id, reason=data["reason"])
 
 
@@ -129,6 +152,10 @@ class ReportInPlacement(MethodView):
     @login_required
     @blp.arguments(PlacementIn)
     @blp.response(200, ReportInOut)
+    @blp.alt_response(409, description="不是正在报到的记录（report_in.not_active）")
     def put(self, data: dict[str, Any], report_in_id: int) -> Shown:
-        """Place an active member in a grid and service teams of the community."""
+        """为报到的党员安排网格与服务队
+
+        网格与服务队须属于该社区（grid.not_in_community、team.not_in_community，422）。
+        """
         return _decide(service.place, report_in_id, **data)

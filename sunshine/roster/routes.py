@@ -28,8 +28,14 @@ class RosterImport(MethodView):
     @blp.arguments(UploadIn, location="files")
     @blp.response(201, ImportBatchOut)
     @accepts_upload(imports.MAX_UPLOAD_BYTES)
+    @blp.alt_response(404, description="市/县不存在（area.not_found）")
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> ImportBatch:
-        """Import the roster: 姓名, 手机号, 单位, 党组织 (CSV in UTF-8 or GBK, or XLSX)."""
+        """导入花名册
+
+        列：姓名、手机号、单位、党组织。文件为 CSV（UTF-8 或 GBK）或 XLSX，全部成功或一行也不导入：
+        有行出错时 422（import.rows_invalid），批次仍保存，可下载错误报告；文件无法读取、
+        列不对等也是 422（import.*）。组织部可调用。
+        """
         return import_upload(service.IMPORTER, args["city_id"], files["file"])
 
 
@@ -39,5 +45,8 @@ class Roster(MethodView):
     @blp.arguments(RosterArgs, location="query")
     @blp.response(200, RosterPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """Roster rows in the caller's scope (org department: city; unit admin: its unit)."""
+        """管辖范围内的花名册
+
+        组织部看本市，单位管理员看本单位。
+        """
         return views.list_roster(actor=current_actor(), **args)

@@ -21,5 +21,5 @@ class SecurityEvents(MethodView):
     @blp.arguments(SecurityEventArgs, location="query")
     @blp.response(200, SecurityEventPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """Security events, newest first (system administrator)."""
+        """安全日志（新的在前，系统管理员）"""
         return views.list_events(actor=current_actor(), **args)

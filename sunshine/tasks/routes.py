@@ -47,7 +47,7 @@ class Categories(MethodView):
     @login_required
     @blp.response(200, CategoryOut(many=True))
     def get(self) -> list[TaskCategory]:
-        """The task category catalogue."""
+        """服务类别目录"""
         return views.list_categories()
 
 
@@ -56,8 +56,12 @@ class Tasks(MethodView):
     @login_required
     @blp.arguments(TaskListArgs, location="query")
     @blp.response(200, TaskPage)
+    @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """Tasks the caller manages, newest first."""
+        """我管理的任务（新的在前）
+
+        社区、街道管理员与组织部可调用，只列出管辖范围内的任务。
+        """
         return views.list_tasks(
             actor=current_actor(),
             limit=args["limit"],
@@ -69,8 +73,14 @@ class Tasks(MethodView):
     @login_required
     @blp.arguments(TaskIn)
     @blp.response(201, TaskOut)
+    @blp.alt_response(404, description="区域不存在（area.not_found）")
     def post(self, data: dict[str, Any]) -> Task:
-        """Post a task (a draft) for a community, or a street for a street-wide task."""
+        """新建任务（草稿）
+
+        社区任务建在社区；全街道的任务建在街道，其可见范围须为街道或全市（task.bad_visibility）。
+        区域不是社区或街道（task.bad_area）、类别或技能不在目录中（task.unknown_category、
+        skill.unknown）时拒绝。草稿须添加班次并发布后党员才能看到。
+        """
         task = service.create_task(actor=current_actor(), **data)
         db.session.commit()
         return task
@@ -81,15 +91,19 @@ class TaskDetail(MethodView):
     @login_required
     @blp.response(200, TaskOut)
     def get(self, task_id: int) -> Task:
-        """One task with its shifts (published tasks: anyone; drafts: its managers)."""
+        """任务详情（含班次）
+
+        已发布的任务登录即可看；草稿只有管理它的管理员可看，其他人得到 404（task.not_found），
+        不泄露 id。
+        """
         return views.task_for(actor=current_actor(), task_id=task_id)
 
     @login_required
     @blp.arguments(TaskPatch)
     @blp.response(200, TaskOut)
-    @blp.alt_response(409, description="任务已取消")
+    @blp.alt_response(409, description="任务已取消（task.cancelled）")
     def patch(self, data: dict[str, Any], task_id: int) -> Task:
-        """Edit a task."""
+        """修改任务"""
         task = service.update_task(actor=current_actor(), task_id=task_id, changes=data)
         db.session.commit()
         return task
@@ -99,9 +113,13 @@ class TaskDetail(MethodView):
 class TaskPublish(MethodView):
     @login_required
     @blp.response(200, TaskOut)
-    @blp.alt_response(409, description="没有班次或已取消")
+    @blp.alt_response(409, description="没有班次（task.no_shifts）或任务已取消（task.cancelled）")
     def post(self, task_id: int) -> Task:
-        """Publish a task to the members it is visible to."""
+        """发布任务
+
+        发布后任务出现在可见范围内党员的任务大厅。没有班次（task.no_shifts）
+        或已取消（task.cancelled）时拒绝。
+        """
         task = service.publish_task(actor=current_actor(), task_id=task_id)
         db.session.commit()
         return task
@@ -112,8 +130,13 @@ class TaskCancel(MethodView):
     @login_required
     @blp.arguments(ReasonIn)
     @blp.response(200, TaskOut)
+    @blp.alt_response(409, description="任务已取消（task.cancelled）")
     def post(self, data: dict[str, Any], task_id: int) -> Task:
-        """Cancel a task and its open shifts, with a reason."""
+        """取消任务（须填写原因）
+
+        未取消的班次连同其报名一并取消，每个班次记一条取消事件，供通知已报名的党员。
+        已取消的任务不能再取消（task.cancelled）。
+        """
         task = service.cancel_task(actor=current_actor(), task_id=task_id, reason=data["reason"])
         db.session.commit()
         return task
@@ -124,8 +147,15 @@ class TaskShifts(MethodView):
     @login_required
     @blp.arguments(ShiftIn)
     @blp.response(201, ShiftOut)
+    @blp.alt_response(409, description="任务已取消（task.cancelled）")
     def post(self, data: dict[str, Any], task_id: int) -> Shift:
-        """Add a shift (start, end, capacity, signup deadline)."""
+        """为任务添加班次
+
+        给出开始、结束、名额和报名截止时间。开始时间已过（shift.in_past）、
+        结束不晚于开始（shift.ends_before_start）、超过 24 小时（shift.too_long）、
+        截止时间不在现在与开始之间（shift.bad_deadline）时 422；
+        已取消的任务不能添加（task.cancelled）。
+        """
         shift = service.add_shift(actor=current_actor(), task_id=task_id, **data)
         db.session.commit()
         return shift
@@ -136,8 +166,12 @@ class TaskWeeklySchedule(MethodView):
     @login_required
     @blp.arguments(WeeklyScheduleIn)
     @blp.response(201, ShiftOut(many=True))
+    @blp.alt_response(409, description="任务已取消（task.cancelled）")
     def post(self, data: dict[str, Any], task_id: int) -> list[Shift]:
-        """Generate a standing post's shifts weeks ahead (existing starts are skipped)."""
+        """按周生成常设岗位的班次
+
+        在给定的星期几、提前若干周生成；已有同一开始时间的班次跳过，所以重复调用只会延长排班。
+        """
         shifts = service.schedule_weekly(actor=current_actor(), task_id=task_id, **data)
         db.session.commit()
         return shifts
@@ -154,8 +188,17 @@ class ShiftDetail(MethodView):
     @login_required
     @blp.arguments(ShiftPatch)
     @blp.response(200, ShiftOut)
+    @blp.alt_response(
+        409,
+        description="已取消或名额少于已确认人数（shift.cancelled、shift.capacity_below_confirmed）",
+    )
     def patch(self, data: dict[str, Any], shift_id: int) -> Shift:
-        """Move a shift or change its capacity (a move of over 5 minutes is an event)."""
+        """调整班次的时间或名额
+
+        名额不能少于已确认人数（shift.capacity_below_confirmed），
+        已取消的班次不能修改（shift.cancelled）；时间规则同添加班次（422）。
+        开始或结束移动超过 5 分钟时记一条变更事件，供通知已报名的党员。
+        """
         shift = service.update_shift(actor=current_actor(), shift_id=shift_id, changes=data)
         db.session.commit()
         return shift
@@ -166,8 +209,13 @@ class ShiftCancel(MethodView):
     @login_required
     @blp.arguments(ReasonIn)
     @blp.response(200, ShiftOut)
+    @blp.alt_response(409, description="班次已取消（shift.cancelled）")
     def post(self, data: dict[str, Any], shift_id: int) -> Shift:
-        """Cancel a shift and its signups, with a reason."""
+        """取消班次（须填写原因）
+
+        班次的报名一并取消，并记一条取消事件，供通知已报名的党员。
+        已取消的班次不能再取消（shift.cancelled）。
+        """
         shift = service.cancel_shift(
             actor=current_actor(), shift_id=shift_id, reason=data["reason"]
         )
@@ -180,15 +228,24 @@ class ShiftSignups(MethodView):
     @login_required
     @blp.response(200, SignupOut(many=True))
     def get(self, shift_id: int) -> list[Signup]:
-        """The shift's roster: signed up, waitlisted, cancelled (late ones flagged)."""
+        """班次的报名名单
+
+        含已报名、候补和已取消的报名，临近开始才取消的标记为迟取消。管辖该任务的管理员可调用。
+        """
         return views.shift_roster(actor=current_actor(), shift_id=shift_id)
 
     @login_required
     @blp.response(201, SignupOut)
     @blp.alt_response(200, schema=SignupOut, description="已报名：返回原报名")
-    @blp.alt_response(409, description="不可报名、已截止、时间冲突或不面向本社区")
+    @blp.alt_response(409, description="不能报名（shift.not_open、shift.signup_closed、signup.*）")
     def post(self, shift_id: int) -> tuple[Signup, int]:
-        """Sign up for a shift, or join its waitlist when it is full."""
+        """报名班次（满员时进入候补）
+
+        已报名时再次调用返回原报名（200）。须先注册（member.not_registered）并通过认证。
+        拒绝：任务未发布或已取消（shift.not_open）、报名已截止（shift.signup_closed）、
+        不面向本人报到的社区（signup.not_eligible）、身份未认证（signup.not_verified）、
+        与已报名班次时间冲突（signup.overlap）、同一报名正在处理（signup.duplicate）。
+        """
         signup, created = service.sign_up(actor=current_actor(), shift_id=shift_id)
         db.session.commit()
         return signup, 201 if created else 200
@@ -198,8 +255,16 @@ class ShiftSignups(MethodView):
 class SignupCancel(MethodView):
     @login_required
     @blp.response(200, SignupOut)
+    @blp.alt_response(
+        409, description="已取消（signup.cancelled）或班次已开始（signup.shift_started）"
+    )
     def post(self, signup_id: int) -> Signup:
-        """Give up a place; the first waitlisted member is promoted at once."""
+        """取消报名
+
+        只能取消本人的报名（他人的：signup.not_found）。班次开始后不能取消（signup.shift_started），
+        已取消的不能再取消（signup.cancelled）。开始前 SIGNUP_CANCEL_CUTOFF_MINUTES 分钟内取消的标记
+        为迟取消。取消后候补第一位自动递补。
+        """
         minutes = current_app.config["SIGNUP_CANCEL_CUTOFF_MINUTES"]
         signup = service.cancel_signup(
             actor=current_actor(), signup_id=signup_id, late_cutoff=timedelta(minutes=minutes)
@@ -215,7 +280,7 @@ class MySignups(MethodView):
     @blp.response(200, MySignupPage)
     @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """The caller's signups, newest first."""
+        """我的报名（新的在前）"""
         return views.my_signups(actor=current_actor(), **args)
 
 
@@ -225,9 +290,13 @@ class MyFeed(MethodView):
     @blp.arguments(FeedArgs, location="query")
     @blp.response(200, FeedPage)
     @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
-    @blp.alt_response(409, description="尚未报到")
+    @blp.alt_response(409, description="尚未到社区报到（feed.no_report_in）")
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """Shifts the member may join, ranked, with the reasons shown (本社区, 技能匹配 …)."""
+        """任务大厅：我可报名的班次（按推荐排序）
+
+        每项附推荐理由（本社区、技能匹配……）；已报名的班次不出现。须先注册并认证，
+        并到社区报到（feed.no_report_in）。
+        """
         return feed.feed(
             actor=current_actor(),
             category_id=args.get("category_id"),
@@ -244,8 +313,12 @@ class ShiftSuggestions(MethodView):
     @login_required
     @blp.arguments(SuggestionArgs, location="query")
     @blp.response(200, SuggestionOut(many=True))
+    @blp.alt_response(409, description="任务未发布或已取消（shift.not_open）")
     def get(self, args: dict[str, Any], shift_id: int) -> list[invitations.Suggestion]:
-        """Members best suited to invite to a shift, ranked, with the reasons."""
+        """推荐邀请的党员
+
+        按适合程度排序，附理由。管辖该任务的管理员可调用；班次须可报名（shift.not_open）。
+        """
         return invitations.suggestions(
             actor=current_actor(), shift_id=shift_id, limit=args["limit"]
         )
@@ -256,8 +329,13 @@ class ShiftInvitations(MethodView):
     @login_required
     @blp.arguments(InviteIn)
     @blp.response(201, InvitationOut(many=True))
+    @blp.alt_response(409, description="任务未发布或已取消（shift.not_open）")
     def post(self, data: dict[str, Any], shift_id: int) -> list[Invitation]:
-        """Invite members to a shift (all must be able to join it, or none is invited)."""
+        """邀请党员参加班次
+
+        被邀请的党员都能报名才邀请，否则一个也不邀请：有人不在可见范围、未认证、
+        已报名或时间冲突时 422（invitation.not_eligible）。
+        """
         created = invitations.invite(
             actor=current_actor(), shift_id=shift_id, member_ids=data["member_ids"]
         )
@@ -270,8 +348,12 @@ class MyInvitations(MethodView):
     @login_required
     @blp.arguments(MyInvitationArgs, location="query")
     @blp.response(200, MyInvitationPage)
+    @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """The caller's pending invitations."""
+        """我收到的邀请
+
+        默认只列待答复的（`status=pending`），可按状态筛选。
+        """
         return views.my_invitations(actor=current_actor(), **args)
 
 
@@ -279,9 +361,15 @@ class MyInvitations(MethodView):
 class InvitationAccept(MethodView):
     @login_required
     @blp.response(200, SignupOut)
-    @blp.alt_response(409, description="已答复，或不能报名")
+    @blp.alt_response(
+        409, description="邀请已答复（invitation.answered），或不能报名（同报名接口的 409）"
+    )
     def post(self, invitation_id: int) -> Signup:
-        """Accept an invitation: signs up (or joins the waitlist)."""
+        """接受邀请
+
+        接受即报名（满员时进入候补），报名的各项限制照样适用；
+        已答复的邀请不能再答复（invitation.answered）。
+        """
         signup = invitations.accept(actor=current_actor(), invitation_id=invitation_id)
         db.session.commit()
         return signup
@@ -291,9 +379,15 @@ class InvitationAccept(MethodView):
 class InvitationDecline(MethodView):
     @login_required
     @blp.response(200, InvitationOut)
-    @blp.alt_response(409, description="已答复，或班次已开始")
+    @blp.alt_response(
+        409, description="邀请已答复（invitation.answered），或班次已开始（signup.shift_started）"
+    )
     def post(self, invitation_id: int) -> Invitation:
-        """Decline an invitation (a call-up's: gives up the place it held)."""
+        """谢绝邀请
+
+        动员发出的邀请已为党员保留名额：谢绝即放弃该名额，同取消报名（候补第一位递补；
+        班次开始后不能谢绝：signup.shift_started）。
+        """
         minutes = current_app.config["SIGNUP_CANCEL_CUTOFF_MINUTES"]
         invitation = invitations.decline(
             actor=current_actor(),
