@@ -144,11 +144,13 @@ def _head_problems(row: LedgerDigest, members: set[int] | None) -> Generator[Pro
                 found = now.get((member_id, seq))
                 if found == signed_hash:
                     continue
-                what = (
-                    "the entry signed on {day} is gone"
-                    if found is None
-                    else "rewritten below the head signed on {day}: signed hash {signed}, now {now}"
-                ).format(day=row.day, signed=signed_hash, now=found)
+                if found is None:
+                    what = f"the entry signed on {row.day} is gone"
+                else:
+                    what = (
+                        f"rewritten at or below the head signed on {row.day}: signed hash "
+                        f"{signed_hash}, now {found}"
+                    )
                 yield Problem(ledger, member_id, seq, None, what)
 
 
