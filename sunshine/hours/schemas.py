@@ -247,8 +247,10 @@ class VerificationIn(BaseSchema):
 
 
 class VerificationProblemOut(BaseSchema):
-    ledger = fields.Enum(
-        Ledger, by_value=True, allow_none=True, metadata={"description": "null: the digest"}
+    ledger = fields.String(
+        allow_none=True,
+        validate=validate.OneOf([ledger.value for ledger in Ledger]),
+        metadata={"description": "hours or points; null: the signed digest itself"},
     )
     member_id = fields.Integer(allow_none=True)
     seq = fields.Integer(allow_none=True, metadata={"description": "position in the chain"})
