@@ -87,3 +87,12 @@ def test_the_ledger_key_may_come_from_a_pem_file(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="LEDGER_SIGNING_KEY_FILE"):
         load_config("/srv/instance", env={**env, "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "no")})
+
+
+def test_outside_production_the_published_development_key_signs() -> None:
+    from sunshine.config import fill_development_defaults
+
+    config = load_config("/srv/instance", env={"SUNSHINE_ENV": "testing"})
+    fill_development_defaults(config)
+    assert config["LEDGER_SIGNING_KEY"] == signing.DEVELOPMENT_KEY
+    signing.load_private_key(config["LEDGER_SIGNING_KEY"])  # a valid key
