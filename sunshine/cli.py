@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from flask import Flask, current_app
 
 from sunshine.errors import DomainError
 from sunshine.extensions import db
+
+if TYPE_CHECKING:
+    from sunshine.hours.models import Ledger
 
 
 def init_app(app: Flask) -> None:
@@ -53,7 +58,8 @@ def ledger() -> None:
     help="Verify just this ledger (default: both).",
 )
 def verify_ledger(which: str | None) -> None:
-    """Recompute every chain and compare it with its head; exit 1 naming the first break."""
+    """Recompute every chain and compare it with its head, then check the latest signed
+    digest (signature, and every head it signed still in place); exit 1 naming the break."""
     from sunshine.hours import ledger as ledgers
     from sunshine.hours.models import Ledger
 
@@ -64,6 +70,73 @@ def verify_ledger(which: str | None) -> None:
             click.echo(f"BROKEN {problem}", err=True)
             raise SystemExit(1)
         click.echo(f"{name} ledger: every chain verified")
+    _verify_against_digest(Ledger(which) if which else None)
+
+
+def _verify_against_digest(which: Ledger | None) -> None:
+    """The latest signed digest: its signature, and every head it signed still in place."""
+    from sunshine.hours.ledger import digests
+
+    row = digests.latest()
+    if row is None:
+        click.echo("no signed digest yet (the job hours.sign_ledger_digest signs one daily)")
+        return
+    problems = digests.digest_problems(row, ledger=which)
+    db.session.rollback()
+    for problem in problems:
+        click.echo(f"BROKEN {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(
+        f"signed digest of {row.day} (key {row.key_id}): signature valid, "
+        f"{row.chains} signed heads still in place"
+    )
+
+
+@ledger.command("digests")
+@click.option(
+    "--export",
+    "path",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write every signed digest to this file, one JSON object a line.",
+)
+def export_digests(path: str) -> None:
+    """Export the signed digests (with the public key) for an auditor to keep elsewhere."""
+    import json
+
+    from sqlalchemy import select
+
+    from sunshine.hours.ledger import digests
+    from sunshine.hours.models import LedgerDigest
+
+    written = 0
+    with open(path, "w", encoding="utf-8") as file:
+        rows = db.session.scalars(
+            select(LedgerDigest).order_by(LedgerDigest.day).execution_options(yield_per=50)
+        )
+        for row in rows:
+            line = json.dumps(digests.export_line(row), ensure_ascii=False, sort_keys=True)
+            file.write(line + "\n")
+            written += 1
+    db.session.rollback()
+    click.echo(f"{written} signed digest(s) written to {path}")
+
+
+@ledger.command("new-key")
+def new_key() -> None:
+    """Print a new Ed25519 private key (base64 of the raw 32 bytes) for LEDGER_SIGNING_KEY."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    raw = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    click.echo(base64.b64encode(raw).decode())
 
 
 @ledger.command("rebuild-totals")

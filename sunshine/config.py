@@ -14,6 +14,8 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from sunshine import signing
+
 log = logging.getLogger(__name__)
 
 WECHAT_API_BASE_DEFAULT = "https://api.weixin.qq.com"
@@ -52,6 +54,20 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _ledger_key(env: Mapping[str, str]) -> str | None:
+    """``LEDGER_SIGNING_KEY``, or the contents of the file ``LEDGER_SIGNING_KEY_FILE``."""
+    if env.get("LEDGER_SIGNING_KEY"):
+        return env["LEDGER_SIGNING_KEY"]
+    path = env.get("LEDGER_SIGNING_KEY_FILE")
+    if not path:
+        return None
+    try:
+        with open(path, encoding="ascii") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"LEDGER_SIGNING_KEY_FILE {path!r} cannot be read: {exc}") from exc
+
+
 def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read the configuration from the environment (``os.environ`` by default)."""
     env = os.environ if env is None else env
@@ -84,6 +100,7 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        "LEDGER_SIGNING_KEY": _ledger_key(env),
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
         # flask-smorest / OpenAPI
         "API_TITLE": "Sunshine 一米阳光 API",
@@ -116,6 +133,16 @@ def validate(config: Mapping[str, Any]) -> None:
     if not config.get("REDIS_URL"):
         # Several workers must share rate-limit counters and the WeChat access token.
         problems.append("REDIS_URL must be set in production (state shared by all workers)")
+    key = config.get("LEDGER_SIGNING_KEY")
+    if not key:
+        problems.append("LEDGER_SIGNING_KEY (or LEDGER_SIGNING_KEY_FILE) must be set")
+    elif key.strip() == signing.DEVELOPMENT_KEY:
+        problems.append("LEDGER_SIGNING_KEY must not be the published development key")
+    else:
+        try:
+            signing.load_private_key(key)
+        except ValueError as exc:
+            problems.append(f"LEDGER_SIGNING_KEY is not an Ed25519 private key: {exc}")
     if problems:
         raise ConfigError("production configuration refused: " + "; ".join(problems))
 
@@ -126,3 +153,7 @@ def fill_development_defaults(config: dict[str, Any]) -> None:
         config["SECRET_KEY"] = secrets.token_hex(32)
         if config["ENV_NAME"] == "development":
             log.warning("SECRET_KEY not set: using a random key for this process only")
+    if config["ENV_NAME"] != "production" and not config.get("LEDGER_SIGNING_KEY"):
+        config["LEDGER_SIGNING_KEY"] = signing.DEVELOPMENT_KEY
+        if config["ENV_NAME"] == "development":
+            log.warning("LEDGER_SIGNING_KEY not set: signing with the published development key")

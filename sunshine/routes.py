@@ -7,6 +7,7 @@ from sunshine.attendance.routes import blp as attendance_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
 from sunshine.consent.routes import blp as consent_blp
+from sunshine.hours.ledger_routes import blp as ledger_blp
 from sunshine.hours.routes import blp as hours_blp
 from sunshine.imports.routes import blp as imports_blp
 from sunshine.members.routes import blp as members_blp
@@ -27,6 +28,7 @@ BLUEPRINTS = [
     tasks_blp,
     attendance_blp,
     hours_blp,
+    ledger_blp,
     callups_blp,
     needs_blp,
     org_blp,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+
 import pytest
 
+from sunshine import signing
 from sunshine.config import ConfigError, load_config, validate
 
 GOOD_PRODUCTION = {
@@ -13,6 +17,7 @@ GOOD_PRODUCTION = {
     "WECHAT_SECRET": "s" * 32,
     "DATABASE_URL": "postgres://sunshine@db/sunshine",
     "REDIS_URL": "redis://cache:6379/0",
+    "LEDGER_SIGNING_KEY": base64.b64encode(b"p" * 32).decode(),
 }
 
 
@@ -41,6 +46,10 @@ def test_production_values_are_read_and_postgres_uses_psycopg3() -> None:
         ({"WECHAT_SECRET": ""}, "WECHAT_SECRET"),
         ({"WECHAT_API_BASE": "http://127.0.0.1:5001"}, "WECHAT_API_BASE"),
         ({"REDIS_URL": ""}, "REDIS_URL"),
+        ({"LEDGER_SIGNING_KEY": ""}, "LEDGER_SIGNING_KEY"),
+        ({"LEDGER_SIGNING_KEY": "not a key"}, "LEDGER_SIGNING_KEY"),
+        ({"LEDGER_SIGNING_KEY": base64.b64encode(b"short").decode()}, "LEDGER_SIGNING_KEY"),
+        ({"LEDGER_SIGNING_KEY": signing.DEVELOPMENT_KEY}, "development key"),
     ],
 )
 def test_production_refuses_unsafe_configuration(override: dict[str, str], problem: str) -> None:
@@ -56,3 +65,34 @@ def test_production_refuses_unsafe_configuration(override: dict[str, str], probl
 def test_malformed_values_fail_fast(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         load_config("/srv/instance", env=env)
+
+
+def test_the_ledger_key_may_come_from_a_pem_file(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path = tmp_path / "ledger.pem"
+    path.write_bytes(pem)
+    env = {**GOOD_PRODUCTION, "LEDGER_SIGNING_KEY": "", "LEDGER_SIGNING_KEY_FILE": str(path)}
+    config = load_config("/srv/instance", env=env)
+    validate(config)
+    assert signing.key_id(signing.load_private_key(config["LEDGER_SIGNING_KEY"])) == (
+        signing.key_id(key)
+    )
+    with pytest.raises(ConfigError, match="LEDGER_SIGNING_KEY_FILE"):
+        load_config("/srv/instance", env={**env, "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "no")})
+
+
+def test_outside_production_the_published_development_key_signs() -> None:
+    from sunshine.config import fill_development_defaults
+
+    config = load_config("/srv/instance", env={"SUNSHINE_ENV": "testing"})
+    fill_development_defaults(config)
+    assert config["LEDGER_SIGNING_KEY"] == signing.DEVELOPMENT_KEY
+    signing.load_private_key(config["LEDGER_SIGNING_KEY"])  # a valid key

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     HOURS_CONFIRM = "hours.confirm"  # confirm, reject, void, adjust; decide corrections; policy
     CALENDAR_MANAGE = "calendar.manage"  # the holiday table that working days are counted by
     CALLUP_MANAGE = "callup.manage"  # call-ups (动员) of a street or city: propose, confirm
+    LEDGER_VERIFY = "ledger.verify"  # verify the ledgers against the signed digests
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -68,6 +69,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CALENDAR_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
     # A call-up spans communities: the street and the organization department run them.
     Permission.CALLUP_MANAGE: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    # The audit of the city's ledgers (a global grant: every member's).
+    Permission.LEDGER_VERIFY: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
 }
 
 

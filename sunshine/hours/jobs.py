@@ -40,3 +40,20 @@ def flag_overdue(now: datetime) -> dict[str, int]:
         .execution_options(synchronize_session=False)
     )
     return {"flagged": result.rowcount}  # type: ignore[attr-defined]
+
+
+@job("hours.sign_ledger_digest", every=timedelta(hours=1))
+def sign_ledger_digest(now: datetime) -> dict[str, int]:
+    """Sign today's digest of every chain's head (once per Shanghai day; hourly retries)."""
+    from sunshine.hours.ledger import digests
+
+    row = digests.sign_today(now)
+    return {"signed": 0 if row is None else 1, "chains": 0 if row is None else row.chains}
+
+
+@job("hours.run_ledger_verifications", every=timedelta(minutes=1))
+def run_ledger_verifications(now: datetime) -> dict[str, int]:
+    """Run the admins' pending verification requests (a few per run, oldest first)."""
+    from sunshine.hours import verifications
+
+    return {"verified": verifications.run_pending(now)}

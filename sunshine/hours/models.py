@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -233,3 +234,50 @@ class LedgerHead(Base):
 
 
 append_only(HoursEntry, PointsEntry)
+
+
+class LedgerDigest(Base):
+    """One day's signed digest over the heads of every chain (both ledgers).
+
+    ``heads`` holds what was signed — ``[[ledger, member_id, entries, last_hash], …]`` in
+    (ledger, member_id) order — so a later check can compare each chain then with now.
+    ``digest`` is the SHA-256 of its canonical JSON; ``signature`` the Ed25519 signature of
+    the digest (base64), made with a key kept outside the database (``LEDGER_SIGNING_KEY``).
+    """
+
+    __tablename__ = "ledger_digest"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)  # Asia/Shanghai: one per day
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    chains: Mapped[int] = mapped_column()
+    digest: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(100))
+    key_id: Mapped[str] = mapped_column(String(16))
+    public_key: Mapped[str] = mapped_column(String(64))  # base64 of the raw 32 bytes
+    heads: Mapped[list[list[Any]]] = mapped_column(JSON)
+
+
+class VerificationStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+
+
+class LedgerVerification(Base):
+    """An admin's request to verify the ledgers of a city (or everything), run by a job."""
+
+    __tablename__ = "ledger_verification"
+    __table_args__ = (Index("ix_ledger_verification_status", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))  # None: everything
+    area_path: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[VerificationStatus] = mapped_column(
+        str_enum(VerificationStatus, 8), default=VerificationStatus.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ok: Mapped[bool | None] = mapped_column(Boolean)
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_digest.id"))
+    problems: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)

@@ -12,6 +12,7 @@ from sunshine.hours.models import (
     LedgerKind,
     RecordSource,
     RecordStatus,
+    VerificationStatus,
 )
 from sunshine.org.schemas import AreaOut
 from sunshine.tasks.models import TaskKind
@@ -235,3 +236,41 @@ class HolidayOut(BaseSchema):
     day = fields.Date()
     workday = fields.Boolean()
     name = fields.String()
+
+
+class VerificationIn(BaseSchema):
+    city_id = fields.Integer(
+        validate=ID,
+        allow_none=True,
+        metadata={"description": "the city whose members' chains to verify; absent: all"},
+    )
+
+
+class VerificationProblemOut(BaseSchema):
+    ledger = fields.String(
+        allow_none=True,
+        validate=validate.OneOf([ledger.value for ledger in Ledger]),
+        metadata={"description": "hours or points; null: the signed digest itself"},
+    )
+    member_id = fields.Integer(allow_none=True)
+    seq = fields.Integer(allow_none=True, metadata={"description": "position in the chain"})
+    what = fields.String()
+
+
+class VerificationOut(BaseSchema):
+    id = fields.Integer()
+    status = fields.Enum(VerificationStatus, by_value=True)
+    city_id = fields.Integer(attribute="area_id", allow_none=True)
+    created_at = fields.AwareDateTime()
+    finished_at = fields.AwareDateTime(allow_none=True)
+    ok = fields.Boolean(
+        allow_none=True, metadata={"description": "null until done; true: nothing broken"}
+    )
+    digest_day = fields.Date(
+        allow_none=True, metadata={"description": "the signed digest compared with; null: none"}
+    )
+    problems = fields.List(
+        fields.Nested(VerificationProblemOut),
+        allow_none=True,
+        metadata={"description": "the broken chains (first problem of each, at most 100)"},
+    )

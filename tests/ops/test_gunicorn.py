@@ -34,6 +34,8 @@ def _gunicorn(database_url: str) -> Iterator[str]:
         "DATABASE_URL": database_url,
         # Required in production; nothing here connects to it (healthz checks the database).
         "REDIS_URL": "redis://127.0.0.1:6379/15",
+        # Any Ed25519 key but the published development one (base64 of 32 raw bytes).
+        "LEDGER_SIGNING_KEY": "cHJvZC1saWtlLWxlZGdlci1rZXktMzItYnl0ZXMhISE=",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
@@ -86,7 +88,11 @@ def test_healthz_is_503_when_the_database_is_unreachable(gunicorn_without_databa
 
 
 def test_production_refuses_to_start_without_secrets() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "WECHAT_SECRET"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "WECHAT_SECRET", "LEDGER_SIGNING_KEY"}
+    }
     env.update(SUNSHINE_ENV="production", WECHAT_APPID="wxprodlike000000")
     result = subprocess.run(
         [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, timeout=60

@@ -23,7 +23,8 @@ from sunshine.hours.ledger.chain import (
     record_sum,
     total,
 )
-from sunshine.hours.ledger.checks import Difference, Problem, rebuild_totals, verify
+from sunshine.hours.ledger.checks import Problem, problems, verify
+from sunshine.hours.ledger.rebuild import Difference, rebuild_totals
 
 __all__ = [
     "GENESIS_HASH",
@@ -35,6 +36,7 @@ __all__ = [
     "canonical",
     "entries_of_record",
     "entry_hash",
+    "problems",
     "rebuild_totals",
     "record_sum",
     "total",
