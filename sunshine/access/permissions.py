@@ -42,6 +42,9 @@ class Permission(StrEnum):
     HOURS_CONFIRM = "hours.confirm"  # confirm, reject, void, adjust; decide corrections; policy
     CALENDAR_MANAGE = "calendar.manage"  # the holiday table that working days are counted by
     CALLUP_MANAGE = "callup.manage"  # call-ups (动员) of a street or city: propose, confirm
+    REQUIREMENT_READ = "requirement.read"  # periods and their service requirements
+    REQUIREMENT_CITY = "requirement.city"  # a city's periods and requirements
+    REQUIREMENT_STREET = "requirement.street"  # a street's tightening of the city's requirement
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -68,6 +71,12 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CALENDAR_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
     # A call-up spans communities: the street and the organization department run them.
     Permission.CALLUP_MANAGE: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    Permission.REQUIREMENT_READ: frozenset(
+        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}
+    ),
+    # The organization department sets the rule; a street may only tighten it.
+    Permission.REQUIREMENT_CITY: frozenset({Role.ORG_ADMIN}),
+    Permission.REQUIREMENT_STREET: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
 }
 
 
