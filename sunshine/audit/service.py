@@ -74,8 +74,9 @@ def create_period(
     city = _city(city_id)
     authorize(actor, Permission.REQUIREMENT_CITY, Place(area_path=city.path))
     _check_dates(kind, starts_on, ends_on)
-    # The city's row lock serialises period definitions of the city (the overlap check).
-    db.session.execute(select(Area.id).where(Area.id == city.id).with_for_update())
+    # The city's row lock serialises period definitions of the city (the overlap check);
+    # FOR NO KEY UPDATE, so rows that merely reference the city are not held up.
+    db.session.execute(select(Area.id).where(Area.id == city.id).with_for_update(key_share=True))
     clash = db.session.scalar(
         select(Period.id).where(
             Period.city_id == city.id,
@@ -220,7 +221,9 @@ def _refuse_empty(min_services: int | None, min_minutes: int | None) -> None:
 
 def _lock(period: Period) -> None:
     """The period's row lock orders its versions, and a street's check against the city."""
-    db.session.execute(select(Period.id).where(Period.id == period.id).with_for_update())
+    db.session.execute(
+        select(Period.id).where(Period.id == period.id).with_for_update(key_share=True)
+    )
 
 
 def _add_version(
