@@ -409,7 +409,7 @@ def propose_in_app(app: Any, call_up_id: int, admin_id: int) -> Any:
         actor = Actor(account=account, grants=active_grants(admin_id))
         timings = solver.Timings()
         started = time.perf_counter()
-        service.propose(actor=actor, call_up_id=call_up_id, yearly_minutes=YEARLY, timings=timings)
+        service.propose(actor=actor, call_up_id=call_up_id, timings=timings)
         commit = time.perf_counter()
         db.session.commit()
         timings.store += time.perf_counter() - commit

@@ -13,9 +13,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from flask import current_app
-
 from sunshine import clock
+from sunshine.audit.rules import year_minutes
 from sunshine.hours.service import confirmed_minutes_in_year
 
 EVENING_FROM_HOUR = 18
@@ -81,9 +80,11 @@ def behind_reason(minutes_behind: int) -> str:
     return f"本年度还差 {hours:g} 小时"
 
 
-def yearly_minutes() -> int:
-    """The yearly requirement in minutes (YEARLY_SERVICE_HOURS; 0 turns the factor off)."""
-    return max(0, int(current_app.config["YEARLY_SERVICE_HOURS"])) * 60
+def yearly_minutes(community_paths: Collection[str]) -> dict[str, int]:
+    """This year's required minutes for members of each community (Asia/Shanghai year): the
+    rule that applies there (``audit.rules``: the street's, else the city's, else
+    YEARLY_SERVICE_HOURS), read in one query. 0 turns the factor off."""
+    return year_minutes(community_paths, clock.today().year)
 
 
 def served_this_year(member_ids: Collection[int]) -> dict[int, int]:

@@ -43,6 +43,9 @@ class Permission(StrEnum):
     CALENDAR_MANAGE = "calendar.manage"  # the holiday table that working days are counted by
     CALLUP_MANAGE = "callup.manage"  # call-ups (动员) of a street or city: propose, confirm
     LEDGER_VERIFY = "ledger.verify"  # verify the ledgers against the signed digests
+    REQUIREMENT_READ = "requirement.read"  # periods and their service requirements
+    REQUIREMENT_CITY = "requirement.city"  # a city's periods and requirements
+    REQUIREMENT_STREET = "requirement.street"  # a street's tightening of the city's requirement
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -71,6 +74,12 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CALLUP_MANAGE: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
     # The audit of the city's ledgers (a global grant: every member's).
     Permission.LEDGER_VERIFY: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
+    Permission.REQUIREMENT_READ: frozenset(
+        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}
+    ),
+    # The organization department sets the rule; a street may only tighten it.
+    Permission.REQUIREMENT_CITY: frozenset({Role.ORG_ADMIN}),
+    Permission.REQUIREMENT_STREET: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
 }
 
 

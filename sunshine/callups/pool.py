@@ -1,8 +1,9 @@
 """What a call-up proposal reads: its posts' open places and the members who may fill them.
 
 Everything is read in bulk as plain rows — one query for the members, one for their skills,
-one for the day's signups, one for pending invitations, and the minutes served — never one
-query per member, never ORM objects: a city call-up reads tens of thousands of members.
+one for the day's signups, one for pending invitations, the minutes served and the rules that
+apply — never one query per member, never ORM objects: a city call-up reads tens of thousands
+of members.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sunshine.callups.solver import OpenPost, PoolMember
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus, member_skill
 from sunshine.org.models import Area
-from sunshine.ranking import behind, served_this_year
+from sunshine.ranking import behind, served_this_year, yearly_minutes
 from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.tasks.models import (
     Invitation,
@@ -133,7 +134,6 @@ def load_pool(
     scopes: Iterable[str],
     *,
     skill_ids: Collection[int],
-    yearly_minutes: int,
     only: Collection[int] | None = None,
     exclude: Collection[int] = (),
 ) -> list[PoolMember]:
@@ -162,9 +162,10 @@ def load_pool(
         ):
             skills[member_id].add(skill_id)
     served = served_this_year([row[0] for row in rows])
+    required = yearly_minutes({row[1] for row in rows})  # one query for every community
     members = []
     for member_id, path, daytime, evenings, weekends in rows:
-        gap, points = behind(served[member_id], yearly_minutes)
+        gap, points = behind(served[member_id], required[path])
         members.append(
             PoolMember(
                 id=member_id,

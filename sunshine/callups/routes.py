@@ -20,7 +20,6 @@ from sunshine.callups.schemas import (
 )
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
-from sunshine.ranking import yearly_minutes
 
 blp = Blueprint("callups", __name__, url_prefix="/api/v1", description="动员")
 
@@ -82,9 +81,7 @@ class CallUpProposal(MethodView):
 
         替换上一次的建议，保留手工安排。
         """
-        call_up = service.propose(
-            actor=current_actor(), call_up_id=call_up_id, yearly_minutes=yearly_minutes()
-        )
+        call_up = service.propose(actor=current_actor(), call_up_id=call_up_id)
         db.session.commit()
         return views.detail(call_up)
 
@@ -109,7 +106,6 @@ class CallUpAssignments(MethodView):
         assignment = service.assign(
             actor=current_actor(),
             call_up_id=call_up_id,
-            yearly_minutes=yearly_minutes(),
             **data,
         )
         db.session.commit()

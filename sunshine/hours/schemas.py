@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from sunshine.api import BIG_ID, ID, REASON, BaseSchema, cursor_page_schema
+from sunshine.audit.schemas import RuleOut
 from sunshine.hours.models import (
     ApprovalMode,
     CorrectionStatus,
@@ -217,6 +218,14 @@ class HoursOut(BaseSchema):
     points_total = fields.Integer()
     records = fields.Nested(
         RecordCountsOut, metadata={"description": "records dated in the year, by status"}
+    )
+    required_services = fields.Integer(
+        allow_none=True, metadata={"description": "null: the rule asks no number of services"}
+    )
+    confirmed_services = fields.Integer(metadata={"description": "confirmed records of the year"})
+    remaining_services = fields.Integer(allow_none=True)
+    rule = fields.Nested(
+        RuleOut, metadata={"description": "the rule that applies: street, city or default"}
     )
 
 

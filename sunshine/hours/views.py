@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from sunshine.access.listing import scoped_page
 from sunshine.access.permissions import Actor, Permission, authorize
 from sunshine.api import Shown
+from sunshine.audit.rules import Rule, member_rule
 from sunshine.extensions import db
 from sunshine.hours import ledger
 from sunshine.hours.models import (
@@ -173,6 +173,20 @@ class YearSummary:
     points_total: int
     total_minutes: int
     records: dict[str, int]
+    rule: Rule
+
+    @property
+    def required_services(self) -> int | None:
+        return self.rule.min_services
+
+    @property
+    def confirmed_services(self) -> int:
+        return self.records["confirmed"]
+
+    @property
+    def remaining_services(self) -> int | None:
+        required = self.rule.min_services
+        return None if required is None else max(0, required - self.confirmed_services)
 
     @property
     def confirmed_hours(self) -> float:
@@ -190,11 +204,13 @@ class YearSummary:
 def my_year(*, actor: Actor, year: int) -> YearSummary:
     """The member's confirmed time in ``year`` against the requirement, and their points.
 
-    The requirement is YEARLY_SERVICE_HOURS until the audit issue sets real rules.
+    The requirement is the rule that applies to the member's community for the year
+    (``audit.rules``: the street's tightening, else the city's, else YEARLY_SERVICE_HOURS).
     """
     member = members.own_member(actor)
     confirmed = confirmed_minutes_in_year([member.id], year)[member.id]
-    required = int(current_app.config["YEARLY_SERVICE_HOURS"]) * 60
+    rule = member_rule(member.id, year)
+    required = rule.min_minutes or 0
     counts = dict.fromkeys((s.value for s in RecordStatus), 0)
     counts.update(
         {
@@ -217,4 +233,5 @@ def my_year(*, actor: Actor, year: int) -> YearSummary:
         points_total=ledger.total(Ledger.POINTS, member.id),
         total_minutes=ledger.total(Ledger.HOURS, member.id),
         records=counts,
+        rule=rule,
     )

@@ -192,7 +192,10 @@ def feed(
         .all()
     )
     held_ids = {shift_id for shift_id, _, _ in held}
-    gap = behind(served_this_year([member.id])[member.id], yearly_minutes())
+    gap = behind(
+        served_this_year([member.id])[member.id],
+        yearly_minutes([community.path])[community.path],
+    )
     behind_points = gap[1] if gap[0] > 0 else 0
     free = {slot for slot in TIME_SLOTS if getattr(member, slot)}
     # Points for all candidates, reasons (score) for the page only; ties go to the sooner

@@ -95,7 +95,7 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
     ).all()
     busy = _busy_member_ids(shift)
     served = served_this_year([member.id for member, _ in rows])
-    yearly = yearly_minutes()
+    yearly = yearly_minutes({community.path for _, community in rows})
     task_skills = sorted(task.skills, key=lambda skill: skill.id)
     ranked = []
     for member, community in rows:
@@ -108,7 +108,7 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
             task_path=task.area_path,
             matched_skills=[skill.name for skill in task_skills if skill.id in mine],
             starts_at=shift.starts_at,
-            behind=behind(served[member.id], yearly),
+            behind=behind(served[member.id], yearly[community.path]),
         )
         ranked.append(Suggestion(member, community, points, reasons))
     ranked.sort(key=lambda s: (-s.score, s.member.id))

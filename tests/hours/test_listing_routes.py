@@ -200,6 +200,17 @@ def test_my_hours_in_a_year_count_confirmed_ledger_minutes_by_service_date(scene
         "total_minutes": 780,
         "points_total": 130,
         "records": {"pending": 1, "confirmed": 2, "rejected": 1, "voided": 1},
+        # No rule for the year: the default (YEARLY_SERVICE_HOURS), no number of services.
+        "required_services": None,
+        "confirmed_services": 2,
+        "remaining_services": None,
+        "rule": {
+            "source": "default",
+            "min_services": None,
+            "min_minutes": 24 * 60,
+            "period_id": None,
+            "area_id": None,
+        },
     }
 
 

@@ -34,7 +34,6 @@ def propose(
     *,
     actor: Actor,
     call_up_id: int,
-    yearly_minutes: int,
     timings: solver.Timings | None = None,
 ) -> CallUp:
     """Compute the best assignment and store it, replacing the previous proposal and keeping
@@ -57,7 +56,6 @@ def propose(
     members = pool.load_pool(
         _scopes(call_up),
         skill_ids={skill_id for post in posts for skill_id, _ in post.skills},
-        yearly_minutes=yearly_minutes,
         exclude=manual,
     )
     timings.load = time.perf_counter() - started
@@ -86,9 +84,7 @@ def propose(
     return call_up
 
 
-def assign(
-    *, actor: Actor, call_up_id: int, post_id: int, member_id: int, yearly_minutes: int
-) -> CallUpAssignment:
+def assign(*, actor: Actor, call_up_id: int, post_id: int, member_id: int) -> CallUpAssignment:
     """Put a member on a post by hand: the member must be able to join its shift, be free
     then, not be in the call-up already, and the post must have a place left."""
     call_up = editable(actor, call_up_id)
@@ -110,7 +106,6 @@ def assign(
     found = pool.load_pool(
         [open_post.scope_path],
         skill_ids=[skill_id for skill_id, _ in open_post.skills],
-        yearly_minutes=yearly_minutes,
         only=[member_id],
     )
     if not found:

@@ -1,0 +1,1 @@
+"""The organisation department's audit: periods and the service requirement of each."""

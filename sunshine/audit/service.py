@@ -1,0 +1,306 @@
+"""Periods and requirements: a city's org_admin defines them, a street admin tightens them.
+
+Refused: periods of one kind that overlap in a city (409 ``period.overlap``), a year that is
+not a calendar year or a half/quarter longer than one or across a year end (422
+``period.bad_dates``), a requirement with no minimum (422 ``requirement.empty``), a street's
+minimum below the city's (409 ``requirement.looser``), and anyone else (403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from sunshine.access.permissions import (
+    Actor,
+    Permission,
+    Place,
+    authorize,
+    require_somewhere,
+    scope_of,
+)
+from sunshine.audit.models import Period, PeriodKind, Requirement
+from sunshine.audit.rules import Rule, combine, current_rows, default_rule
+from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
+from sunshine.extensions import db
+from sunshine.org import service as org
+from sunshine.org.models import Area, AreaLevel
+from sunshine.pagination import CursorPage, newest_first
+from sunshine.security import service as security
+
+if TYPE_CHECKING:
+    from sunshine.auth.service import Origin
+
+MAX_DAYS = {PeriodKind.HALF: 184, PeriodKind.QUARTER: 92}
+
+
+def _city(city_id: int) -> Area:
+    area = org.get_area(city_id)
+    if area.level != AreaLevel.CITY:
+        raise Invalid("考核周期应设在市", code="area.wrong_level", fields={"city_id": ["应为市"]})
+    return area
+
+
+def _check_dates(kind: PeriodKind, starts_on: date, ends_on: date) -> None:
+    problem = None
+    if ends_on < starts_on:
+        problem = "结束日期早于开始日期"
+    elif kind == PeriodKind.YEAR and (
+        starts_on != date(starts_on.year, 1, 1) or ends_on != date(starts_on.year, 12, 31)
+    ):
+        problem = "年度周期应为一个自然年（1 月 1 日至 12 月 31 日）"
+    elif kind != PeriodKind.YEAR and (
+        ends_on.year != starts_on.year or (ends_on - starts_on).days + 1 > MAX_DAYS[kind]
+    ):
+        problem = f"半年或季度应在同一自然年内，且不超过 {MAX_DAYS[kind]} 天"
+    if problem:
+        raise Invalid(problem, code="period.bad_dates", fields={"ends_on": [problem]})
+
+
+def create_period(
+    *,
+    actor: Actor,
+    city_id: int,
+    kind: PeriodKind,
+    starts_on: date,
+    ends_on: date,
+    origin: Origin | None = None,
+) -> Period:
+    """Define a period of a city; periods of one kind never overlap."""
+    require_somewhere(actor, Permission.REQUIREMENT_CITY)
+    city = _city(city_id)
+    authorize(actor, Permission.REQUIREMENT_CITY, Place(area_path=city.path))
+    _check_dates(kind, starts_on, ends_on)
+    # The city's row lock serialises period definitions of the city (the overlap check);
+    # FOR NO KEY UPDATE, so rows that merely reference the city are not held up.
+    db.session.execute(select(Area.id).where(Area.id == city.id).with_for_update(key_share=True))
+    clash = db.session.scalar(
+        select(Period.id).where(
+            Period.city_id == city.id,
+            Period.kind == kind,
+            Period.starts_on <= ends_on,
+            Period.ends_on >= starts_on,
+        )
+    )
+    if clash is not None:
+        raise Conflict(
+            f"与已有的同类周期（{clash}）时间重叠",
+            code="period.overlap",
+            fields={"starts_on": [f"与周期 {clash} 重叠"]},
+        )
+    period = Period(
+        city_id=city.id, kind=kind, starts_on=starts_on, ends_on=ends_on, created_by_id=actor.id
+    )
+    db.session.add(period)
+    db.session.flush()
+    _log(
+        actor,
+        origin,
+        "audit.period",
+        "period",
+        period.id,
+        {
+            "city_id": city.id,
+            "kind": kind.value,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+        },
+    )
+    return period
+
+
+def _log(
+    actor: Actor, origin: Origin | None, action: str, kind: str, oid: int, detail: dict[str, Any]
+) -> None:
+    security.record(
+        action=action,
+        account_id=actor.id,
+        ip=origin.ip if origin else None,
+        request_id=origin.request_id if origin else None,
+        object_type=kind,
+        object_id=oid,
+        detail=detail,
+    )
+
+
+def _require_reader(actor: Actor, city: Area) -> None:
+    """Readers: admins whose grant lies inside the city (or covers it)."""
+    scope = scope_of(actor, Permission.REQUIREMENT_READ)
+    if scope.everywhere or any(
+        p.startswith(city.path) or city.path.startswith(p) for p in scope.area_prefixes
+    ):
+        return
+    raise Forbidden()
+
+
+def list_periods(
+    *, actor: Actor, city_id: int, kind: PeriodKind | None, after_id: int | None, limit: int
+) -> CursorPage:
+    require_somewhere(actor, Permission.REQUIREMENT_READ)
+    city = _city(city_id)
+    _require_reader(actor, city)
+    query = select(Period).where(Period.city_id == city.id)
+    if kind is not None:
+        query = query.where(Period.kind == kind)
+    return newest_first(query, Period.id, after_id=after_id, limit=limit)
+
+
+def get_period(*, actor: Actor, period_id: int) -> tuple[Period, Area]:
+    require_somewhere(actor, Permission.REQUIREMENT_READ)
+    period = db.session.get(Period, period_id)
+    if period is None:
+        raise NotFound("考核周期不存在", code="period.not_found")
+    city = db.session.get_one(Area, period.city_id)
+    _require_reader(actor, city)
+    return period, city
+
+
+@dataclass(frozen=True)
+class PeriodRules:
+    """A period's rule for the city (or its street): the rows and what applies."""
+
+    period: Period
+    city_rule: Requirement | None
+    street_rule: Requirement | None
+    applies: Rule
+
+
+def _street_of(city: Area, street_id: int) -> Area:
+    street = org.get_area(street_id)
+    if street.level != AreaLevel.STREET or street.parent_id != city.id:
+        raise Invalid(
+            "应为该市的街道", code="area.wrong_level", fields={"street_id": ["应为该市的街道"]}
+        )
+    return street
+
+
+def _rules(period: Period, city: Area, street: Area | None) -> PeriodRules:
+    ids = [city.id] + ([street.id] if street else [])
+    rows = current_rows([period.id], ids)
+    city_row = rows.get((period.id, city.id))
+    street_row = rows.get((period.id, street.id)) if street else None
+    if city_row is not None:
+        base = Rule("city", city_row.min_services, city_row.min_minutes, period.id, city.id)
+    elif period.kind == PeriodKind.YEAR:
+        base = default_rule()
+    else:
+        base = Rule("none", None, None, period.id, None)
+    return PeriodRules(period, city_row, street_row, combine(base, street_row))
+
+
+def get_rules(*, actor: Actor, period_id: int) -> PeriodRules:
+    """The city's rule for the period (the default for a year without one)."""
+    period, city = get_period(actor=actor, period_id=period_id)
+    return _rules(period, city, None)
+
+
+def get_street_rules(*, actor: Actor, period_id: int, street_id: int) -> PeriodRules:
+    """What applies in a street for the period: its tightening over the city's rule."""
+    period, city = get_period(actor=actor, period_id=period_id)
+    return _rules(period, city, _street_of(city, street_id))
+
+
+def _period_for_change(period_id: int) -> tuple[Period, Area]:
+    period = db.session.get(Period, period_id)
+    if period is None:
+        raise NotFound("考核周期不存在", code="period.not_found")
+    return period, db.session.get_one(Area, period.city_id)
+
+
+def _refuse_empty(min_services: int | None, min_minutes: int | None) -> None:
+    if min_services is None and min_minutes is None:
+        raise Invalid(
+            "至少要求服务次数或服务时长之一",
+            code="requirement.empty",
+            fields={"min_minutes": ["与 min_services 至少填一项"]},
+        )
+
+
+def _lock(period: Period) -> None:
+    """The period's row lock orders its versions, and a street's check against the city."""
+    db.session.execute(
+        select(Period.id).where(Period.id == period.id).with_for_update(key_share=True)
+    )
+
+
+def _add_version(
+    actor: Actor,
+    origin: Origin | None,
+    period: Period,
+    area: Area,
+    min_services: int | None,
+    min_minutes: int | None,
+) -> None:
+    row = Requirement(
+        period_id=period.id,
+        area_id=area.id,
+        min_services=min_services,
+        min_minutes=min_minutes,
+        created_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    detail = {"area_id": area.id, "min_services": min_services, "min_minutes": min_minutes}
+    _log(actor, origin, "audit.requirement", "period", period.id, {**detail, "version": row.id})
+
+
+def set_city_rule(
+    *,
+    actor: Actor,
+    period_id: int,
+    min_services: int | None,
+    min_minutes: int | None,
+    origin: Origin | None = None,
+) -> PeriodRules:
+    """A new version of the city's rule for the period; every version is kept and logged."""
+    period, city = _period_for_change(period_id)
+    require_somewhere(actor, Permission.REQUIREMENT_CITY)
+    authorize(actor, Permission.REQUIREMENT_CITY, Place(area_path=city.path))
+    _refuse_empty(min_services, min_minutes)
+    _lock(period)
+    _add_version(actor, origin, period, city, min_services, min_minutes)
+    return _rules(period, city, None)
+
+
+def set_street_rule(
+    *,
+    actor: Actor,
+    period_id: int,
+    street_id: int,
+    min_services: int | None,
+    min_minutes: int | None,
+    origin: Origin | None = None,
+) -> PeriodRules:
+    """A new version of a street's tightening: each minimum given must be at least the
+    city's (or the default's); one not given follows the city's."""
+    period, city = _period_for_change(period_id)
+    require_somewhere(actor, Permission.REQUIREMENT_STREET)
+    street = _street_of(city, street_id)
+    authorize(actor, Permission.REQUIREMENT_STREET, Place(area_path=street.path))
+    _refuse_empty(min_services, min_minutes)
+    _lock(period)
+    base = _rules(period, city, None).applies
+    looser = {
+        name: [f"不能低于全市要求 {floor}"]
+        for name, mine, floor in (
+            ("min_services", min_services, base.min_services),
+            ("min_minutes", min_minutes, base.min_minutes),
+        )
+        if mine is not None and floor is not None and mine < floor
+    }
+    if looser:
+        raise Conflict(
+            "街道只能提高要求，不能低于全市要求", code="requirement.looser", fields=looser
+        )
+    _add_version(actor, origin, period, street, min_services, min_minutes)
+    return _rules(period, city, street)
+
+
+def history(*, actor: Actor, period_id: int, after_id: int | None, limit: int) -> CursorPage:
+    """Every version of the period's rules (the city's and the streets'), newest first."""
+    period, _ = get_period(actor=actor, period_id=period_id)
+    query = select(Requirement).where(Requirement.period_id == period.id)
+    return newest_first(query, Requirement.id, after_id=after_id, limit=limit)
