@@ -27,38 +27,7 @@ from sunshine.hours.models import (
     ServiceRecord,
 )
 from tests.hours.conftest import Scene
-
-
-def _append(member_id: int, amount: int, ledger_name: Ledger = Ledger.HOURS) -> int:
-    entry = ledger.append(
-        ledger_name,
-        member_id=member_id,
-        amount=amount,
-        kind=LedgerKind.ADJUST,
-        record_id=None,
-        actor_id=None,
-        reason="测试",
-    )
-    db.session.commit()
-    return entry.id
-
-
-def _chain(member_id: int, amounts: list[int]) -> list[int]:
-    return [_append(member_id, amount) for amount in amounts]
-
-
-def _verify(app: Flask, *args: str) -> Result:
-    return app.test_cli_runner().invoke(args=["ledger", "verify", *args])
-
-
-def _allow_tampering(table: str) -> None:
-    """Switch off the append-only triggers inside this test's transaction (rolled back)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
-    else:
-        db.session.execute(text(f"DROP TRIGGER {table}_no_update"))
-        db.session.execute(text(f"DROP TRIGGER {table}_no_delete"))
-
+from tests.hours.tampering import allow_tampering, append, chain, forged_hash, verify_cli
 
 # The hash ------------------------------------------------------------------------------------
 
@@ -93,7 +62,7 @@ def test_hash_is_sha256_of_sorted_compact_utf8_json() -> None:
 
 
 def test_appends_chain_each_entry_to_the_previous_one(scene: Scene) -> None:
-    ids = _chain(scene.member_id, [60, 30, -15])
+    ids = chain(scene.member_id, [60, 30, -15])
 
     entries = [db.session.get(HoursEntry, i) for i in ids]
 
@@ -107,15 +76,15 @@ def test_appends_chain_each_entry_to_the_previous_one(scene: Scene) -> None:
 
 
 def test_an_append_below_zero_is_refused(scene: Scene) -> None:
-    _chain(scene.member_id, [30])
+    chain(scene.member_id, [30])
     with pytest.raises(Conflict) as refused:
-        _append(scene.member_id, -31)
+        append(scene.member_id, -31)
     assert refused.value.code == "ledger.below_zero"
 
 
 def test_hours_and_points_are_separate_chains(scene: Scene) -> None:
-    _append(scene.member_id, 60)
-    _append(scene.member_id, 10, Ledger.POINTS)
+    append(scene.member_id, 60)
+    append(scene.member_id, 10, Ledger.POINTS)
     assert ledger.total(Ledger.HOURS, scene.member_id) == 60
     assert ledger.total(Ledger.POINTS, scene.member_id) == 10
     points = db.session.scalars(select(PointsEntry)).one()
@@ -127,9 +96,9 @@ def test_hours_and_points_are_separate_chains(scene: Scene) -> None:
 
 def test_verify_passes_on_good_chains(app: Flask, scene: Scene) -> None:
     other, _ = scene.new_member()
-    _chain(scene.member_id, [60, 30, -15])
-    _chain(other, [120])
-    _append(other, 20, Ledger.POINTS)
+    chain(scene.member_id, [60, 30, -15])
+    chain(other, [120])
+    append(other, 20, Ledger.POINTS)
     # A head with no entries (made before a refused append) is fine too.
     third, _ = scene.new_member()
     db.session.add(
@@ -140,23 +109,23 @@ def test_verify_passes_on_good_chains(app: Flask, scene: Scene) -> None:
     db.session.commit()
 
     assert ledger.verify(Ledger.HOURS) is None
-    result = _verify(app)
+    result = verify_cli(app)
     assert result.exit_code == 0, result.output
     assert "hours ledger: every chain verified" in result.output
     assert "points ledger: every chain verified" in result.output
 
 
 def test_verify_on_an_empty_ledger_passes(app: Flask) -> None:
-    assert _verify(app, "--ledger", "points").exit_code == 0
+    assert verify_cli(app, "--ledger", "points").exit_code == 0
 
 
 def test_verify_names_an_entry_changed_by_sql(app: Flask, scene: Scene) -> None:
-    ids = _chain(scene.member_id, [60, 30, -15])
-    _allow_tampering("hours_entry")
+    ids = chain(scene.member_id, [60, 30, -15])
+    allow_tampering("hours_entry")
     db.session.execute(update(HoursEntry).where(HoursEntry.id == ids[1]).values(amount=300))
     db.session.commit()
 
-    result = _verify(app, "--ledger", "hours")
+    result = verify_cli(app, "--ledger", "hours")
 
     assert result.exit_code == 1
     assert (
@@ -171,40 +140,29 @@ def test_verify_names_an_entry_whose_hash_was_recomputed_but_not_the_next_link(
     app: Flask, scene: Scene
 ) -> None:
     """Rewriting an entry with a fresh hash breaks the next entry's prev_hash."""
-    ids = _chain(scene.member_id, [60, 30])
+    ids = chain(scene.member_id, [60, 30])
     first = db.session.get(HoursEntry, ids[0])
     assert first is not None
-    forged = ledger.entry_hash(
-        Ledger.HOURS,
-        member_id=first.member_id,
-        seq=1,
-        record_id=None,
-        amount=600,
-        kind=first.kind,
-        actor_id=None,
-        reason=first.reason,
-        created_at=first.created_at,
-        prev_hash=first.prev_hash,
-    )
-    _allow_tampering("hours_entry")
+    forged = forged_hash(first, 600)
+    allow_tampering("hours_entry")
     db.session.execute(
         update(HoursEntry).where(HoursEntry.id == ids[0]).values(amount=600, hash=forged)
     )
     db.session.commit()
 
-    result = _verify(app)
+    result = verify_cli(app)
 
     assert result.exit_code == 1
     assert f"seq 2, entry id {ids[1]}: prev_hash" in result.output
 
 
 def test_verify_names_a_deleted_last_entry(app: Flask, scene: Scene) -> None:
-    ids = _chain(scene.member_id, [60, 30, 15])
-    _allow_tampering("hours_entry")
+    ids = chain(scene.member_id, [60, 30, 15])
+    allow_tampering("hours_entry")
     db.session.execute(text("DELETE FROM hours_entry WHERE id = :id"), {"id": ids[-1]})
     db.session.commit()
 
-    result = _verify(app)
+    result = verify_cli(app)
 
     assert result.exit_code == 1
     assert f"hours ledger, member {scene.member_id}, seq 3: entry missing" in result.output
@@ -212,8 +170,8 @@ def test_verify_names_a_deleted_last_entry(app: Flask, scene: Scene) -> None:
 
 
 def test_verify_names_a_deleted_middle_entry(app: Flask, scene: Scene) -> None:
-    ids = _chain(scene.member_id, [60, 30, 15])
-    _allow_tampering("hours_entry")
+    ids = chain(scene.member_id, [60, 30, 15])
+    allow_tampering("hours_entry")
     db.session.execute(text("DELETE FROM hours_entry WHERE id = :id"), {"id": ids[1]})
     db.session.commit()
 
@@ -225,8 +183,8 @@ def test_verify_names_a_deleted_middle_entry(app: Flask, scene: Scene) -> None:
 
 
 def test_verify_names_a_deleted_only_entry(app: Flask, scene: Scene) -> None:
-    (only,) = _chain(scene.member_id, [60])
-    _allow_tampering("hours_entry")
+    (only,) = chain(scene.member_id, [60])
+    allow_tampering("hours_entry")
     db.session.execute(text("DELETE FROM hours_entry WHERE id = :id"), {"id": only})
     db.session.commit()
 
@@ -247,7 +205,7 @@ def test_verify_names_a_deleted_only_entry(app: Flask, scene: Scene) -> None:
 def test_verify_names_a_changed_head(
     app: Flask, scene: Scene, change: dict[str, object], expected: str
 ) -> None:
-    _chain(scene.member_id, [60, 30, -15])
+    chain(scene.member_id, [60, 30, -15])
     db.session.execute(
         update(LedgerHead)
         .where(LedgerHead.ledger == Ledger.HOURS, LedgerHead.member_id == scene.member_id)
@@ -255,14 +213,14 @@ def test_verify_names_a_changed_head(
     )
     db.session.commit()
 
-    result = _verify(app)
+    result = verify_cli(app)
 
     assert result.exit_code == 1
     assert f"hours ledger, member {scene.member_id}: {expected}" in result.output
 
 
 def test_verify_names_a_chain_without_a_head(app: Flask, scene: Scene) -> None:
-    _chain(scene.member_id, [60])
+    chain(scene.member_id, [60])
     db.session.execute(text("DELETE FROM ledger_head"))
     db.session.commit()
     problem = ledger.verify(Ledger.HOURS)
@@ -272,9 +230,9 @@ def test_verify_names_a_chain_without_a_head(app: Flask, scene: Scene) -> None:
 def test_verify_reports_the_first_member_in_order(app: Flask, scene: Scene) -> None:
     other, _ = scene.new_member()
     first, second = sorted([scene.member_id, other])
-    ids_first = _chain(first, [10, 10])
-    ids_second = _chain(second, [10, 10])
-    _allow_tampering("hours_entry")
+    ids_first = chain(first, [10, 10])
+    ids_second = chain(second, [10, 10])
+    allow_tampering("hours_entry")
     for entry_id in (ids_first[1], ids_second[0]):
         db.session.execute(update(HoursEntry).where(HoursEntry.id == entry_id).values(amount=99))
     db.session.commit()
@@ -285,8 +243,8 @@ def test_verify_reports_the_first_member_in_order(app: Flask, scene: Scene) -> N
 
 
 def test_verify_survives_a_kind_no_code_knows(app: Flask, scene: Scene) -> None:
-    ids = _chain(scene.member_id, [60])
-    _allow_tampering("hours_entry")
+    ids = chain(scene.member_id, [60])
+    allow_tampering("hours_entry")
     db.session.execute(update(HoursEntry).where(HoursEntry.id == ids[0]).values(kind="bonus"))
     db.session.commit()
     problem = ledger.verify(Ledger.HOURS)
@@ -297,7 +255,7 @@ def test_verify_survives_a_kind_no_code_knows(app: Flask, scene: Scene) -> None:
 
 
 def test_the_orm_refuses_to_update_or_delete_an_entry(scene: Scene) -> None:
-    (entry_id,) = _chain(scene.member_id, [60])
+    (entry_id,) = chain(scene.member_id, [60])
     entry = db.session.get(HoursEntry, entry_id)
     assert entry is not None
 
@@ -317,7 +275,7 @@ def test_the_orm_refuses_to_update_or_delete_an_entry(scene: Scene) -> None:
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET amount = 1", "DELETE FROM {t}"])
 @pytest.mark.parametrize("table", ["hours_entry", "points_entry"])
 def test_the_database_refuses_to_change_an_entry(scene: Scene, statement: str, table: str) -> None:
-    _append(scene.member_id, 60, Ledger(table.split("_")[0]))
+    append(scene.member_id, 60, Ledger(table.split("_")[0]))
     with pytest.raises(DBAPIError), db.session.begin_nested():
         db.session.execute(text(statement.format(t=table)))
     assert ledger.total(Ledger(table.split("_")[0]), scene.member_id) == 60
@@ -359,7 +317,7 @@ def test_rebuild_check_reports_a_tampered_credited_minutes_and_repair_fixes_it(
 
 
 def test_rebuild_repairs_a_changed_head_and_never_touches_entries(app: Flask, scene: Scene) -> None:
-    ids = _chain(scene.member_id, [60, 30])
+    ids = chain(scene.member_id, [60, 30])
     db.session.execute(
         update(LedgerHead)
         .where(LedgerHead.member_id == scene.member_id)
@@ -392,5 +350,5 @@ def test_rebuild_repairs_a_changed_head_and_never_touches_entries(app: Flask, sc
     assert after == before
     assert ledger.verify(Ledger.HOURS) is None and ledger.verify(Ledger.POINTS) is None
     # The chain goes on where it was.
-    _append(scene.member_id, 15)
+    append(scene.member_id, 15)
     assert ledger.verify(Ledger.HOURS) is None

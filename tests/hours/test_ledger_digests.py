@@ -10,49 +10,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import Flask
 from sqlalchemy import select, text, update
 
 from sunshine.extensions import db
-from sunshine.hours import ledger
 from sunshine.hours.ledger import digests
-from sunshine.hours.models import HoursEntry, Ledger, LedgerDigest, LedgerHead, LedgerKind
+from sunshine.hours.models import HoursEntry, Ledger, LedgerDigest, LedgerHead
 from sunshine.jobs.runner import run_due
 from tests.builders import count
 from tests.hours.conftest import Scene
+from tests.hours.tampering import allow_tampering, chain, forged_hash, verify_cli
 
 SIGN = "hours.sign_ledger_digest"
-
-
-def _chain(member_id: int, amounts: list[int]) -> list[int]:
-    ids = []
-    for amount in amounts:
-        entry = ledger.append(
-            Ledger.HOURS,
-            member_id=member_id,
-            amount=amount,
-            kind=LedgerKind.ADJUST,
-            record_id=None,
-            actor_id=None,
-            reason="测试",
-        )
-        db.session.commit()
-        ids.append(entry.id)
-    return ids
-
-
-def _verify(app: Flask, *args: str) -> Result:
-    return app.test_cli_runner().invoke(args=["ledger", "verify", *args])
-
-
-def _allow_tampering(table: str) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
-    else:
-        db.session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"))
-        db.session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_delete"))
 
 
 def rewrite_tail(member_id: int, entry_id: int, amount: int) -> None:
@@ -61,19 +31,8 @@ def rewrite_tail(member_id: int, entry_id: int, amount: int) -> None:
     entry = db.session.get(HoursEntry, entry_id)
     assert entry is not None
     old_amount = entry.amount
-    forged = ledger.entry_hash(
-        Ledger.HOURS,
-        member_id=member_id,
-        seq=entry.seq,
-        record_id=entry.record_id,
-        amount=amount,
-        kind=entry.kind,
-        actor_id=entry.actor_id,
-        reason=entry.reason,
-        created_at=entry.created_at,
-        prev_hash=entry.prev_hash,
-    )
-    _allow_tampering("hours_entry")
+    forged = forged_hash(entry, amount)
+    allow_tampering("hours_entry")
     db.session.execute(
         text("UPDATE hours_entry SET amount = :amount, hash = :hash WHERE id = :id"),
         {"amount": amount, "hash": forged, "id": entry_id},
@@ -94,9 +53,9 @@ def sign(now: datetime | None = None) -> dict[str, object]:
 
 
 def test_the_job_signs_every_head_with_the_configured_key(app: Flask, scene: Scene) -> None:
-    _chain(scene.member_id, [60, 30])
+    chain(scene.member_id, [60, 30])
     other, _ = scene.new_member()
-    _chain(other, [45])
+    chain(other, [45])
 
     assert sign()[SIGN] == {"signed": 1, "chains": 2}
 
@@ -106,11 +65,11 @@ def test_the_job_signs_every_head_with_the_configured_key(app: Flask, scene: Sce
     assert ["hours", scene.member_id, 2, head.last_hash] in row.heads
     public = Ed25519PublicKey.from_public_bytes(base64.b64decode(row.public_key))
     public.verify(base64.b64decode(row.signature), row.digest.encode())  # raises if forged
-    assert _verify(app).exit_code == 0
+    assert verify_cli(app).exit_code == 0
 
 
 def test_the_job_signs_once_a_day(scene: Scene) -> None:
-    _chain(scene.member_id, [60])
+    chain(scene.member_id, [60])
     morning = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 
     assert sign(morning)[SIGN] == {"signed": 1, "chains": 1}
@@ -123,13 +82,13 @@ def test_the_job_signs_once_a_day(scene: Scene) -> None:
 def test_a_consistent_rewrite_of_tail_and_head_is_caught_by_the_digest(
     app: Flask, scene: Scene
 ) -> None:
-    ids = _chain(scene.member_id, [60, 30, 15])
+    ids = chain(scene.member_id, [60, 30, 15])
     other, _ = scene.new_member()
-    _chain(other, [45])
+    chain(other, [45])
     sign()
     rewrite_tail(scene.member_id, ids[-1], 600)
 
-    result = _verify(app)
+    result = verify_cli(app)
 
     assert result.exit_code == 1
     assert "hours ledger: every chain verified" in result.output  # the old check is fooled
@@ -141,23 +100,12 @@ def test_a_rewrite_deeper_in_the_chain_is_named_at_the_signed_head(
     app: Flask, scene: Scene
 ) -> None:
     """Rewriting an earlier entry forces a new hash on every later one up to the head."""
-    ids = _chain(scene.member_id, [60, 30])
+    ids = chain(scene.member_id, [60, 30])
     sign()
     first = db.session.get(HoursEntry, ids[0])
     assert first is not None
-    forged = ledger.entry_hash(
-        Ledger.HOURS,
-        member_id=scene.member_id,
-        seq=1,
-        record_id=None,
-        amount=6,
-        kind=first.kind,
-        actor_id=None,
-        reason=first.reason,
-        created_at=first.created_at,
-        prev_hash=first.prev_hash,
-    )
-    _allow_tampering("hours_entry")
+    forged = forged_hash(first, 6)
+    allow_tampering("hours_entry")
     db.session.execute(
         update(HoursEntry).where(HoursEntry.id == ids[0]).values(amount=6, hash=forged)
     )
@@ -172,7 +120,7 @@ def test_a_rewrite_deeper_in_the_chain_is_named_at_the_signed_head(
     )
     db.session.commit()
 
-    result = _verify(app, "--ledger", "hours")
+    result = verify_cli(app, "--ledger", "hours")
 
     assert "hours ledger: every chain verified" in result.output
     assert result.exit_code == 1
@@ -180,23 +128,23 @@ def test_a_rewrite_deeper_in_the_chain_is_named_at_the_signed_head(
 
 
 def test_entries_appended_after_the_digest_are_fine(app: Flask, scene: Scene) -> None:
-    _chain(scene.member_id, [60])
+    chain(scene.member_id, [60])
     sign()
-    _chain(scene.member_id, [30, 15])
-    result = _verify(app)
+    chain(scene.member_id, [30, 15])
+    result = verify_cli(app)
     assert result.exit_code == 0, result.output
     assert "signature valid, 1 signed heads still in place" in result.output
 
 
 def test_a_forged_signature_is_caught(app: Flask, scene: Scene) -> None:
-    _chain(scene.member_id, [60])
+    chain(scene.member_id, [60])
     sign()
     row = db.session.scalars(select(LedgerDigest)).one()
     forged = base64.b64encode(b"\x01" * 64).decode()
     db.session.execute(update(LedgerDigest).values(signature=forged))
     db.session.commit()
 
-    result = _verify(app)
+    result = verify_cli(app)
 
     assert result.exit_code == 1
     assert f"BROKEN signed digest: the signature of {row.day} is not valid" in result.output
@@ -204,7 +152,7 @@ def test_a_forged_signature_is_caught(app: Flask, scene: Scene) -> None:
 
 def test_heads_changed_in_the_stored_digest_are_caught(app: Flask, scene: Scene) -> None:
     """A superuser who rewrites a chain and the stored digest's heads still fails."""
-    ids = _chain(scene.member_id, [60])
+    ids = chain(scene.member_id, [60])
     sign()
     rewrite_tail(scene.member_id, ids[0], 600)
     head = db.session.get(LedgerHead, (Ledger.HOURS, scene.member_id))
@@ -215,7 +163,7 @@ def test_heads_changed_in_the_stored_digest_are_caught(app: Flask, scene: Scene)
     )
     db.session.commit()
 
-    result = _verify(app)
+    result = verify_cli(app)
 
     assert result.exit_code == 1
     assert f"the heads of {row.day} do not match its digest" in result.output
@@ -224,19 +172,19 @@ def test_heads_changed_in_the_stored_digest_are_caught(app: Flask, scene: Scene)
 def test_a_digest_signed_with_another_key_is_refused(
     app: Flask, scene: Scene, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _chain(scene.member_id, [60])
+    chain(scene.member_id, [60])
     sign()
     monkeypatch.setitem(app.config, "LEDGER_SIGNING_KEY", base64.b64encode(b"k" * 32).decode())
 
-    result = _verify(app)
+    result = verify_cli(app)
 
     assert result.exit_code == 1
     assert "was signed with key" in result.output
 
 
 def test_without_a_digest_verify_says_so(app: Flask, scene: Scene) -> None:
-    _chain(scene.member_id, [60])
-    result = _verify(app)
+    chain(scene.member_id, [60])
+    result = verify_cli(app)
     assert result.exit_code == 0
     assert "no signed digest yet" in result.output
 
@@ -244,7 +192,7 @@ def test_without_a_digest_verify_says_so(app: Flask, scene: Scene) -> None:
 def test_the_export_is_json_lines_an_auditor_can_check_alone(
     app: Flask, scene: Scene, tmp_path: Path
 ) -> None:
-    _chain(scene.member_id, [60])
+    chain(scene.member_id, [60])
     sign(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
     sign(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
     path = tmp_path / "digests.jsonl"

@@ -1,0 +1,62 @@
+"""What the ledger tests do to a chain: append entries for real, run ``flask ledger verify``,
+and tamper with the chain as a database superuser would (triggers off, hashes recomputed)."""
+
+from __future__ import annotations
+
+from click.testing import Result
+from flask import Flask
+from sqlalchemy import text
+
+from sunshine.extensions import db
+from sunshine.hours import ledger
+from sunshine.hours.models import HoursEntry, Ledger, LedgerKind
+
+
+def append(member_id: int, amount: int, ledger_name: Ledger = Ledger.HOURS) -> int:
+    """Append one adjustment to the member's chain and commit it; the entry's id."""
+    entry = ledger.append(
+        ledger_name,
+        member_id=member_id,
+        amount=amount,
+        kind=LedgerKind.ADJUST,
+        record_id=None,
+        actor_id=None,
+        reason="测试",
+    )
+    db.session.commit()
+    return entry.id
+
+
+def chain(member_id: int, amounts: list[int]) -> list[int]:
+    """Append ``amounts`` to the member's hours chain; the entries' ids."""
+    return [append(member_id, amount) for amount in amounts]
+
+
+def verify_cli(app: Flask, *args: str) -> Result:
+    return app.test_cli_runner().invoke(args=["ledger", "verify", *args])
+
+
+def allow_tampering(table: str) -> None:
+    """Switch off the append-only triggers inside this test's transaction (rolled back)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
+    else:
+        db.session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"))
+        db.session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_delete"))
+
+
+def forged_hash(entry: HoursEntry, amount: int) -> str:
+    """The hash ``entry`` would have with ``amount``: what a superuser who knows the format
+    writes to make a changed entry look whole."""
+    return ledger.entry_hash(
+        Ledger.HOURS,
+        member_id=entry.member_id,
+        seq=entry.seq,
+        record_id=entry.record_id,
+        amount=amount,
+        kind=entry.kind,
+        actor_id=entry.actor_id,
+        reason=entry.reason,
+        created_at=entry.created_at,
+        prev_hash=entry.prev_hash,
+    )
