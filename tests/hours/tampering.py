@@ -1,7 +1,10 @@
 """What the ledger tests do to a chain: append entries for real, run ``flask ledger verify``,
-and tamper with the chain as a database superuser would (triggers off, hashes recomputed)."""
+sign the day's digest, and tamper with the chain as a database superuser would (triggers
+off, hashes recomputed)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from click.testing import Result
 from flask import Flask
@@ -10,6 +13,9 @@ from sqlalchemy import text
 from sunshine.extensions import db
 from sunshine.hours import ledger
 from sunshine.hours.models import HoursEntry, Ledger, LedgerKind
+from sunshine.jobs.runner import run_due
+
+SIGN = "hours.sign_ledger_digest"  # the job that signs the day's digest
 
 
 def append(member_id: int, amount: int, ledger_name: Ledger = Ledger.HOURS) -> int:
@@ -60,3 +66,30 @@ def forged_hash(entry: HoursEntry, amount: int) -> str:
         created_at=entry.created_at,
         prev_hash=entry.prev_hash,
     )
+
+
+def rewrite_tail(member_id: int, entry_id: int, amount: int) -> None:
+    """Change the last entry's amount, recompute its hash and move the head to match: what a
+    superuser who knows the hash format can do with SQL, undetectable by the chain check."""
+    entry = db.session.get(HoursEntry, entry_id)
+    assert entry is not None
+    old_amount = entry.amount
+    forged = forged_hash(entry, amount)
+    allow_tampering("hours_entry")
+    db.session.execute(
+        text("UPDATE hours_entry SET amount = :amount, hash = :hash WHERE id = :id"),
+        {"amount": amount, "hash": forged, "id": entry_id},
+    )
+    db.session.execute(
+        text(
+            "UPDATE ledger_head SET total = total + :delta, last_hash = :hash "
+            "WHERE ledger = 'hours' AND member_id = :member"
+        ),
+        {"delta": amount - old_amount, "hash": forged, "member": member_id},
+    )
+    db.session.commit()
+    db.session.expire_all()
+
+
+def sign(now: datetime | None = None) -> dict[str, object]:
+    return run_due(now, only=SIGN)

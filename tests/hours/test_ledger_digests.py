@@ -17,39 +17,17 @@ from sqlalchemy import select, text, update
 from sunshine.extensions import db
 from sunshine.hours.ledger import digests
 from sunshine.hours.models import HoursEntry, Ledger, LedgerDigest, LedgerHead
-from sunshine.jobs.runner import run_due
 from tests.builders import count
 from tests.hours.conftest import Scene
-from tests.hours.tampering import allow_tampering, chain, forged_hash, verify_cli
-
-SIGN = "hours.sign_ledger_digest"
-
-
-def rewrite_tail(member_id: int, entry_id: int, amount: int) -> None:
-    """Change the last entry's amount, recompute its hash and move the head to match: what a
-    superuser who knows the hash format can do with SQL, undetectable by the chain check."""
-    entry = db.session.get(HoursEntry, entry_id)
-    assert entry is not None
-    old_amount = entry.amount
-    forged = forged_hash(entry, amount)
-    allow_tampering("hours_entry")
-    db.session.execute(
-        text("UPDATE hours_entry SET amount = :amount, hash = :hash WHERE id = :id"),
-        {"amount": amount, "hash": forged, "id": entry_id},
-    )
-    db.session.execute(
-        text(
-            "UPDATE ledger_head SET total = total + :delta, last_hash = :hash "
-            "WHERE ledger = 'hours' AND member_id = :member"
-        ),
-        {"delta": amount - old_amount, "hash": forged, "member": member_id},
-    )
-    db.session.commit()
-    db.session.expire_all()
-
-
-def sign(now: datetime | None = None) -> dict[str, object]:
-    return run_due(now, only=SIGN)
+from tests.hours.tampering import (
+    SIGN,
+    allow_tampering,
+    chain,
+    forged_hash,
+    rewrite_tail,
+    sign,
+    verify_cli,
+)
 
 
 def test_the_job_signs_every_head_with_the_configured_key(app: Flask, scene: Scene) -> None:

@@ -12,14 +12,14 @@ from sunshine.hours.models import HoursEntry
 from sunshine.jobs.runner import run_due
 from tests.builders import make_city
 from tests.hours.conftest import Scene
-from tests.hours.test_ledger_digests import _chain, rewrite_tail, sign
+from tests.hours.tampering import allow_tampering, chain, rewrite_tail, sign
 
 URL = "/api/v1/ledger/verifications"
 RUN = "hours.run_ledger_verifications"
 
 
 def test_an_org_admin_verifies_the_city_through_the_jobs_runner(app: Flask, scene: Scene) -> None:
-    _chain(scene.member_id, [60, 30])
+    chain(scene.member_id, [60, 30])
     sign()
     org_admin = scene.admin(Role.ORG_ADMIN, scene.place.city)
 
@@ -44,7 +44,7 @@ def test_an_org_admin_verifies_the_city_through_the_jobs_runner(app: Flask, scen
 
 
 def test_the_result_names_a_chain_rewritten_below_its_signed_head(app: Flask, scene: Scene) -> None:
-    ids = _chain(scene.member_id, [60, 30])
+    ids = chain(scene.member_id, [60, 30])
     sign()
     rewrite_tail(scene.member_id, ids[-1], 300)
     org_admin = scene.admin(Role.ORG_ADMIN, scene.place.city)
@@ -62,10 +62,9 @@ def test_the_result_names_a_chain_rewritten_below_its_signed_head(app: Flask, sc
 
 
 def test_a_chain_broken_by_sql_is_named_too(app: Flask, scene: Scene) -> None:
-    ids = _chain(scene.member_id, [60])
-    from tests.hours.test_ledger_digests import _allow_tampering
+    ids = chain(scene.member_id, [60])
 
-    _allow_tampering("hours_entry")
+    allow_tampering("hours_entry")
     db.session.query(HoursEntry).filter(HoursEntry.id == ids[0]).update({"amount": 600})
     db.session.commit()
     sys_admin = scene.admin(Role.SYS_ADMIN)
@@ -83,7 +82,7 @@ def test_a_chain_broken_by_sql_is_named_too(app: Flask, scene: Scene) -> None:
 
 
 def test_another_citys_chains_are_outside_the_verification(app: Flask, scene: Scene) -> None:
-    ids = _chain(scene.member_id, [60])
+    ids = chain(scene.member_id, [60])
     sign()
     rewrite_tail(scene.member_id, ids[0], 600)
     elsewhere = make_city("介休市")
