@@ -280,7 +280,6 @@ def set_shift_times(shift_id: int, **times: Any) -> None:
 def add_shifts(task_id: int, n: int) -> list[int]:
     """``n`` more open shifts of a task written straight to the table, a day apart: ids."""
     from sunshine.tasks.models import Shift, ShiftStatus, Task
-    from sunshine.tasks.service import carried
 
     task = db.session.get(Task, task_id)
     assert task is not None
@@ -290,8 +289,7 @@ def add_shifts(task_id: int, n: int) -> list[int]:
     start = (last or utcnow()) + timedelta(days=1)
     shifts = [
         Shift(
-            task=task,
-            **carried(task),
+            task=task,  # what it carries of the task is filled in on insert (tasks.models)
             starts_at=start + timedelta(days=i),
             ends_at=start + timedelta(days=i, hours=2),
             capacity=5,

@@ -124,11 +124,6 @@ def add_service_history(area: Area, minutes_by_member: dict[int, int]) -> None:
     db.session.flush()
     shift = Shift(
         task_id=task.id,
-        scope_path=area.path,
-        task_status=task.status,
-        task_kind=task.kind,
-        task_category_id=task.category_id,
-        task_area_path=task.area_path,
         starts_at=now - timedelta(minutes=2),
         ends_at=now - timedelta(minutes=1),
         capacity=1,

@@ -101,11 +101,6 @@ def add_signups(area: Area, day: Any, hours: tuple[int, int], member_ids: list[i
     )
     shift = Shift(
         task=task,
-        scope_path=area.path,
-        task_status=task.status,
-        task_kind=task.kind,
-        task_category_id=task.category_id,
-        task_area_path=task.area_path,
         starts_at=starts,
         ends_at=starts + timedelta(hours=hours[1] - hours[0]),
         capacity=1000,
