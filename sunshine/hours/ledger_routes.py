@@ -10,23 +10,10 @@ from flask_smorest import Blueprint
 from sunshine.api import Shown
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
-from sunshine.hours import verifications
-from sunshine.hours.models import LedgerDigest, LedgerVerification
+from sunshine.hours import verifications, views
 from sunshine.hours.schemas import VerificationIn, VerificationOut
 
 blp = Blueprint("ledger", __name__, url_prefix="/api/v1", description="账本核验")
-
-
-def _shown(verification: LedgerVerification) -> Shown:
-    digest = (
-        None
-        if verification.digest_id is None
-        else db.session.get(LedgerDigest, verification.digest_id)
-    )
-    return Shown(
-        verification,
-        digest_day=None if digest is None else digest.day,
-    )
 
 
 @blp.route("/ledger/verifications")
@@ -43,7 +30,7 @@ class Verifications(MethodView):
         """
         verification = verifications.request(actor=current_actor(), city_id=body.get("city_id"))
         db.session.commit()
-        return _shown(verification)
+        return views.verification(verification)
 
 
 @blp.route("/ledger/verifications/<int:verification_id>")
@@ -57,4 +44,6 @@ class Verification(MethodView):
         列出被改动的账本链（党员、账本、位置）。无权查看的核验得到 404
         （ledger_verification.not_found）。
         """
-        return _shown(verifications.get(actor=current_actor(), verification_id=verification_id))
+        return views.verification(
+            verifications.get(actor=current_actor(), verification_id=verification_id)
+        )

@@ -25,6 +25,8 @@ from sunshine.hours.models import (
     Correction,
     CorrectionStatus,
     Ledger,
+    LedgerDigest,
+    LedgerVerification,
     RecordStatus,
     ServiceRecord,
 )
@@ -235,3 +237,16 @@ def my_year(*, actor: Actor, year: int) -> YearSummary:
         records=counts,
         rule=rule,
     )
+
+
+# Ledger verifications ----------------------------------------------------------------------
+
+
+def verification(verification: LedgerVerification) -> Shown:
+    """A verification request as its reader sees it, with the day of the digest it checked."""
+    digest = (
+        None
+        if verification.digest_id is None
+        else db.session.get(LedgerDigest, verification.digest_id)
+    )
+    return Shown(verification, digest_day=None if digest is None else digest.day)
