@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine.api import CursorArgs
-from sunshine.audit import service
+from sunshine.audit import service, views
 from sunshine.audit.models import Period
 from sunshine.audit.schemas import (
     PeriodIn,
@@ -54,7 +54,7 @@ class CityPeriods(MethodView):
 
         本市的社区、街道管理员与组织部可调用；可按类型（kind）筛选。
         """
-        return service.list_periods(
+        return views.list_periods(
             actor=current_actor(),
             city_id=city_id,
             kind=args.get("kind"),
@@ -73,7 +73,7 @@ class CityRequirement(MethodView):
 
         本市的社区、街道管理员与组织部可调用。没有规则的年度周期适用默认要求（source=default）。
         """
-        return service.get_rules(actor=current_actor(), period_id=period_id)
+        return views.get_rules(actor=current_actor(), period_id=period_id)
 
     @login_required
     @blp.arguments(RequirementIn)
@@ -102,7 +102,7 @@ class StreetRequirement(MethodView):
 
         applies 为街道提高后的要求（逐项取街道与全市的较高者）。
         """
-        return service.get_street_rules(
+        return views.get_street_rules(
             actor=current_actor(), period_id=period_id, street_id=street_id
         )
 
@@ -138,7 +138,7 @@ class RequirementHistory(MethodView):
 
         全市与各街道的每次设定：谁（created_by_id）、何时（effective_from）、要求多少。
         """
-        return service.history(
+        return views.history(
             actor=current_actor(),
             period_id=period_id,
             after_id=args.get("cursor"),

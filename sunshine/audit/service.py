@@ -28,7 +28,6 @@ from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
-from sunshine.pagination import CursorPage, newest_first
 from sunshine.security import service as security
 
 if TYPE_CHECKING:
@@ -37,7 +36,8 @@ if TYPE_CHECKING:
 MAX_DAYS = {PeriodKind.HALF: 184, PeriodKind.QUARTER: 92}
 
 
-def _city(city_id: int) -> Area:
+def get_city(city_id: int) -> Area:
+    """The city ``city_id`` names (404 unless it is one)."""
     area = org.get_area(city_id)
     if area.level != AreaLevel.CITY:
         raise Invalid("考核周期应设在市", code="area.wrong_level", fields={"city_id": ["应为市"]})
@@ -71,7 +71,7 @@ def create_period(
 ) -> Period:
     """Define a period of a city; periods of one kind never overlap."""
     require_somewhere(actor, Permission.REQUIREMENT_CITY)
-    city = _city(city_id)
+    city = get_city(city_id)
     authorize(actor, Permission.REQUIREMENT_CITY, Place(area_path=city.path))
     _check_dates(kind, starts_on, ends_on)
     # The city's row lock serialises period definitions of the city (the overlap check);
@@ -126,7 +126,7 @@ def _log(
     )
 
 
-def _require_reader(actor: Actor, city: Area) -> None:
+def require_reader(actor: Actor, city: Area) -> None:
     """Readers: admins whose grant lies inside the city (or covers it)."""
     scope = scope_of(actor, Permission.REQUIREMENT_READ)
     if scope.everywhere or any(
@@ -134,28 +134,6 @@ def _require_reader(actor: Actor, city: Area) -> None:
     ):
         return
     raise Forbidden()
-
-
-def list_periods(
-    *, actor: Actor, city_id: int, kind: PeriodKind | None, after_id: int | None, limit: int
-) -> CursorPage:
-    require_somewhere(actor, Permission.REQUIREMENT_READ)
-    city = _city(city_id)
-    _require_reader(actor, city)
-    query = select(Period).where(Period.city_id == city.id)
-    if kind is not None:
-        query = query.where(Period.kind == kind)
-    return newest_first(query, Period.id, after_id=after_id, limit=limit)
-
-
-def get_period(*, actor: Actor, period_id: int) -> tuple[Period, Area]:
-    require_somewhere(actor, Permission.REQUIREMENT_READ)
-    period = db.session.get(Period, period_id)
-    if period is None:
-        raise NotFound("考核周期不存在", code="period.not_found")
-    city = db.session.get_one(Area, period.city_id)
-    _require_reader(actor, city)
-    return period, city
 
 
 @dataclass(frozen=True)
@@ -168,7 +146,7 @@ class PeriodRules:
     applies: Rule
 
 
-def _street_of(city: Area, street_id: int) -> Area:
+def street_of(city: Area, street_id: int) -> Area:
     street = org.get_area(street_id)
     if street.level != AreaLevel.STREET or street.parent_id != city.id:
         raise Invalid(
@@ -177,7 +155,8 @@ def _street_of(city: Area, street_id: int) -> Area:
     return street
 
 
-def _rules(period: Period, city: Area, street: Area | None) -> PeriodRules:
+def rules_of(period: Period, city: Area, street: Area | None) -> PeriodRules:
+    """What applies in the city (or the street) for the period, with the rows it comes from."""
     ids = [city.id] + ([street.id] if street else [])
     rows = current_rows([period.id], ids)
     city_row = rows.get((period.id, city.id))
@@ -189,18 +168,6 @@ def _rules(period: Period, city: Area, street: Area | None) -> PeriodRules:
     else:
         base = Rule("none", None, None, period.id, None)
     return PeriodRules(period, city_row, street_row, combine(base, street_row))
-
-
-def get_rules(*, actor: Actor, period_id: int) -> PeriodRules:
-    """The city's rule for the period (the default for a year without one)."""
-    period, city = get_period(actor=actor, period_id=period_id)
-    return _rules(period, city, None)
-
-
-def get_street_rules(*, actor: Actor, period_id: int, street_id: int) -> PeriodRules:
-    """What applies in a street for the period: its tightening over the city's rule."""
-    period, city = get_period(actor=actor, period_id=period_id)
-    return _rules(period, city, _street_of(city, street_id))
 
 
 def _period_for_change(period_id: int) -> tuple[Period, Area]:
@@ -262,7 +229,7 @@ def set_city_rule(
     _refuse_empty(min_services, min_minutes)
     _lock(period)
     _add_version(actor, origin, period, city, min_services, min_minutes)
-    return _rules(period, city, None)
+    return rules_of(period, city, None)
 
 
 def set_street_rule(
@@ -278,11 +245,11 @@ def set_street_rule(
     city's (or the default's); one not given follows the city's."""
     period, city = _period_for_change(period_id)
     require_somewhere(actor, Permission.REQUIREMENT_STREET)
-    street = _street_of(city, street_id)
+    street = street_of(city, street_id)
     authorize(actor, Permission.REQUIREMENT_STREET, Place(area_path=street.path))
     _refuse_empty(min_services, min_minutes)
     _lock(period)
-    base = _rules(period, city, None).applies
+    base = rules_of(period, city, None).applies
     looser = {
         name: [f"不能低于全市要求 {floor}"]
         for name, mine, floor in (
@@ -296,11 +263,4 @@ def set_street_rule(
             "街道只能提高要求，不能低于全市要求", code="requirement.looser", fields=looser
         )
     _add_version(actor, origin, period, street, min_services, min_minutes)
-    return _rules(period, city, street)
-
-
-def history(*, actor: Actor, period_id: int, after_id: int | None, limit: int) -> CursorPage:
-    """Every version of the period's rules (the city's and the streets'), newest first."""
-    period, _ = get_period(actor=actor, period_id=period_id)
-    query = select(Requirement).where(Requirement.period_id == period.id)
-    return newest_first(query, Requirement.id, after_id=after_id, limit=limit)
+    return rules_of(period, city, street)
