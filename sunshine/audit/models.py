@@ -37,6 +37,9 @@ class Period(Base):
     ends_on: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the org_admin locks the ended period: its records no longer change.
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
 
 class Requirement(Base):
