@@ -25,6 +25,7 @@ from sunshine.access import service as access
 from sunshine.access.models import Role
 from sunshine.auth.models import Account
 from sunshine.consent.models import ConsentKind, ConsentRecord, PrivacyNotice
+from sunshine.demo_history import seed_history
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org import service as org
@@ -261,6 +262,7 @@ def seed(shape: CityShape = XIAOYI) -> str:
         {a.name: a for a in db.session.scalars(select(Area).where(Area.parent_id == city.id))}
     )
     by_name.update({u.name: u for u in units})
+    accounts: dict[str, int] = {}
     for openid, (role, scope_name) in DEMO_ACCOUNTS.items():
         scope = by_name.get(scope_name) if scope_name else None
         if role == Role.COMMUNITY_ADMIN:
@@ -275,13 +277,25 @@ def seed(shape: CityShape = XIAOYI) -> str:
             area_id=scope.id if isinstance(scope, Area) else None,
             unit_id=scope.id if isinstance(scope, WorkUnit) else None,
         )
+        accounts[openid] = account.id
     member = _demo_member(rows[0], first_community, notice)
     shifts = _demo_tasks(first_community, member)
     db.session.flush()
+    history = seed_history(
+        city=city,
+        communities=communities,
+        hospital=next(u for u in units if u.name == DEMO_ACCOUNTS["demo-unit"][1]),
+        notice=notice,
+        org_account_id=accounts["demo-org"],
+        street_account_id=accounts["demo-street"],
+        taken_roster_ids={member.roster_entry_id or 0},
+    )
     return (
         f"demo data loaded: {len(communities)} communities, {len(units)} units, "
         f"{len(rows)} roster entries, {len(DEMO_ACCOUNTS) + 1} demo accounts, "
-        f"{shifts} shifts (the demo member holds a place on one starting 10 minutes after now)"
+        f"{shifts} shifts (the demo member holds a place on one starting 10 minutes after now); "
+        f"history: {history.members} members, {history.shifts} past shifts, "
+        f"{history.records} service records, {history.periods} periods"
     )
 
 

@@ -70,8 +70,18 @@ def test_seed_demo_is_idempotent_and_demo_admins_can_log_in(
         "街道政策宣传日",
         "全市文明城市创建",
     ]
-    assert feed[0]["reasons"][:1] == ["本社区"] and feed[0]["reasons"][-1] == "本年度还差 24 小时"
+    # The demo city's rule for the year (20 hours) applies, with the first street's tightening.
+    assert feed[0]["reasons"][:1] == ["本社区"] and feed[0]["reasons"][-1] == "本年度还差 20 小时"
     assert punch.status_code == 201
+
+    # A year of history: the street admin sees its communities' confirmed records.
+    street = auth(login(client, fake_wechat, "demo-street"))
+    records = client.get(
+        "/api/v1/service-records?status=confirmed&limit=100", headers=street
+    ).json["items"]
+    assert len(records) == 100 and {r["status"] for r in records} == {"confirmed"}
+    hours = client.get("/api/v1/me/hours", headers=member).json
+    assert hours["rule"]["source"] == "street" and hours["required_services"] == 8
 
 
 def test_demo_refuses_to_run_in_production(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
