@@ -76,9 +76,9 @@ def test_seed_demo_is_idempotent_and_demo_admins_can_log_in(
 
     # A year of history: the street admin sees its communities' confirmed records.
     street = auth(login(client, fake_wechat, "demo-street"))
-    records = client.get(
-        "/api/v1/service-records?status=confirmed&limit=100", headers=street
-    ).json["items"]
+    records = client.get("/api/v1/service-records?status=confirmed&limit=100", headers=street).json[
+        "items"
+    ]
     assert len(records) == 100 and {r["status"] for r in records} == {"confirmed"}
     hours = client.get("/api/v1/me/hours", headers=member).json
     assert hours["rule"]["source"] == "street" and hours["required_services"] == 8
