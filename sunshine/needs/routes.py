@@ -68,7 +68,9 @@ class NeedDetail(MethodView):
     @login_required
     @blp.arguments(NeedPatch)
     @blp.response(200, NeedOut)
-    @blp.alt_response(409, description="需求已关闭（need.closed）")
+    @blp.alt_response(
+        409, description="需求已关闭（need.closed），或不能改为该状态（need.bad_status）"
+    )
     def patch(self, data: dict[str, Any], need_id: int) -> Need | Shown:
         """修改需求或推进其状态（完成、取消）"""
         actor = current_actor()

@@ -22,6 +22,11 @@ from sunshine.tasks import service as tasks
 from sunshine.tasks.models import Task, TaskKind
 
 CLOSED = (NeedStatus.DONE, NeedStatus.CANCELLED)
+# Where an edit may move a need: in progress only by becoming a task, never back to open.
+MOVES = {
+    NeedStatus.OPEN: {NeedStatus.OPEN, NeedStatus.DONE, NeedStatus.CANCELLED},
+    NeedStatus.IN_PROGRESS: {NeedStatus.IN_PROGRESS, NeedStatus.DONE, NeedStatus.CANCELLED},
+}
 
 
 def record(
@@ -60,10 +65,17 @@ def managed(actor: Actor, need_id: int) -> Need:
 
 
 def update(*, actor: Actor, need_id: int, changes: dict[str, Any]) -> Need:
-    """Edit a need or move it along (open → in progress → done, or cancelled)."""
+    """Edit a need or close it (done or cancelled); it becomes in progress only through
+    ``make_task``, and never goes back to open (409 ``need.bad_status``)."""
     need = managed(actor, need_id)
     if need.status in CLOSED:
         raise Conflict("需求已关闭", code="need.closed")
+    if "status" in changes and changes["status"] not in MOVES[need.status]:
+        raise Conflict(
+            "需求只能改为已完成或已取消；转为任务后才是处理中",
+            code="need.bad_status",
+            fields={"status": ["只能改为 done 或 cancelled"]},
+        )
     for field in ("content", "urgency", "resident_contact", "status"):
         if field in changes:
             setattr(need, field, changes[field])

@@ -112,3 +112,37 @@ def test_need_input_is_checked(
 
     assert empty.status_code == bad_urgency.status_code == 422
     assert street.status_code == 422 and street.json["code"] == "area.wrong_level"
+
+
+@pytest.mark.parametrize("status", ["in_progress", "open"])
+def test_an_edit_only_closes_a_need(
+    client: FlaskClient, secretary: tuple[City, dict[str, str]], status: str
+) -> None:
+    place, secretary = secretary
+    need = client.post(
+        f"/api/v1/communities/{place.community.id}/needs", headers=secretary, json={"content": "x"}
+    ).json
+    url = f"/api/v1/needs/{need['id']}"
+
+    if status == "open":  # in progress through a task, then asked to go back
+        task = client.post(
+            f"{url}/task",
+            headers=secretary,
+            json={
+                "title": "换灯泡",
+                "category_id": first_category_id(),
+                "address": "1 号楼",
+                "visibility": "community",
+                "contact_name": "王书记",
+                "contact_phone": "0358-7221234",
+            },
+        )
+        assert task.status_code == 201
+    moved = client.patch(url, headers=secretary, json={"status": status, "content": "y"})
+    unchanged = client.get(url, headers=secretary).json
+    cancelled = client.patch(url, headers=secretary, json={"status": "cancelled"})
+
+    assert moved.status_code == 409 and moved.json["code"] == "need.bad_status"
+    assert moved.json["fields"] == {"status": ["只能改为 done 或 cancelled"]}
+    assert unchanged["content"] == "x" and unchanged["status"] != status
+    assert cancelled.status_code == 200 and cancelled.json["closed_at"] is not None
