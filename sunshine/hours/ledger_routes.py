@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine.api import Shown
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
 from sunshine.hours import verifications, views
 from sunshine.hours.schemas import VerificationIn, VerificationOut
@@ -28,7 +28,9 @@ class Verifications(MethodView):
         组织部可核验本市党员的时长与积分账本，系统管理员可核验全部（不填 city_id）。请求只登记，
         由后台任务逐条检查哈希链，并与最近一次签名的账本摘要比对；结果用 GET 查看。
         """
-        verification = verifications.request(actor=current_actor(), city_id=body.get("city_id"))
+        verification = verifications.request(
+            actor=current_actor(), city_id=body.get("city_id"), origin=request_origin()
+        )
         db.session.commit()
         return views.verification(verification)
 

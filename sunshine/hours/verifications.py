@@ -11,7 +11,7 @@ may also verify everything (no city).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -31,6 +31,10 @@ from sunshine.hours.ledger import digests
 from sunshine.hours.models import LedgerVerification, VerificationStatus
 from sunshine.org import service as org
 from sunshine.org.models import AreaLevel
+from sunshine.security import service as security
+
+if TYPE_CHECKING:
+    from sunshine.auth.service import Origin
 
 # Verifications run per job run, oldest first; the next run takes the rest.
 PER_RUN = 3
@@ -42,8 +46,13 @@ def _place(verification: LedgerVerification) -> Place:
     return EVERYWHERE if verification.area_path is None else Place(area_path=verification.area_path)
 
 
-def request(*, actor: Actor, city_id: int | None) -> LedgerVerification:
-    """Ask for a verification of a city's members' chains (None: all, sys_admin only)."""
+def request(
+    *, actor: Actor, city_id: int | None, origin: Origin | None = None
+) -> LedgerVerification:
+    """Ask for a verification of a city's members' chains (None: all, sys_admin only).
+
+    The request and, when the job has run it, its outcome are security events
+    (``ledger.verify_request``; ``ledger.verify``, a failure when a chain is broken)."""
     require_somewhere(actor, Permission.LEDGER_VERIFY)
     city = None if city_id is None else org.get_area_of_level(city_id, AreaLevel.CITY, "city_id")
     verification = LedgerVerification(
@@ -56,6 +65,15 @@ def request(*, actor: Actor, city_id: int | None) -> LedgerVerification:
     authorize(actor, Permission.LEDGER_VERIFY, _place(verification))
     db.session.add(verification)
     db.session.flush()
+    security.record(
+        action="ledger.verify_request",
+        account_id=actor.id,
+        ip=origin.ip if origin else None,
+        request_id=origin.request_id if origin else None,
+        object_type="ledger_verification",
+        object_id=verification.id,
+        detail={"city_id": verification.area_id},
+    )
     return verification
 
 
@@ -74,6 +92,15 @@ def run(verification: LedgerVerification, now: datetime) -> None:
     verification.problems = [_problem(p) for p in problems]
     verification.status = VerificationStatus.DONE
     verification.finished_at = clock.now()
+    security.record(
+        action="ledger.verify",
+        outcome="success" if verification.ok else "failure",
+        account_id=verification.requested_by_id,
+        object_type="ledger_verification",
+        object_id=verification.id,
+        reason=None if verification.ok else "ledger.broken",
+        detail={"city_id": verification.area_id, "problems": len(problems)},
+    )
 
 
 def _problem(problem: Any) -> dict[str, Any]:

@@ -5,17 +5,32 @@ refused."""
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import select
 
 from sunshine.access.models import Role
 from sunshine.extensions import db
 from sunshine.hours.models import HoursEntry
 from sunshine.jobs.runner import run_due
+from sunshine.security.models import SecurityEvent
 from tests.builders import make_city
 from tests.hours.conftest import Scene
 from tests.hours.tampering import allow_tampering, chain, rewrite_tail, sign
 
 URL = "/api/v1/ledger/verifications"
 RUN = "hours.run_ledger_verifications"
+
+
+def _events(verification_id: int) -> list[tuple[str, str, str | None]]:
+    """The security events of a verification, oldest first: (action, outcome, reason)."""
+    rows = db.session.scalars(
+        select(SecurityEvent)
+        .where(
+            SecurityEvent.object_type == "ledger_verification",
+            SecurityEvent.object_id == str(verification_id),
+        )
+        .order_by(SecurityEvent.id)
+    )
+    return [(e.action, e.outcome, e.reason) for e in rows]
 
 
 def test_an_org_admin_verifies_the_city_through_the_jobs_runner(app: Flask, scene: Scene) -> None:
@@ -41,6 +56,10 @@ def test_an_org_admin_verifies_the_city_through_the_jobs_runner(app: Flask, scen
     assert done.json["problems"] == []
     assert done.json["digest_day"] is not None
     assert run_due(only=RUN)[RUN] == {"verified": 0}  # nothing left pending
+    assert _events(asked.json["id"]) == [
+        ("ledger.verify_request", "success", None),
+        ("ledger.verify", "success", None),
+    ]
 
 
 def test_the_result_names_a_chain_rewritten_below_its_signed_head(app: Flask, scene: Scene) -> None:
@@ -59,6 +78,7 @@ def test_the_result_names_a_chain_rewritten_below_its_signed_head(app: Flask, sc
     assert problem["member_id"] == scene.member_id
     assert problem["seq"] == 2
     assert problem["what"].startswith("rewritten at or below the head signed on")
+    assert _events(asked.json["id"])[-1] == ("ledger.verify", "failure", "ledger.broken")
 
 
 def test_a_chain_broken_by_sql_is_named_too(app: Flask, scene: Scene) -> None:
