@@ -248,7 +248,7 @@ _CODE_ERRORS: dict[int, Callable[[], DomainError]] = {
     41030: lambda: UpstreamError(
         code="wechat.bad_page", message="小程序签到页面不存在，请联系管理员检查配置"
     ),
-    45009: lambda: UpstreamUnavailable(
+    45009: lambda: TooManyRequests(
         code="wechat.rate_limited", message="生成小程序码过于频繁，请稍后再试"
     ),
 }

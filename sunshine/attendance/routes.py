@@ -189,8 +189,7 @@ class VenueCode(MethodView):
     @blp.alt_response(502, description="微信返回错误（wechat.error、wechat.bad_page）")
     @blp.alt_response(
         503,
-        description="微信服务不可用（wechat.busy、wechat.unavailable、wechat.misconfigured、"
-        "wechat.rate_limited）",
+        description="微信服务不可用（wechat.busy、wechat.unavailable、wechat.misconfigured）",
     )
     def post(self, task_id: int) -> dict[str, Any]:
         """生成任务的场地码

@@ -121,6 +121,17 @@ def test_wechat_failures_leave_no_venue_code(client: FlaskClient, fake_wechat: F
     assert retried.status_code == 200
 
 
+def test_wechat_s_daily_limit_on_codes_is_a_429(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    site = open_site(client, fake_wechat, members=0, checkin_mode="venue")
+    fake_wechat.fail("/wxa/getwxacodeunlimit", 45009, "reach max api daily quota limit")
+
+    limited = client.post(f"/api/v1/tasks/{site.task_id}/venue-code", headers=site.admin)
+
+    assert limited.status_code == 429 and limited.json["code"] == "wechat.rate_limited"
+
+
 def test_an_unknown_scene_is_refused(
     client: FlaskClient, fake_wechat: FakeWeChat, clock: Clock
 ) -> None:
