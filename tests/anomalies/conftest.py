@@ -105,6 +105,17 @@ class Scene:
         )
         return add_service_record(member_id or self.member_id, shift_id, minutes=minutes, **options)
 
+    def year_period(self) -> int:
+        """This year's period of the city, defined by the org admin: its id."""
+        year = clock.today().year
+        response = self.client.post(
+            f"/api/v1/cities/{self.place.city.id}/periods",
+            json={"kind": "year", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"},
+            headers=self.org_admin,
+        )
+        assert response.status_code == 201, response.json
+        return int(response.json["id"])
+
     def confirm(self, *record_ids: int) -> None:
         response = self.client.post(
             "/api/v1/service-records/confirm",

@@ -210,13 +210,7 @@ def test_refused_self_confirmations_are_logged_and_found_once_per_record(scene: 
 
 
 def test_an_adjustment_written_after_its_period_was_locked_is_found(scene: Scene) -> None:
-    year = clock.today().year
-    period = scene.client.post(
-        f"/api/v1/cities/{scene.place.city.id}/periods",
-        json={"kind": "year", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"},
-        headers=scene.org_admin,
-    )
-    assert period.status_code == 201, period.json
+    period_id = scene.year_period()
     before, after = scene.record(), scene.record(start=time(14))
     scene.confirm(before, after)
     for record_id in (before, after):
@@ -233,9 +227,7 @@ def test_an_adjustment_written_after_its_period_was_locked_is_found(scene: Scene
     ).all()
     # Locked between the two adjustments (the lock's own rules are another part of the audit).
     locked_at = first.created_at + (second.created_at - first.created_at) / 2
-    db.session.execute(
-        update(Period).where(Period.id == period.json["id"]).values(locked_at=locked_at)
-    )
+    db.session.execute(update(Period).where(Period.id == period_id).values(locked_at=locked_at))
     db.session.commit()
 
     result = detect("scan_ledger")
@@ -244,25 +236,14 @@ def test_an_adjustment_written_after_its_period_was_locked_is_found(scene: Scene
     (item,) = scene.anomalies(kind="adjust_after_lock")
     assert item["record_id"] == after
     assert _evidence(item) == [("hours_entry", second.id), ("record", after)]
-    assert (item["detail"]["period_id"], item["detail"]["amount"]) == (period.json["id"], 30)
+    assert (item["detail"]["period_id"], item["detail"]["amount"]) == (period_id, 30)
 
 
 # Outliers --------------------------------------------------------------------------------------
 
 
-def _year_period(scene: Scene) -> int:
-    year = clock.today().year
-    response = scene.client.post(
-        f"/api/v1/cities/{scene.place.city.id}/periods",
-        json={"kind": "year", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"},
-        headers=scene.org_admin,
-    )
-    assert response.status_code == 201, response.json
-    return int(response.json["id"])
-
-
 def test_a_member_far_above_the_community_is_an_outlier_of_the_period(scene: Scene) -> None:
-    period_id = _year_period(scene)
+    period_id = scene.year_period()
     today = clock.today()
     members = [scene.member_id] + [scene.new_member()[0] for _ in range(9)]
     heavy_id, _ = scene.new_member()
@@ -300,7 +281,7 @@ def test_a_member_far_above_the_community_is_an_outlier_of_the_period(scene: Sce
 
 
 def test_a_community_with_fewer_than_ten_serving_members_has_no_outliers(scene: Scene) -> None:
-    _year_period(scene)
+    scene.year_period()
     today = clock.today()
     members = [scene.member_id] + [scene.new_member()[0] for _ in range(7)]
     heavy_id, _ = scene.new_member()
@@ -322,3 +303,50 @@ def test_without_a_period_the_city_has_no_outliers(scene: Scene) -> None:
 
     assert result == {"read": 11, "communities": 1, "found": 0}
     assert db.session.scalar(select(Anomaly.id).where(Anomaly.kind == AnomalyKind.OUTLIER)) is None
+
+
+def test_every_refused_decision_on_ones_own_record_is_logged_with_its_action(
+    scene: Scene,
+) -> None:
+    own_id, own_headers = scene.member_admin()
+    pending, confirmed, rejected = (scene.record(own_id, start=time(h)) for h in (7, 11, 15))
+    scene.confirm(confirmed)
+    url = "/api/v1/service-records"
+    scene.client.post(
+        f"{url}/{rejected}/reject", json={"reason": "未到岗"}, headers=scene.secretary
+    )
+    asked = scene.client.post(
+        f"{url}/{rejected}/corrections",
+        json={"proposed_minutes": 60, "reason": "实际到岗"},
+        headers=own_headers,
+    )
+    assert asked.status_code == 201, asked.json
+
+    attempts = [
+        scene.client.post(f"{url}/{pending}/reject", json={"reason": "x"}, headers=own_headers),
+        scene.client.post(
+            f"{url}/{confirmed}/adjustments",
+            json={"minutes": 60, "reason": "x"},
+            headers=own_headers,
+        ),
+        scene.client.post(f"/api/v1/corrections/{asked.json['id']}/accept", headers=own_headers),
+    ]
+    detect("scan_refusals")
+
+    assert [(r.status_code, r.json["code"]) for r in attempts] == [(403, "record.own")] * 3
+    actions = db.session.execute(
+        select(SecurityEvent.action, SecurityEvent.object_id)
+        .where(SecurityEvent.reason == "record.own")
+        .order_by(SecurityEvent.id)
+    ).all()
+    assert [tuple(a) for a in actions] == [
+        ("hours.reject", str(pending)),
+        ("hours.adjust", str(confirmed)),
+        ("hours.correction", str(rejected)),
+    ]
+    summaries = {i["record_id"]: i["summary"] for i in scene.anomalies(kind="self_confirmation")}
+    assert summaries == {
+        pending: "管理员试图驳回本人的服务记录（已被拒绝）",
+        confirmed: "管理员试图调整本人服务记录的时长（已被拒绝）",
+        rejected: "管理员试图处理本人服务记录的更正申请（已被拒绝）",
+    }
