@@ -44,6 +44,7 @@ from sunshine.extensions import db
 BATCH = 2000  # source rows read at a time
 MAX_BATCHES = 20  # per run: 40,000 rows, so a backlog (the first run) is caught up in a few runs
 SETTLE = timedelta(minutes=5)  # rows younger than this may still have lower ids uncommitted
+KEYS_PER_QUERY = 1000  # (kind, subject) pairs looked up at once: well under any bind limit
 
 # A row of a detector's query, whatever its columns (read by name: ``row.member_id``).
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
@@ -108,37 +109,38 @@ def write(found: Iterable[Found]) -> int:
             merged[key] = item
     if not merged:
         return 0
-    known = {
-        (a.kind, a.subject): a
+    keys = list(merged)
+    known: dict[tuple[AnomalyKind, str], Anomaly] = {}
+    for i in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[i : i + KEYS_PER_QUERY]
         for a in db.session.scalars(
-            select(Anomaly).where(tuple_(Anomaly.kind, Anomaly.subject).in_(list(merged)))
+            select(Anomaly).where(tuple_(Anomaly.kind, Anomaly.subject).in_(chunk))
+        ):
+            known[(a.kind, a.subject)] = a
+    fresh = [
+        Anomaly(
+            kind=item.kind,
+            subject=item.subject,
+            area_id=item.area_id,
+            area_path=item.area_path,
+            member_id=item.member_id,
+            record_id=item.record_id,
+            day=item.day,
+            summary=item.summary,
+            detail=item.detail,
         )
-    }
-    created = 0
-    links: list[dict[str, Any]] = []
-    for key, item in merged.items():
-        anomaly = known.get(key)
-        if anomaly is None:
-            anomaly = Anomaly(
-                kind=item.kind,
-                subject=item.subject,
-                area_id=item.area_id,
-                area_path=item.area_path,
-                member_id=item.member_id,
-                record_id=item.record_id,
-                day=item.day,
-                summary=item.summary,
-                detail=item.detail,
-            )
-            db.session.add(anomaly)
-            db.session.flush()
-            created += 1
-        elif anomaly.status != AnomalyStatus.OPEN:
-            continue  # what was reviewed stays as it was reviewed
-        links += [
-            {"anomaly_id": anomaly.id, "kind": kind, "ref_id": ref_id}
-            for kind, ref_id in sorted(item.evidence)
-        ]
+        for key, item in merged.items()
+        if key not in known
+    ]
+    db.session.add_all(fresh)
+    db.session.flush()  # one flush for the batch: the new anomalies' ids for their evidence
+    known.update({(a.kind, a.subject): a for a in fresh})
+    links = [
+        {"anomaly_id": known[key].id, "kind": kind, "ref_id": ref_id}
+        for key, item in merged.items()
+        if known[key].status == AnomalyStatus.OPEN  # what was reviewed stays as it was reviewed
+        for kind, ref_id in sorted(item.evidence)
+    ]
     if links:
         dialect = db.session.get_bind().dialect.name
         db.session.execute(
@@ -147,4 +149,4 @@ def write(found: Iterable[Found]) -> int:
             ),
             links,
         )
-    return created
+    return len(fresh)
