@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sunshine.access import models as access_models
+from sunshine.anomalies import models as anomalies_models
 from sunshine.attendance import models as attendance_models
 from sunshine.audit import models as audit_models
 from sunshine.auth import models as auth_models
@@ -21,6 +22,7 @@ from sunshine.tasks import models as tasks_models
 
 __all__ = [
     "access_models",
+    "anomalies_models",
     "attendance_models",
     "audit_models",
     "auth_models",

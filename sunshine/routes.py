@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sunshine.access.routes import blp as access_blp
+from sunshine.anomalies.routes import blp as anomalies_blp
 from sunshine.attendance.routes import blp as attendance_blp
 from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
@@ -31,6 +32,7 @@ BLUEPRINTS = [
     hours_blp,
     ledger_blp,
     audit_blp,
+    anomalies_blp,
     callups_blp,
     needs_blp,
     org_blp,

@@ -46,6 +46,9 @@ class Permission(StrEnum):
     REQUIREMENT_READ = "requirement.read"  # periods and their service requirements
     REQUIREMENT_CITY = "requirement.city"  # a city's periods and requirements
     REQUIREMENT_STREET = "requirement.street"  # a street's tightening of the city's requirement
+    ANOMALY_READ = "anomaly.read"  # anomalies in scope (a community: those sent back to it)
+    ANOMALY_REVIEW = "anomaly.review"  # review an anomaly: no problem, void the record, send back
+    ANOMALY_ANSWER = "anomaly.answer"  # answer an anomaly sent back to the community
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -80,6 +83,11 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # The organization department sets the rule; a street may only tighten it.
     Permission.REQUIREMENT_CITY: frozenset({Role.ORG_ADMIN}),
     Permission.REQUIREMENT_STREET: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    # The street and the organization department review what the detectors find; a community
+    # sees only what is sent back to it, and answers it.
+    Permission.ANOMALY_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    Permission.ANOMALY_REVIEW: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    Permission.ANOMALY_ANSWER: frozenset({Role.COMMUNITY_ADMIN}),
 }
 
 

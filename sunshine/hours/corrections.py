@@ -21,7 +21,7 @@ from sunshine.access.permissions import (
     authorize,
     require_somewhere,
 )
-from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
+from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.hours import service
 from sunshine.hours.models import Correction, CorrectionStatus, RecordStatus
@@ -82,7 +82,13 @@ def _decidable(actor: Actor, correction_id: int) -> Correction:
     record = service.get_record(correction.record_id, lock=True)
     authorize(actor, Permission.HOURS_CONFIRM, service.place_of(record))
     if record.member.account_id == actor.id:
-        raise Forbidden("不能处理本人的更正申请", code="record.own")
+        raise service.own_record_refused(
+            actor,
+            "hours.correction",
+            [record.id],
+            member_id=record.member_id,
+            message="不能处理本人的更正申请",
+        )
     db.session.refresh(correction)  # as it stands now that the record is locked
     if correction.status != CorrectionStatus.OPEN:
         raise Conflict("该更正申请已处理", code="correction.decided")

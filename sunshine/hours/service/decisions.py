@@ -67,14 +67,54 @@ def _is_own(actor: Actor, record: ServiceRecord) -> bool:
     return record.member.account_id == actor.id
 
 
-def _decidable(actor: Actor, record_id: int) -> ServiceRecord:
-    """The record, locked, if the actor may decide on it (in scope, and not their own)."""
-    require_somewhere(actor, Permission.HOURS_CONFIRM)  # before the lookup reveals ids
+def _decidable(
+    actor: Actor, record_id: int, action: str, permission: Permission = Permission.HOURS_CONFIRM
+) -> ServiceRecord:
+    """The record, locked, if the actor may decide on it (in scope, and not their own).
+
+    ``permission`` is what the actor needs on the record: deciding it as such, or (a void)
+    reviewing an anomaly of it.
+    """
+    require_somewhere(actor, permission)  # before the lookup reveals ids
     record = get_record(record_id, lock=True)
-    authorize(actor, Permission.HOURS_CONFIRM, place_of(record))
+    authorize(actor, permission, place_of(record))
     if _is_own(actor, record):
-        raise Forbidden("不能确认或修改本人的服务记录", code="record.own")
+        raise own_record_refused(actor, action, [record.id], member_id=record.member_id)
     return record
+
+
+def own_record_refused(
+    actor: Actor,
+    action: str,
+    record_ids: Sequence[int],
+    *,
+    member_id: int | None = None,
+    message: str = "不能确认或修改本人的服务记录",
+    listed: bool = False,
+) -> Forbidden:
+    """The refusal of a decision on one's own record(s), kept in the security log although
+    the request is rolled back: the anomaly detectors read it (``record.own`` refusals).
+    ``listed``: a bulk request's refusal, naming every own record in ``fields.ids``."""
+    detail: dict[str, object] = {"record_ids": list(record_ids)}
+    if member_id is not None:
+        detail["member_id"] = member_id
+    event = {
+        "action": action,
+        "outcome": "failure",
+        "reason": "record.own",
+        "account_id": actor.id,
+        "object_type": "service_record",
+        "object_id": record_ids[0],
+        "detail": detail,
+    }
+    if not listed:
+        return Forbidden(message, code="record.own", security_event=event)
+    return Forbidden(
+        f"不能确认本人的服务记录：{_named(record_ids)}",
+        code="record.own",
+        fields={"ids": {str(i): ["本人的记录"] for i in record_ids}},
+        security_event=event,
+    )
 
 
 def _require_status(record: ServiceRecord, *allowed: RecordStatus) -> None:
@@ -155,7 +195,7 @@ def _confirm(record: ServiceRecord, by: Decision, *, reason: str | None = None) 
 
 def confirm(*, actor: Actor, record_id: int, origin: Origin | None = None) -> ServiceRecord:
     """Confirm a pending record: its minutes are credited and the points follow."""
-    record = _decidable(actor, record_id)
+    record = _decidable(actor, record_id, "hours.confirm")
     _require_status(record, RecordStatus.PENDING)
     _confirm(record, Decision(actor.id, origin))
     db.session.flush()
@@ -202,11 +242,7 @@ def confirm_many(
         )
     own = [r.id for r in records if _is_own(actor, r)]
     if own:
-        raise Forbidden(
-            f"不能确认本人的服务记录：{_named(own)}",
-            code="record.own",
-            fields={"ids": {str(i): ["本人的记录"] for i in own}},
-        )
+        raise own_record_refused(actor, "hours.confirm", own, listed=True)
     decided = [r.id for r in records if r.status != RecordStatus.PENDING]
     if decided:
         raise Conflict(
@@ -225,7 +261,7 @@ def reject(
     *, actor: Actor, record_id: int, reason: str, origin: Origin | None = None
 ) -> ServiceRecord:
     """Reject a pending record with a reason; nothing is credited."""
-    record = _decidable(actor, record_id)
+    record = _decidable(actor, record_id, "hours.reject")
     _require_status(record, RecordStatus.PENDING)
     record.status, record.reject_reason = RecordStatus.REJECTED, reason
     record.decided_by_id, record.decided_at = actor.id, clock.now()
@@ -235,10 +271,19 @@ def reject(
 
 
 def void(
-    *, actor: Actor, record_id: int, reason: str, origin: Origin | None = None
+    *,
+    actor: Actor,
+    record_id: int,
+    reason: str,
+    origin: Origin | None = None,
+    permission: Permission = Permission.HOURS_CONFIRM,
 ) -> ServiceRecord:
-    """Void a confirmed record: a void entry takes back everything it credited."""
-    record = _decidable(actor, record_id)
+    """Void a confirmed record: a void entry takes back everything it credited.
+
+    ``permission``: ``anomaly.review`` when a street or org admin voids the record of an
+    anomaly they review (the org department does not confirm records, but may void one).
+    """
+    record = _decidable(actor, record_id, "hours.void", permission)
     _require_status(record, RecordStatus.CONFIRMED)
     by = Decision(actor.id, origin)
     credited = record.credited_minutes
@@ -258,7 +303,7 @@ def adjust(
     The record's credit stays between 0 and 1440 minutes, and the member's total never goes
     below zero (409).
     """
-    record = _decidable(actor, record_id)
+    record = _decidable(actor, record_id, "hours.adjust")
     _require_status(record, RecordStatus.CONFIRMED)
     adjust_credit(record, minutes, reason=reason, by=Decision(actor.id, origin))
     db.session.flush()
