@@ -46,6 +46,10 @@ class Permission(StrEnum):
     REQUIREMENT_READ = "requirement.read"  # periods and their service requirements
     REQUIREMENT_CITY = "requirement.city"  # a city's periods and requirements
     REQUIREMENT_STREET = "requirement.street"  # a street's tightening of the city's requirement
+    EVALUATION_READ = "evaluation.read"  # evaluations (评价) of the communities in scope
+    EVALUATION_GRADE = "evaluation.grade"  # grade the community's members for a period
+    EVALUATION_AMEND_LOCKED = "evaluation.amend_locked"  # change them once the period is locked
+    EVALUATION_SETTINGS = "evaluation.settings"  # a city's cap on the share of 优秀
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -80,6 +84,14 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # The organization department sets the rule; a street may only tighten it.
     Permission.REQUIREMENT_CITY: frozenset({Role.ORG_ADMIN}),
     Permission.REQUIREMENT_STREET: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    Permission.EVALUATION_READ: frozenset(
+        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}
+    ),
+    # The community grades its members; once the period is locked only the organization
+    # department changes a grade (with a reason), and it sets the city's cap on 优秀.
+    Permission.EVALUATION_GRADE: frozenset({Role.COMMUNITY_ADMIN}),
+    Permission.EVALUATION_AMEND_LOCKED: frozenset({Role.ORG_ADMIN}),
+    Permission.EVALUATION_SETTINGS: frozenset({Role.ORG_ADMIN}),
 }
 
 
