@@ -290,12 +290,12 @@ def grade_many(
 
     The cap counts the list's 优秀 as they are given, in order; a refusal names the item.
     """
-    seen: dict[int, int] = {}
+    sheet = open_sheet(actor, period_id, community_id, change_reason)
+    seen: set[int] = set()
     for i, item in enumerate(items):
         if item["member_id"] in seen:
             raise Invalid(fields={"items": {str(i): {"member_id": ["同一党员在列表中重复"]}}})
-        seen[item["member_id"]] = i
-    sheet = open_sheet(actor, period_id, community_id, change_reason)
+        seen.add(item["member_id"])
     graded = []
     for i, item in enumerate(items):
         try:

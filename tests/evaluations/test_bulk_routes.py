@@ -99,3 +99,13 @@ def test_a_locked_period_takes_a_list_only_from_the_org_admin(grading: Grading) 
     )
     assert done.status_code == 200, done.json
     assert count(EvaluationVersion) == 3
+
+
+def test_a_list_from_outside_the_community_is_403(grading: Grading) -> None:
+    items = [{"member_id": m, "grade": "good"} for m in grading.members]
+    answers = [
+        _post(grading, items, headers)
+        for headers in (grading.other_secretary, grading.street_admin, grading.member)
+    ]
+    assert [(r.status_code, r.json["code"]) for r in answers] == [(403, "auth.forbidden")] * 3
+    assert count(Evaluation) == 0
