@@ -9,6 +9,7 @@ from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
 from sunshine.consent.routes import blp as consent_blp
+from sunshine.evaluations.routes import blp as evaluations_blp
 from sunshine.hours.ledger_routes import blp as ledger_blp
 from sunshine.hours.routes import blp as hours_blp
 from sunshine.imports.routes import blp as imports_blp
@@ -33,6 +34,7 @@ BLUEPRINTS = [
     ledger_blp,
     audit_blp,
     anomalies_blp,
+    evaluations_blp,
     callups_blp,
     needs_blp,
     org_blp,

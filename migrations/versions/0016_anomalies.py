@@ -1,7 +1,7 @@
 """anomalies: what the detectors find, its evidence, the detectors' watermarks
 
 Revision ID: 0016_anomalies
-Revises: 0014_period_lock
+Revises: 0015_evaluations
 Create Date: 2026-12-04 17:33:43.715655
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_anomalies'
-down_revision = '0014_period_lock'
+down_revision = '0015_evaluations'
 branch_labels = None
 depends_on = None
 

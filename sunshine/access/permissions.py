@@ -49,6 +49,10 @@ class Permission(StrEnum):
     ANOMALY_READ = "anomaly.read"  # anomalies in scope (a community: those sent back to it)
     ANOMALY_REVIEW = "anomaly.review"  # review an anomaly: no problem, void the record, send back
     ANOMALY_ANSWER = "anomaly.answer"  # answer an anomaly sent back to the community
+    EVALUATION_READ = "evaluation.read"  # evaluations (评价) of the communities in scope
+    EVALUATION_GRADE = "evaluation.grade"  # grade the community's members for a period
+    EVALUATION_AMEND_LOCKED = "evaluation.amend_locked"  # change them once the period is locked
+    EVALUATION_SETTINGS = "evaluation.settings"  # a city's cap on the share of 优秀
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -88,6 +92,14 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ANOMALY_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
     Permission.ANOMALY_REVIEW: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
     Permission.ANOMALY_ANSWER: frozenset({Role.COMMUNITY_ADMIN}),
+    Permission.EVALUATION_READ: frozenset(
+        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}
+    ),
+    # The community grades its members; once the period is locked only the organization
+    # department changes a grade (with a reason), and it sets the city's cap on 优秀.
+    Permission.EVALUATION_GRADE: frozenset({Role.COMMUNITY_ADMIN}),
+    Permission.EVALUATION_AMEND_LOCKED: frozenset({Role.ORG_ADMIN}),
+    Permission.EVALUATION_SETTINGS: frozenset({Role.ORG_ADMIN}),
 }
 
 

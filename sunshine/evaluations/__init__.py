@@ -1,0 +1,1 @@
+"""Evaluations (评价): a community grades its members once per period."""
