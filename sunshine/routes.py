@@ -18,6 +18,7 @@ from sunshine.org.routes import blp as org_blp
 from sunshine.reportin.routes import blp as reportin_blp
 from sunshine.roster.routes import blp as roster_blp
 from sunshine.security.routes import blp as security_blp
+from sunshine.statements.routes import blp as statements_blp
 from sunshine.tasks.routes import blp as tasks_blp
 
 BLUEPRINTS = [
@@ -31,6 +32,7 @@ BLUEPRINTS = [
     hours_blp,
     ledger_blp,
     audit_blp,
+    statements_blp,
     callups_blp,
     needs_blp,
     org_blp,

@@ -46,6 +46,7 @@ class Permission(StrEnum):
     REQUIREMENT_READ = "requirement.read"  # periods and their service requirements
     REQUIREMENT_CITY = "requirement.city"  # a city's periods and requirements
     REQUIREMENT_STREET = "requirement.street"  # a street's tightening of the city's requirement
+    STATEMENT_READ = "statement.read"  # service statements issued in the name of areas in scope
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -80,6 +81,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # The organization department sets the rule; a street may only tighten it.
     Permission.REQUIREMENT_CITY: frozenset({Role.ORG_ADMIN}),
     Permission.REQUIREMENT_STREET: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    # The issuing community, the street above it, the organization department's oversight.
+    Permission.STATEMENT_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
 }
 
 
