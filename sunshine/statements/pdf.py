@@ -31,7 +31,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
-from sunshine.errors import DomainError
+from sunshine.errors import UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,10 @@ TITLE = "志愿服务记录证明"
 SYSTEM = "党员到社区报到服务（一米阳光）"
 
 
-class PdfUnavailable(DomainError):
-    """The server cannot draw Chinese: its font is missing or unreadable (an operator's fix)."""
+class PdfUnavailable(UpstreamUnavailable):
+    """The server cannot draw Chinese: its font is missing or unreadable (an operator's fix).
+    A 503 like an unavailable outside service: what the app relies on is not there."""
 
-    status = 503
     code = "statement.font_missing"
     message = "证明文件暂时无法生成（服务器缺少中文字体），请联系管理员"
 
