@@ -169,7 +169,10 @@ def issue(*, actor: Actor, starts_on: date, ends_on: date, origin: Origin | None
     """
     member = members.own_member(actor)
     # One request of a member at a time: a double tap gets the statements the first issued.
-    db.session.scalar(select(Member.id).where(Member.id == member.id).with_for_update())
+    # (NO KEY UPDATE: rows that merely reference the member, a signup or a record, still go.)
+    db.session.scalar(
+        select(Member.id).where(Member.id == member.id).with_for_update(key_share=True)
+    )
     records = _confirmed_records(member.id, starts_on, ends_on)
     if not records:
         raise Invalid(
