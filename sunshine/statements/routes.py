@@ -8,6 +8,7 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.api import BigCursorArgs
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db, limiter
 from sunshine.openapi import BINARY
@@ -63,7 +64,7 @@ class MyStatements(MethodView):
         return {"items": views.shown(issued.statements)}, 201 if issued.created else 200
 
     @login_required
-    @blp.arguments(StatementListArgs, location="query")
+    @blp.arguments(BigCursorArgs, location="query")
     @blp.response(200, StatementSummaryPage)
     @blp.alt_response(404, description="尚未注册为党员（member.not_registered）")
     def get(self, args: dict[str, Any]) -> CursorPage:
