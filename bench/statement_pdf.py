@@ -6,7 +6,8 @@ confirmed services of this year through the app's own services (the community's 
 policy confirms them, as ``automatic`` does), then, in this process with the Flask test client
 of ``create_app()``, asks for the member's statement (``POST /api/v1/me/statements``) and
 downloads its PDF (``GET /api/v1/me/statements/{id}/pdf``) ``--renders`` times: the first
-download (which reads the font) and the others (p50/p95/max), against the 1-s target.
+download (which reads the font) and the others (p50/p95/max), against the 1-s target, and
+the CPU time this process spent on each (what the wall time approaches on a quiet machine).
 
 Then gunicorn (4 sync workers) serves the same database and the load generator (wrk when
 installed, else Python threads) sends ``GET /healthz`` and ``GET
@@ -183,10 +184,12 @@ def time_pdf(
     url = f"/api/v1/me/statements/{statement['id']}/pdf"
     seconds, size, pages = [], 0, 0
     before = tree_snapshot(pg_database)
+    cpu: list[float] = []
     for n in range(renders):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         pdf = client.get(url, headers=headers)
         seconds.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         if pdf.status_code != 200 or not pdf.data.startswith(b"%PDF-"):
             raise SystemExit(f"GET {url}: {pdf.status_code} {pdf.data[:200]!r}")
         size, pages = len(pdf.data), pdf.data.count(b"/Type /Page\n")
@@ -197,6 +200,8 @@ def time_pdf(
         "issue": issue_seconds,
         "first": seconds[0],
         "rest": sorted(seconds[1:]) or seconds,
+        "first_cpu": cpu[0],
+        "rest_cpu": sorted(cpu[1:]) or cpu,
         "size": size,
         "pages": pages,
     }
@@ -208,13 +213,14 @@ def pdf_table(figures: dict[str, Any], services: int) -> str:
     return "\n".join(
         [
             "| Services | Pages | PDF size | Issue (POST) | First PDF | PDF p50 | PDF p95 "
-            "| PDF max | Target ≤ 1 s | Other processes' CPU |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+            "| PDF max | Target ≤ 1 s | CPU: first, p50 | Other processes' CPU |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
             f"| {services} | {figures['pages']} | {figures['size'] / 1024:.0f} KiB "
             f"| {figures['issue'] * 1000:.0f} ms | {figures['first'] * 1000:.0f} ms "
             f"| {percentile(rest, 50) * 1000:.0f} ms | {percentile(rest, 95) * 1000:.0f} ms "
             f"| {rest[-1] * 1000:.0f} ms | {'met' if slowest <= TARGET_SECONDS else 'NOT met'} "
-            f"| {figures['other_cpu']:.0%} |",
+            f"| {figures['first_cpu'] * 1000:.0f}, "
+            f"{percentile(figures['rest_cpu'], 50) * 1000:.0f} ms | {figures['other_cpu']:.0%} |",
         ]
     )
 
