@@ -19,6 +19,8 @@ from sunshine import signing
 log = logging.getLogger(__name__)
 
 WECHAT_API_BASE_DEFAULT = "https://api.weixin.qq.com"
+# Debian's fonts-wqy-zenhei (scripts/install-system-packages): TrueType outlines reportlab embeds.
+STATEMENT_FONT_DEFAULT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 ENVIRONMENTS = ("development", "production", "testing")
 
 
@@ -52,6 +54,13 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _prefix(env: Mapping[str, str]) -> str:
+    prefix = env.get("STATEMENT_NUMBER_PREFIX") or "ZM"
+    if not (1 <= len(prefix) <= 6 and prefix.isascii() and prefix.isalpha() and prefix.isupper()):
+        raise ConfigError(f"STATEMENT_NUMBER_PREFIX must be 1-6 capital letters, got {prefix!r}")
+    return prefix
 
 
 def _ledger_key(env: Mapping[str, str]) -> str | None:
@@ -101,6 +110,10 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         "LEDGER_SIGNING_KEY": _ledger_key(env),
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "STATEMENT_FONT_PATH": env.get("STATEMENT_FONT_PATH") or STATEMENT_FONT_DEFAULT,
+        "STATEMENT_NUMBER_PREFIX": _prefix(env),
+        "STATEMENT_VERIFY_RATE_LIMIT": env.get("STATEMENT_VERIFY_RATE_LIMIT") or "30 per minute",
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
         # flask-smorest / OpenAPI
         "API_TITLE": "Sunshine 一米阳光 API",
@@ -133,6 +146,9 @@ def validate(config: Mapping[str, Any]) -> None:
     if not config.get("REDIS_URL"):
         # Several workers must share rate-limit counters and the WeChat access token.
         problems.append("REDIS_URL must be set in production (state shared by all workers)")
+    if not str(config.get("PUBLIC_BASE_URL", "")).startswith("https://"):
+        # The QR code of every service statement points there: it must be the public site.
+        problems.append("PUBLIC_BASE_URL must be the public https:// address in production")
     key = config.get("LEDGER_SIGNING_KEY")
     if not key:
         problems.append("LEDGER_SIGNING_KEY (or LEDGER_SIGNING_KEY_FILE) must be set")

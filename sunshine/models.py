@@ -19,6 +19,7 @@ from sunshine.org import models as org_models
 from sunshine.reportin import models as reportin_models
 from sunshine.roster import models as roster_models
 from sunshine.security import models as security_models
+from sunshine.statements import models as statements_models
 from sunshine.tasks import models as tasks_models
 
 __all__ = [
@@ -39,5 +40,6 @@ __all__ = [
     "reportin_models",
     "roster_models",
     "security_models",
+    "statements_models",
     "tasks_models",
 ]

@@ -109,6 +109,10 @@ OPERATION_IDS = {
     "roster.RosterImport.post": "importRoster",
     "imports.Batch.get": "getImportBatch",
     "imports.BatchErrors.get": "downloadImportErrors",
+    "statements.MyStatements.post": "requestMyStatements",
+    "statements.MyStatementPdf.get": "downloadMyStatementPdf",
+    "statements.StatementPdf.get": "downloadStatementPdf",
+    "statements.StatementVerification.get": "verifyStatement",
 }
 
 # The last word of a MethodView's name that is the action of a POST (``TaskPublish``).

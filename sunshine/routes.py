@@ -20,6 +20,7 @@ from sunshine.org.routes import blp as org_blp
 from sunshine.reportin.routes import blp as reportin_blp
 from sunshine.roster.routes import blp as roster_blp
 from sunshine.security.routes import blp as security_blp
+from sunshine.statements.routes import blp as statements_blp
 from sunshine.tasks.routes import blp as tasks_blp
 
 BLUEPRINTS = [
@@ -35,6 +36,7 @@ BLUEPRINTS = [
     audit_blp,
     anomalies_blp,
     evaluations_blp,
+    statements_blp,
     callups_blp,
     needs_blp,
     org_blp,

@@ -18,6 +18,7 @@ GOOD_PRODUCTION = {
     "DATABASE_URL": "postgres://sunshine@db/sunshine",
     "REDIS_URL": "redis://cache:6379/0",
     "LEDGER_SIGNING_KEY": base64.b64encode(b"p" * 32).decode(),
+    "PUBLIC_BASE_URL": "https://sunshine.example.cn",
 }
 
 
@@ -50,6 +51,8 @@ def test_production_values_are_read_and_postgres_uses_psycopg3() -> None:
         ({"LEDGER_SIGNING_KEY": "not a key"}, "LEDGER_SIGNING_KEY"),
         ({"LEDGER_SIGNING_KEY": base64.b64encode(b"short").decode()}, "LEDGER_SIGNING_KEY"),
         ({"LEDGER_SIGNING_KEY": signing.DEVELOPMENT_KEY}, "development key"),
+        ({"PUBLIC_BASE_URL": ""}, "PUBLIC_BASE_URL"),
+        ({"PUBLIC_BASE_URL": "http://sunshine.example.cn"}, "PUBLIC_BASE_URL"),
     ],
 )
 def test_production_refuses_unsafe_configuration(override: dict[str, str], problem: str) -> None:
@@ -60,7 +63,12 @@ def test_production_refuses_unsafe_configuration(override: dict[str, str], probl
 
 @pytest.mark.parametrize(
     "env",
-    [{"SUNSHINE_ENV": "staging"}, {"AUTH_TOKEN_TTL": "a day"}, {"WECHAT_TIMEOUT": "fast"}],
+    [
+        {"SUNSHINE_ENV": "staging"},
+        {"AUTH_TOKEN_TTL": "a day"},
+        {"WECHAT_TIMEOUT": "fast"},
+        {"STATEMENT_NUMBER_PREFIX": "zm-"},
+    ],
 )
 def test_malformed_values_fail_fast(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError):

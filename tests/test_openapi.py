@@ -11,6 +11,7 @@ PUBLIC = {
     ("/api/v1/auth/login", "post"),
     ("/healthz", "get"),
     ("/api/v1/privacy-notice", "get"),
+    ("/api/v1/statements/verify", "get"),
 }
 
 

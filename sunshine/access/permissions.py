@@ -53,6 +53,7 @@ class Permission(StrEnum):
     EVALUATION_GRADE = "evaluation.grade"  # grade the community's members for a period
     EVALUATION_AMEND_LOCKED = "evaluation.amend_locked"  # change them once the period is locked
     EVALUATION_SETTINGS = "evaluation.settings"  # a city's cap on the share of 优秀
+    STATEMENT_READ = "statement.read"  # service statements issued in the name of areas in scope
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -100,6 +101,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.EVALUATION_GRADE: frozenset({Role.COMMUNITY_ADMIN}),
     Permission.EVALUATION_AMEND_LOCKED: frozenset({Role.ORG_ADMIN}),
     Permission.EVALUATION_SETTINGS: frozenset({Role.ORG_ADMIN}),
+    # The issuing community, the street above it, the organization department's oversight.
+    Permission.STATEMENT_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
 }
 
 

@@ -36,6 +36,8 @@ def _gunicorn(database_url: str) -> Iterator[str]:
         "REDIS_URL": "redis://127.0.0.1:6379/15",
         # Any Ed25519 key but the published development one (base64 of 32 raw bytes).
         "LEDGER_SIGNING_KEY": "cHJvZC1saWtlLWxlZGdlci1rZXktMzItYnl0ZXMhISE=",
+        # Required in production: the public address the statements' QR codes open.
+        "PUBLIC_BASE_URL": "https://sunshine.example.cn",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
