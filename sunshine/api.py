@@ -35,6 +35,32 @@ class BaseSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        # Every integer a client sends fits a BIGINT, whether or not its field states a range:
+        # past it SQLite raises OverflowError and PostgreSQL an error where a query compares.
+        while isinstance(field_obj, ma.fields.List):
+            field_obj = field_obj.inner
+        if isinstance(field_obj, ma.fields.Integer) and not any(
+            _bounded(v) for v in field_obj.validators
+        ):
+            field_obj.validators = [*field_obj.validators, _fits_bigint]
+
+
+def _bounded(validator: Any) -> bool:
+    """Whether ``validator`` is a range that keeps integers inside a BIGINT."""
+    return (
+        isinstance(validator, ma.validate.Range)
+        and validator.min is not None
+        and validator.max is not None
+        and validator.min >= -BIG_ID_MAX - 1
+        and validator.max <= BIG_ID_MAX
+    )
+
+
+def _fits_bigint(value: int) -> None:
+    if not -BIG_ID_MAX - 1 <= value <= BIG_ID_MAX:
+        raise ma.ValidationError(f"必须在 {-BIG_ID_MAX - 1} 到 {BIG_ID_MAX} 之间")
+
 
 class Shown:
     """An object as one caller sees it, for an output schema to dump.

@@ -22,6 +22,10 @@ WECHAT_API_BASE_DEFAULT = "https://api.weixin.qq.com"
 # Debian's fonts-wqy-zenhei (scripts/install-system-packages): TrueType outlines reportlab embeds.
 STATEMENT_FONT_DEFAULT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 ENVIRONMENTS = ("development", "production", "testing")
+# Every Redis client of the app (sunshine/redis_store.py, Flask-Limiter's storage): a Redis
+# that does not answer within these seconds is down (503 or the limiter's fallback), not a
+# reason to hold a worker until gunicorn kills it.
+REDIS_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 2.0, "socket_timeout": 2.0}
 
 
 class ConfigError(RuntimeError):
@@ -92,7 +96,9 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "TESTING": name == "testing",
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a failed statement's error (and so the log) never shows the bound
+        # values, which are names and phone numbers.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 5000),
         "REDIS_URL": redis_url,
         "WECHAT_APPID": env.get("WECHAT_APPID") or None,
@@ -106,9 +112,14 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "YEARLY_SERVICE_HOURS": _int(env, "YEARLY_SERVICE_HOURS", 24),
         "POINTS_PER_HOUR": _int(env, "POINTS_PER_HOUR", 10),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": dict(REDIS_OPTIONS),
+        # Redis down: each worker counts in its own memory (a warning in the log) and goes
+        # back to Redis when it answers again, rather than failing every limited request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        "IMPORT_TIME_BUDGET": _float(env, "IMPORT_TIME_BUDGET", 20.0),
         "LEDGER_SIGNING_KEY": _ledger_key(env),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "STATEMENT_FONT_PATH": env.get("STATEMENT_FONT_PATH") or STATEMENT_FONT_DEFAULT,

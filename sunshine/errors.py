@@ -68,6 +68,12 @@ class Conflict(DomainError):
     message = "操作与当前状态冲突"
 
 
+class ContentTooLarge(DomainError):
+    status = 413
+    code = "request.too_large"
+    message = "请求内容过大"
+
+
 class UnsupportedMediaType(DomainError):
     status = 415
     code = "request.unsupported_media_type"
@@ -106,6 +112,7 @@ HTTP_ERRORS: dict[int, tuple[str, str]] = {
     404: ("not_found", "请求的内容不存在"),
     405: ("method_not_allowed", "不支持此请求方法"),
     409: ("conflict", "操作与当前状态冲突"),
+    411: ("request.length_required", "请求须带 Content-Length，或以服务器能读取的分块方式发送"),
     413: ("request.too_large", "请求内容过大"),
     415: ("request.unsupported_media_type", "请求内容类型不受支持，请使用 application/json"),
     422: ("request.invalid", "提交的内容有误，请检查后重试"),

@@ -6,8 +6,10 @@ over the whole document):
   (``Tasks.get`` → ``listTasks``, ``TaskDetail.patch`` → ``updateTask``, ``TaskPublish.post`` →
   ``publishTask``), or the better name in ``OPERATION_IDS``;
 - every error response carries the ``Error`` body, every path with an id (a ``{…_id}``
-  parameter) its 404, and every operation that takes a request body the answers to a body it
-  cannot read (400 unreadable JSON, 413 too large, 415 wrong media type);
+  parameter) its 404, every operation that takes a request body the answers to a body it
+  cannot read (400 unreadable or too deep JSON, 411 an unreadable chunked body, 413 too large,
+  415 wrong media type), and every operation 422 (a control character in a query parameter)
+  and 503 (the database or Redis out of reach);
 - a description (the docstring after its summary) is unwrapped: the line breaks that keep the
   source under 100 columns would show as stray spaces between Chinese characters;
 - in schemas used only for responses, every field is ``required`` (always present, perhaps
@@ -16,18 +18,21 @@ over the whole document):
 - the error catalogue (``sunshine.error_catalogue``) is published on the ``Error`` schema
   (by ``SunshineApi``).
 
-Also the bearer-token security scheme and the offline Swagger UI page.
+Also the bearer-token security scheme and the offline Swagger UI page with its
+Content-Security-Policy.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import marshmallow as ma
 from apispec import BasePlugin
-from flask import Flask, send_from_directory
+from flask import Flask, request, send_from_directory
 from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
@@ -78,9 +83,16 @@ _ID_PARAMETER = re.compile(r"\{\w*_id\}")
 # What any operation that takes a body may answer before the view runs (sunshine/http.py and
 # SunshineApi.handle_http_exception); declared once here, like 422 by flask-smorest.
 _BODY_ERRORS = {
-    "400": "请求体无法解析（request.bad_json）",
+    "400": "请求体无法解析或 JSON 嵌套过深（request.bad_json）",
+    "411": "分块发送的请求体无法读取（request.length_required）",
     "413": "请求内容过大（request.too_large）",
     "415": "请求内容类型不受支持（request.unsupported_media_type）",
+}
+# What every operation may answer (sunshine/request_input.py, sunshine/http.py): a query
+# parameter with a control character, and the database or Redis out of reach.
+_ANY_ERRORS = {
+    "422": "参数有误（request.invalid）：如查询参数中含控制字符",
+    "503": "服务暂时不可用：数据库或 Redis 不可用（database.unavailable、redis.unavailable）",
 }
 # A file, not JSON: for ``@blp.response(200, BINARY, content_type=...)``.
 BINARY = {"type": "string", "format": "binary"}
@@ -199,10 +211,16 @@ class ContractPlugin(BasePlugin):
             responses = operation.setdefault("responses", {})
             if path and _ID_PARAMETER.search(path) and not any(str(s) == "404" for s in responses):
                 responses["404"] = {"description": "请求的内容不存在"}
-            if "requestBody" in operation:
-                for status, description in _BODY_ERRORS.items():
-                    if not any(str(s) == status for s in responses):
-                        responses[status] = {"description": description}
+            declared = {
+                **(_BODY_ERRORS if "requestBody" in operation else {}),
+                **_ANY_ERRORS,
+            }
+            for status, description in declared.items():
+                existing = next((r for s, r in responses.items() if str(s) == status), None)
+                if existing is None:
+                    responses[status] = {"description": description}
+                elif status == "503" and "database.unavailable" not in str(existing):
+                    existing["description"] = existing.get("description", "") + "；" + description
             for status, response in responses.items():
                 if str(status)[0] in "45" and isinstance(response, dict):
                     response.setdefault(
@@ -263,6 +281,26 @@ def document_bearer_auth(func: F) -> F:
     return Blueprint.doc(security=[{"bearerAuth": []}], responses=_AUTH_ERRORS)(func)
 
 
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+# The page's CSP: Swagger UI's files from this server only (the assets route below), its one
+# inline script by hash, the document fetched from here; Swagger UI sets style attributes
+# and shows data: images. Nothing may frame the page.
+_DOCS_CSP = (
+    "default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+def docs_page_csp(html: str) -> str:
+    """The Content-Security-Policy of the docs page: its inline scripts allowed by hash."""
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+        for script in _INLINE_SCRIPT.findall(html)
+    )
+    return _DOCS_CSP.format(hashes=hashes)
+
+
 def register_docs_page(app: Flask) -> None:
     """Serve Swagger UI from the swagger-ui-bundle package so the docs page works offline."""
     import swagger_ui_bundle  # a static-file package; imported here to keep start-up lean
@@ -272,3 +310,11 @@ def register_docs_page(app: Flask) -> None:
     @app.route("/api/v1/docs/assets/<path:filename>")
     def swagger_ui_assets(filename: str) -> Response:
         return send_from_directory(folder, filename, max_age=86400)
+
+    @app.after_request
+    def _docs_page_csp(response: Response) -> Response:
+        # flask-smorest renders the page (api-docs.openapi_swagger_ui) from its template.
+        if request.endpoint == "api-docs.openapi_swagger_ui" and response.status_code == 200:
+            csp = docs_page_csp(response.get_data(as_text=True))
+            response.headers["Content-Security-Policy"] = csp
+        return response

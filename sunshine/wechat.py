@@ -1,7 +1,8 @@
 """The only module that talks to WeChat (through wechatpy).
 
 One ``WeChatClient`` per process, created on first use. Its access token lives in Redis when
-``REDIS_URL`` is set, so every worker shares one token; otherwise in process memory. A
+``REDIS_URL`` is set, so every worker shares one token (Redis down: 503 ``redis.unavailable``);
+otherwise in process memory. A
 transport adapter mounted on wechatpy's ``requests`` session for ``https://api.weixin.qq.com/``
 gives every call a timeout (wechatpy sends the token fetch without one) and points the client
 at ``WECHAT_API_BASE`` (staging, tests, the fake server). That reaches into wechatpy, which is
@@ -13,7 +14,8 @@ WeChat's errors become DomainErrors with clear codes; secrets never reach a log 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,6 +28,7 @@ from wechatpy.session import SessionStorage
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
+from sunshine import redis_store
 from sunshine.errors import (
     DomainError,
     Forbidden,
@@ -76,21 +79,39 @@ class _Transport(HTTPAdapter):
 
 
 class _EarlyExpiry(SessionStorage):
-    """Stores tokens with a TTL shortened by a safety margin."""
+    """Stores tokens with a TTL shortened by a safety margin; Redis down is a 503.
+
+    Without the shared token each worker would fetch its own, and every fetch ends the token
+    the others hold; so no fallback to process memory when Redis fails, but a clear answer.
+    """
 
     def __init__(self, inner: SessionStorage) -> None:
         self._inner = inner
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._inner.get(key, default)
+        with _cache_errors():
+            return self._inner.get(key, default)
 
     def set(self, key: str, value: Any, ttl: int | None = None) -> None:
         if ttl is not None:
             ttl = max(60, int(ttl) - _TOKEN_SAFETY_MARGIN)
-        self._inner.set(key, value, ttl)
+        with _cache_errors():
+            self._inner.set(key, value, ttl)
 
     def delete(self, key: str) -> None:
-        self._inner.delete(key)
+        with _cache_errors():
+            self._inner.delete(key)
+
+
+@contextmanager
+def _cache_errors() -> Iterator[None]:
+    try:
+        yield
+    except redis_store.RedisError as exc:
+        log.error("WeChat token cache: Redis unavailable: %s", type(exc).__name__)
+        raise UpstreamUnavailable(
+            code="redis.unavailable", message="服务暂时不可用，请稍后再试"
+        ) from None
 
 
 def build_client(
@@ -125,17 +146,12 @@ def client() -> WeChatClient:
         raise UpstreamUnavailable(
             code="wechat.misconfigured", message="微信服务未配置，请联系管理员"
         )
-    redis_client = None
-    if app.config.get("REDIS_URL"):
-        import redis
-
-        redis_client = redis.Redis.from_url(app.config["REDIS_URL"])
     built = build_client(
         appid=appid,
         secret=secret,
         api_base=app.config["WECHAT_API_BASE"],
         timeout=app.config["WECHAT_TIMEOUT"],
-        redis_client=redis_client,
+        redis_client=redis_store.connection(),
     )
     app.extensions[_EXTENSION_KEY] = built
     return built

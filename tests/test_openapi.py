@@ -10,6 +10,7 @@ from openapi_spec_validator import validate
 PUBLIC = {
     ("/api/v1/auth/login", "post"),
     ("/healthz", "get"),
+    ("/readyz", "get"),
     ("/api/v1/privacy-notice", "get"),
     ("/api/v1/statements/verify", "get"),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
@@ -27,6 +27,7 @@ def import_upload(importer: service.Importer, city_id: int, upload: FileStorage)
         city=org.get_area_of_level(city_id, AreaLevel.CITY, "city_id"),
         filename=upload.filename or "upload",
         data=upload.read(),
+        budget=current_app.config["IMPORT_TIME_BUDGET"],
     )
     db.session.commit()  # a rejected batch is kept: its error report can be downloaded
     service.raise_if_rejected(batch)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.errors import Invalid, NotFound
 from sunshine.extensions import db
+from sunshine.imports.budget import Deadline, database_work
 from sunshine.imports.models import ImportBatch, ImportKind, ImportStatus
 from sunshine.imports.tabular import Column, Table, read_table
 from sunshine.org.models import Area
@@ -66,28 +67,46 @@ class ImportRejected(Invalid):
 
 
 def run(
-    *, actor: Actor | None, importer: Importer, city: Area, filename: str, data: bytes
+    *,
+    actor: Actor | None,
+    importer: Importer,
+    city: Area,
+    filename: str,
+    data: bytes,
+    budget: float | None = None,
 ) -> ImportBatch:
     """Import one file for a city; the batch says whether it was applied or rejected.
 
     ``actor=None`` is the command line: an operator on the server, trusted like a migration.
+    ``budget``: the seconds the whole import may take (``imports.budget``), None for no limit.
     """
+    deadline = Deadline.after(budget)
     if actor is not None:
         authorize(actor, Permission.ORG_IMPORT, Place(area_path=city.path))
-    table = read_table(data, filename, importer.columns)
+    table = read_table(data, filename, importer.columns, deadline=deadline)
+    with database_work(deadline):
+        return _apply_or_reject(actor, importer, city, filename, table)
+
+
+def _apply_or_reject(
+    actor: Actor | None, importer: Importer, city: Area, filename: str, table: Table
+) -> ImportBatch:
     # One import per city at a time: a second upload of the same file (a double click) waits
     # for the first to commit and then finds its rows, instead of colliding with them on a
     # unique index. NO KEY UPDATE leaves rows that merely reference the city unblocked.
     # SQLite ignores FOR UPDATE and relies on its database-wide write lock.
     db.session.execute(select(Area.id).where(Area.id == city.id).with_for_update(key_share=True))
     errors = RowErrors()
+    for line, column, message in table.cell_errors:
+        errors.add(line, column, message)
+    # The plan sees the rows it can read; any error rejects the whole file all the same.
     apply = importer.plan(table, city, errors)
     batch = ImportBatch(
         kind=importer.kind,
         city_id=city.id,
         actor_id=actor.id if actor else None,
         filename=filename[:200],
-        row_count=len(table.rows),
+        row_count=len(table.rows) + len({line for line, _, _ in table.cell_errors}),
     )
     if errors or apply is None:
         # Plans may check rows out of file order (areas go level by level); report in file order.

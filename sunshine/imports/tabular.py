@@ -19,13 +19,16 @@ import itertools
 import string
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
 import openpyxl
 
-from sunshine.errors import Invalid
+from sunshine.imports.bounds import MAX_COLUMNS, check_xlsx
+from sunshine.imports.budget import NO_DEADLINE, Deadline
+from sunshine.imports.refusals import FileRejected, bad_file
+from sunshine.request_input import CONTROL_IN_TEXT
 
 _ZIP_SIGNATURE = b"PK\x03\x04"
 # OLE compound file: legacy .xls, WPS .et, and also password-protected .xlsx.
@@ -34,6 +37,9 @@ _CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig drops a BOM; GB18030 is a
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _LISTED = 10  # header texts named in one message; a wrong file can have hundreds
 _TITLE_ROWS = 3  # rows above the header without a known column name: a title, "填报单位：…"
+_SPARE_LINES = 1_000  # lines a file may have beyond its data rows: titles, blank lines
+# No imported field is longer (names 100, unit names 200); a longer cell is a row error.
+MAX_CELL_CHARS = 1_000
 
 Record = tuple[int, list[str]]  # (line number as Excel shows it, stripped cell texts)
 
@@ -49,37 +55,46 @@ class Column:
 
 @dataclass
 class Table:
-    """The data rows of a file, each with the line it came from."""
+    """The data rows of a file, each with the line it came from; rows with a cell that cannot
+    be imported (too long, a control character) are left out and listed in ``cell_errors``
+    as (line, header text, message)."""
 
     rows: list[dict[str, str]]
     line_numbers: list[int]
+    cell_errors: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-class FileRejected(Invalid):
-    """The file as a whole cannot be imported; ``code`` says why, ``message`` what to fix."""
-
-    code = "import.rejected"
-    message = "文件无法导入，请检查后重新上传"
-
-    def __init__(self, message: str, *, code: str) -> None:
-        # Also a field error, so the upload form can show it next to the file input.
-        super().__init__(message, code=code, fields={"file": [message]})
+@dataclass(frozen=True)
+class _Limits:
+    rows: int  # data rows
+    lines: int  # every line of the sheet, blank ones and titles included
+    deadline: Deadline
 
 
 def read_table(
-    data: bytes, filename: str, columns: Sequence[Column], *, max_rows: int = 200_000
+    data: bytes,
+    filename: str,
+    columns: Sequence[Column],
+    *,
+    max_rows: int = 200_000,
+    deadline: Deadline = NO_DEADLINE,
 ) -> Table:
     """Read the first sheet of an XLSX file, or a CSV file, into rows keyed by ``Column.key``.
 
     The header is the first non-blank row naming a known column, below at most three title
     rows that name none (``_find_header``); entirely blank rows are skipped. Refuses legacy
     .xls, undecodable or corrupt files, unknown, duplicate or missing columns, data outside
-    the header's columns, no data rows, and more than ``max_rows`` data rows. ``filename`` is
+    the header's columns, no data rows, more than ``max_rows`` data rows, and more lines
+    than that with room for titles and blank lines (``bounds``: an XLSX file is measured
+    before openpyxl opens it). A cell too long or holding a control character is a row error
+    (``Table.cell_errors``), not a refusal. Past ``deadline``: ``OverBudget``. ``filename`` is
     not used to pick the format (see the module docstring).
     """
     lookup = _header_lookup(columns)
+    limits = _Limits(max_rows, max_rows + _SPARE_LINES, deadline)
     if data.startswith(_ZIP_SIGNATURE):
-        return _read_xlsx(data, lookup, columns, max_rows)
+        check_xlsx(data, max_lines=limits.lines, deadline=deadline)
+        return _read_xlsx(data, lookup, columns, limits)
     if data.startswith(_OLE_SIGNATURE) or _looks_like_markup(data):
         raise FileRejected(
             "不支持此文件格式（如旧版 .xls 或加密的表格），"
@@ -90,7 +105,7 @@ def read_table(
     if b"\x00" not in data:
         for encoding in _CSV_ENCODINGS:
             try:
-                return _collect(_csv_records(data, encoding), lookup, columns, max_rows)
+                return _collect(_csv_records(data, encoding), lookup, columns, limits)
             except UnicodeDecodeError:
                 continue
     raise FileRejected(
@@ -112,8 +127,9 @@ def _csv_records(data: bytes, encoding: str) -> Iterator[Record]:
                 break
         header_line = peeked[-1] if peeked else ""
         delimiter = "\t" if "\t" in header_line and "," not in header_line else ","
+        lines = _narrow_lines(itertools.chain(peeked, text), delimiter)
         # strict: an unclosed quote would otherwise swallow the rest of the file into one cell.
-        reader = csv.reader(itertools.chain(peeked, text), delimiter=delimiter, strict=True)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         # Excel shows one row per record, so a quoted newline does not move the line number.
         line = 0
         try:
@@ -121,18 +137,29 @@ def _csv_records(data: bytes, encoding: str) -> Iterator[Record]:
                 yield line, [cell.strip() for cell in cells]
         except csv.Error as exc:
             raise FileRejected(
-                f"CSV 文件格式有误：第 {line + 1} 行附近的引号没有配对，请检查后重新上传",
+                f"CSV 文件格式有误：第 {line + 1} 行附近的引号没有配对，或单元格内容过长，"
+                "请检查后重新上传",
                 code="import.bad_file",
             ) from exc
 
 
+def _narrow_lines(lines: Iterator[str], delimiter: str) -> Iterator[str]:
+    """The physical lines, refusing one with more delimiters than a sheet has columns
+    (csv would build a list of every cell of it first)."""
+    for number, physical_line in enumerate(lines, start=1):
+        if physical_line.count(delimiter) >= MAX_COLUMNS:
+            raise FileRejected(
+                f"第 {number} 行超过 {MAX_COLUMNS} 列，请删除多余的列后重新上传",
+                code="import.sheet_too_large",
+            )
+        yield physical_line
+
+
 def _read_xlsx(
-    data: bytes, lookup: dict[str, Column], columns: Sequence[Column], max_rows: int
+    data: bytes, lookup: dict[str, Column], columns: Sequence[Column], limits: _Limits
 ) -> Table:
     """Read the first worksheet of an XLSX file."""
-    bad_file = FileRejected(
-        "文件已损坏或不是有效的 Excel 文件，请检查后重新上传", code="import.bad_file"
-    )
+    bad = bad_file()
     # openpyxl warns about features it drops (data validation, missing styles); they do not
     # matter for reading values and the test suite turns warnings into errors.
     with warnings.catch_warnings():
@@ -141,14 +168,14 @@ def _read_xlsx(
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         # Untrusted bytes through a third-party parser: anything it raises means a bad file.
         except Exception as exc:
-            raise bad_file from exc
+            raise bad from exc
         try:
-            return _collect(_xlsx_records(workbook, bad_file), lookup, columns, max_rows)
+            return _collect(_xlsx_records(workbook, bad), lookup, columns, limits)
         finally:
             workbook.close()
 
 
-def _xlsx_records(workbook: Any, bad_file: FileRejected) -> Iterator[Record]:
+def _xlsx_records(workbook: Any, bad: FileRejected) -> Iterator[Record]:
     """Rows of the first worksheet; read-only sheets parse lazily, so errors come per row."""
     try:
         sheet = workbook.worksheets[0]
@@ -164,7 +191,7 @@ def _xlsx_records(workbook: Any, bad_file: FileRejected) -> Iterator[Record]:
                 return
             yield line, [_cell_text(value) for value in row]
     except Exception as exc:
-        raise bad_file from exc
+        raise bad from exc
 
 
 def _cell_text(value: object) -> str:
@@ -225,16 +252,19 @@ def _collect(
     records: Iterator[Record],
     lookup: dict[str, Column],
     columns: Sequence[Column],
-    max_rows: int,
+    limits: _Limits,
 ) -> Table:
     """Find the header, map it to columns, and gather the non-blank rows under it."""
-    fields = _match_header(_find_header(records, lookup), lookup, columns)
+    records = _bounded(records, limits)
+    header = _find_header(records, lookup)
+    fields = _match_header(header, lookup, columns)
     width = max(index for index, _ in fields) + 1
     used = {index for index, _ in fields}
     unused = [index for index in range(width) if index not in used]  # blank header cells
+    max_rows = limits.rows
 
-    rows: list[dict[str, str]] = []
-    line_numbers: list[int] = []
+    table = Table(rows=[], line_numbers=[])
+    rows, line_numbers = table.rows, table.line_numbers
     for line, cells in records:
         if not any(cells):
             continue
@@ -250,11 +280,39 @@ def _collect(
                 f"数据超过 {max_rows} 行，请分成多个文件上传", code="import.too_many_rows"
             )
         count = len(cells)
-        rows.append({key: cells[i] if i < count else "" for i, key in fields})
+        row = {key: cells[i] if i < count else "" for i, key in fields}
+        faults = [(header[i], fault) for i, _ in fields if i < count if (fault := _fault(cells[i]))]
+        if faults:
+            table.cell_errors.extend((line, name, fault) for name, fault in faults)
+            continue
+        rows.append(row)
         line_numbers.append(line)
-    if not rows:
+    if not rows and not table.cell_errors:
         raise _empty()
-    return Table(rows=rows, line_numbers=line_numbers)
+    return table
+
+
+def _bounded(records: Iterator[Record], limits: _Limits) -> Iterator[Record]:
+    """The records, refusing a file longer than ``limits.lines`` (blank lines included: they
+    cost as much to read) and stopping at the deadline."""
+    for line, cells in records:
+        limits.deadline.check()
+        if line > limits.lines:
+            raise FileRejected(
+                f"文件超过 {limits.lines} 行（空行也算在内），"
+                "请删除表格末尾多余的行，或分成多个文件上传",
+                code="import.sheet_too_large",
+            )
+        yield line, cells
+
+
+def _fault(text: str) -> str | None:
+    """Why a cell's text cannot be imported, or None."""
+    if len(text) > MAX_CELL_CHARS:
+        return f"内容超过 {MAX_CELL_CHARS} 个字符"
+    if CONTROL_IN_TEXT.search(text):
+        return "含有控制字符等不可见字符"
+    return None
 
 
 def _find_header(records: Iterator[Record], lookup: dict[str, Column]) -> list[str]:

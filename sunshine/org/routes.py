@@ -131,7 +131,8 @@ class AreaImport(MethodView):
 
         文件为 CSV（UTF-8 或 GBK）或 XLSX，全部成功或一行也不导入：
         有行出错时 422（import.rows_invalid），批次仍保存，可下载错误报告；文件无法读取、
-        列不对等也是 422（import.*）。组织部可调用。
+        列不对等、行数或解压后大小超过上限也是 422（import.*）；超过导入时限 413
+        （import.over_budget），什么也不写入。组织部可调用。
         """
         return import_upload(org_imports.AREAS, args["city_id"], files["file"])
 
@@ -149,6 +150,7 @@ class UnitImport(MethodView):
 
         文件为 CSV（UTF-8 或 GBK）或 XLSX，全部成功或一行也不导入：
         有行出错时 422（import.rows_invalid），批次仍保存，可下载错误报告；文件无法读取、
-        列不对等也是 422（import.*）。组织部可调用。
+        列不对等、行数或解压后大小超过上限也是 422（import.*）；超过导入时限 413
+        （import.over_budget），什么也不写入。组织部可调用。
         """
         return import_upload(org_imports.UNITS, args["city_id"], files["file"])
