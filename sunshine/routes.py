@@ -5,6 +5,7 @@ from __future__ import annotations
 from sunshine.access.routes import blp as access_blp
 from sunshine.anomalies.routes import blp as anomalies_blp
 from sunshine.attendance.routes import blp as attendance_blp
+from sunshine.audit.compliance_routes import blp as compliance_blp
 from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
@@ -37,6 +38,7 @@ BLUEPRINTS = [
     anomalies_blp,
     evaluations_blp,
     statements_blp,
+    compliance_blp,
     callups_blp,
     needs_blp,
     org_blp,
