@@ -8,7 +8,9 @@ from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
 from sunshine.consent.routes import blp as consent_blp
+from sunshine.hours.correction_routes import blp as corrections_blp
 from sunshine.hours.ledger_routes import blp as ledger_blp
+from sunshine.hours.policy_routes import blp as approval_blp
 from sunshine.hours.routes import blp as hours_blp
 from sunshine.imports.routes import blp as imports_blp
 from sunshine.members.routes import blp as members_blp
@@ -29,6 +31,8 @@ BLUEPRINTS = [
     tasks_blp,
     attendance_blp,
     hours_blp,
+    corrections_blp,
+    approval_blp,
     ledger_blp,
     audit_blp,
     callups_blp,
