@@ -110,7 +110,8 @@ OPERATION_IDS = {
 # The last word of a MethodView's name that is the action of a POST (``TaskPublish``).
 _ACTIONS = {
     "Accept", "Approve", "Cancel", "Confirm", "Decline", "Disable", "Enable", "End",
-    "Login", "Logout", "Publish", "Reject", "Review", "Revoke", "Void", "Withdraw",
+    "Lock", "Login", "Logout", "Publish", "Reject", "Review", "Revoke", "Unlock", "Void",
+    "Withdraw",
 }  # fmt: skip
 _HTTP_VERBS = {"put": "set", "patch": "update", "delete": "delete"}
 

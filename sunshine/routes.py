@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sunshine.access.routes import blp as access_blp
 from sunshine.attendance.routes import blp as attendance_blp
+from sunshine.audit.lock_routes import blp as locks_blp
 from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
@@ -35,6 +36,7 @@ BLUEPRINTS = [
     approval_blp,
     ledger_blp,
     audit_blp,
+    locks_blp,
     callups_blp,
     needs_blp,
     org_blp,

@@ -46,6 +46,8 @@ class Permission(StrEnum):
     REQUIREMENT_READ = "requirement.read"  # periods and their service requirements
     REQUIREMENT_CITY = "requirement.city"  # a city's periods and requirements
     REQUIREMENT_STREET = "requirement.street"  # a street's tightening of the city's requirement
+    PERIOD_LOCK = "period.lock"  # lock (close the books of) an ended period of a city, unlock it
+    HOURS_ADJUST_LOCKED = "hours.adjust_locked"  # the one change to a record of a locked period
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -80,6 +82,9 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # The organization department sets the rule; a street may only tighten it.
     Permission.REQUIREMENT_CITY: frozenset({Role.ORG_ADMIN}),
     Permission.REQUIREMENT_STREET: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    # The organization department closes the books, and alone may still correct them.
+    Permission.PERIOD_LOCK: frozenset({Role.ORG_ADMIN}),
+    Permission.HOURS_ADJUST_LOCKED: frozenset({Role.ORG_ADMIN}),
 }
 
 
