@@ -99,6 +99,7 @@ OPERATION_IDS = {
     "attendance.HandAttendance.post": "recordAttendance",
     "attendance.Excuse.post": "excuseSignup",
     "hours.MyHours.get": "getMyHours",
+    "hours.RecordTotals.get": "getRecordTotals",
     "callups.CallUpProposal.post": "proposeCallUp",
     "org.AreaImport.post": "importAreas",
     "org.UnitImport.post": "importUnits",

@@ -22,9 +22,11 @@ from sunshine.hours.schemas import (
     MyRecordArgs,
     MyRecordPage,
     RecordDetailOut,
+    RecordFilterArgs,
     RecordListArgs,
     RecordOut,
     RecordPage,
+    RecordTotalsOut,
     YearArgs,
 )
 from sunshine.pagination import CursorPage
@@ -46,19 +48,35 @@ class Records(MethodView):
     @blp.response(200, RecordPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
     def get(self, args: dict[str, Any]) -> CursorPage:
-        """管辖社区的服务记录（新的在前）
+        """管辖范围内的服务记录（新的在前）
 
-        社区、街道管理员与组织部可调用；可按状态、是否超期（overdue）、区域、班次筛选。
+        社区、街道管理员与组织部可调用。可按党员（member_id）、所在单位（unit_id）、组织区域
+        （area_id：社区、街道或市）、服务日期（from、to，含两端）、状态（status）、标记（flag：
+        forgot_checkout、low_accuracy、hand_recorded、walk_in 或 overdue）、是否超期（overdue）、
+        班次（shift_id）筛选；开始日期晚于结束日期、未知的标记为 422。合计见
+        GET /service-records/totals。
         """
         return views.list_records(
             actor=current_actor(),
-            limit=args["limit"],
-            status=args.get("status"),
-            overdue=args.get("overdue"),
-            area_id=args.get("area_id"),
-            shift_id=args.get("shift_id"),
-            after_id=args.get("cursor"),
+            limit=args.pop("limit"),
+            after_id=args.pop("cursor", None),
+            filters=views.RecordFilter(**args),
         )
+
+
+@blp.route("/service-records/totals")
+class RecordTotals(MethodView):
+    @login_required
+    @blp.arguments(RecordFilterArgs, location="query")
+    @blp.response(200, RecordTotalsOut)
+    @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
+    def get(self, args: dict[str, Any]) -> views.RecordTotals:
+        """服务记录合计（条数、申报分钟数、认定分钟数）
+
+        与 GET /service-records 相同的管辖范围与筛选条件（不含 cursor、limit），合计全部符合
+        条件的记录，并按状态分列。认定分钟数是各记录账本条目之和（只有已确认的记录不为零）。
+        """
+        return views.record_totals(actor=current_actor(), filters=views.RecordFilter(**args))
 
 
 @blp.route("/service-records/<bigid:record_id>")
