@@ -115,6 +115,7 @@ OPERATION_IDS = {
     "evaluations.CommunityEvaluations.post": "evaluateMembers",
     "evaluations.MemberEvaluation.put": "evaluateMember",
     "evaluations.EvaluationSettings.get": "getEvaluationSettings",
+    "hours.RecordTotals.get": "getRecordTotals",
     "callups.CallUpProposal.post": "proposeCallUp",
     "org.AreaImport.post": "importAreas",
     "org.UnitImport.post": "importUnits",
@@ -130,7 +131,8 @@ OPERATION_IDS = {
 # The last word of a MethodView's name that is the action of a POST (``TaskPublish``).
 _ACTIONS = {
     "Accept", "Approve", "Cancel", "Confirm", "Decline", "Disable", "Enable", "End",
-    "Login", "Logout", "Publish", "Reject", "Review", "Revoke", "Void", "Withdraw",
+    "Lock", "Login", "Logout", "Publish", "Reject", "Review", "Revoke", "Unlock", "Void",
+    "Withdraw",
 }  # fmt: skip
 _HTTP_VERBS = {"put": "set", "patch": "update", "delete": "delete"}
 

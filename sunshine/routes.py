@@ -6,12 +6,15 @@ from sunshine.access.routes import blp as access_blp
 from sunshine.anomalies.routes import blp as anomalies_blp
 from sunshine.attendance.routes import blp as attendance_blp
 from sunshine.audit.compliance_routes import blp as compliance_blp
+from sunshine.audit.lock_routes import blp as locks_blp
 from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
 from sunshine.consent.routes import blp as consent_blp
 from sunshine.evaluations.routes import blp as evaluations_blp
+from sunshine.hours.correction_routes import blp as corrections_blp
 from sunshine.hours.ledger_routes import blp as ledger_blp
+from sunshine.hours.policy_routes import blp as approval_blp
 from sunshine.hours.routes import blp as hours_blp
 from sunshine.imports.routes import blp as imports_blp
 from sunshine.members.routes import blp as members_blp
@@ -33,12 +36,15 @@ BLUEPRINTS = [
     tasks_blp,
     attendance_blp,
     hours_blp,
+    corrections_blp,
+    approval_blp,
     ledger_blp,
     audit_blp,
     anomalies_blp,
     evaluations_blp,
     statements_blp,
     compliance_blp,
+    locks_blp,
     callups_blp,
     needs_blp,
     org_blp,

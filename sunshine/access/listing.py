@@ -26,7 +26,7 @@ LATERAL), and the tests run both ways on both databases.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, aliased
@@ -45,16 +45,17 @@ from sunshine.org.models import Area, WorkUnit
 from sunshine.pagination import CursorPage, cursor_page
 
 Column = ColumnElement[Any] | InstrumentedAttribute[Any]
+Row = TypeVarTuple("Row")
 
 
 def scoped_query(
-    query: Select[Any],
+    query: Select[*Row],
     *,
     actor: Actor,
     permission: Permission,
     area_path: Column | None = None,
     unit_id: Column | None = None,
-) -> Select[Any]:
+) -> Select[*Row]:
     """``query`` narrowed to the rows the actor's grants of ``permission`` cover.
 
     ``area_path`` and ``unit_id`` are the columns that say where a row sits (see

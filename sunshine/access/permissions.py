@@ -55,6 +55,8 @@ class Permission(StrEnum):
     EVALUATION_SETTINGS = "evaluation.settings"  # a city's cap on the share of 优秀
     STATEMENT_READ = "statement.read"  # service statements issued in the name of areas in scope
     COMPLIANCE_READ = "compliance.read"  # members' compliance with a period's requirement
+    PERIOD_LOCK = "period.lock"  # lock (close the books of) an ended period of a city, unlock it
+    HOURS_ADJUST_LOCKED = "hours.adjust_locked"  # the one change to a record of a locked period
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -106,6 +108,9 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.STATEMENT_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
     # A unit admin sees its members' figures, and the detail of those who consented.
     Permission.COMPLIANCE_READ: _ADMINS,
+    # The organization department closes the books, and alone may still correct them.
+    Permission.PERIOD_LOCK: frozenset({Role.ORG_ADMIN}),
+    Permission.HOURS_ADJUST_LOCKED: frozenset({Role.ORG_ADMIN}),
 }
 
 

@@ -79,6 +79,7 @@ class CityRequirement(MethodView):
     @blp.arguments(RequirementIn)
     @blp.response(200, RequirementOut)
     @blp.alt_response(404, description="周期不存在（period.not_found）")
+    @blp.alt_response(409, description="周期已锁定（period.locked）")
     def put(self, data: dict[str, Any], period_id: int) -> service.PeriodRules:
         """设定周期的全市服务要求（保留每个版本）
 
@@ -110,7 +111,9 @@ class StreetRequirement(MethodView):
     @blp.arguments(RequirementIn)
     @blp.response(200, RequirementOut)
     @blp.alt_response(404, description="周期或街道不存在（period.not_found、area.not_found）")
-    @blp.alt_response(409, description="低于全市要求（requirement.looser）")
+    @blp.alt_response(
+        409, description="低于全市要求（requirement.looser），或周期已锁定（period.locked）"
+    )
     def put(self, data: dict[str, Any], period_id: int, street_id: int) -> service.PeriodRules:
         """街道提高本街道的服务要求（只能提高，不能降低）
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import BaseSchema, CursorArgs, cursor_page_schema
+from sunshine.api import BIG_ID, REASON, BaseSchema, CursorArgs, cursor_page_schema
 from sunshine.audit.models import PeriodKind
 
 MAX_SERVICES = 1000  # a rule beyond these is a typing mistake, not a policy
@@ -27,6 +27,10 @@ class PeriodOut(BaseSchema):
     ends_on = fields.Date()
     created_by_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+    locked_at = fields.DateTime(
+        allow_none=True, metadata={"description": "null: not locked; its records still change"}
+    )
+    locked_by_id = fields.Integer(allow_none=True)
 
 
 PeriodPage = cursor_page_schema(PeriodOut)
@@ -79,3 +83,16 @@ class RequirementOut(BaseSchema):
     city_rule = fields.Nested(RequirementVersionOut, allow_none=True)
     street_rule = fields.Nested(RequirementVersionOut, allow_none=True)
     applies = fields.Nested(RuleOut, metadata={"description": "what members there must meet"})
+
+
+class LockedAdjustmentIn(BaseSchema):
+    record_id = fields.Integer(required=True, validate=BIG_ID)
+    minutes = fields.Integer(
+        required=True,
+        validate=validate.And(
+            validate.Range(min=-1440, max=1440),
+            validate.NoneOf([0], error="调整的分钟数不能为 0"),
+        ),
+        metadata={"description": "minutes to add (positive) or take away (negative)"},
+    )
+    reason = fields.String(required=True, validate=REASON)

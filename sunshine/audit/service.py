@@ -3,7 +3,8 @@
 Refused: periods of one kind that overlap in a city (409 ``period.overlap``), a year that is
 not a calendar year or a half/quarter longer than one or across a year end (422
 ``period.bad_dates``), a requirement with no minimum (422 ``requirement.empty``), a street's
-minimum below the city's (409 ``requirement.looser``), and anyone else (403).
+minimum below the city's (409 ``requirement.looser``), a rule of a locked period (409
+``period.locked``), and anyone else (403).
 """
 
 from __future__ import annotations
@@ -172,10 +173,16 @@ def _refuse_empty(min_services: int | None, min_minutes: int | None) -> None:
 
 
 def _lock(period: Period) -> None:
-    """The period's row lock orders its versions, and a street's check against the city."""
-    db.session.execute(
-        select(Period.id).where(Period.id == period.id).with_for_update(key_share=True)
+    """The period's row lock orders its versions, and a street's check against the city.
+
+    A locked period's rules are frozen with its records (409 ``period.locked``); the row lock
+    waits for a lock in progress, and reads the row as that left it.
+    """
+    locked_at = db.session.scalar(
+        select(Period.locked_at).where(Period.id == period.id).with_for_update(key_share=True)
     )
+    if locked_at is not None:
+        raise Conflict("考核周期已锁定，服务要求不能再修改", code="period.locked")
 
 
 def _add_version(

@@ -5,6 +5,11 @@ A member may ask about their own confirmed record (the credit is wrong) or rejec
 to the ledger — an adjust entry of (proposed − credited) on a confirmed record, a confirm
 entry of the proposed minutes on a rejected one, which becomes confirmed — and never
 rewrites anything.
+
+A record dated in a locked period (``audit.locks``) no longer changes: asking for its
+correction and accepting one are refused (409 ``period.locked``). Rejecting a request stays
+possible — it changes neither the record nor the ledger, and closes a request made before
+the lock that could otherwise never be closed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sunshine.access.permissions import (
     authorize,
     require_somewhere,
 )
+from sunshine.audit import locks
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.hours import service
@@ -54,6 +60,7 @@ def request(*, actor: Actor, record_id: int, proposed_minutes: int, reason: str)
         )
     if _open_for(record.id) is not None:
         raise Conflict("该记录已有待处理的更正申请", code="correction.open_exists")
+    locks.refuse_locked([record])
     correction = Correction(
         record=record, member_id=member.id, proposed_minutes=proposed_minutes, reason=reason
     )
@@ -101,6 +108,7 @@ def accept(
     """Accept: the record's credit becomes the proposed minutes, through the ledger."""
     correction = _decidable(actor, correction_id)
     record = correction.record
+    locks.refuse_locked([record])
     by = service.Decision(actor.id, origin)
     entry_reason = reason or correction.reason
     if record.status == RecordStatus.CONFIRMED:

@@ -60,6 +60,10 @@ class RecordFlag(StrEnum):
     WALK_IN = "walk_in"
 
 
+# What the listings' ``flag`` filter also takes: the overdue column, read as if a flag.
+OVERDUE = "overdue"
+
+
 class ServiceRecord(Base):
     __tablename__ = "service_record"
     __table_args__ = (
@@ -81,6 +85,15 @@ class ServiceRecord(Base):
             "member_id",
             "service_date",
             postgresql_include=["status", "credited_minutes"],
+        ),
+        # The auditors' totals of an area over a span of days (hours.views.record_totals):
+        # on PostgreSQL an index-only scan, the summed columns carried in the index.
+        Index(
+            "ix_service_record_area_path_service_date",
+            "area_path",
+            "service_date",
+            postgresql_ops={"area_path": "varchar_pattern_ops"},
+            postgresql_include=["status", "minutes", "credited_minutes"],
         ),
     )
 

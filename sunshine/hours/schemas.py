@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from sunshine.api import BIG_ID, ID, REASON, BaseSchema, cursor_page_schema
 from sunshine.audit.schemas import RuleOut
 from sunshine.hours.models import (
+    OVERDUE,
     ApprovalMode,
     CorrectionStatus,
     Ledger,
     LedgerKind,
+    RecordFlag,
     RecordSource,
     RecordStatus,
     VerificationStatus,
@@ -98,13 +102,61 @@ class MyRecordOut(RecordOut):
 MyRecordPage = cursor_page_schema(MyRecordOut)
 
 
-class RecordListArgs(BaseSchema):
+FLAGS = [*(flag.value for flag in RecordFlag), OVERDUE]
+
+
+class RecordFilterArgs(BaseSchema):
+    """What an admin (an auditor) narrows records by; every filter given must hold."""
+
     status = fields.Enum(RecordStatus, by_value=True)
     overdue = fields.Boolean()
-    area_id = fields.Integer(validate=ID)
+    area_id = fields.Integer(
+        validate=ID,
+        metadata={"description": "the organising area: a community, a street or the city"},
+    )
     shift_id = fields.Integer(validate=ID)
+    member_id = fields.Integer(validate=ID)
+    unit_id = fields.Integer(validate=ID, metadata={"description": "the member's work unit"})
+    date_from = fields.Date(
+        data_key="from", metadata={"description": "service_date on or after (Asia/Shanghai)"}
+    )
+    date_to = fields.Date(data_key="to", metadata={"description": "service_date on or before"})
+    flag = fields.String(
+        validate=validate.OneOf(FLAGS),
+        metadata={"description": "a flag the record carries, or overdue"},
+    )
+
+    @validates_schema
+    def _range(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        start, end = data.get("date_from"), data.get("date_to")
+        if start is not None and end is not None and start > end:
+            raise ValidationError("结束日期不能早于开始日期", field_name="to")
+
+
+class RecordListArgs(RecordFilterArgs):
     cursor = fields.Integer(validate=BIG_ID)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class RecordSumsOut(BaseSchema):
+    count = fields.Integer(metadata={"description": "records"})
+    minutes = fields.Integer(metadata={"description": "claimed: what the records' rules computed"})
+    credited_minutes = fields.Integer(
+        metadata={"description": "what counts: the sum of the records' hours-ledger entries"}
+    )
+
+
+class RecordStatusSumsOut(BaseSchema):
+    pending = fields.Nested(RecordSumsOut)
+    confirmed = fields.Nested(RecordSumsOut)
+    rejected = fields.Nested(RecordSumsOut)
+    voided = fields.Nested(RecordSumsOut)
+
+
+class RecordTotalsOut(RecordSumsOut):
+    by_status = fields.Nested(
+        RecordStatusSumsOut, metadata={"description": "each status (all four, 0 when none)"}
+    )
 
 
 class MyRecordArgs(BaseSchema):

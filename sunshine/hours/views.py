@@ -1,5 +1,5 @@
-"""Reading service records and hours: admin listings, a record with its entries, a member's
-own records and year, and correction requests.
+"""Reading service records and hours: admin listings (filtered for auditors) and their totals,
+a record with its entries, a member's own records and year, and correction requests.
 
 Every figure of confirmed time comes from the hours ledger (its entries, joined to their
 records for the service date, or the heads for all-time totals), never from
@@ -8,20 +8,21 @@ records for the service date, or the heads for all-time totals), never from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import selectinload
 
-from sunshine.access.listing import scoped_page
+from sunshine.access.listing import scoped_page, scoped_query
 from sunshine.access.permissions import Actor, Permission, authorize
 from sunshine.api import Shown
 from sunshine.audit.rules import Rule, member_rule
 from sunshine.extensions import db
 from sunshine.hours import ledger
 from sunshine.hours.models import (
+    OVERDUE,
     Correction,
     CorrectionStatus,
     Ledger,
@@ -33,9 +34,12 @@ from sunshine.hours.models import (
 from sunshine.hours.service import confirmed_minutes_in_year, get_record, place_of
 from sunshine.members import service as members
 from sunshine.members.models import Member
+from sunshine.org import service as org
 from sunshine.org.models import WorkUnit
 from sunshine.pagination import CursorPage, cursor_page, newest_first
 from sunshine.tasks.models import Shift, Task
+
+Row = TypeVarTuple("Row")
 
 # What a page of records shows, loaded in a few batched queries instead of several per row.
 RECORD_PAGE_LOADS = (
@@ -58,35 +62,106 @@ def view(actor: Actor, record: ServiceRecord, *, with_entries: bool = False) -> 
     return Shown(record, **shown)
 
 
+@dataclass(frozen=True)
+class RecordFilter:
+    """The filters of the admins' record listing and its totals (``RecordFilterArgs``)."""
+
+    status: RecordStatus | None = None
+    overdue: bool | None = None
+    area_id: int | None = None
+    shift_id: int | None = None
+    member_id: int | None = None
+    unit_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    flag: str | None = None
+
+    def apply(self, query: Select[*Row]) -> Select[*Row]:
+        """``query`` over service records narrowed by every filter given but the area (the
+        scope's area filter is looked up after the permission check)."""
+        record = ServiceRecord
+        if self.status is not None:
+            query = query.where(record.status == self.status)
+        if self.overdue is not None:
+            query = query.where(record.overdue.is_(self.overdue))
+        if self.shift_id is not None:
+            query = query.where(record.shift_id == self.shift_id)
+        if self.member_id is not None:
+            query = query.where(record.member_id == self.member_id)
+        if self.unit_id is not None:
+            in_unit = select(Member.id).where(Member.unit_id == self.unit_id)
+            query = query.where(record.member_id.in_(in_unit))
+        if self.date_from is not None:
+            query = query.where(record.service_date >= self.date_from)
+        if self.date_to is not None:
+            query = query.where(record.service_date <= self.date_to)
+        if self.flag == OVERDUE:
+            query = query.where(record.overdue.is_(True))
+        elif self.flag is not None:
+            # flags is a JSON list of RecordFlag names; as text each appears quoted, and no
+            # quoted name is part of another, so this matches exactly that flag.
+            text = cast(record.flags, String)
+            query = query.where(text.contains(f'"{self.flag}"', autoescape=True))
+        return query
+
+
 def list_records(
-    *,
-    actor: Actor,
-    limit: int,
-    after_id: int | None = None,
-    status: RecordStatus | None = None,
-    overdue: bool | None = None,
-    area_id: int | None = None,
-    shift_id: int | None = None,
+    *, actor: Actor, limit: int, after_id: int | None = None, filters: RecordFilter
 ) -> CursorPage:
-    """Records of the areas in the actor's scope, newest first."""
-    query = select(ServiceRecord)
-    if status is not None:
-        query = query.where(ServiceRecord.status == status)
-    if overdue is not None:
-        query = query.where(ServiceRecord.overdue.is_(overdue))
-    if shift_id is not None:
-        query = query.where(ServiceRecord.shift_id == shift_id)
+    """Records of the areas in the actor's scope, newest first, narrowed by ``filters``."""
     page = scoped_page(
-        query.options(*RECORD_PAGE_LOADS),
+        filters.apply(select(ServiceRecord)).options(*RECORD_PAGE_LOADS),
         actor=actor,
         permission=Permission.HOURS_READ,
-        within_area_id=area_id,
+        within_area_id=filters.area_id,
         id_column=ServiceRecord.id,
         area_path=ServiceRecord.area_path,
         after_id=after_id,
         limit=limit,
     )
     return CursorPage([view(actor, r) for r in page.items], page.next_cursor)
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int = 0
+    minutes: int = 0
+    credited_minutes: int = 0
+
+
+@dataclass(frozen=True)
+class RecordTotals(Totals):
+    by_status: dict[str, Totals] = field(default_factory=dict)
+
+
+def record_totals(*, actor: Actor, filters: RecordFilter) -> RecordTotals:
+    """What the listing with ``filters`` holds, in one aggregate: records, claimed minutes and
+    credited minutes, in all and by status (the same scope and filters as the listing)."""
+    sums = select(
+        ServiceRecord.status,
+        func.count(),
+        func.coalesce(func.sum(ServiceRecord.minutes), 0),
+        func.coalesce(func.sum(ServiceRecord.credited_minutes), 0),
+    ).group_by(ServiceRecord.status)
+    query = scoped_query(
+        sums,
+        actor=actor,
+        permission=Permission.HOURS_READ,
+        area_path=ServiceRecord.area_path,
+    )
+    if filters.area_id is not None:
+        within = org.get_area(filters.area_id).path
+        query = query.where(ServiceRecord.area_path.startswith(within, autoescape=True))
+    by_status = {status.value: Totals() for status in RecordStatus}
+    for status, n, minutes, credited in db.session.execute(filters.apply(query)):
+        by_status[RecordStatus(status).value] = Totals(int(n), int(minutes), int(credited))
+    rows = by_status.values()
+    return RecordTotals(
+        count=sum(t.count for t in rows),
+        minutes=sum(t.minutes for t in rows),
+        credited_minutes=sum(t.credited_minutes for t in rows),
+        by_status=by_status,
+    )
 
 
 def record_for(*, actor: Actor, record_id: int) -> Shown:

@@ -10,6 +10,12 @@ Every decision locks the record row first (so two secretaries cannot both confir
 a bulk decision locks its records in id order and then appends member by member in
 ascending member id (the ledger's lock order), so concurrent bulk confirmations never
 deadlock. Nothing is written until every record of a bulk request has passed every check.
+
+A record dated in a locked period of its city (``audit.locks``) is refused every decision
+(409 ``period.locked``), and approval by policy leaves it pending; the check holds the city
+row between the record locks and the ledger heads, so a lock and a decision are ordered.
+The one change still allowed is the org_admin's adjustment in a locked period
+(``audit.locking.adjust_locked``), which calls ``adjust_credit`` itself.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from sqlalchemy import select
 
 from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, Place, authorize, can, require_somewhere
+from sunshine.audit import locks
 from sunshine.errors import Conflict, Forbidden, NotFound
 from sunshine.extensions import db
 from sunshine.hours import ledger
@@ -68,9 +75,14 @@ def _is_own(actor: Actor, record: ServiceRecord) -> bool:
 
 
 def _decidable(
-    actor: Actor, record_id: int, action: str, permission: Permission = Permission.HOURS_CONFIRM
+    actor: Actor,
+    record_id: int,
+    action: str,
+    *allowed: RecordStatus,
+    permission: Permission = Permission.HOURS_CONFIRM,
 ) -> ServiceRecord:
-    """The record, locked, if the actor may decide on it (in scope, and not their own).
+    """The record, locked, if the actor may decide on it: in scope, not their own, in one of
+    the ``allowed`` statuses, and not dated in a locked period.
 
     ``permission`` is what the actor needs on the record: deciding it as such, or (a void)
     reviewing an anomaly of it.
@@ -80,6 +92,8 @@ def _decidable(
     authorize(actor, permission, place_of(record))
     if _is_own(actor, record):
         raise own_record_refused(actor, action, [record.id], member_id=record.member_id)
+    _require_status(record, *allowed)
+    locks.refuse_locked([record])
     return record
 
 
@@ -195,8 +209,7 @@ def _confirm(record: ServiceRecord, by: Decision, *, reason: str | None = None) 
 
 def confirm(*, actor: Actor, record_id: int, origin: Origin | None = None) -> ServiceRecord:
     """Confirm a pending record: its minutes are credited and the points follow."""
-    record = _decidable(actor, record_id, "hours.confirm")
-    _require_status(record, RecordStatus.PENDING)
+    record = _decidable(actor, record_id, "hours.confirm", RecordStatus.PENDING)
     _confirm(record, Decision(actor.id, origin))
     db.session.flush()
     return record
@@ -212,7 +225,8 @@ def confirm_many(
     """Confirm several pending records, all or none.
 
     Unknown ids are 404, records outside the actor's scope or their own 403, records not
-    pending 409 — each naming every offending id (in ``fields.ids``, keyed by id).
+    pending 409, records dated in a locked period 409 ``period.locked`` — each naming every
+    offending id (in ``fields.ids``, keyed by id).
     """
     require_somewhere(actor, Permission.HOURS_CONFIRM)
     wanted = sorted(set(record_ids))
@@ -250,6 +264,7 @@ def confirm_many(
             code="record.not_pending",
             fields={"ids": {str(i): ["不是待确认状态"] for i in decided}},
         )
+    locks.refuse_locked(records)
     by = Decision(actor.id, origin)
     for record in sorted(records, key=lambda r: (r.member_id, r.id)):  # the ledger's lock order
         _confirm(record, by)
@@ -261,8 +276,7 @@ def reject(
     *, actor: Actor, record_id: int, reason: str, origin: Origin | None = None
 ) -> ServiceRecord:
     """Reject a pending record with a reason; nothing is credited."""
-    record = _decidable(actor, record_id, "hours.reject")
-    _require_status(record, RecordStatus.PENDING)
+    record = _decidable(actor, record_id, "hours.reject", RecordStatus.PENDING)
     record.status, record.reject_reason = RecordStatus.REJECTED, reason
     record.decided_by_id, record.decided_at = actor.id, clock.now()
     _log("hours.reject", record, Decision(actor.id, origin), reason=reason)
@@ -283,8 +297,9 @@ def void(
     ``permission``: ``anomaly.review`` when a street or org admin voids the record of an
     anomaly they review (the org department does not confirm records, but may void one).
     """
-    record = _decidable(actor, record_id, "hours.void", permission)
-    _require_status(record, RecordStatus.CONFIRMED)
+    record = _decidable(
+        actor, record_id, "hours.void", RecordStatus.CONFIRMED, permission=permission
+    )
     by = Decision(actor.id, origin)
     credited = record.credited_minutes
     _credit(record, minutes=-credited, kind=LedgerKind.VOID, reason=reason, by=by)
@@ -303,15 +318,22 @@ def adjust(
     The record's credit stays between 0 and 1440 minutes, and the member's total never goes
     below zero (409).
     """
-    record = _decidable(actor, record_id, "hours.adjust")
-    _require_status(record, RecordStatus.CONFIRMED)
+    record = _decidable(actor, record_id, "hours.adjust", RecordStatus.CONFIRMED)
     adjust_credit(record, minutes, reason=reason, by=Decision(actor.id, origin))
     db.session.flush()
     return record
 
 
-def adjust_credit(record: ServiceRecord, minutes: int, *, reason: str, by: Decision) -> None:
-    """An adjust entry of ``minutes`` on a confirmed record (also used by corrections)."""
+def adjust_credit(
+    record: ServiceRecord,
+    minutes: int,
+    *,
+    reason: str,
+    by: Decision,
+    locked_period_id: int | None = None,
+) -> None:
+    """An adjust entry of ``minutes`` on a confirmed record (also used by corrections, and by
+    the org_admin's adjustment in a locked period, ``locked_period_id``, logged as such)."""
     after = record.credited_minutes + minutes
     if after < 0:
         raise Conflict(
@@ -321,7 +343,18 @@ def adjust_credit(record: ServiceRecord, minutes: int, *, reason: str, by: Decis
     if after > MAX_CREDITED_MINUTES:
         raise Conflict("调整后时长不能超过 24 小时", code="record.too_long")
     _credit(record, minutes=minutes, kind=LedgerKind.ADJUST, reason=reason, by=by)
-    _log("hours.adjust", record, by, minutes=minutes, credited=record.credited_minutes)
+    if locked_period_id is None:
+        _log("hours.adjust", record, by, minutes=minutes, credited=record.credited_minutes)
+    else:
+        _log(
+            "hours.adjust_locked",
+            record,
+            by,
+            minutes=minutes,
+            credited=record.credited_minutes,
+            period_id=locked_period_id,
+            reason=reason,
+        )
 
 
 def confirm_with(record: ServiceRecord, minutes: int, *, reason: str, by: Decision) -> None:
@@ -342,7 +375,8 @@ def apply_policy(record: ServiceRecord) -> None:
     record's area, or of the nearest ancestor that has one (none: manual), confirms it as the system
     (actor None) when the mode is automatic, or automatic_below and the minutes are under
     the threshold. A record with any flag (forgotten check-out, low accuracy, hand-recorded,
-    walk-in; any flag at all) always waits for a person.
+    walk-in; any flag at all) always waits for a person, and so does a record dated in a
+    locked period (a hand record entered late): it stays pending, and nobody can confirm it.
     """
     if record.status != RecordStatus.PENDING or record.flags:
         return
@@ -353,7 +387,7 @@ def apply_policy(record: ServiceRecord) -> None:
         and policy.auto_below_minutes is not None
         and record.minutes < policy.auto_below_minutes
     )
-    if not automatic:
+    if not automatic or locks.locked_periods_of([record]):
         return
     _confirm(record, Decision(actor_id=None), reason=f"按审批方式自动确认（{policy.mode.value}）")
     db.session.flush()
