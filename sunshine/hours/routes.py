@@ -60,12 +60,9 @@ class Records(MethodView):
         """
         return views.list_records(
             actor=current_actor(),
-            limit=args["limit"],
-            status=args.get("status"),
-            overdue=args.get("overdue"),
-            area_id=args.get("area_id"),
-            shift_id=args.get("shift_id"),
-            after_id=args.get("cursor"),
+            limit=args.pop("limit"),
+            after_id=args.pop("cursor", None),
+            filters=views.RecordFilter(**args),
         )
 
 

@@ -98,11 +98,16 @@ class MyRecordOut(RecordOut):
 MyRecordPage = cursor_page_schema(MyRecordOut)
 
 
-class RecordListArgs(BaseSchema):
+class RecordFilterArgs(BaseSchema):
+    """What an admin narrows records by (the listing, and the records export)."""
+
     status = fields.Enum(RecordStatus, by_value=True)
     overdue = fields.Boolean()
     area_id = fields.Integer(validate=ID)
     shift_id = fields.Integer(validate=ID)
+
+
+class RecordListArgs(RecordFilterArgs):
     cursor = fields.Integer(validate=BIG_ID)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 

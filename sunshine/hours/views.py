@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from sunshine.access.listing import scoped_page
@@ -37,6 +37,8 @@ from sunshine.org.models import WorkUnit
 from sunshine.pagination import CursorPage, cursor_page, newest_first
 from sunshine.tasks.models import Shift, Task
 
+Row = TypeVarTuple("Row")
+
 # What a page of records shows, loaded in a few batched queries instead of several per row.
 RECORD_PAGE_LOADS = (
     selectinload(ServiceRecord.member).selectinload(Member.account),
@@ -58,29 +60,37 @@ def view(actor: Actor, record: ServiceRecord, *, with_entries: bool = False) -> 
     return Shown(record, **shown)
 
 
+@dataclass(frozen=True)
+class RecordFilter:
+    """The filters of the admins' record listing (``RecordFilterArgs``), shared with the
+    records export (``exports/kinds/records.py``)."""
+
+    status: RecordStatus | None = None
+    overdue: bool | None = None
+    area_id: int | None = None
+    shift_id: int | None = None
+
+    def apply(self, query: Select[*Row]) -> Select[*Row]:
+        """``query`` over service records narrowed by every filter given but the area (the
+        scope's area filter is looked up after the permission check)."""
+        if self.status is not None:
+            query = query.where(ServiceRecord.status == self.status)
+        if self.overdue is not None:
+            query = query.where(ServiceRecord.overdue.is_(self.overdue))
+        if self.shift_id is not None:
+            query = query.where(ServiceRecord.shift_id == self.shift_id)
+        return query
+
+
 def list_records(
-    *,
-    actor: Actor,
-    limit: int,
-    after_id: int | None = None,
-    status: RecordStatus | None = None,
-    overdue: bool | None = None,
-    area_id: int | None = None,
-    shift_id: int | None = None,
+    *, actor: Actor, limit: int, after_id: int | None = None, filters: RecordFilter
 ) -> CursorPage:
-    """Records of the areas in the actor's scope, newest first."""
-    query = select(ServiceRecord)
-    if status is not None:
-        query = query.where(ServiceRecord.status == status)
-    if overdue is not None:
-        query = query.where(ServiceRecord.overdue.is_(overdue))
-    if shift_id is not None:
-        query = query.where(ServiceRecord.shift_id == shift_id)
+    """Records of the areas in the actor's scope, newest first, narrowed by ``filters``."""
     page = scoped_page(
-        query.options(*RECORD_PAGE_LOADS),
+        filters.apply(select(ServiceRecord)).options(*RECORD_PAGE_LOADS),
         actor=actor,
         permission=Permission.HOURS_READ,
-        within_area_id=area_id,
+        within_area_id=filters.area_id,
         id_column=ServiceRecord.id,
         area_path=ServiceRecord.area_path,
         after_id=after_id,
