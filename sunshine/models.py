@@ -8,6 +8,7 @@ from sunshine.audit import models as audit_models
 from sunshine.auth import models as auth_models
 from sunshine.callups import models as callups_models
 from sunshine.consent import models as consent_models
+from sunshine.exports import models as exports_models
 from sunshine.hours import models as hours_models
 from sunshine.imports import models as imports_models
 from sunshine.jobs import models as jobs_models
@@ -26,6 +27,7 @@ __all__ = [
     "auth_models",
     "callups_models",
     "consent_models",
+    "exports_models",
     "hours_models",
     "imports_models",
     "jobs_models",

@@ -105,6 +105,7 @@ OPERATION_IDS = {
     "roster.RosterImport.post": "importRoster",
     "imports.Batch.get": "getImportBatch",
     "imports.BatchErrors.get": "downloadImportErrors",
+    "exports.ExportFile.get": "downloadExport",
 }
 
 # The last word of a MethodView's name that is the action of a POST (``TaskPublish``).

@@ -8,6 +8,7 @@ from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
 from sunshine.consent.routes import blp as consent_blp
+from sunshine.exports.routes import blp as exports_blp
 from sunshine.hours.ledger_routes import blp as ledger_blp
 from sunshine.hours.routes import blp as hours_blp
 from sunshine.imports.routes import blp as imports_blp
@@ -33,6 +34,7 @@ BLUEPRINTS = [
     audit_blp,
     callups_blp,
     needs_blp,
+    exports_blp,
     org_blp,
     roster_blp,
     imports_blp,
