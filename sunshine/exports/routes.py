@@ -29,6 +29,7 @@ class Exports(MethodView):
         description="筛选条件中的区域、单位、班次或动员不存在（area.not_found、unit.not_found、"
         "shift.not_found、callup.not_found）",
     )
+    @blp.alt_response(409, description="本人已有 3 个导出在排队或生成中（export.too_many）")
     def post(self, body: dict[str, Any]) -> Shown:
         """申请导出 XLSX 表格（后台任务生成）
 

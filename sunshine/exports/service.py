@@ -50,6 +50,7 @@ PAGE = 5000  # rows per keyset page; the progress is committed after each
 PER_RUN = 5  # exports one job run takes on, one after the other
 MAX_RUNNING = 2  # exports running at once (over every runner and host)
 STALE_AFTER = timedelta(minutes=10)  # a running export without a heartbeat this long died
+QUEUED_PER_ADMIN = 3  # an admin's exports waiting or running at once
 
 
 def _load(kind: ExportKind, filters: Mapping[str, Any]) -> Filters:
@@ -82,6 +83,8 @@ def request(*, actor: Actor, kind: str, filters: Mapping[str, Any], origin: Orig
             "detail": {"kind": kind, "filters": stored},
         }
         raise
+    if not export_kind.immediate:
+        _refuse_a_long_queue(actor)
     export = Export(
         requested_by_id=actor.id,
         kind=kind,
@@ -105,6 +108,24 @@ def request(*, actor: Actor, kind: str, filters: Mapping[str, Any], origin: Orig
         export.file_name = files.new_name(export.id)
         run(export, commit_progress=False)
     return export
+
+
+def _refuse_a_long_queue(actor: Actor) -> None:
+    """One admin cannot fill the queue: at most ``QUEUED_PER_ADMIN`` exports waiting or
+    running (the kinds written at once never wait)."""
+    queued = db.session.scalar(
+        select(func.count())
+        .select_from(Export)
+        .where(
+            Export.requested_by_id == actor.id,
+            Export.status.in_([ExportStatus.PENDING, ExportStatus.RUNNING]),
+        )
+    )
+    if (queued or 0) >= QUEUED_PER_ADMIN:
+        raise Conflict(
+            f"已有 {QUEUED_PER_ADMIN} 个导出在排队或生成中，请等它们完成后再申请",
+            code="export.too_many",
+        )
 
 
 def get(*, actor: Actor, export_id: int) -> Export:
@@ -152,7 +173,7 @@ def download(*, actor: Actor, export_id: int, origin: Origin) -> tuple[Path, str
 # Running ---------------------------------------------------------------------------------------
 
 
-def _pages(source: Source, done_page: Callable[[int], None]) -> Iterator[Sequence[Any]]:
+def pages(source: Source, done_page: Callable[[int], None]) -> Iterator[Sequence[Any]]:
     """Every row's cells, read in keyset pages of ``PAGE`` rows in the order of the key.
 
     Each page is streamed (``yield_per``: a server-side cursor on PostgreSQL) and read to its
@@ -200,7 +221,7 @@ def run(export: Export, *, commit_progress: bool) -> None:
         files.path_of(export.file_name),
         title=kind.title,
         columns=kind.columns,
-        rows=_pages(source, done_page),
+        rows=pages(source, done_page),
         layout=kind.layout(filters),
     )
     now = clock.now()

@@ -307,3 +307,21 @@ def test_a_file_missing_from_the_directory_is_gone(
     missing = client.get(f"{URL}/{export_id}/file", headers=org)
 
     assert (missing.status_code, missing.json["code"]) == (410, "export.file_missing")
+
+
+def test_an_admin_has_at_most_three_exports_waiting(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    place = make_city()
+    _, org = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+    _, colleague = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+    for _ in range(3):
+        asked(client, org, "members")
+
+    fourth = ask(client, org, "members")
+    theirs = ask(client, colleague, "members")
+
+    assert (fourth.status_code, fourth.json["code"]) == (409, "export.too_many")
+    assert theirs.status_code == 202
+    assert run_exports()["exported"] == 4
+    assert ask(client, org, "members").status_code == 202
