@@ -325,3 +325,22 @@ def test_an_admin_has_at_most_three_exports_waiting(
     assert theirs.status_code == 202
     assert run_exports()["exported"] == 4
     assert ask(client, org, "members").status_code == 202
+
+
+def test_the_percentage_follows_the_rows_the_job_has_committed(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    place = make_city()
+    _, org = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+    export_id = asked(client, org, "members")["id"]
+
+    def shown(**state: object) -> tuple[str, int, int]:
+        db.session.execute(update(Export).where(Export.id == export_id).values(**state))
+        db.session.commit()
+        body = client.get(f"{URL}/{export_id}", headers=org).json
+        return body["status"], body["percentage"], body["rows"]
+
+    assert shown(status="running", total=None) == ("running", 0, 0)
+    assert shown(rows=15_000, total=40_000) == ("running", 37, 15_000)
+    assert shown(rows=40_000) == ("running", 99, 40_000)  # written, not yet closed
+    assert shown(total=0, rows=0) == ("running", 0, 0)
