@@ -52,6 +52,12 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _non_negative(value: int, name: str) -> int:
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {value}")
+    return value
+
+
 def normalise_database_url(url: str) -> str:
     """Accept plain postgres URLs and use the psycopg 3 driver for them."""
     for prefix in ("postgres://", "postgresql://"):
@@ -125,6 +131,9 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "STATEMENT_FONT_PATH": env.get("STATEMENT_FONT_PATH") or STATEMENT_FONT_DEFAULT,
         "STATEMENT_NUMBER_PREFIX": _prefix(env),
         "STATEMENT_VERIFY_RATE_LIMIT": env.get("STATEMENT_VERIFY_RATE_LIMIT") or "30 per minute",
+        # Excel exports: where their files are kept, and for how long they can be downloaded.
+        "EXPORT_DIR": env.get("EXPORT_DIR") or os.path.join(instance_path, "exports"),
+        "EXPORT_TTL_HOURS": _non_negative(_int(env, "EXPORT_TTL_HOURS", 24), "EXPORT_TTL_HOURS"),
         "LOG_LEVEL": env.get("LOG_LEVEL") or "INFO",
         # flask-smorest / OpenAPI
         "API_TITLE": "Sunshine 一米阳光 API",

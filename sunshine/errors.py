@@ -80,6 +80,14 @@ class UnsupportedMediaType(DomainError):
     message = "请求内容类型不受支持，请使用 application/json"
 
 
+class Gone(DomainError):
+    """What was there is no longer (an export's file past its time)."""
+
+    status = 410
+    code = "gone"
+    message = "请求的内容已不存在"
+
+
 class Invalid(DomainError):
     status = 422
     code = "request.invalid"

@@ -10,6 +10,7 @@ from sunshine.auth import models as auth_models
 from sunshine.callups import models as callups_models
 from sunshine.consent import models as consent_models
 from sunshine.evaluations import models as evaluations_models
+from sunshine.exports import models as exports_models
 from sunshine.hours import models as hours_models
 from sunshine.imports import models as imports_models
 from sunshine.jobs import models as jobs_models
@@ -31,6 +32,7 @@ __all__ = [
     "callups_models",
     "consent_models",
     "evaluations_models",
+    "exports_models",
     "hours_models",
     "imports_models",
     "jobs_models",

@@ -126,6 +126,7 @@ OPERATION_IDS = {
     "statements.MyStatementPdf.get": "downloadMyStatementPdf",
     "statements.StatementPdf.get": "downloadStatementPdf",
     "statements.StatementVerification.get": "verifyStatement",
+    "exports.ExportFile.get": "downloadExport",
 }
 
 # The last word of a MethodView's name that is the action of a POST (``TaskPublish``).

@@ -12,6 +12,7 @@ from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
 from sunshine.consent.routes import blp as consent_blp
 from sunshine.evaluations.routes import blp as evaluations_blp
+from sunshine.exports.routes import blp as exports_blp
 from sunshine.hours.correction_routes import blp as corrections_blp
 from sunshine.hours.ledger_routes import blp as ledger_blp
 from sunshine.hours.policy_routes import blp as approval_blp
@@ -47,6 +48,7 @@ BLUEPRINTS = [
     locks_blp,
     callups_blp,
     needs_blp,
+    exports_blp,
     org_blp,
     roster_blp,
     imports_blp,

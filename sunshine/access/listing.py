@@ -55,14 +55,25 @@ def scoped_query(
     permission: Permission,
     area_path: Column | None = None,
     unit_id: Column | None = None,
+    within_area_id: int | None = None,
 ) -> Select[*Row]:
     """``query`` narrowed to the rows the actor's grants of ``permission`` cover.
 
     ``area_path`` and ``unit_id`` are the columns that say where a row sits (see
     ``scope_filter``). Refuses (``Forbidden``) an actor who holds the permission nowhere.
+    ``within_area_id`` keeps the rows in that area, as ``scoped_page`` does.
     """
     require_somewhere(actor, permission)
+    query = _within(query, area_path, within_area_id)
     return query.where(scope_filter(actor, permission, area_path=area_path, unit_id=unit_id))
+
+
+def _within(query: Select[*Row], area_path: Column | None, area_id: int | None) -> Select[*Row]:
+    """The rows whose ``area_path`` lies in the area ``area_id`` (all rows when None)."""
+    if area_id is None:
+        return query
+    assert area_path is not None, "an area filter needs the rows' area path"
+    return query.where(area_path.startswith(org.get_area(area_id).path, autoescape=True))
 
 
 def scoped_page(
@@ -89,10 +100,7 @@ def scoped_page(
     the module docstring). Both ways return the same rows.
     """
     require_somewhere(actor, permission)
-    if within_area_id is not None:
-        assert area_path is not None, "an area filter needs the rows' area path"
-        within = org.get_area(within_area_id).path
-        query = query.where(area_path.startswith(within, autoescape=True))
+    query = _within(query, area_path, within_area_id)
     if after_id is not None:
         query = query.where(id_column < after_id)
     if count_first is None:

@@ -106,7 +106,8 @@ FLAGS = [*(flag.value for flag in RecordFlag), OVERDUE]
 
 
 class RecordFilterArgs(BaseSchema):
-    """What an admin (an auditor) narrows records by; every filter given must hold."""
+    """What an admin (an auditor) narrows records by, in the listing, its totals and the
+    records export; every filter given must hold."""
 
     status = fields.Enum(RecordStatus, by_value=True)
     overdue = fields.Boolean()

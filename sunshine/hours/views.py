@@ -34,7 +34,6 @@ from sunshine.hours.models import (
 from sunshine.hours.service import confirmed_minutes_in_year, get_record, place_of
 from sunshine.members import service as members
 from sunshine.members.models import Member
-from sunshine.org import service as org
 from sunshine.org.models import WorkUnit
 from sunshine.pagination import CursorPage, cursor_page, newest_first
 from sunshine.tasks.models import Shift, Task
@@ -64,7 +63,8 @@ def view(actor: Actor, record: ServiceRecord, *, with_entries: bool = False) -> 
 
 @dataclass(frozen=True)
 class RecordFilter:
-    """The filters of the admins' record listing and its totals (``RecordFilterArgs``)."""
+    """The filters of the admins' record listing and its totals (``RecordFilterArgs``), shared
+    with the records export (``exports/kinds/records.py``)."""
 
     status: RecordStatus | None = None
     overdue: bool | None = None
@@ -148,10 +148,8 @@ def record_totals(*, actor: Actor, filters: RecordFilter) -> RecordTotals:
         actor=actor,
         permission=Permission.HOURS_READ,
         area_path=ServiceRecord.area_path,
+        within_area_id=filters.area_id,
     )
-    if filters.area_id is not None:
-        within = org.get_area(filters.area_id).path
-        query = query.where(ServiceRecord.area_path.startswith(within, autoescape=True))
     by_status = {status.value: Totals() for status in RecordStatus}
     for status, n, minutes, credited in db.session.execute(filters.apply(query)):
         by_status[RecordStatus(status).value] = Totals(int(n), int(minutes), int(credited))

@@ -29,7 +29,12 @@ log = logging.getLogger(__name__)
 
 JobFunction = Callable[[datetime], dict[str, int]]
 # Every module that registers jobs, imported before a run (as routes.BLUEPRINTS lists the APIs).
-JOB_MODULES = ("sunshine.anomalies.jobs", "sunshine.attendance.jobs", "sunshine.hours.jobs")
+JOB_MODULES = (
+    "sunshine.anomalies.jobs",
+    "sunshine.attendance.jobs",
+    "sunshine.exports.jobs",
+    "sunshine.hours.jobs",
+)
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,13 @@ def mask_phone(phone: str | None) -> str | None:
 
 def visible_phone(actor: Actor, member: Member) -> str | None:
     """The member's phone as this actor may see it."""
-    phone = member.account.phone
-    if member.account_id == actor.id or can(actor, Permission.MEMBER_CONTACT, place_of(member)):
+    return phone_as_seen(actor, member.account.phone, member.account_id, place_of(member))
+
+
+def phone_as_seen(actor: Actor, phone: str | None, account_id: int, place: Place) -> str | None:
+    """A phone as this actor may see it: whole to its owner and to those who hold
+    ``MEMBER_CONTACT`` where the member sits, else masked (a member read as columns: exports)."""
+    if account_id == actor.id or can(actor, Permission.MEMBER_CONTACT, place):
         return phone
     return mask_phone(phone)
 

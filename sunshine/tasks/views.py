@@ -111,11 +111,17 @@ def _may_read(actor: Actor, task: Task) -> bool:
     return involved is not None
 
 
-def shift_roster(*, actor: Actor, shift_id: int) -> list[Signup]:
-    """Who holds a place, who waits, who cancelled (late cancellations flagged)."""
+def managed_shift(*, actor: Actor, shift_id: int) -> Shift:
+    """A shift whose roster the actor may read: its task's managers (others 403, 404)."""
     require_somewhere(actor, Permission.TASK_MANAGE)
     shift = get_shift(shift_id)
     authorize(actor, Permission.TASK_MANAGE, place_of(shift.task))
+    return shift
+
+
+def shift_roster(*, actor: Actor, shift_id: int) -> list[Signup]:
+    """Who holds a place, who waits, who cancelled (late cancellations flagged)."""
+    shift = managed_shift(actor=actor, shift_id=shift_id)
     return list(
         db.session.scalars(select(Signup).where(Signup.shift_id == shift.id).order_by(Signup.id))
     )

@@ -1,0 +1,21 @@
+"""Every export kind, by the name ``POST /exports`` takes.
+
+Adding a kind (compliance, evaluations, anomalies …) is one module here defining ``KIND =
+ExportKind(...)`` and one line below: docs/exports.md ("Adding a kind") walks through it.
+"""
+
+from __future__ import annotations
+
+from sunshine.exports.kinds import callups, ledger, members, records, signin
+from sunshine.exports.registry import ExportKind
+
+KINDS: dict[str, ExportKind] = {
+    kind.name: kind
+    for kind in (
+        members.KIND,
+        records.KIND,
+        ledger.KIND,
+        callups.KIND,
+        signin.KIND,
+    )
+}
