@@ -1,7 +1,7 @@
 """exports: an admin's Excel export, its progress and its file (kept in EXPORT_DIR)
 
-Revision ID: 0019_exports
-Revises: 0018_locks
+Revision ID: 0020_exports
+Revises: 0019_locks
 Create Date: 2026-12-04 17:36:42.220121
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019_exports'
-down_revision = '0018_locks'
+revision = '0020_exports'
+down_revision = '0019_locks'
 branch_labels = None
 depends_on = None
 

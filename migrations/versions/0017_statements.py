@@ -1,6 +1,6 @@
 """statements: service statements (志愿服务记录证明), the records each lists, the yearly number counter
 
-Revision ID: 0020_statements
+Revision ID: 0017_statements
 Revises: 0016_anomalies
 Create Date: 2026-12-04 17:35:34.139265
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0020_statements'
+revision = '0017_statements'
 down_revision = '0016_anomalies'
 branch_labels = None
 depends_on = None

@@ -4,8 +4,8 @@
 each member's records of a period with an index-only scan (docs/compliance.md). SQLite has
 no INCLUDE and gets the two-column index.
 
-Revision ID: 0017_compliance
-Revises: 0020_statements
+Revision ID: 0018_compliance
+Revises: 0017_statements
 Create Date: 2026-12-04 17:38:43.672747
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_compliance'
-down_revision = '0020_statements'
+revision = '0018_compliance'
+down_revision = '0017_statements'
 branch_labels = None
 depends_on = None
 

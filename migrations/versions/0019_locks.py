@@ -1,7 +1,7 @@
 """locks: an index for the auditors' record totals
 
-Revision ID: 0018_locks
-Revises: 0017_compliance
+Revision ID: 0019_locks
+Revises: 0018_compliance
 Create Date: 2026-12-04 17:33:33.207858
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_locks'
-down_revision = '0017_compliance'
+revision = '0019_locks'
+down_revision = '0018_compliance'
 branch_labels = None
 depends_on = None
 
