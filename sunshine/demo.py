@@ -25,6 +25,7 @@ from sunshine.access import service as access
 from sunshine.access.models import Role
 from sunshine.auth.models import Account
 from sunshine.consent.models import ConsentKind, ConsentRecord, PrivacyNotice
+from sunshine.demo_audit import seed_audit
 from sunshine.demo_history import seed_history
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus
@@ -290,12 +291,19 @@ def seed(shape: CityShape = XIAOYI) -> str:
         street_account_id=accounts["demo-street"],
         taken_roster_ids={member.roster_entry_id or 0},
     )
+    audit = seed_audit(
+        org_account_id=accounts["demo-org"],
+        community_admin_account_id=accounts["demo-community"],
+        community=first_community,
+    )
     return (
         f"demo data loaded: {len(communities)} communities, {len(units)} units, "
         f"{len(rows)} roster entries, {len(DEMO_ACCOUNTS) + 1} demo accounts, "
         f"{shifts} shifts (the demo member holds a place on one starting 10 minutes after now); "
         f"history: {history.members} members, {history.shifts} past shifts, "
-        f"{history.records} service records, {history.periods} periods"
+        f"{history.records} service records, {history.periods} periods; "
+        f"{audit.evaluations} evaluations, {audit.locked} locked period, "
+        f"{audit.anomalies} anomalies to review"
     )
 
 

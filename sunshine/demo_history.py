@@ -1,16 +1,17 @@
 """A year of service history for the demo city, so the audit's views show something real.
 
 Members of the first street's first communities (the demo unit admin's hospital among their
-units), reported in, most consenting to unit feedback; every two weeks since 1 January a past
-shift in each community that a handful of them served; their records confirmed by the street
-admin a few days later (a few late, a few rejected, one voided, one adjusted, those of the
-last five days still pending); the year and its ended quarters as periods with the city's
-requirement and the first street's tightening.
+units), reported in, most consenting to unit feedback; every two weeks over the last twelve
+months a shift in each community that a handful of them served; their records confirmed by the
+street admin a few days later (a few late, a few rejected, one voided, one adjusted, those of
+the last five days still pending); last year and this year, each with its ended quarters, as
+periods with the city's requirement and the first street's tightening. A rolling year, so the
+demo shows the same on any day it is loaded.
 
 Everything goes through the app's own services (records, decisions, the ledger, the audit
-service), so the chains, heads, credited minutes and the security log are what production
-would hold. Decisions are made "then": the module moves ``clock.now`` to the moment of each
-decision while it writes it, and puts it back (the seed runs before the app serves).
+service), so the chains, heads, credited minutes and the security log are what production would
+hold. Decisions are made "then": the module moves ``clock.now`` to the moment of each decision
+while it writes it, and puts it back (the seed runs before the app serves).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class History:
 
 
 @contextmanager
-def _then(moment: datetime) -> Iterator[None]:
+def then(moment: datetime) -> Iterator[None]:
     """``clock.now`` is ``moment`` inside the block (see the module docstring)."""
     real: Callable[[], datetime] = clock.now
     clock.now = lambda: moment
@@ -163,9 +164,16 @@ def _members(
     return by_community
 
 
-def _shift(community: Area, day: date, n: int, category: TaskCategory) -> Shift:
-    title, _ = ACTIVITIES[n % len(ACTIVITIES)]
-    starts = clock.at_local(day, time(9, 0))
+def activity_shift(
+    community: Area, day: date, n: int, *, at: time = time(9, 0), title: str | None = None
+) -> Shift:
+    """A past shift of the community on ``day`` (the n-th activity of the list)."""
+    activity, category_name = ACTIVITIES[n % len(ACTIVITIES)]
+    title = title or activity
+    category = db.session.scalars(
+        select(TaskCategory).where(TaskCategory.name == category_name)
+    ).one()
+    starts = clock.at_local(day, at)
     task = Task(
         area=community,
         area_path=community.path,
@@ -197,7 +205,7 @@ def _shift(community: Area, day: date, n: int, category: TaskCategory) -> Shift:
     return shift
 
 
-def _serve(rng: random.Random, shift: Shift, member_ids: list[int]) -> list[int]:
+def serve_shift(rng: random.Random, shift: Shift, member_ids: list[int]) -> list[int]:
     """The members who served the shift, their signups and records (pending)."""
     served = rng.sample(member_ids, min(len(member_ids), rng.randint(4, 10)))
     record_ids = []
@@ -213,7 +221,7 @@ def _serve(rng: random.Random, shift: Shift, member_ids: list[int]) -> list[int]
                 attendance=Attendance.ATTENDED,
             )
         )
-        with _then(check_out):
+        with then(check_out):
             record = create_record(
                 shift,
                 member_id,
@@ -232,9 +240,9 @@ def _decide(rng: random.Random, street: Actor, shift: Shift, record_ids: list[in
     day = clock.local_date(shift.starts_at)
     if (clock.today() - day).days < 5:
         return  # the newest records are still waiting
-    late = rng.random() < 0.05
+    late = rng.random() < 0.05 and (clock.today() - day).days > 26  # never in the future
     when = clock.at_local(day + timedelta(days=25 if late else rng.randint(1, 4)), time(15, 0))
-    with _then(when):
+    with then(when):
         for record_id in record_ids:
             if rng.random() < 0.03:
                 decisions.reject(actor=street, record_id=record_id, reason="未按要求完成服务内容")
@@ -243,19 +251,24 @@ def _decide(rng: random.Random, street: Actor, shift: Shift, record_ids: list[in
 
 
 def _correct(street: Actor, member_ids: list[int], today: date) -> None:
-    """One record voided and one adjusted, a month ago, in the first community."""
+    """One record voided and one adjusted, a month ago, in the first community (records of
+    the month or two before)."""
     confirmed = list(
         db.session.scalars(
             select(ServiceRecord.id)
             .where(
                 ServiceRecord.member_id.in_(member_ids),
                 ServiceRecord.status == RecordStatus.CONFIRMED,
+                # served before the correction, in a quarter that stays open
+                ServiceRecord.service_date.between(
+                    today - timedelta(days=75), today - timedelta(days=35)
+                ),
             )
             .order_by(ServiceRecord.id)
             .limit(2)
         )
     )
-    with _then(clock.at_local(today - timedelta(days=30), time(10, 0))):
+    with then(clock.at_local(today - timedelta(days=30), time(10, 0))):
         decisions.void(actor=street, record_id=confirmed[0], reason="重复登记，经核实作废")
         decisions.adjust(
             actor=street, record_id=confirmed[1], minutes=30, reason="提前到场布置，补记半小时"
@@ -263,7 +276,7 @@ def _correct(street: Actor, member_ids: list[int], today: date) -> None:
 
 
 def _periods(org: Actor, street: Actor, city: Area, first_street: Area, year: int) -> int:
-    """The year (its rule, the first street's tightening) and the ended quarters."""
+    """The year (its rule, the first street's tightening) and its ended quarters."""
     period = audit.create_period(
         actor=org,
         city_id=city.id,
@@ -312,20 +325,20 @@ def seed_history(
     org, street = Actor(account_id=org_account_id), Actor(account_id=street_account_id)
     chosen = communities[:COMMUNITIES]
     members = _members(rng, chosen, hospital, notice, taken_roster_ids)
-    categories = {c.name: c for c in db.session.scalars(select(TaskCategory))}
     today = clock.today()
     shifts = records = 0
     for c_index, community in enumerate(chosen):
-        day = date(today.year, 1, 3 + c_index)
+        day = today - timedelta(days=364 - c_index)  # the last twelve months
         n = c_index
         while day < today - timedelta(days=1):
-            category = categories[ACTIVITIES[n % len(ACTIVITIES)][1]]
-            shift = _shift(community, day, n, category)
-            record_ids = _serve(rng, shift, members[community.id])
+            shift = activity_shift(community, day, n)
+            record_ids = serve_shift(rng, shift, members[community.id])
             _decide(rng, street, shift, record_ids)
             shifts, records, n = shifts + 1, records + len(record_ids), n + 1
             day += timedelta(days=14)
     _correct(street, members[chosen[0].id], today)
     first_street = db.session.get_one(Area, chosen[0].parent_id)
-    periods = _periods(org, street, city, first_street, today.year)
+    periods = sum(
+        _periods(org, street, city, first_street, year) for year in (today.year - 1, today.year)
+    )
     return History(sum(map(len, members.values())), shifts, records, periods)

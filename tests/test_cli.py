@@ -83,6 +83,17 @@ def test_seed_demo_is_idempotent_and_demo_admins_can_log_in(
     hours = client.get("/api/v1/me/hours", headers=member).json
     assert hours["rule"]["source"] == "street" and hours["required_services"] == 8
 
+    # The org department's side: the year's compliance, a locked quarter, anomalies to review.
+    org = auth(token)
+    city_id = me["grants"][0]["scope"]["id"]
+    periods = client.get(f"/api/v1/cities/{city_id}/periods", headers=org).json["items"]
+    year = next(p for p in periods if p["kind"] == "year" and p["ends_on"] >= "2026")
+    compliance = client.get(f"/api/v1/periods/{year['id']}/compliance", headers=org).json
+    assert compliance["total"]["members"] > 150 and compliance["total"]["compliant"] > 0
+    assert any(p["locked_at"] for p in periods if p["kind"] == "quarter")
+    anomalies = client.get("/api/v1/anomalies?limit=100", headers=street).json["items"]
+    assert {"late_confirmation", "overlap", "adjust_after_lock"} <= {a["kind"] for a in anomalies}
+
 
 def test_demo_refuses_to_run_in_production(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "ENV_NAME", "production")
