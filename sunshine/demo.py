@@ -24,14 +24,13 @@ from sunshine import clock
 from sunshine.access import service as access
 from sunshine.access.models import Role
 from sunshine.auth.models import Account
-from sunshine.consent.models import ConsentKind, ConsentRecord, PrivacyNotice
+from sunshine.consent.models import PrivacyNotice
 from sunshine.demo_audit import seed_audit
-from sunshine.demo_history import seed_history
+from sunshine.demo_history import seed_history, verified_member
 from sunshine.extensions import db
-from sunshine.members.models import Member, MemberStatus
+from sunshine.members.models import Member
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, PartyOrg, PartyOrgKind, ServiceTeam, WorkUnit
-from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.roster.models import RosterEntry
 from sunshine.tasks.models import (
     Shift,
@@ -363,39 +362,7 @@ def _demo_tasks(community: Area, member: Member) -> int:
 
 
 def _demo_member(row: dict[str, object], community: Area, notice: PrivacyNotice) -> Member:
-    """A registered, verified member reported to the first community."""
+    """A registered, verified member reported to the first community, just now."""
     entry = db.session.scalar(select(RosterEntry).where(RosterEntry.phone == row["phone"]))
     assert entry is not None
-    account = Account(openid=DEMO_MEMBER_OPENID, phone=entry.phone, phone_bound_at=clock.now())
-    db.session.add(account)
-    db.session.flush()
-    db.session.add(
-        ConsentRecord(
-            account_id=account.id,
-            kind=ConsentKind.PRIVACY_NOTICE,
-            granted=True,
-            notice_version=notice.version,
-        )
-    )
-    member = Member(
-        account=account,
-        name=entry.name,
-        unit_id=entry.unit_id,
-        party_org_id=entry.party_org_id,
-        residence_id=community.id,
-        area_path=community.path,
-        status=MemberStatus.VERIFIED,
-        roster_entry_id=entry.id,
-        available_weekends=True,
-    )
-    db.session.add(member)
-    db.session.flush()
-    db.session.add(
-        ReportIn(
-            member_id=member.id,
-            community_id=community.id,
-            status=ReportInStatus.ACTIVE,
-            decided_at=clock.now(),
-        )
-    )
-    return member
+    return verified_member(entry, community, notice, openid=DEMO_MEMBER_OPENID, since=clock.now())

@@ -84,6 +84,59 @@ def then(moment: datetime) -> Iterator[None]:
         clock.now = real
 
 
+def verified_member(
+    entry: RosterEntry,
+    community: Area,
+    notice: PrivacyNotice,
+    *,
+    openid: str,
+    since: datetime,
+    consents: dict[ConsentKind, bool] | None = None,
+    reported: bool = True,
+) -> Member:
+    """The roster entry's member, registered and verified ``since``, living in (and unless
+    ``reported`` is False reported in to) the community, with the notice and ``consents``."""
+    account = Account(openid=openid, phone=entry.phone, phone_bound_at=since)
+    db.session.add(account)
+    db.session.flush()
+    given = {ConsentKind.PRIVACY_NOTICE: True, **(consents or {})}
+    db.session.add_all(
+        ConsentRecord(
+            account_id=account.id,
+            kind=kind,
+            granted=granted,
+            notice_version=notice.version,
+            recorded_at=since,
+        )
+        for kind, granted in given.items()
+    )
+    member = Member(
+        account=account,
+        name=entry.name,
+        unit_id=entry.unit_id,
+        party_org_id=entry.party_org_id,
+        residence_id=community.id,
+        area_path=community.path,
+        status=MemberStatus.VERIFIED,
+        roster_entry_id=entry.id,
+        available_weekends=True,
+        created_at=since,
+    )
+    db.session.add(member)
+    db.session.flush()
+    if reported:
+        db.session.add(
+            ReportIn(
+                member_id=member.id,
+                community_id=community.id,
+                status=ReportInStatus.ACTIVE,
+                requested_at=since,
+                decided_at=since,
+            )
+        )
+    return member
+
+
 def _members(
     rng: random.Random,
     communities: list[Area],
@@ -94,7 +147,6 @@ def _members(
     """Verified members reported in to the communities (nine in ten; the rest not yet), from
     the roster: the hospital's members first. Returns the member ids of each community."""
     wanted = COMMUNITIES * MEMBERS_PER_COMMUNITY
-    unreported = set()
     free = RosterEntry.id.not_in(taken) if taken else RosterEntry.id.is_not(None)
     entries = list(
         db.session.scalars(
@@ -113,54 +165,24 @@ def _members(
     )
     rng.shuffle(entries)
     by_community: dict[int, list[int]] = {c.id: [] for c in communities}
-    start = clock.now() - timedelta(days=400)
+    since = clock.now() - timedelta(days=400)
     for i, entry in enumerate(entries):
         community = communities[i % len(communities)]
-        account = Account(
-            openid=f"demo-history-{entry.id}", phone=entry.phone, phone_bound_at=start
+        reported = rng.random() >= 0.1
+        member = verified_member(
+            entry,
+            community,
+            notice,
+            openid=f"demo-history-{entry.id}",
+            since=since,
+            consents={
+                ConsentKind.UNIT_FEEDBACK: rng.random() < 0.7,
+                ConsentKind.PUBLIC_RANKING: rng.random() < 0.5,
+            },
+            reported=reported,
         )
-        db.session.add(account)
-        db.session.flush()
-        consents = [(ConsentKind.PRIVACY_NOTICE, True)]
-        consents.append((ConsentKind.UNIT_FEEDBACK, rng.random() < 0.7))
-        consents.append((ConsentKind.PUBLIC_RANKING, rng.random() < 0.5))
-        db.session.add_all(
-            ConsentRecord(
-                account_id=account.id,
-                kind=kind,
-                granted=granted,
-                notice_version=notice.version,
-                recorded_at=start,
-            )
-            for kind, granted in consents
-        )
-        member = Member(
-            account=account,
-            name=entry.name,
-            unit_id=entry.unit_id,
-            party_org_id=entry.party_org_id,
-            residence_id=community.id,
-            area_path=community.path,
-            status=MemberStatus.VERIFIED,
-            roster_entry_id=entry.id,
-            available_weekends=True,
-            created_at=start,
-        )
-        db.session.add(member)
-        db.session.flush()
-        if rng.random() < 0.1:
-            unreported.add(member.id)
-            continue
-        db.session.add(
-            ReportIn(
-                member_id=member.id,
-                community_id=community.id,
-                status=ReportInStatus.ACTIVE,
-                requested_at=start,
-                decided_at=start,
-            )
-        )
-        by_community[community.id].append(member.id)
+        if reported:
+            by_community[community.id].append(member.id)
     return by_community
 
 
