@@ -159,8 +159,8 @@ def _handle_domain_error(error: DomainError) -> tuple[dict[str, Any], int]:
     if error.security_event is not None:
         from sunshine.security import service as security  # the log is a domain; errors.py is not
 
-        event = {"ip": request.remote_addr, "request_id": g.get("request_id")}
-        event.update({k: v for k, v in error.security_event.items() if v is not None})
+        event = {k: v for k, v in error.security_event.items() if v is not None}
+        event.setdefault("origin", security.Origin(request.remote_addr, g.get("request_id")))
         try:
             security.record(**event)
             db.session.commit()

@@ -30,7 +30,7 @@ from sunshine.org.models import Area, WorkUnit
 from sunshine.security import service as security
 
 if TYPE_CHECKING:
-    from sunshine.auth.service import Origin
+    from sunshine.security.service import Origin
 
 
 def place_of_grant(grant: Grant) -> Place:
@@ -103,8 +103,7 @@ def _account_of_member(actor: Actor | None, member_id: int, origin: Origin | Non
                 "action": "grant.create",
                 "object_type": "member",
                 "object_id": member_id,
-                "ip": origin and origin.ip,
-                "request_id": origin and origin.request_id,
+                "origin": origin,
             },
         )
     if member.status != MemberStatus.VERIFIED:
@@ -145,8 +144,7 @@ def create_grant(
                 "action": "grant.create",
                 "object_type": "account",
                 "object_id": account_id,
-                "ip": origin and origin.ip,
-                "request_id": origin and origin.request_id,
+                "origin": origin,
                 "detail": {"role": role.value, "scope": grant.scope_key},
             },
         )
@@ -168,8 +166,7 @@ def create_grant(
     security.record(
         action="grant.create",
         account_id=actor.id if actor else None,
-        ip=origin.ip if origin else None,
-        request_id=origin.request_id if origin else None,
+        origin=origin,
         object_type="grant",
         object_id=grant.id,
         detail={"account_id": account_id, "role": role.value, "scope": grant.scope_key},
@@ -196,8 +193,7 @@ def revoke_grant(*, actor: Actor, grant_id: int, reason: str | None, origin: Ori
             "action": "grant.revoke",
             "object_type": "grant",
             "object_id": grant.id,
-            "ip": origin.ip,
-            "request_id": origin.request_id,
+            "origin": origin,
         },
     )
     if grant.revoked_at is not None:
@@ -222,8 +218,7 @@ def revoke_grant(*, actor: Actor, grant_id: int, reason: str | None, origin: Ori
     security.record(
         action="grant.revoke",
         account_id=actor.id,
-        ip=origin.ip,
-        request_id=origin.request_id,
+        origin=origin,
         object_type="grant",
         object_id=grant.id,
         detail={

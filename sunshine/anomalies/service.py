@@ -29,7 +29,7 @@ from sunshine.org.models import AreaLevel
 from sunshine.security import service as security
 
 if TYPE_CHECKING:
-    from sunshine.auth.service import Origin
+    from sunshine.security.service import Origin
 
 STATUS_LABELS = {
     AnomalyStatus.OPEN: "待复核",
@@ -59,8 +59,7 @@ def _log(
     security.record(
         action=action,
         account_id=actor.id,
-        ip=origin.ip if origin else None,
-        request_id=origin.request_id if origin else None,
+        origin=origin,
         object_type="anomaly",
         object_id=anomaly.id,
         detail={"kind": anomaly.kind.value, "member_id": anomaly.member_id, **detail},

@@ -33,7 +33,7 @@ from sunshine.org.models import Area
 from sunshine.security import service as security
 
 if TYPE_CHECKING:
-    from sunshine.auth.service import Origin
+    from sunshine.security.service import Origin
 
 
 def _period(actor: Actor, permission: Permission, period_id: int) -> tuple[Period, Area]:
@@ -64,8 +64,7 @@ def _log(
     security.record(
         action=action,
         account_id=actor.id,
-        ip=origin.ip if origin else None,
-        request_id=origin.request_id if origin else None,
+        origin=origin,
         object_type="period",
         object_id=period.id,
         detail={

@@ -31,7 +31,7 @@ from sunshine.org.models import Area, AreaLevel
 from sunshine.security import service as security
 
 if TYPE_CHECKING:
-    from sunshine.auth.service import Origin
+    from sunshine.security.service import Origin
 
 MAX_DAYS = {PeriodKind.HALF: 184, PeriodKind.QUARTER: 92}
 
@@ -118,8 +118,7 @@ def _log(
     security.record(
         action=action,
         account_id=actor.id,
-        ip=origin.ip if origin else None,
-        request_id=origin.request_id if origin else None,
+        origin=origin,
         object_type=kind,
         object_id=oid,
         detail=detail,

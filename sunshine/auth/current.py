@@ -10,8 +10,8 @@ from flask import g, request
 
 from sunshine.access.permissions import Actor
 from sunshine.auth import service
-from sunshine.auth.service import Origin
 from sunshine.openapi import document_bearer_auth
+from sunshine.security.service import Origin
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -18,14 +18,7 @@ from sunshine.extensions import db
 from sunshine.members.models import Member
 from sunshine.pagination import CursorPage, newest_first
 from sunshine.security import service as security
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a request came from, for the security log."""
-
-    ip: str | None = None
-    request_id: str | None = None
+from sunshine.security.service import Origin
 
 
 @dataclass(frozen=True)
@@ -52,8 +45,7 @@ def login(*, code: str, origin: Origin, token_ttl: int) -> IssuedToken:
             "action": "login",
             "outcome": "failure",
             "reason": error.code,
-            "ip": origin.ip,
-            "request_id": origin.request_id,
+            "origin": origin,
         }
         raise
     account = db.session.scalar(select(Account).where(Account.openid == session.openid))
@@ -72,8 +64,7 @@ def login(*, code: str, origin: Origin, token_ttl: int) -> IssuedToken:
                 "outcome": "failure",
                 "reason": "auth.account_disabled",
                 "account_id": account.id,
-                "ip": origin.ip,
-                "request_id": origin.request_id,
+                "origin": origin,
             },
         )
     now = clock.now()
@@ -92,8 +83,7 @@ def login(*, code: str, origin: Origin, token_ttl: int) -> IssuedToken:
     security.record(
         action="login",
         account_id=account.id,
-        ip=origin.ip,
-        request_id=origin.request_id,
+        origin=origin,
         object_type="account",
         object_id=account.id,
     )
@@ -173,8 +163,7 @@ def logout(*, actor: Actor, origin: Origin) -> None:
     security.record(
         action="logout",
         account_id=actor.id,
-        ip=origin.ip,
-        request_id=origin.request_id,
+        origin=origin,
         object_type="account",
         object_id=actor.id,
     )
@@ -211,8 +200,7 @@ def set_account_status(
             "action": f"account.{_verb(status)}",
             "object_type": "account",
             "object_id": account_id,
-            "ip": origin.ip,
-            "request_id": origin.request_id,
+            "origin": origin,
         },
     )
     account = get_account(actor=actor, account_id=account_id)
@@ -230,8 +218,7 @@ def set_account_status(
     security.record(
         action=f"account.{_verb(status)}",
         account_id=actor.id,
-        ip=origin.ip,
-        request_id=origin.request_id,
+        origin=origin,
         object_type="account",
         object_id=account.id,
         detail={"reason": reason} if reason else None,

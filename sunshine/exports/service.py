@@ -27,7 +27,6 @@ from sqlalchemy import func, select, tuple_
 
 from sunshine import clock
 from sunshine.access.permissions import Actor, require_somewhere
-from sunshine.auth.service import Origin
 from sunshine.errors import (
     Conflict,
     DomainError,
@@ -43,6 +42,7 @@ from sunshine.exports.models import Export, ExportStatus
 from sunshine.exports.registry import ExportKind, Filters, Source
 from sunshine.extensions import db
 from sunshine.security import service as security
+from sunshine.security.service import Origin
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,7 @@ def request(*, actor: Actor, kind: str, filters: Mapping[str, Any], origin: Orig
     security.record(
         action="export.request",
         account_id=actor.id,
-        ip=origin.ip,
-        request_id=origin.request_id,
+        origin=origin,
         object_type="export",
         object_id=export.id,
         detail=_event(export),
@@ -160,8 +159,7 @@ def download(*, actor: Actor, export_id: int, origin: Origin) -> tuple[Path, str
     security.record(
         action="export.download",
         account_id=actor.id,
-        ip=origin.ip,
-        request_id=origin.request_id,
+        origin=origin,
         object_type="export",
         object_id=export.id,
         detail=_event(export, rows=export.rows),

@@ -34,7 +34,7 @@ from sunshine.hours.models import Correction, CorrectionStatus, RecordStatus
 from sunshine.members import service as members
 
 if TYPE_CHECKING:
-    from sunshine.auth.service import Origin
+    from sunshine.security.service import Origin
 
 CORRECTABLE = (RecordStatus.CONFIRMED, RecordStatus.REJECTED)
 

@@ -24,7 +24,7 @@ from sunshine.org.models import Area, AreaLevel
 from sunshine.security import service as security
 
 if TYPE_CHECKING:
-    from sunshine.auth.service import Origin
+    from sunshine.security.service import Origin
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,7 @@ def set_policy(
     security.record(
         action="hours.policy",
         account_id=actor.id,
-        ip=origin.ip if origin else None,
-        request_id=origin.request_id if origin else None,
+        origin=origin,
         object_type="area",
         object_id=area.id,
         detail={"mode": mode.value, "auto_below_minutes": auto_below_minutes},

@@ -34,7 +34,7 @@ from sunshine.org.models import AreaLevel
 from sunshine.security import service as security
 
 if TYPE_CHECKING:
-    from sunshine.auth.service import Origin
+    from sunshine.security.service import Origin
 
 # Verifications run per job run, oldest first; the next run takes the rest.
 PER_RUN = 3
@@ -68,8 +68,7 @@ def request(
     security.record(
         action="ledger.verify_request",
         account_id=actor.id,
-        ip=origin.ip if origin else None,
-        request_id=origin.request_id if origin else None,
+        origin=origin,
         object_type="ledger_verification",
         object_id=verification.id,
         detail={"city_id": verification.area_id},

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sunshine.extensions import db
 from sunshine.security.models import SecurityEvent
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, for the security log."""
+
+    ip: str | None = None
+    request_id: str | None = None
 
 
 def record(
@@ -19,8 +28,13 @@ def record(
     reason: str | None = None,
     request_id: str | None = None,
     detail: dict[str, Any] | None = None,
+    origin: Origin | None = None,
 ) -> SecurityEvent:
-    """Append one event in the current transaction."""
+    """Append one event in the current transaction. ``origin`` (the request's) gives the ip
+    and request id unless they are given themselves."""
+    if origin is not None:
+        ip = ip if ip is not None else origin.ip
+        request_id = request_id if request_id is not None else origin.request_id
     event = SecurityEvent(
         action=action,
         outcome=outcome,

@@ -35,7 +35,7 @@ from sunshine.statements.models import Statement, StatementItem
 from sunshine.statements.validity import Standing, revocations
 
 if TYPE_CHECKING:
-    from sunshine.auth.service import Origin
+    from sunshine.security.service import Origin
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,7 @@ def _new_statement(
     security.record(
         action="statement.issue",
         account_id=actor.id,
-        ip=origin.ip if origin else None,
-        request_id=origin.request_id if origin else None,
+        origin=origin,
         object_type="statement",
         object_id=statement.id,
         detail={
@@ -265,8 +264,7 @@ def verify(*, number: str, code: str, origin: Origin | None = None) -> Verificat
             action="statement.verify",
             outcome="failure",
             reason=f"statement.{revoked.value}",
-            ip=origin.ip if origin else None,
-            request_id=origin.request_id if origin else None,
+            origin=origin,
             object_type="statement",
             object_id=statement.id,
             detail={"number": statement.number},

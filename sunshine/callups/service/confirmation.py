@@ -23,7 +23,7 @@ from sunshine.tasks import service as tasks
 from sunshine.tasks.models import Invitation, InvitationStatus, Shift
 
 if TYPE_CHECKING:
-    from sunshine.auth.service import Origin
+    from sunshine.security.service import Origin
 
 
 def confirm(*, actor: Actor, call_up_id: int, origin: Origin | None = None) -> CallUp:
@@ -119,8 +119,7 @@ def confirm(*, actor: Actor, call_up_id: int, origin: Origin | None = None) -> C
     security.record(  # a call-up puts many members on shifts at once: who did it, from where
         action="callup.confirm",
         account_id=actor.id,
-        ip=origin.ip if origin else None,
-        request_id=origin.request_id if origin else None,
+        origin=origin,
         object_type="call_up",
         object_id=call_up.id,
         detail={"places": len(assignments), "shifts": len(on_shift)},

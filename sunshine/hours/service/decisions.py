@@ -44,7 +44,7 @@ from sunshine.hours.policy import effective_policy
 from sunshine.security import service as security
 
 if TYPE_CHECKING:
-    from sunshine.auth.service import Origin
+    from sunshine.security.service import Origin
 
 # A record's credit stays within a day, like the shift it comes from.
 MAX_CREDITED_MINUTES = 1440
@@ -189,8 +189,7 @@ def _log(action: str, record: ServiceRecord, by: Decision, **detail: object) -> 
     security.record(
         action=action,
         account_id=by.actor_id,
-        ip=by.origin.ip if by.origin else None,
-        request_id=by.origin.request_id if by.origin else None,
+        origin=by.origin,
         object_type="service_record",
         object_id=record.id,
         detail={"member_id": record.member_id, **detail},
