@@ -6,7 +6,7 @@ ExportKind(...)`` and one line below: docs/exports.md ("Adding a kind") walks th
 
 from __future__ import annotations
 
-from sunshine.exports.kinds import callups, ledger, members, records, signin
+from sunshine.exports.kinds import callups, compliance, ledger, members, records, signin
 from sunshine.exports.registry import ExportKind
 
 KINDS: dict[str, ExportKind] = {
@@ -17,5 +17,6 @@ KINDS: dict[str, ExportKind] = {
         ledger.KIND,
         callups.KIND,
         signin.KIND,
+        compliance.KIND,
     )
 }
