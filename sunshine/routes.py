@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sunshine.access.routes import blp as access_blp
 from sunshine.attendance.routes import blp as attendance_blp
+from sunshine.audit.compliance_routes import blp as compliance_blp
 from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
@@ -31,6 +32,7 @@ BLUEPRINTS = [
     hours_blp,
     ledger_blp,
     audit_blp,
+    compliance_blp,
     callups_blp,
     needs_blp,
     org_blp,

@@ -46,6 +46,7 @@ class Permission(StrEnum):
     REQUIREMENT_READ = "requirement.read"  # periods and their service requirements
     REQUIREMENT_CITY = "requirement.city"  # a city's periods and requirements
     REQUIREMENT_STREET = "requirement.street"  # a street's tightening of the city's requirement
+    COMPLIANCE_READ = "compliance.read"  # members' compliance with a period's requirement
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -80,6 +81,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # The organization department sets the rule; a street may only tighten it.
     Permission.REQUIREMENT_CITY: frozenset({Role.ORG_ADMIN}),
     Permission.REQUIREMENT_STREET: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    # A unit admin sees its members' figures, and the detail of those who consented.
+    Permission.COMPLIANCE_READ: _ADMINS,
 }
 
 
@@ -215,6 +218,43 @@ def authorize(
     raise Forbidden(security_event=event)
 
 
+def _nested(a: str, b: str) -> bool:
+    """Whether one of two area paths lies inside the other (or they are the same)."""
+    return a.startswith(b) or b.startswith(a)
+
+
+def reaches(grant: Grant, place: Place) -> bool:
+    """Whether a grant's scope and the place overlap: the grant covers the place, or lies
+    inside it (a street admin reaches its city; a unit admin the city of its unit, and any
+    area of that city, where the unit's members may live).
+
+    A place that names a work unit is reached by an area grant nested with the unit's city,
+    and by a unit grant only on that unit.
+    """
+    if grant.is_global:
+        return True
+    if grant.unit is not None:
+        if place.unit_id is not None:
+            return place.unit_id == grant.unit_id
+        return place.area_path is not None and _nested(grant.unit.city.path, place.area_path)
+    if grant.area is None:
+        return False
+    return any(
+        path is not None and _nested(grant.area.path, path)
+        for path in (place.area_path, place.unit_city_path)
+    )
+
+
+def require_reach(actor: Actor, permission: Permission, place: Place) -> None:
+    """Raise ``Forbidden`` unless a grant of ``permission`` lies inside the place or covers it.
+
+    What readers of a whole area ask (a city's periods and rules, its compliance figures),
+    where each reader then sees the part its own scope covers.
+    """
+    if not any(reaches(grant, place) for grant in _grants_for(actor, permission)):
+        raise Forbidden()
+
+
 def require_somewhere(actor: Actor, permission: Permission) -> None:
     """Raise ``Forbidden`` unless the actor holds the permission on some scope.
 
@@ -250,6 +290,28 @@ def scope_of(actor: Actor, permission: Permission) -> Scope:
         elif grant.area is not None:
             prefixes.append(grant.area.path)
     return Scope(area_prefixes=tuple(prefixes), unit_ids=tuple(unit_ids))
+
+
+def scope_within(actor: Actor, permission: Permission, area_path: str) -> Scope:
+    """The actor's scope of ``permission`` over the rows placed inside the area ``area_path``.
+
+    An area grant covering the area becomes the area itself, one inside it stays, others
+    drop; a unit grant stays when its unit's city and the area are nested. Never
+    ``everywhere``: a global grant becomes the area. Rows placed in a city are then covered
+    exactly by their area path or their unit: the "unit of a city inside the grant's area"
+    branch of ``scope_filter`` adds nothing there (cities are the roots of the tree).
+    """
+    prefixes: set[str] = set()
+    unit_ids: set[int] = set()
+    for grant in _grants_for(actor, permission):
+        if grant.is_global or (grant.area is not None and area_path.startswith(grant.area.path)):
+            prefixes.add(area_path)
+        elif grant.area is not None and grant.area.path.startswith(area_path):
+            prefixes.add(grant.area.path)
+        elif grant.unit is not None and _nested(grant.unit.city.path, area_path):
+            unit_ids.add(grant.unit.id)
+    outermost = {p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)}
+    return Scope(area_prefixes=tuple(sorted(outermost)), unit_ids=tuple(sorted(unit_ids)))
 
 
 def _units_inside(prefix: str) -> Select[int]:

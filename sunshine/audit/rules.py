@@ -76,6 +76,30 @@ def current_rows(
     return latest
 
 
+def base_rule(period: Period, city_row: Requirement | None) -> Rule:
+    """What applies in a period where no street tightens: the city's rule, else for a year
+    the default, else (a half or quarter without a rule) nothing (``source: "none"``)."""
+    if city_row is not None:
+        return Rule(
+            "city", city_row.min_services, city_row.min_minutes, period.id, city_row.area_id
+        )
+    if period.kind == PeriodKind.YEAR:
+        return default_rule()
+    return Rule("none", None, None, period.id, None)
+
+
+def period_rules(period: Period) -> tuple[Rule, dict[int, Rule]]:
+    """The rule of a period in its city, and in each street that tightens it (by street id),
+    from one query over the period's requirement rows."""
+    latest: dict[int, Requirement] = {}
+    for row in db.session.scalars(
+        select(Requirement).where(Requirement.period_id == period.id).order_by(Requirement.id)
+    ):
+        latest[row.area_id] = row
+    base = base_rule(period, latest.pop(period.city_id, None))
+    return base, {area_id: combine(base, row) for area_id, row in latest.items()}
+
+
 def year_rules(community_paths: Collection[str], year: int) -> dict[str, Rule]:
     """The rule of ``year`` for each community path, in one query."""
     paths = set(community_paths)

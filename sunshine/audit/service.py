@@ -20,11 +20,10 @@ from sunshine.access.permissions import (
     Place,
     authorize,
     require_somewhere,
-    scope_of,
 )
 from sunshine.audit.models import Period, PeriodKind, Requirement
-from sunshine.audit.rules import Rule, combine, current_rows, default_rule
-from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
+from sunshine.audit.rules import Rule, base_rule, combine, current_rows
+from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
@@ -126,16 +125,6 @@ def _log(
     )
 
 
-def require_reader(actor: Actor, city: Area) -> None:
-    """Readers: admins whose grant lies inside the city (or covers it)."""
-    scope = scope_of(actor, Permission.REQUIREMENT_READ)
-    if scope.everywhere or any(
-        p.startswith(city.path) or city.path.startswith(p) for p in scope.area_prefixes
-    ):
-        return
-    raise Forbidden()
-
-
 @dataclass(frozen=True)
 class PeriodRules:
     """A period's rule for the city (or its street): the rows and what applies."""
@@ -161,13 +150,9 @@ def rules_of(period: Period, city: Area, street: Area | None) -> PeriodRules:
     rows = current_rows([period.id], ids)
     city_row = rows.get((period.id, city.id))
     street_row = rows.get((period.id, street.id)) if street else None
-    if city_row is not None:
-        base = Rule("city", city_row.min_services, city_row.min_minutes, period.id, city.id)
-    elif period.kind == PeriodKind.YEAR:
-        base = default_rule()
-    else:
-        base = Rule("none", None, None, period.id, None)
-    return PeriodRules(period, city_row, street_row, combine(base, street_row))
+    return PeriodRules(
+        period, city_row, street_row, combine(base_rule(period, city_row), street_row)
+    )
 
 
 def _period_for_change(period_id: int) -> tuple[Period, Area]:

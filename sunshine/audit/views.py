@@ -1,12 +1,12 @@
 """What the audit domain shows: a city's periods, the rule that applies in a period (for the
 city or a street), and the history of its versions. Readers are admins whose grant lies inside
-the city or covers it (``service.require_reader``)."""
+the city or covers it (``require_reach``)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from sunshine.access.permissions import Actor, Permission, require_somewhere
+from sunshine.access.permissions import Actor, Permission, Place, require_reach, require_somewhere
 from sunshine.audit import service
 from sunshine.audit.models import Period, PeriodKind, Requirement
 from sunshine.errors import NotFound
@@ -20,7 +20,7 @@ def list_periods(
 ) -> CursorPage:
     require_somewhere(actor, Permission.REQUIREMENT_READ)
     city = service.get_city(city_id)
-    service.require_reader(actor, city)
+    require_reach(actor, Permission.REQUIREMENT_READ, Place(area_path=city.path))
     query = select(Period).where(Period.city_id == city.id)
     if kind is not None:
         query = query.where(Period.kind == kind)
@@ -33,7 +33,7 @@ def get_period(*, actor: Actor, period_id: int) -> tuple[Period, Area]:
     if period is None:
         raise NotFound("考核周期不存在", code="period.not_found")
     city = db.session.get_one(Area, period.city_id)
-    service.require_reader(actor, city)
+    require_reach(actor, Permission.REQUIREMENT_READ, Place(area_path=city.path))
     return period, city
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from sunshine.access.permissions import EVERYWHERE, Actor, Permission, authorize
 from sunshine.consent.models import ConsentKind, ConsentRecord, PrivacyNotice
@@ -75,6 +76,24 @@ def states(account_id: int) -> dict[ConsentKind, ConsentState]:
     for kind in ConsentKind:
         latest.setdefault(kind, ConsentState(kind, False, None, None))
     return latest
+
+
+def in_force(
+    kind: ConsentKind, account_id: ColumnElement[int] | InstrumentedAttribute[int]
+) -> ColumnElement[bool]:
+    """SQL: the newest record of ``kind`` for the account in ``account_id`` is a grant.
+
+    For listings that show only those who consented (the unit-feedback rule): one backward
+    step through the (account, kind, id) index per row.
+    """
+    newest = (
+        select(ConsentRecord.granted)
+        .where(ConsentRecord.account_id == account_id, ConsentRecord.kind == kind)
+        .order_by(ConsentRecord.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return newest.is_(True)
 
 
 def summary(account_id: int) -> dict[str, Any]:

@@ -74,6 +74,14 @@ class ServiceRecord(Base):
             postgresql_ops={"area_path": "varchar_pattern_ops"},
         ),
         Index("ix_service_record_status_service_date", "status", "service_date"),
+        # A member's records of a period, read from the index alone by compliance
+        # (audit/tally.py, docs/compliance.md).
+        Index(
+            "ix_service_record_member_id_service_date",
+            "member_id",
+            "service_date",
+            postgresql_include=["status", "credited_minutes"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
