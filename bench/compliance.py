@@ -29,7 +29,8 @@ HTTP server), talking only to PostgreSQL on 127.0.0.1, database ``sunshine_bench
    ``/compliance/members?community_id=&limit=20`` and ``?street_id=&limit=20`` (first pages
    of member-level compliance), a status filter and a sort. Then EXPLAIN (ANALYZE, BUFFERS)
    of the slowest statement of the slowest request, and of every request that misses its
-   target.
+   target; and the city aggregate read from its per-member rows stored in a temporary table
+   (the evidence for a per-(period, member) table refreshed by a job).
 
 ``--verify-ledger`` (always with ``--smoke``) also runs the app's ``ledger.verify`` and
 ``rebuild_totals(repair=False)`` on the loaded data and fails on any problem.
@@ -89,6 +90,7 @@ from sunshine.org.models import Area, AreaLevel, WorkUnit
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sunshine_bench_history"
 MAX_SECONDS_PER_CASE = 60.0  # per round: a request slower than this gets fewer repetitions
 CITY_LIMIT_S, CITY_TARGET_S, DRILL_TARGET_S, PAGE_TARGET_S = 3.0, 1.0, 1.0, 0.2
+CTE = "WITH member_figures AS MATERIALIZED"  # how the app's aggregate statement starts
 
 
 # Data ----------------------------------------------------------------------------------------
@@ -370,6 +372,7 @@ class Case:
     rounds: list[Round] = field(default_factory=list)
     slowest_sql: tuple[str, Any, float] | None = None
     settings: list[str] = field(default_factory=list)  # SET statements the request ran
+    aggregate_sql: tuple[str, Any] | None = None  # its per-member CTE statement, if any
     body: dict[str, Any] | None = None
 
     def url(self, period_id: int) -> str:
@@ -524,6 +527,9 @@ def get(
         case.settings = [
             s for s, _, _ in sql_log.statements if s.lstrip().upper().startswith("SET ")
         ]
+        for statement, params, _ in sql_log.statements:
+            if statement.lstrip().startswith(CTE):
+                case.aggregate_sql = (statement, params)
         slowest = max(sql_log.statements, key=lambda s: s[2])
         if case.slowest_sql is None or slowest[2] >= case.slowest_sql[2]:
             case.slowest_sql = slowest
@@ -571,6 +577,51 @@ def verdict(case: Case) -> str:
         if met
         else ("**missed at p95** (met at p50)" if p50 <= case.target_s else "**MISSED**")
     )
+
+
+# Evidence for a precomputed snapshot -----------------------------------------------------------
+
+
+def snapshot_evidence(conninfo: str, case: Case) -> list[str]:
+    """The city aggregate's statement as the app ran it, then the same aggregate read from a
+    per-member snapshot of the period (its CTE's rows stored in a temporary table): what a
+    table of per-(period, member) figures refreshed by a job would cost to build and read."""
+    if case.aggregate_sql is None:
+        return ["Not measured: the aggregate's statement no longer has the form this reads."]
+    statement, params = case.aggregate_sql
+    text = statement.lstrip()
+    opening = text.index("(", len(CTE))
+    depth = 0
+    for end in range(opening, len(text)):  # the CTE's closing parenthesis
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        if depth == 0:
+            break
+    body, outer = text[opening + 1 : end], text[end + 1 :].replace("member_figures", "snap")
+
+    def median_ms(cur: psycopg.ClientCursor[Any], sql: str, runs: int = 5) -> float:
+        times = []
+        for _ in range(runs + 1):
+            t = time.perf_counter()
+            cur.execute(sql, params).fetchall()
+            times.append(time.perf_counter() - t)
+        return percentile(times[1:], 50) * 1000
+
+    with psycopg.connect(conninfo) as conn, psycopg.ClientCursor(conn) as cur:
+        cur.execute("SET jit = off")  # as the request does
+        live = median_ms(cur, statement)
+        t = time.perf_counter()
+        cur.execute("CREATE TEMPORARY TABLE snap AS " + body, params)
+        cur.execute("ANALYZE snap")
+        built = time.perf_counter() - t
+        rows = cur.execute("SELECT count(*) FROM snap").fetchone()
+        from_snapshot = median_ms(cur, outer)
+        conn.rollback()
+    return [
+        f"The statement of {case.name} as the app ran it: {live:.0f} ms (median of 5, psycopg "
+        f"on 127.0.0.1). Its per-member rows ({rows[0] if rows else 0:,}) stored in a temporary "
+        f"table in {built:.2f} s; the same aggregate read from that table: "
+        f"**{from_snapshot:.0f} ms**."
+    ]
 
 
 # Report --------------------------------------------------------------------------------------
@@ -692,6 +743,7 @@ def main(argv: list[str] | None = None) -> int:
             readable = inline(statement, params) if isinstance(params, dict) else statement
             setup = c.settings[0] if len(c.settings) == 1 else None
             plans.append((c, readable, explain(conninfo, statement, params, setup=setup)))
+    evidence = snapshot_evidence(conninfo, all_cases[0])
     facts_lines = machine_facts(
         conninfo,
         tables=("member", "report_in", "service_record", "hours_entry", "ledger_head", "shift"),
@@ -733,6 +785,8 @@ def main(argv: list[str] | None = None) -> int:
                 for r in c.rounds
             ]
             print(f"| {c.name} | {c.who} | " + " | ".join(cells) + " |")
+    print("\n### Evidence for precomputed per-member figures (the app is unchanged)\n")
+    print("\n".join(evidence))
     for c, readable, plan in plans:
         why = "the slowest request" if c is slowest else "missed its target"
         print(f"\n### Slowest statement of {c.name} as {c.who} ({why})\n")
