@@ -179,13 +179,20 @@ def reusable(conninfo: str, args: argparse.Namespace) -> dict[str, Any] | None:
     return facts
 
 
-def upgrade_if_behind(app: Any) -> str | None:
-    """Upgrade a reused schema to the app's head migration; what was done, or None."""
+def schema_revisions(app: Any) -> tuple[str | None, str | None, bool]:
+    """(the database's revision, the app's head, whether the app knows the database's
+    revision: migrations renumbered since the load make a reused schema unusable)."""
     with app.app_context():
-        migrations = Migrate(app, db).get_config()
-        head = ScriptDirectory.from_config(migrations).get_current_head()
+        scripts = ScriptDirectory.from_config(Migrate(app, db).get_config())
         with db.engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
+    known = current is not None and current in {s.revision for s in scripts.walk_revisions()}
+    return current, scripts.get_current_head(), known
+
+
+def upgrade_if_behind(app: Any) -> str | None:
+    """Upgrade a reused schema to the app's head migration; what was done, or None."""
+    current, head, _ = schema_revisions(app)
     if current == head:
         return None
     log(f"--reuse: schema at {current}, the app's head is {head}: upgrading")
@@ -710,6 +717,9 @@ def main(argv: list[str] | None = None) -> int:
     conninfo = conninfo_of(url)
     app = make_app(url)
     facts = reusable(conninfo, args) if args.reuse else None
+    if facts is not None and not schema_revisions(app)[2]:
+        log("--reuse: the schema's revision is not one of the app's migrations: loading again")
+        facts = None
     reused = facts is not None
     upgraded = None
     if facts is None:
