@@ -8,7 +8,9 @@ Python puts the script's folder, ``bench/``, first on ``sys.path``. No bench imp
 - ``load``: gunicorn, HTTP requests to 127.0.0.1 and the load generators (wrk or Python);
 - ``cpu``: the CPU other processes use meanwhile (the machine is shared);
 - ``report``: percentiles, machine facts, progress lines;
-- ``province``: the synthetic province (11 cities, N members) member_listing.py and
-  feed_latency.py load;
+- ``province``: the synthetic province (11 cities, N members) member_listing.py,
+  feed_latency.py and compliance.py load;
+- ``history``: a year of service history on the province (tasks, shifts, ~10,000,000
+  records, the hours ledger's chains and heads, periods and requirements) for compliance.py;
 - ``smoke``: what ``--smoke`` shares (tiny data, a few seconds; ``scripts/bench-smoke``).
 """

@@ -347,9 +347,11 @@ REFERENCES = [  # (table, column, referenced table) of every loaded foreign key
 ]
 
 
-def check_references(cur: psycopg.Cursor[object]) -> None:
+def check_references(
+    cur: psycopg.Cursor[object], references: list[tuple[str, str, str]] = REFERENCES
+) -> None:
     """What the skipped foreign-key triggers would have checked, in one pass per key."""
-    for table, column, target in REFERENCES:
+    for table, column, target in references:
         cur.execute(  # names from REFERENCES
             f"SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "  # noqa: S608
             f"(SELECT 1 FROM {target} r WHERE r.id = t.{column})"
