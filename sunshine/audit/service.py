@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -96,13 +96,13 @@ def create_period(
     )
     db.session.add(period)
     db.session.flush()
-    _log(
-        actor,
-        origin,
-        "audit.period",
-        "period",
-        period.id,
-        {
+    security.record(
+        action="audit.period",
+        account_id=actor.id,
+        origin=origin,
+        object_type="period",
+        object_id=period.id,
+        detail={
             "city_id": city.id,
             "kind": kind.value,
             "starts_on": starts_on.isoformat(),
@@ -110,19 +110,6 @@ def create_period(
         },
     )
     return period
-
-
-def _log(
-    actor: Actor, origin: Origin | None, action: str, kind: str, oid: int, detail: dict[str, Any]
-) -> None:
-    security.record(
-        action=action,
-        account_id=actor.id,
-        origin=origin,
-        object_type=kind,
-        object_id=oid,
-        detail=detail,
-    )
 
 
 @dataclass(frozen=True)
@@ -202,7 +189,14 @@ def _add_version(
     db.session.add(row)
     db.session.flush()
     detail = {"area_id": area.id, "min_services": min_services, "min_minutes": min_minutes}
-    _log(actor, origin, "audit.requirement", "period", period.id, {**detail, "version": row.id})
+    security.record(
+        action="audit.requirement",
+        account_id=actor.id,
+        origin=origin,
+        object_type="period",
+        object_id=period.id,
+        detail={**detail, "version": row.id},
+    )
 
 
 def set_city_rule(

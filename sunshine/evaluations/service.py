@@ -238,13 +238,13 @@ def grade_member(
     )
     db.session.add(version)
     db.session.flush()
-    _log(
-        actor,
-        origin,
-        "evaluation.grade",
-        "evaluation",
-        current.id,
-        {
+    security.record(
+        action="evaluation.grade",
+        account_id=actor.id,
+        origin=origin,
+        object_type="evaluation",
+        object_id=current.id,
+        detail={
             "period_id": sheet.period.id,
             "member_id": member.id,
             "community_id": sheet.community.id,
@@ -332,25 +332,12 @@ def set_settings(
     setting.excellent_cap_percent = excellent_cap_percent
     setting.updated_at, setting.updated_by_id = clock.now(), actor.id
     db.session.flush()
-    _log(
-        actor,
-        origin,
-        "evaluation.settings",
-        "period",
-        period.id,
-        {"excellent_cap_percent": excellent_cap_percent, "previous": previous},
-    )
-    return setting
-
-
-def _log(
-    actor: Actor, origin: Origin | None, action: str, kind: str, oid: int, detail: dict[str, Any]
-) -> None:
     security.record(
-        action=action,
+        action="evaluation.settings",
         account_id=actor.id,
         origin=origin,
-        object_type=kind,
-        object_id=oid,
-        detail=detail,
+        object_type="period",
+        object_id=period.id,
+        detail={"excellent_cap_percent": excellent_cap_percent, "previous": previous},
     )
+    return setting
