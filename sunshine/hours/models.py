@@ -98,7 +98,7 @@ class ServiceRecord(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))  # ix_…_member_id_service_date
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
     # The organising community (or street, for a street-wide task) and its path, for scope.
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
