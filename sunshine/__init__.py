@@ -17,7 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from sunshine.database import configure_engine
     from sunshine.extensions import api, db, limiter, migrate
     from sunshine.openapi import BEARER_AUTH, register_docs_page
-    from sunshine.routes import BLUEPRINTS
+    from sunshine.routes import BLUEPRINTS, PAGE_BLUEPRINTS
 
     assert models  # every table registered before migrations or queries run
     app = Flask(__name__, instance_relative_config=True)
@@ -38,6 +38,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": BEARER_AUTH}})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    for page_blueprint in PAGE_BLUEPRINTS:
+        app.register_blueprint(page_blueprint)
     register_docs_page(app)
     http.init_http(app)
     wechat.init_app(app)

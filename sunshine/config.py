@@ -87,6 +87,12 @@ def _ledger_key(env: Mapping[str, str]) -> str | None:
         raise ConfigError(f"LEDGER_SIGNING_KEY_FILE {path!r} cannot be read: {exc}") from exc
 
 
+# Where scripts/install-console-assets puts the console's front-end packages.
+CONSOLE_ASSETS_DEFAULT = os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "console", "node_modules")
+)
+
+
 def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read the configuration from the environment (``os.environ`` by default)."""
     env = os.environ if env is None else env
@@ -113,6 +119,14 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "WECHAT_TIMEOUT": _float(env, "WECHAT_TIMEOUT", 5.0),
         "WECHAT_CHECKIN_PAGE": env.get("WECHAT_CHECKIN_PAGE") or "pages/checkin/index",
         "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 24 * 3600),
+        # The PC console: the mini-program page that confirms a login, and its sessions'
+        # limits (an absolute lifetime, and an idle time after which the admin logs in again).
+        "WECHAT_CONSOLE_LOGIN_PAGE": env.get("WECHAT_CONSOLE_LOGIN_PAGE")
+        or "pages/console-login/index",
+        "CONSOLE_SESSION_HOURS": _int(env, "CONSOLE_SESSION_HOURS", 8),
+        "CONSOLE_IDLE_MINUTES": _int(env, "CONSOLE_IDLE_MINUTES", 30),
+        "CONSOLE_LOGIN_RATE_LIMIT": env.get("CONSOLE_LOGIN_RATE_LIMIT") or "30 per minute",
+        "CONSOLE_ASSETS_DIR": env.get("CONSOLE_ASSETS_DIR") or CONSOLE_ASSETS_DEFAULT,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "20 per minute",
         "SIGNUP_CANCEL_CUTOFF_MINUTES": _int(env, "SIGNUP_CANCEL_CUTOFF_MINUTES", 120),
         "YEARLY_SERVICE_HOURS": _int(env, "YEARLY_SERVICE_HOURS", 24),

@@ -9,6 +9,7 @@ from sunshine.audit import models as audit_models
 from sunshine.auth import models as auth_models
 from sunshine.callups import models as callups_models
 from sunshine.consent import models as consent_models
+from sunshine.console import models as console_models
 from sunshine.evaluations import models as evaluations_models
 from sunshine.exports import models as exports_models
 from sunshine.hours import models as hours_models
@@ -31,6 +32,7 @@ __all__ = [
     "auth_models",
     "callups_models",
     "consent_models",
+    "console_models",
     "evaluations_models",
     "exports_models",
     "hours_models",

@@ -11,6 +11,8 @@ from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
 from sunshine.consent.routes import blp as consent_blp
+from sunshine.console.pages import bp as console_pages
+from sunshine.console.routes import blp as console_blp
 from sunshine.evaluations.routes import blp as evaluations_blp
 from sunshine.exports.routes import blp as exports_blp
 from sunshine.hours.correction_routes import blp as corrections_blp
@@ -31,6 +33,7 @@ from sunshine.tasks.routes import blp as tasks_blp
 BLUEPRINTS = [
     ops_blp,
     auth_blp,
+    console_blp,
     consent_blp,
     members_blp,
     reportin_blp,
@@ -55,3 +58,6 @@ BLUEPRINTS = [
     access_blp,
     security_blp,
 ]
+
+# Blueprints outside the API (HTML pages, not in the OpenAPI document).
+PAGE_BLUEPRINTS = [console_pages]

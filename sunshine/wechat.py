@@ -270,12 +270,13 @@ _CODE_ERRORS: dict[int, Callable[[], DomainError]] = {
 }
 
 
-def mini_program_code(scene: str) -> tuple[bytes, str]:
-    """A mini-program code (``getwxacodeunlimit``) opening the check-in page with ``scene``.
+def mini_program_code(scene: str, page: str | None = None) -> tuple[bytes, str]:
+    """A mini-program code (``getwxacodeunlimit``) opening ``page`` (by default the check-in
+    page) with ``scene``.
 
     Returns the image and its content type. The scene must be ≤ 32 allowed characters.
     """
-    page = current_app.config["WECHAT_CHECKIN_PAGE"]
+    page = page or current_app.config["WECHAT_CHECKIN_PAGE"]
     response = _call(
         "getwxacodeunlimit",
         lambda: client().wxa.get_wxa_code_unlimited(scene, width=430, page=page),

@@ -57,6 +57,7 @@ class Permission(StrEnum):
     COMPLIANCE_READ = "compliance.read"  # members' compliance with a period's requirement
     PERIOD_LOCK = "period.lock"  # lock (close the books of) an ended period of a city, unlock it
     HOURS_ADJUST_LOCKED = "hours.adjust_locked"  # the one change to a record of a locked period
+    CONSOLE_LOGIN = "console.login"  # log in to the PC console (its pages then ask for the rest)
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -111,6 +112,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # The organization department closes the books, and alone may still correct them.
     Permission.PERIOD_LOCK: frozenset({Role.ORG_ADMIN}),
     Permission.HOURS_ADJUST_LOCKED: frozenset({Role.ORG_ADMIN}),
+    # The console is for those who administer something; a member's place is the mini-program.
+    Permission.CONSOLE_LOGIN: _ADMINS | {Role.SYS_ADMIN},
 }
 
 
@@ -173,6 +176,8 @@ class Actor:
         self.token_id = token_id
         self._grants = grants
         self.own_member = own_member
+        # A console session's idle clock is due a restart (sunshine.auth.current records it).
+        self.touch_due = False
 
     @property
     def id(self) -> int:
@@ -281,6 +286,11 @@ def require_reach(actor: Actor, permission: Permission, place: Place) -> None:
     """
     if not any(reaches(grant, place) for grant in _grants_for(actor, permission)):
         raise Forbidden()
+
+
+def can_somewhere(actor: Actor, permission: Permission) -> bool:
+    """Whether the actor holds the permission on some scope."""
+    return bool(_grants_for(actor, permission))
 
 
 def require_somewhere(actor: Actor, permission: Permission) -> None:

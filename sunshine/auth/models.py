@@ -63,5 +63,9 @@ class AuthToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ip: Mapped[str | None] = mapped_column(String(45))
+    # Console sessions are tokens too (carried in a cookie): they also end after this many
+    # seconds without a request. ``None``: no idle limit (the mini-program's tokens).
+    idle_timeout: Mapped[int | None] = mapped_column()
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     account: Mapped[Account] = relationship()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -103,6 +104,8 @@ _AUTHENTICATE = (
         _accounts.c.status,
         _members.c.id,
         _members.c.status,
+        _tokens.c.idle_timeout,
+        _tokens.c.last_used_at,
     )
     .join_from(_tokens, _accounts, _tokens.c.account_id == _accounts.c.id)
     .outerjoin(_members, _members.c.account_id == _accounts.c.id)
@@ -117,13 +120,67 @@ def authenticate(raw_token: str | None) -> Actor:
     row = db.session.execute(_AUTHENTICATE, {"token_hash": _hash(raw_token)}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized("登录已失效，请重新登录", code="auth.invalid_token")
-    token_id, expires_at, _, account_id, status, member_id, member_status = row
-    if expires_at <= clock.now():
+    token_id, expires_at, _, account_id, status, member_id, member_status, idle, used = row
+    now = clock.now()
+    if expires_at <= now:
         raise Unauthorized("登录已过期，请重新登录", code="auth.token_expired")
+    if idle is not None and used + timedelta(seconds=idle) <= now:
+        raise Unauthorized(
+            "长时间未操作，请重新登录",
+            code="auth.idle_timeout",
+            security_event={
+                "action": "console_logout",
+                "outcome": "failure",
+                "reason": "auth.idle_timeout",
+                "account_id": account_id,
+                "object_type": "auth_token",
+                "object_id": token_id,
+            },
+        )
     if status == AccountStatus.DISABLED:
         raise Forbidden("账号已停用，请联系管理员", code="auth.account_disabled")
     own = None if member_id is None else OwnMember(id=member_id, status=member_status)
-    return Actor(account_id=account_id, token_id=token_id, own_member=own)
+    actor = Actor(account_id=account_id, token_id=token_id, own_member=own)
+    actor.touch_due = idle is not None and now - used >= _TOUCH_EVERY
+    return actor
+
+
+# A session with an idle limit records its use at most this often (one write a minute, not
+# one per request); the limit is therefore kept to within this much.
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+def touch(token_id: int) -> None:
+    """Record that a token with an idle limit was used now (its idle clock restarts)."""
+    db.session.execute(
+        update(AuthToken).where(AuthToken.id == token_id).values(last_used_at=clock.now())
+    )
+
+
+def issue_session_token(*, account_id: int, origin: Origin, ttl: int, idle_timeout: int) -> str:
+    """A token for a console session: like a login's, with an idle limit. Returns the raw
+    token (the caller puts it in an HttpOnly cookie); only its hash is stored."""
+    now = clock.now()
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        AuthToken(
+            account_id=account_id,
+            token_hash=_hash(raw),
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl),
+            ip=origin.ip,
+            idle_timeout=idle_timeout,
+            last_used_at=now,
+        )
+    )
+    db.session.flush()
+    return raw
+
+
+def csrf_token(raw_token: str, secret_key: str) -> str:
+    """The CSRF token of a cookie-carried session: derived from the session's token with the
+    app's secret, so it needs no storage and dies with the session."""
+    return hmac.new(secret_key.encode(), b"csrf:" + raw_token.encode(), "sha256").hexdigest()
 
 
 def revoke_tokens(

@@ -1,0 +1,1 @@
+"""The PC console: login by scanning a mini-program code, and the pages admins work in."""

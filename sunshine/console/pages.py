@@ -1,0 +1,179 @@
+"""The console's pages: server-rendered shells in Chinese whose scripts read the same JSON API
+the mini-program uses (same services, same permission checks), with the session's cookie and,
+for changes, its CSRF token. Not part of the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from sunshine import wechat
+from sunshine.access.permissions import Actor, Permission, can_somewhere
+from sunshine.auth import service as auth
+from sunshine.auth.current import SESSION_COOKIE, current_actor, login_required, request_origin
+from sunshine.console import service, views
+from sunshine.errors import DomainError
+from sunshine.extensions import db, limiter
+
+bp = Blueprint(
+    "console_pages",
+    __name__,
+    url_prefix="/console",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+_NONCE_COOKIE = "sunshine_console_login"
+# The pages load scripts, styles and images from the app alone; ECharts sets inline styles.
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+_VENDOR = {"echarts.min.js": os.path.join("echarts", "dist")}
+
+
+def _secure() -> bool:
+    return current_app.config["ENV_NAME"] not in {"development", "testing"}
+
+
+def _login_limit() -> str:
+    return str(current_app.config["CONSOLE_LOGIN_RATE_LIMIT"])
+
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = _CSP
+    return response
+
+
+def _page_actor() -> Actor | None:
+    """The session's actor, or None when the browser has no live session (log in again)."""
+    try:
+        actor = auth.authenticate(request.cookies.get(SESSION_COOKIE))
+    except DomainError:
+        db.session.rollback()
+        return None
+    if actor.touch_due and actor.token_id is not None:
+        auth.touch(actor.token_id)
+        db.session.commit()
+    return actor
+
+
+def _page(template: str, actor: Actor, **extra: Any) -> str:
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    context = views.page_context(actor)
+    return render_template(
+        template,
+        csrf_token=auth.csrf_token(cookie, current_app.config["SECRET_KEY"]),
+        context_json=json.dumps(context, ensure_ascii=False),
+        scopes=context["scopes"],
+        **extra,
+    )
+
+
+@bp.get("/login")
+@limiter.limit(_login_limit)
+def login() -> Response:
+    """The login page: a mini-program code to scan; the page polls until it is confirmed."""
+    ticket, nonce = service.new_ticket(origin=request_origin())
+    db.session.commit()
+    response = make_response(
+        render_template(
+            "console/login.html",
+            ticket=ticket.ticket,
+            ttl=int(service.TICKET_TTL.total_seconds()),
+            show_ticket=current_app.config["ENV_NAME"] in {"development", "testing"},
+        )
+    )
+    response.set_cookie(
+        _NONCE_COOKIE,
+        nonce,
+        max_age=int(service.TICKET_TTL.total_seconds()),
+        path="/console/login",
+        secure=_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@bp.get("/login/<string(length=24):ticket>/code.png")
+@limiter.limit(_login_limit)
+def login_code(ticket: str) -> Response:
+    """The login ticket as a mini-program code opening the confirmation page."""
+    service.live_ticket(ticket)
+    image, content_type = wechat.mini_program_code(
+        ticket, page=current_app.config["WECHAT_CONSOLE_LOGIN_PAGE"]
+    )
+    return Response(image, mimetype=content_type)
+
+
+@bp.post("/login/<string(length=24):ticket>/session")
+def login_session(ticket: str) -> tuple[dict[str, str], int] | Response:
+    """The login page's poll: 202 while the ticket waits, then the session cookie (once)."""
+    raw = service.claim(
+        ticket=ticket,
+        nonce=request.cookies.get(_NONCE_COOKIE),
+        origin=request_origin(),
+        ttl=current_app.config["CONSOLE_SESSION_HOURS"] * 3600,
+        idle_timeout=current_app.config["CONSOLE_IDLE_MINUTES"] * 60,
+    )
+    db.session.commit()
+    if raw is None:
+        return {"status": "pending"}, 202
+    response = make_response({"status": "ok", "next": url_for("console_pages.dashboard")})
+    response.set_cookie(
+        SESSION_COOKIE, raw, path="/", secure=_secure(), httponly=True, samesite="Lax"
+    )
+    response.delete_cookie(_NONCE_COOKIE, path="/console/login")
+    return response
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """End the session (the page sends its CSRF token in the X-CSRF-Token header)."""
+    service.logout(actor=current_actor(), origin=request_origin())
+    db.session.commit()
+    g.actor.touch_due = False
+    response = make_response({"status": "ok", "next": url_for("console_pages.login")})
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@bp.get("/")
+def dashboard() -> BaseResponse | str:
+    """The dashboard: compliance by street and unit, report-in rate, hours by month, open
+    anomalies, overdue records — within the user's scope."""
+    actor = _page_actor()
+    if actor is None:
+        return redirect(url_for("console_pages.login"))
+    if not can_somewhere(actor, Permission.CONSOLE_LOGIN):
+        abort(403)
+    return _page("console/dashboard.html", actor, page="dashboard")
+
+
+@bp.get("/vendor/<name>")
+def vendor(name: str) -> Response:
+    """Front-end packages installed by scripts/install-console-assets (never a CDN)."""
+    if name not in _VENDOR:
+        abort(404)
+    root = current_app.config["CONSOLE_ASSETS_DIR"]
+    return send_from_directory(os.path.join(root, _VENDOR[name]), name, max_age=3600)

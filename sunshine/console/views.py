@@ -1,0 +1,42 @@
+"""What a console page needs to know of its user before it asks the API for anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sunshine.access.models import Role
+from sunshine.access.permissions import Actor
+from sunshine.extensions import db
+from sunshine.org.models import Area, WorkUnit
+
+ROLE_LABELS = {
+    Role.COMMUNITY_ADMIN: "社区管理员",
+    Role.STREET_ADMIN: "街道管理员",
+    Role.UNIT_ADMIN: "单位管理员",
+    Role.ORG_ADMIN: "组织部",
+    Role.SYS_ADMIN: "系统管理员",
+}
+
+
+def page_context(actor: Actor) -> dict[str, Any]:
+    """The user's admin grants, each with the city it lies in (the periods are a city's), in
+    the order the dashboard prefers them: the widest scope first."""
+    scopes: list[dict[str, Any]] = []
+    for grant in actor.grants:
+        if grant.role not in ROLE_LABELS:
+            continue
+        scope: dict[str, Any] = {"role": grant.role.value, "label": ROLE_LABELS[grant.role]}
+        if grant.area_id is not None:
+            area = db.session.get_one(Area, grant.area_id)
+            city_id = int(area.path.strip("/").split("/")[0])
+            scope |= {"kind": area.level.value, "id": area.id, "name": area.name}
+            scope["city_id"] = city_id
+        elif grant.unit_id is not None:
+            unit = db.session.get_one(WorkUnit, grant.unit_id)
+            scope |= {"kind": "unit", "id": unit.id, "name": unit.name, "city_id": unit.city_id}
+        else:
+            scope |= {"kind": "everywhere", "id": None, "name": "全部", "city_id": None}
+        scopes.append(scope)
+    order = ["everywhere", "city", "street", "unit", "community", "grid"]
+    scopes.sort(key=lambda s: order.index(s["kind"]) if s["kind"] in order else len(order))
+    return {"scopes": scopes}
