@@ -4,10 +4,12 @@ for changes, its CSRF token. Not part of the OpenAPI document."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from typing import Any
 
+import segno
 from flask import (
     Blueprint,
     Response,
@@ -21,6 +23,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from sunshine import wechat
@@ -28,8 +31,9 @@ from sunshine.access.permissions import Actor, Permission, can_somewhere
 from sunshine.auth import service as auth
 from sunshine.auth.current import SESSION_COOKIE, current_actor, login_required, request_origin
 from sunshine.console import service, views
-from sunshine.errors import DomainError
+from sunshine.errors import DomainError, Forbidden, Invalid, NotFound
 from sunshine.extensions import db, limiter
+from sunshine.tasks import views as shifts
 
 bp = Blueprint(
     "console_pages",
@@ -46,6 +50,7 @@ _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
 )
+_QR_MAX = 256
 _VENDOR = {"echarts.min.js": os.path.join("echarts", "dist")}
 
 
@@ -61,6 +66,21 @@ def _login_limit() -> str:
 def _page_headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = _CSP
     return response
+
+
+_PAGE_ERRORS = {
+    403: "您的账号没有使用控制台的权限。",
+    404: "页面不存在，或不在您的管辖范围内。",
+}
+
+
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+def _page_error(error: HTTPException) -> tuple[str, int]:
+    status = error.code or 404
+    return render_template(
+        "console/error.html", status=status, message=_PAGE_ERRORS[status]
+    ), status
 
 
 def _page_actor() -> Actor | None:
@@ -168,6 +188,33 @@ def dashboard() -> BaseResponse | str:
     if not can_somewhere(actor, Permission.CONSOLE_LOGIN):
         abort(403)
     return _page("console/dashboard.html", actor, page="dashboard")
+
+
+@bp.get("/shifts/<int:shift_id>/checkin")
+def checkin_code(shift_id: int) -> BaseResponse | str:
+    """The shift's rotating check-in code, full screen, for a projector or a laptop at the door:
+    for whoever manages the shift's task (others: 404, as for a shift that does not exist)."""
+    actor = _page_actor()
+    if actor is None:
+        return redirect(url_for("console_pages.login"))
+    try:
+        shifts.managed_shift(actor=actor, shift_id=shift_id)
+    except (Forbidden, NotFound):
+        db.session.rollback()
+        abort(404)
+    return _page("console/checkin.html", actor, page="checkin", shift_id=shift_id)
+
+
+@bp.get("/qr.svg")
+@login_required
+def qr_code() -> Response:
+    """A QR code of ``text`` (what a page already holds, e.g. the check-in code) as SVG."""
+    text = request.args.get("text", "")
+    if not 0 < len(text) <= _QR_MAX:
+        raise Invalid("二维码内容为空或过长", code="request.invalid")
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(buffer, kind="svg", scale=10, border=2)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
 
 
 @bp.get("/vendor/<name>")

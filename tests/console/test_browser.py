@@ -1,9 +1,12 @@
 """The console in a real browser: an org admin logs in by the ticket flow and the dashboard
-draws its charts; another community's admin sees only their own community."""
+draws its charts; a community admin sees only their own community; a secretary shows a
+shift's rotating check-in code full screen and it changes after a step; another community's
+admin cannot open it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -14,12 +17,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from sunshine import clock
 from sunshine.access.models import Role
+from sunshine.attendance.codes import STEP_SECONDS
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.org.models import AreaLevel
 from tests.builders import City, add_area, add_reported_members, make_city
+from tests.conftest import Clock
 from tests.console.browser import chromium, screenshot, served
-from tests.steps import login_as
+from tests.steps import login_as, published_shift
 
 pytestmark = pytest.mark.browser
 
@@ -112,3 +117,53 @@ def test_community_admin_sees_only_their_community(
         )
         assert driver.find_element(By.ID, "kpi-members").text == "5"
         assert not driver.find_element(By.ID, "chart-units").is_displayed()
+
+
+def test_secretary_shows_the_rotating_code_full_screen_and_it_changes_after_a_step(
+    race_app: Flask, base_url: str, fake_wechat: FakeWeChat, clock: Clock
+) -> None:
+    place: City = make_city("介休市")
+    phone = race_app.test_client()
+    _, secretary = login_as(phone, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    _, shift_id = published_shift(
+        phone, secretary, place.community, starts_in=timedelta(minutes=10)
+    )
+    db.session.close()
+
+    with chromium() as driver:
+        _log_in(driver, base_url, phone, secretary)
+        driver.get(f"{base_url}/console/shifts/{shift_id}/checkin")
+        qr = driver.find_element(By.ID, "qr")
+        WebDriverWait(driver, 15).until(lambda d: qr.get_attribute("data-code"))
+        first = qr.get_attribute("data-code")
+        WebDriverWait(driver, 10).until(
+            lambda d: d.execute_script(
+                "var i = document.getElementById('qr'); return i.complete && i.naturalWidth > 0;"
+            )
+        )
+        assert driver.find_element(By.ID, "shift-title").text != "签到码"
+        screenshot(driver, "checkin-code")
+
+        clock.set(clock.now + timedelta(seconds=STEP_SECONDS))  # the next step, on the server
+        WebDriverWait(driver, 15).until(lambda d: qr.get_attribute("data-code") != first)
+
+
+def test_another_communitys_admin_cannot_open_the_code_page(
+    race_app: Flask, base_url: str, fake_wechat: FakeWeChat
+) -> None:
+    place: City = make_city("平遥县")
+    phone = race_app.test_client()
+    _, secretary = login_as(phone, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    _, shift_id = published_shift(
+        phone, secretary, place.community, starts_in=timedelta(minutes=10)
+    )
+    _, stranger = login_as(phone, fake_wechat, Role.COMMUNITY_ADMIN, place.other_community)
+    db.session.close()
+
+    with chromium() as driver:
+        _log_in(driver, base_url, phone, stranger)
+        driver.get(f"{base_url}/console/shifts/{shift_id}/checkin")
+        assert driver.find_elements(By.ID, "qr") == []
+        error = driver.find_element(By.ID, "page-error")
+        assert error.get_attribute("data-status") == "404"
+        assert "不在您的管辖范围内" in error.text
