@@ -178,16 +178,28 @@ def logout() -> Response:
     return response
 
 
-@bp.get("/")
-def dashboard() -> BaseResponse | str:
-    """The dashboard: compliance by street and unit, report-in rate, hours by month, open
-    anomalies, overdue records — within the user's scope."""
+def _admin_page(template: str, page: str, **extra: Any) -> BaseResponse | str:
+    """A page of the shell for a logged-in admin (no session: the login page)."""
     actor = _page_actor()
     if actor is None:
         return redirect(url_for("console_pages.login"))
     if not can_somewhere(actor, Permission.CONSOLE_LOGIN):
         abort(403)
-    return _page("console/dashboard.html", actor, page="dashboard")
+    return _page(template, actor, page=page, **extra)
+
+
+@bp.get("/")
+def dashboard() -> BaseResponse | str:
+    """The dashboard: compliance by street and unit, report-in rate, hours by month, open
+    anomalies, overdue records — within the user's scope."""
+    return _admin_page("console/dashboard.html", "dashboard")
+
+
+@bp.get("/compliance")
+def compliance() -> BaseResponse | str:
+    """Compliance drill-down: city → street → community → member, city → unit → member, with
+    the member's figures and the export of what is shown."""
+    return _admin_page("console/compliance.html", "compliance")
 
 
 @bp.get("/shifts/<int:shift_id>/checkin")

@@ -37,8 +37,9 @@ def served(app: Flask) -> Iterator[str]:
 
 
 @contextmanager
-def chromium() -> Iterator[webdriver.Chrome]:
-    """A headless chromium at 1366×768, the console's smallest supported screen."""
+def chromium(downloads: Path | None = None) -> Iterator[webdriver.Chrome]:
+    """A headless chromium at 1366×768, the console's smallest supported screen; files it
+    downloads go to ``downloads``."""
     assert shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER), MISSING
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -51,6 +52,11 @@ def chromium() -> Iterator[webdriver.Chrome]:
         "--lang=zh-CN",
     ):
         options.add_argument(argument)
+    if downloads is not None:
+        options.add_experimental_option(
+            "prefs",
+            {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+        )
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(30)
     try:

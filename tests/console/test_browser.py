@@ -35,7 +35,7 @@ def base_url(race_app: Flask) -> Iterator[str]:
         yield url
 
 
-def _log_in(
+def log_in_browser(
     driver: webdriver.Chrome, base_url: str, phone: FlaskClient, headers: dict[str, str]
 ) -> None:
     """Open the login page, confirm its ticket as the admin's mini-program would, wait for the
@@ -79,7 +79,7 @@ def test_org_admin_logs_in_and_the_dashboard_draws_its_charts(
     db.session.close()  # SQLite: an open read of this thread's would hold the server back
 
     with chromium() as driver:
-        _log_in(driver, base_url, phone, headers)
+        log_in_browser(driver, base_url, phone, headers)
         WebDriverWait(driver, 20).until(lambda d: _chart_points(d, "chart-areas") == 2)
         WebDriverWait(driver, 20).until(lambda d: _chart_points(d, "chart-months") >= 1)
         WebDriverWait(driver, 20).until(lambda d: _chart_points(d, "chart-units") == 1)
@@ -111,7 +111,7 @@ def test_community_admin_sees_only_their_community(
     db.session.close()
 
     with chromium() as driver:
-        _log_in(driver, base_url, phone, secretary)
+        log_in_browser(driver, base_url, phone, secretary)
         WebDriverWait(driver, 20).until(
             lambda d: d.find_element(By.ID, "kpi-members").text not in {"", "—"}
         )
@@ -131,7 +131,7 @@ def test_secretary_shows_the_rotating_code_full_screen_and_it_changes_after_a_st
     db.session.close()
 
     with chromium() as driver:
-        _log_in(driver, base_url, phone, secretary)
+        log_in_browser(driver, base_url, phone, secretary)
         driver.get(f"{base_url}/console/shifts/{shift_id}/checkin")
         qr = driver.find_element(By.ID, "qr")
         WebDriverWait(driver, 15).until(lambda d: qr.get_attribute("data-code"))
@@ -161,7 +161,7 @@ def test_another_communitys_admin_cannot_open_the_code_page(
     db.session.close()
 
     with chromium() as driver:
-        _log_in(driver, base_url, phone, stranger)
+        log_in_browser(driver, base_url, phone, stranger)
         driver.get(f"{base_url}/console/shifts/{shift_id}/checkin")
         assert driver.find_elements(By.ID, "qr") == []
         error = driver.find_element(By.ID, "page-error")

@@ -50,8 +50,76 @@
     });
   }
 
+  /* The city's periods, and the one to show first: the year in force, else any period in
+     force, else the newest. */
+  function periods(cityId) {
+    return api("/api/v1/cities/" + cityId + "/periods?limit=100").then(function (page) {
+      var today = new Date().toISOString().slice(0, 10);
+      var inForce = page.items.filter(function (p) { return p.starts_on <= today && today <= p.ends_on; });
+      var years = inForce.filter(function (p) { return p.kind === "year"; });
+      return { items: page.items, current: years[0] || inForce[0] || page.items[0] || null };
+    });
+  }
+
+  /* Fill a table: columns are [title, function(row) → text]; a row click calls onRow(row). */
+  function table(el, columns, rows, onRow, append) {
+    var head = el.querySelector("thead");
+    var body = el.querySelector("tbody");
+    head.innerHTML = "";
+    var tr = document.createElement("tr");
+    columns.forEach(function (c) { var th = document.createElement("th"); th.textContent = c[0]; tr.appendChild(th); });
+    head.appendChild(tr);
+    if (!append) { body.innerHTML = ""; }
+    rows.forEach(function (row) {
+      var line = document.createElement("tr");
+      columns.forEach(function (c) { var td = document.createElement("td"); td.textContent = c[1](row); line.appendChild(td); });
+      if (onRow) { line.className = "clickable"; line.addEventListener("click", function () { onRow(row); }); }
+      body.appendChild(line);
+    });
+    if (!body.children.length) {
+      var empty = document.createElement("tr");
+      var cell = document.createElement("td");
+      cell.colSpan = columns.length;
+      cell.textContent = "没有数据";
+      empty.appendChild(cell);
+      body.appendChild(empty);
+    }
+    el.hidden = false;
+  }
+
+  /* Ask for an Excel export, follow its progress, offer the file when it is done. */
+  function runExport(kind, filters, ui) {
+    ui.box.hidden = false;
+    ui.link.hidden = true;
+    ui.bar.value = 0;
+    ui.status.textContent = "已提交，等待生成…";
+    return api("/api/v1/exports", { method: "POST", body: { kind: kind, filters: filters } }).then(function follow(job) {
+      ui.bar.value = job.percentage;
+      if (job.status === "done") {
+        ui.status.textContent = "已完成，共 " + job.rows + " 行";
+        ui.link.href = "/api/v1/exports/" + job.id + "/file";
+        ui.link.hidden = false;
+        return job;
+      }
+      if (job.status === "failed" || job.status === "expired") {
+        ui.status.textContent = "导出失败（" + (job.error || job.status) + "）";
+        return job;
+      }
+      ui.status.textContent = (job.status === "running" ? "生成中 " : "排队中 ") + job.percentage + "%";
+      return new Promise(function (resolve) { window.setTimeout(resolve, 1500); }).then(function () {
+        return api("/api/v1/exports/" + job.id).then(follow);
+      });
+    }).catch(function (error) { ui.status.textContent = error.message; });
+  }
+
+  function percent(rate) { return rate === null || rate === undefined ? "—" : (rate * 100).toFixed(1) + "%"; }
+
   window.Console = {
     api: api,
+    periods: periods,
+    table: table,
+    runExport: runExport,
+    percent: percent,
     showError: showError,
     context: contextNode ? JSON.parse(contextNode.textContent) : { scopes: [] }
   };

@@ -7,7 +7,7 @@
   var scopes = window.Console.context.scopes;
   var charts = {};
 
-  function percent(rate) { return rate === null || rate === undefined ? "—" : (rate * 100).toFixed(1) + "%"; }
+  var percent = window.Console.percent;
   function set(id, text) { document.getElementById(id).textContent = text; }
   function iso(date) { return date.toISOString().slice(0, 10); }
 
@@ -26,12 +26,7 @@
   }
 
   function currentPeriod(cityId) {
-    return api("/api/v1/cities/" + cityId + "/periods?limit=100").then(function (page) {
-      var today = iso(new Date());
-      var inForce = page.items.filter(function (p) { return p.starts_on <= today && today <= p.ends_on; });
-      var years = inForce.filter(function (p) { return p.kind === "year"; });
-      return years[0] || inForce[0] || page.items[0] || null;
-    });
+    return window.Console.periods(cityId).then(function (found) { return found.current; });
   }
 
   function grouping(scope) {

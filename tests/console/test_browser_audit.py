@@ -1,0 +1,110 @@
+"""The organisation department's audit in a real browser: drilling compliance down from the
+city to one member, and exporting it to a file that downloads and opens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from flask import Flask
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from sunshine import clock
+from sunshine.access.models import Role
+from sunshine.extensions import db
+from sunshine.fake_wechat import FakeWeChat
+from sunshine.jobs.runner import run_due
+from sunshine.org.models import AreaLevel
+from tests.builders import City, add_area, add_reported_members, make_city
+from tests.console.browser import chromium, screenshot, served
+from tests.console.test_browser import log_in_browser
+from tests.steps import login_as
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def base_url(race_app: Flask) -> Iterator[str]:
+    with served(race_app) as url:
+        yield url
+
+
+def _rows(driver: webdriver.Chrome, table: str) -> list[str]:
+    """The rows' text as the page shows it now (read in one go: the page redraws tables)."""
+    rows: list[str] = driver.execute_script(
+        "var t = document.getElementById(arguments[0]);"
+        "return t.hidden ? [] : Array.from(t.querySelectorAll('tbody tr.clickable'))"
+        ".map(function (r) { return r.innerText; });",
+        table,
+    )
+    return rows
+
+
+def _click_row(driver: webdriver.Chrome, table: str, starting: str) -> None:
+    """Click the first row of ``table`` whose text starts with ``starting``, once shown."""
+    WebDriverWait(driver, 15).until(
+        lambda d: any(text.startswith(starting) for text in _rows(d, table))
+    )
+    driver.execute_script(
+        "var rows = document.querySelectorAll('#' + arguments[0] + ' tbody tr.clickable');"
+        "for (var i = 0; i < rows.length; i++) {"
+        "  if (rows[i].innerText.indexOf(arguments[1]) === 0) { rows[i].click(); return; } }",
+        table,
+        starting,
+    )
+
+
+def test_org_admin_drills_down_to_a_member_and_exports_compliance(
+    race_app: Flask, base_url: str, fake_wechat: FakeWeChat, tmp_path: Path
+) -> None:
+    place: City = make_city("孝义市")
+    east = add_area(place.city, AreaLevel.STREET, "振兴街道")
+    add_reported_members(place, place.community, 3)
+    add_reported_members(place, add_area(east, AreaLevel.COMMUNITY, "东关社区"), 2)
+    phone = race_app.test_client()
+    _, headers = login_as(phone, fake_wechat, Role.ORG_ADMIN, place.city)
+    year = clock.today().year
+    made = phone.post(
+        f"/api/v1/cities/{place.city.id}/periods",
+        json={"kind": "year", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.json
+    street_name, community_name = place.street.name, place.community.name
+    db.session.close()
+
+    with chromium(downloads=tmp_path) as driver:
+        log_in_browser(driver, base_url, phone, headers)
+        driver.get(f"{base_url}/console/compliance")
+        _click_row(driver, "groups", street_name)  # city → street
+        _click_row(driver, "groups", community_name)  # street → community
+        WebDriverWait(driver, 15).until(lambda d: len(_rows(d, "members")) == 3)
+        crumbs = driver.find_element(By.ID, "crumbs").text
+        assert street_name in crumbs and community_name in crumbs
+        _click_row(driver, "members", "党员")  # community → member
+        detail = driver.find_element(By.ID, "member-detail")
+        WebDriverWait(driver, 15).until(lambda d: detail.is_displayed())
+        assert "服务时长（小时）：0" in detail.text and "（零服务）" in detail.text
+        screenshot(driver, "compliance")
+
+        driver.find_element(By.ID, "export").click()
+        status = driver.find_element(By.ID, "export-status")
+        WebDriverWait(driver, 15).until(lambda d: "排队中" in status.text or "完成" in status.text)
+        run_due(only="exports.run")  # what cron does every minute
+        db.session.close()
+        link = driver.find_element(By.ID, "export-link")
+        WebDriverWait(driver, 20).until(lambda d: link.is_displayed())
+        link.click()
+        WebDriverWait(driver, 20).until(
+            lambda d: [p for p in tmp_path.iterdir() if p.suffix == ".xlsx"]
+        )
+
+    (downloaded,) = [p for p in tmp_path.iterdir() if p.suffix == ".xlsx"]
+    sheet = openpyxl.load_workbook(downloaded, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("党员编号", "姓名")
+    assert len(rows) == 1 + 3  # the community shown: its three members
