@@ -202,6 +202,25 @@ def compliance() -> BaseResponse | str:
     return _admin_page("console/compliance.html", "compliance")
 
 
+@bp.get("/report-ins")
+def report_ins() -> BaseResponse | str:
+    """Report-ins (报到) waiting for the community's decision: approve, or reject with a reason."""
+    return _admin_page("console/report_ins.html", "report_ins")
+
+
+@bp.get("/tasks")
+def tasks() -> BaseResponse | str:
+    """The community's tasks and shifts: post a task with its first shift and publish it; each
+    shift links to its full-screen check-in code."""
+    return _admin_page("console/tasks.html", "tasks")
+
+
+@bp.get("/records")
+def records() -> BaseResponse | str:
+    """Service records to confirm, flagged ones marked, confirmed in bulk (all or none)."""
+    return _admin_page("console/records.html", "records")
+
+
 @bp.get("/shifts/<int:shift_id>/checkin")
 def checkin_code(shift_id: int) -> BaseResponse | str:
     """The shift's rotating check-in code, full screen, for a projector or a laptop at the door:

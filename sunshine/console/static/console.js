@@ -72,7 +72,12 @@
     if (!append) { body.innerHTML = ""; }
     rows.forEach(function (row) {
       var line = document.createElement("tr");
-      columns.forEach(function (c) { var td = document.createElement("td"); td.textContent = c[1](row); line.appendChild(td); });
+      columns.forEach(function (c) {
+        var td = document.createElement("td");
+        var value = c[1](row);
+        if (value instanceof Node) { td.appendChild(value); } else { td.textContent = value; }
+        line.appendChild(td);
+      });
       if (onRow) { line.className = "clickable"; line.addEventListener("click", function () { onRow(row); }); }
       body.appendChild(line);
     });
@@ -112,6 +117,28 @@
     }).catch(function (error) { ui.status.textContent = error.message; });
   }
 
+  /* A button that runs onClick(button) (for actions in a table row). */
+  function button(label, onClick, className) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    if (className) { b.className = className; }
+    b.addEventListener("click", function (event) { event.stopPropagation(); onClick(b); });
+    return b;
+  }
+
+  function notice(text) {
+    var box = document.getElementById("notice");
+    if (!box) { return; }
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  /* A time in Asia/Shanghai, as the admins read it. */
+  function localTime(iso) {
+    return iso ? new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false }) : "—";
+  }
+
   function percent(rate) { return rate === null || rate === undefined ? "—" : (rate * 100).toFixed(1) + "%"; }
 
   window.Console = {
@@ -120,6 +147,9 @@
     table: table,
     runExport: runExport,
     percent: percent,
+    button: button,
+    notice: notice,
+    localTime: localTime,
     showError: showError,
     context: contextNode ? JSON.parse(contextNode.textContent) : { scopes: [] }
   };
