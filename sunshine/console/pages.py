@@ -202,6 +202,12 @@ def compliance() -> BaseResponse | str:
     return _admin_page("console/compliance.html", "compliance")
 
 
+@bp.get("/imports")
+def imports() -> BaseResponse | str:
+    """Spreadsheet imports of the org department: roster, areas, units, with the row errors."""
+    return _admin_page("console/imports.html", "imports")
+
+
 @bp.get("/report-ins")
 def report_ins() -> BaseResponse | str:
     """Report-ins (报到) waiting for the community's decision: approve, or reject with a reason."""

@@ -1,5 +1,5 @@
-"""The organisation department's audit in a real browser: drilling compliance down from the
-city to one member, and exporting it to a file that downloads and opens."""
+"""The organisation department in a real browser: drilling compliance down from the city to
+one member, exporting it to a file that downloads and opens, importing a roster."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.jobs.runner import run_due
 from sunshine.org.models import AreaLevel
-from tests.builders import City, add_area, add_reported_members, make_city
+from sunshine.roster.models import RosterEntry
+from tests.builders import City, add_area, add_reported_members, count, csv_bytes, make_city
 from tests.console.browser import chromium, screenshot, served
 from tests.console.test_browser import log_in_browser
 from tests.steps import login_as
+
+HEADER = ["姓名", "手机号", "单位", "党组织"]
 
 pytestmark = pytest.mark.browser
 
@@ -108,3 +111,39 @@ def test_org_admin_drills_down_to_a_member_and_exports_compliance(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("党员编号", "姓名")
     assert len(rows) == 1 + 3  # the community shown: its three members
+
+
+def test_org_admin_imports_a_roster_and_sees_the_row_errors_of_a_bad_one(
+    race_app: Flask, base_url: str, fake_wechat: FakeWeChat, tmp_path: Path
+) -> None:
+    place: City = make_city("介休市")
+    unit_name = place.unit.name
+    phone = race_app.test_client()
+    _, headers = login_as(phone, fake_wechat, Role.ORG_ADMIN, place.city)
+    db.session.close()
+    good, bad = tmp_path / "花名册.csv", tmp_path / "有错的花名册.csv"
+    good.write_bytes(
+        csv_bytes(
+            [HEADER, ["张三", "13800000001", unit_name, ""], ["李四", "13800000002", unit_name, ""]]
+        )
+    )
+    bad.write_bytes(csv_bytes([HEADER, ["王五", "1380000", unit_name, ""]]))
+
+    with chromium() as driver:
+        log_in_browser(driver, base_url, phone, headers)
+        driver.get(f"{base_url}/console/imports")
+        driver.find_element(By.ID, "file").send_keys(str(good))
+        driver.find_element(By.ID, "upload").click()
+        WebDriverWait(driver, 15).until(
+            lambda d: "导入成功：共 2 行，新增 2" in d.find_element(By.ID, "notice").text
+        )
+
+        driver.find_element(By.ID, "file").send_keys(str(bad))
+        driver.find_element(By.ID, "upload").click()
+        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "rejected").is_displayed())
+        assert "手机号" in driver.find_element(By.ID, "row-errors").text
+        assert "未导入任何数据" in driver.find_element(By.ID, "error").text
+        screenshot(driver, "imports")
+
+    db.session.close()
+    assert count(RosterEntry) == 2

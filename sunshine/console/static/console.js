@@ -12,6 +12,27 @@
     errorBox.hidden = false;
   }
 
+  /* Send a file (multipart) with the CSRF token; the answer as api() gives it. */
+  function upload(path, formData) {
+    return fetch(path, {
+      method: "POST",
+      headers: { "Accept": "application/json", "X-CSRF-Token": meta ? meta.content : "" },
+      credentials: "same-origin",
+      body: formData
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) {
+          var error = new Error(body.message || "上传失败");
+          error.status = response.status;
+          error.code = body.code;
+          error.fields = body.fields || {};
+          throw error;
+        }
+        return body;
+      });
+    });
+  }
+
   function api(path, options) {
     options = options || {};
     var headers = { "Accept": "application/json" };
@@ -143,6 +164,7 @@
 
   window.Console = {
     api: api,
+    upload: upload,
     periods: periods,
     table: table,
     runExport: runExport,
