@@ -30,7 +30,7 @@ from sunshine import wechat
 from sunshine.access.permissions import Actor, Permission, can_somewhere
 from sunshine.auth import service as auth
 from sunshine.auth.current import SESSION_COOKIE, current_actor, login_required, request_origin
-from sunshine.console import service, views
+from sunshine.console import lists, service, views
 from sunshine.errors import DomainError, Forbidden, Invalid, NotFound
 from sunshine.extensions import db, limiter
 from sunshine.tasks import views as shifts
@@ -104,6 +104,8 @@ def _page(template: str, actor: Actor, **extra: Any) -> str:
         csrf_token=auth.csrf_token(cookie, current_app.config["SECRET_KEY"]),
         context_json=json.dumps(context, ensure_ascii=False),
         scopes=context["scopes"],
+        menu=views.menu(actor),
+        list_pages=lists.PAGES,
         **extra,
     )
 
@@ -179,13 +181,31 @@ def logout() -> Response:
 
 
 def _admin_page(template: str, page: str, **extra: Any) -> BaseResponse | str:
-    """A page of the shell for a logged-in admin (no session: the login page)."""
+    """A page of the shell for a logged-in admin (no session: the login page); one the user
+    holds no permission for is not there for them (404)."""
     actor = _page_actor()
     if actor is None:
         return redirect(url_for("console_pages.login"))
     if not can_somewhere(actor, Permission.CONSOLE_LOGIN):
         abort(403)
+    if not can_somewhere(actor, views.permission_of(page)):
+        abort(404)
     return _page(template, actor, page=page, **extra)
+
+
+@bp.get("/list/<key>")
+def list_page(key: str) -> BaseResponse | str:
+    """A list page declared in ``lists.PAGES``: members, anomalies, corrections, needs, call-ups,
+    periods, evaluations, grants, the security log."""
+    if key not in lists.PAGES:
+        abort(404)
+    page = lists.PAGES[key]
+    return _admin_page(
+        "console/list.html",
+        key,
+        title=page.title,
+        config_json=json.dumps(page.config(), ensure_ascii=False),
+    )
 
 
 @bp.get("/")

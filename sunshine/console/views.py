@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sunshine.access.models import Role
-from sunshine.access.permissions import Actor
+from sunshine.access.permissions import Actor, Permission, can_somewhere
 from sunshine.extensions import db
 from sunshine.org.models import Area, WorkUnit
 
@@ -40,3 +40,33 @@ def page_context(actor: Actor) -> dict[str, Any]:
     order = ["everywhere", "city", "street", "unit", "community", "grid"]
     scopes.sort(key=lambda s: order.index(s["kind"]) if s["kind"] in order else len(order))
     return {"scopes": scopes}
+
+
+# The console's menu: each page, and the permission without which it is neither shown nor
+# opened (the API checks the scope of everything on it).
+NAV: tuple[tuple[str, str, Permission], ...] = (
+    ("dashboard", "工作台", Permission.CONSOLE_LOGIN),
+    ("compliance", "达标情况", Permission.COMPLIANCE_READ),
+    ("evaluations", "评价", Permission.EVALUATION_READ),
+    ("imports", "数据导入", Permission.ORG_IMPORT),
+    ("members", "党员", Permission.MEMBER_LIST),
+    ("report_ins", "报到审批", Permission.REPORT_IN_LIST),
+    ("tasks", "任务与班次", Permission.TASK_MANAGE),
+    ("needs", "需求清单", Permission.TASK_MANAGE),
+    ("call-ups", "动员", Permission.CALLUP_MANAGE),
+    ("records", "服务记录确认", Permission.HOURS_READ),
+    ("corrections", "更正申请", Permission.HOURS_CONFIRM),
+    ("anomalies", "异常复核", Permission.ANOMALY_READ),
+    ("periods", "考核周期与锁定", Permission.REQUIREMENT_READ),
+    ("grants", "授权管理", Permission.GRANT_MANAGE),
+    ("security", "安全日志", Permission.SECURITY_LOG_READ),
+)
+
+
+def permission_of(page: str) -> Permission:
+    return next(permission for key, _, permission in NAV if key == page)
+
+
+def menu(actor: Actor) -> list[tuple[str, str]]:
+    """The pages this user may open: (key, label)."""
+    return [(key, label) for key, label, permission in NAV if can_somewhere(actor, permission)]

@@ -107,8 +107,11 @@ def test_org_admin_drills_down_to_a_member_and_exports_compliance(
         )
 
     (downloaded,) = [p for p in tmp_path.iterdir() if p.suffix == ".xlsx"]
-    sheet = openpyxl.load_workbook(downloaded, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    workbook = openpyxl.load_workbook(downloaded, read_only=True)
+    try:
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
     assert rows[0][:2] == ("党员编号", "姓名")
     assert len(rows) == 1 + 3  # the community shown: its three members
 
@@ -147,3 +150,42 @@ def test_org_admin_imports_a_roster_and_sees_the_row_errors_of_a_bad_one(
 
     db.session.close()
     assert count(RosterEntry) == 2
+
+
+def test_org_admin_locks_a_period_from_its_list_page(
+    race_app: Flask, base_url: str, fake_wechat: FakeWeChat
+) -> None:
+    place: City = make_city("灵石县")
+    phone = race_app.test_client()
+    _, headers = login_as(phone, fake_wechat, Role.ORG_ADMIN, place.city)
+    last_year = clock.today().year - 1
+    made = phone.post(
+        f"/api/v1/cities/{place.city.id}/periods",
+        json={"kind": "year", "starts_on": f"{last_year}-01-01", "ends_on": f"{last_year}-12-31"},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.json
+    period_id = made.json["id"]
+    db.session.close()
+
+    with chromium() as driver:
+        log_in_browser(driver, base_url, phone, headers)
+        driver.find_element(By.CSS_SELECTOR, 'nav a[data-page="periods"]').click()
+        WebDriverWait(driver, 15).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, "#rows button.action")
+        )
+        driver.find_element(By.CSS_SELECTOR, "#rows button.action").click()  # 锁定
+        WebDriverWait(driver, 15).until(
+            lambda d: "锁定：已完成" in d.find_element(By.ID, "notice").text
+        )
+        WebDriverWait(driver, 15).until(
+            lambda d: (
+                [b.text for b in d.find_elements(By.CSS_SELECTOR, "#rows button.action")]
+                == ["解锁"]
+            )
+        )
+        screenshot(driver, "periods")
+
+    locked = phone.get(f"/api/v1/periods/{period_id}/requirement", headers=headers)
+    assert locked.status_code == 200
+    assert locked.json["period"]["locked_at"] is not None

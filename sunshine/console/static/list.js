@@ -1,0 +1,179 @@
+/* Draws any list page declared in sunshine/console/lists.py: filters, a paged table, the
+   actions on each row (each one API call, asking first for what it needs), a create form. */
+(function () {
+  "use strict";
+  var C = window.Console;
+  var config = JSON.parse(document.getElementById("list-config").textContent);
+  var scope = C.context.scopes.filter(function (s) { return s.city_id; })[0];
+  var table = document.getElementById("rows");
+  var more = document.getElementById("more");
+  var state = { cursor: null, period: null, filters: {} };
+
+  function at(row, path) {
+    return path.split(".").reduce(function (v, k) { return v === null || v === undefined ? v : v[k]; }, row);
+  }
+
+  function shown(column, row) {
+    var v = at(row, column.path);
+    if (v === null || v === undefined || v === "") { return "—"; }
+    if (column.format === "time") { return C.localTime(v); }
+    if (column.format === "map") { return column.labels[v] || v; }
+    return String(v);
+  }
+
+  function input(field) {
+    var el;
+    if (field.kind === "select") {
+      el = document.createElement("select");
+      var blank = document.createElement("option");
+      blank.value = "";
+      blank.textContent = field.required ? "请选择" : "全部";
+      el.appendChild(blank);
+      Object.keys(field.options).forEach(function (k) {
+        var o = document.createElement("option");
+        o.value = k;
+        o.textContent = field.options[k];
+        el.appendChild(o);
+      });
+    } else {
+      el = document.createElement("input");
+      el.type = field.kind === "number" ? "number" : "text";
+      el.placeholder = field.label + (field.required ? "（必填）" : "");
+    }
+    el.name = field.name;
+    return el;
+  }
+
+  function value(field, el) {
+    if (el.value === "") { return undefined; }
+    return field.kind === "number" ? Number(el.value) : el.value;
+  }
+
+  function endpoint() {
+    return config.endpoint.replace("{city_id}", scope ? scope.city_id : "0").replace("{period_id}", state.period ? state.period.id : "0");
+  }
+
+  function visible(action, row) {
+    return Object.keys(action.when).every(function (path) {
+      var want = action.when[path];
+      var v = at(row, path);
+      if (want === "") { return v === null || v === undefined; }
+      if (want === "*") { return v !== null && v !== undefined; }
+      return v === want;
+    });
+  }
+
+  function send(action, row, extra) {
+    var body = {};
+    Object.keys(action.body).forEach(function (k) {
+      var v = action.body[k];
+      body[k] = typeof v === "string" && v.charAt(0) === "$" ? at(row, v.slice(1)) : v;
+    });
+    Object.assign(body, extra);
+    var options = { method: action.method };
+    if (action.method !== "DELETE") { options.body = body; }
+    return C.api(action.path.replace("{id}", row.id), options).then(function () {
+      C.notice(action.label + "：已完成");
+      load(false);
+    }).catch(function (error) { C.showError(error.message); });
+  }
+
+  function actions(row) {
+    var box = document.createElement("span");
+    config.actions.filter(function (a) { return visible(a, row); }).forEach(function (action) {
+      box.appendChild(C.button(action.label, function () {
+        if (!action.fields.length) { send(action, row, {}); return; }
+        var inputs = action.fields.map(function (f) { var el = input(f); box.appendChild(el); return el; });
+        box.appendChild(C.button("确定" + action.label, function () {
+          var extra = {};
+          action.fields.forEach(function (f, i) { var v = value(f, inputs[i]); if (v !== undefined) { extra[f.name] = v; } });
+          send(action, row, extra);
+        }, "primary"));
+      }, "action"));
+    });
+    return box;
+  }
+
+  function load(append) {
+    if (!append) { state.cursor = null; }
+    var params = Object.keys(state.filters).filter(function (k) { return state.filters[k] !== undefined; })
+      .map(function (k) { return k + "=" + encodeURIComponent(state.filters[k]); });
+    params.push("limit=50");
+    if (state.cursor) { params.push("cursor=" + encodeURIComponent(state.cursor)); }
+    C.api(endpoint() + "?" + params.join("&")).then(function (page) {
+      var rows = Array.isArray(page) ? page : page.items;
+      var columns = config.columns.map(function (c) { return [c.label, function (row) { return shown(c, row); }]; });
+      if (config.actions.length) { columns.push(["操作", actions]); }
+      C.table(table, columns, rows, null, append);
+      state.cursor = Array.isArray(page) ? null : page.next_cursor;
+      more.hidden = !state.cursor;
+    }).catch(function (error) { C.showError(error.message); });
+  }
+
+  function filters() {
+    var bar = document.getElementById("filters");
+    config.filters.forEach(function (f) {
+      var label = document.createElement("label");
+      label.textContent = f.label + " ";
+      var el = input(f);
+      el.addEventListener("change", function () { state.filters[f.name] = value(f, el); load(false); });
+      label.appendChild(el);
+      bar.appendChild(label);
+    });
+  }
+
+  function create() {
+    if (!config.create) { return; }
+    var form = document.getElementById("create");
+    document.getElementById("create-title").textContent = config.create.label;
+    var inputs = config.create.fields.map(function (f) {
+      var label = document.createElement("label");
+      label.textContent = f.label;
+      var el = input(f);
+      label.appendChild(el);
+      document.getElementById("create-fields").appendChild(label);
+      return el;
+    });
+    form.hidden = false;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = {};
+      config.create.fields.forEach(function (f, i) { var v = value(f, inputs[i]); if (v !== undefined) { body[f.name] = v; } });
+      C.api(config.create.path, { method: "POST", body: body }).then(function () {
+        C.notice(config.create.label + "：已完成");
+        form.reset();
+        load(false);
+      }).catch(function (error) { C.showError(error.message); });
+    });
+  }
+
+  if (config.hint) { var hint = document.getElementById("hint"); hint.textContent = config.hint; hint.hidden = false; }
+  filters();
+  create();
+  more.addEventListener("click", function () { load(true); });
+  if (!config.needs_period) { load(false); return; }
+  if (!scope) { C.showError("当前账号没有可统计的管理范围"); return; }
+  C.periods(scope.city_id).then(function (found) {
+    var bar = document.getElementById("filters");
+    var label = document.createElement("label");
+    label.textContent = "考核周期 ";
+    var select = document.createElement("select");
+    select.id = "period";
+    found.items.forEach(function (p) {
+      var o = document.createElement("option");
+      o.value = p.id;
+      o.textContent = p.starts_on + " 至 " + p.ends_on;
+      select.appendChild(o);
+    });
+    label.appendChild(select);
+    bar.insertBefore(label, bar.firstChild);
+    if (!found.current) { C.showError("本市尚未设置考核期间"); return; }
+    state.period = found.current;
+    select.value = found.current.id;
+    select.addEventListener("change", function () {
+      state.period = found.items.filter(function (p) { return String(p.id) === select.value; })[0];
+      load(false);
+    });
+    load(false);
+  }).catch(function (error) { C.showError(error.message); });
+})();
