@@ -94,6 +94,9 @@ def test_secretary_approves_posts_a_task_opens_its_code_and_confirms_records(
         driver.find_element(By.ID, "publish").click()
         _wait_text(driver, "notice", "已发布：垃圾分类宣传")
         _wait_text(driver, "tasks", "垃圾分类宣传")
+        _wait_text(driver, "calendar", "垃圾分类宣传")  # this week's calendar shows the shift
+        driver.find_element(By.ID, "month").click()
+        _wait_text(driver, "calendar", "垃圾分类宣传")
         screenshot(driver, "tasks")
         links = driver.find_elements(By.CSS_SELECTOR, "#tasks a.code-link")
         newest = max(links, key=lambda a: int(a.get_attribute("href").split("/")[-2]))

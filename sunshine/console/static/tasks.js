@@ -28,12 +28,66 @@
     }).catch(function (error) { C.showError(error.message); });
   }
 
+  /* The calendar: a week (Monday first) or a month of days in Asia/Shanghai, each listing
+     its shifts with a link to the shift's code. */
+  // Days are Shanghai dates held as UTC noon, so the browser's own time zone cannot shift them.
+  function dayKey(date) { return date.toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" }); }
+  function shanghaiToday() {
+    var parts = dayKey(new Date()).split("-").map(Number);
+    return new Date(Date.UTC(parts[0], parts[1] - 1, parts[2], 12));
+  }
+  var view = { span: "week", anchor: shanghaiToday(), rows: [] };
+  function calendar() {
+    var first = new Date(view.anchor);
+    if (view.span === "week") { first.setUTCDate(first.getUTCDate() - ((first.getUTCDay() + 6) % 7)); } else { first.setUTCDate(1); }
+    var days = [];
+    var limit = view.span === "week" ? 7 : new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+    for (var i = 0; i < limit; i++) { var d = new Date(first); d.setUTCDate(first.getUTCDate() + i); days.push(d); }
+    document.getElementById("span-name").textContent = dayKey(days[0]) + " 至 " + dayKey(days[days.length - 1]);
+    var grid = document.getElementById("calendar");
+    grid.innerHTML = "";
+    grid.className = "calendar " + view.span;
+    days.forEach(function (d) {
+      var cell = document.createElement("div");
+      cell.className = "day";
+      cell.dataset.day = dayKey(d);
+      var head = document.createElement("div");
+      head.className = "day-head";
+      head.textContent = (d.getUTCMonth() + 1) + "月" + d.getUTCDate() + "日 " + "日一二三四五六".charAt(d.getUTCDay());
+      cell.appendChild(head);
+      view.rows.filter(function (r) { return dayKey(new Date(r.shift.starts_at)) === dayKey(d); }).forEach(function (r) {
+        var a = document.createElement("a");
+        a.className = "shift";
+        a.href = "/console/shifts/" + r.shift.id + "/checkin";
+        a.textContent = new Date(r.shift.starts_at).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit" }) + " " + r.task.title + "（" + r.shift.confirmed_count + "/" + r.shift.capacity + "）";
+        cell.appendChild(a);
+      });
+      grid.appendChild(cell);
+    });
+  }
+  document.querySelectorAll("[data-span]").forEach(function (tab) {
+    tab.addEventListener("click", function () {
+      document.querySelectorAll("[data-span]").forEach(function (t) { t.classList.remove("active"); });
+      tab.classList.add("active");
+      view.span = tab.dataset.span;
+      calendar();
+    });
+  });
+  function move(step) {
+    if (view.span === "week") { view.anchor.setUTCDate(view.anchor.getUTCDate() + 7 * step); } else { view.anchor.setUTCDate(1); view.anchor.setUTCMonth(view.anchor.getUTCMonth() + step); }
+    calendar();
+  }
+  document.getElementById("prev").addEventListener("click", function () { move(-1); });
+  document.getElementById("next").addEventListener("click", function () { move(1); });
+
   function list() {
-    C.api("/api/v1/tasks?status=published&limit=50").then(function (page) {
+    C.api("/api/v1/tasks?status=published&limit=100").then(function (page) {
       var rows = [];
       page.items.forEach(function (task) {
         task.shifts.forEach(function (shift) { rows.push({ task: task, shift: shift }); });
       });
+      view.rows = rows;
+      calendar();
       C.table(document.getElementById("tasks"), [
         ["任务", function (r) { return r.task.title; }],
         ["区域", function (r) { return r.task.area.name; }],
