@@ -6,7 +6,16 @@ ExportKind(...)`` and one line below: docs/exports.md ("Adding a kind") walks th
 
 from __future__ import annotations
 
-from sunshine.exports.kinds import callups, compliance, ledger, members, records, signin
+from sunshine.exports.kinds import (
+    anomalies,
+    callups,
+    compliance,
+    evaluations,
+    ledger,
+    members,
+    records,
+    signin,
+)
 from sunshine.exports.registry import ExportKind
 
 KINDS: dict[str, ExportKind] = {
@@ -18,5 +27,7 @@ KINDS: dict[str, ExportKind] = {
         callups.KIND,
         signin.KIND,
         compliance.KIND,
+        evaluations.KIND,
+        anomalies.KIND,
     )
 }
