@@ -1,6 +1,6 @@
 """Every export kind, by the name ``POST /exports`` takes.
 
-Adding a kind (compliance, evaluations, anomalies …) is one module here defining ``KIND =
+Adding a kind is one module here defining ``KIND =
 ExportKind(...)`` and one line below: docs/exports.md ("Adding a kind") walks through it.
 """
 
