@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from sunshine import clock
 from sunshine.access.models import Role
+from sunshine.anomalies.models import Anomaly, AnomalyKind
 from sunshine.database import utcnow
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
@@ -169,7 +170,7 @@ class Found:
         self.member = token_for(account)
         member_id = member_id_of(account)
         year = clock.today().year
-        self.period = self._period(year)
+        self.period = self.make_period(year)
         shifts = add_shifts(task_id, 2)
         this_year = add_service_record(
             member_id, shifts[0], flags=("hand_recorded",), service_date=date(year, 1, 5)
@@ -190,7 +191,7 @@ class Found:
         )
         self.post(f"/anomalies/{self.anomaly_id}/answer", self.secretary, note="@已核实")
 
-    def _period(self, year: int) -> int:
+    def make_period(self, year: int) -> int:
         response = self.client.post(
             f"/api/v1/cities/{self.place.city.id}/periods",
             json={"kind": "year", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"},
@@ -262,6 +263,30 @@ def test_the_listing_s_kind_filter_narrows_the_sheet(found: Found) -> None:
 
     # The walk-in was found too, but its day is last year's: not the period's.
     assert found_rows == {"hand_recorded": [found.anomaly_id], "walk_in": []}
+
+
+def test_an_outlier_belongs_to_the_period_it_was_found_for_not_to_its_day(found: Found) -> None:
+    last_year = found.make_period(clock.today().year - 1)
+    member_id = db.session.get_one(Anomaly, found.anomaly_id).member_id
+    outlier = Anomaly(
+        kind=AnomalyKind.OUTLIER,
+        subject=f"member:{member_id}/period:{last_year}",
+        area_id=found.place.community.id,
+        area_path=found.place.community.path,
+        member_id=member_id,
+        day=clock.today(),  # found this year, about last year
+        summary="时长远高于本社区",
+        detail={"period_id": last_year},
+    )
+    db.session.add(outlier)
+    db.session.commit()
+
+    this = exported(found.client, found.org_admin, "anomalies", period_id=found.period)
+    last = exported(found.client, found.org_admin, "anomalies", period_id=last_year)
+
+    assert [r["异常编号"].value for r in rows(this)] == [found.anomaly_id]
+    # Last year's: the walk-in of December 30th, and the outlier found for it this year.
+    assert {r["类型"].value for r in rows(last)} == {"现场加入", "时长远高于本社区"}
 
 
 def test_anomalies_refusals(found: Found) -> None:
