@@ -24,7 +24,7 @@ from sqlalchemy import Subquery, case, func, select
 from sunshine.access.permissions import Actor, Permission, Place, can_reach
 from sunshine.audit.models import Period
 from sunshine.audit.selection import rules_for
-from sunshine.audit.tally import per_member, without_jit
+from sunshine.audit.tally import Rules, per_member, without_jit
 from sunshine.consent import service as consent
 from sunshine.consent.models import ConsentKind
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
@@ -120,16 +120,14 @@ def _may_read(actor: Actor, area: Area, member: Member | None) -> None:
         raise Forbidden()
 
 
-def _ranked(period: Period, area: Area, by: Measure) -> Subquery:
+def _ranked(period: Period, rules: Rules, area: Area, by: Measure) -> Subquery:
     """Every member on the area's board: id, name, services, minutes, rank, total."""
     on_board = [
         Member.status == MemberStatus.VERIFIED,
         Member.area_path.startswith(area.path, autoescape=True),
         consent.in_force(ConsentKind.PUBLIC_RANKING, Member.account_id),
     ]
-    figures = per_member(period, rules_for(period), on_board, (Member.id, Member.name)).subquery(
-        "figures"
-    )
+    figures = per_member(period, rules, on_board, (Member.id, Member.name)).subquery("figures")
     value = figures.c.minutes if by == Measure.HOURS else figures.c.services
     without_jit()
     return (
@@ -154,7 +152,7 @@ def board(
     area = _board_area(city, area_id)
     me = members.own_member_or_none(actor)
     _may_read(actor, area, me)
-    ranked = _ranked(period, area, by)
+    ranked = _ranked(period, rules_for(period), area, by)
     rows = db.session.execute(
         select(ranked).order_by(ranked.c.rank, ranked.c.id).limit(limit)
     ).all()
@@ -189,13 +187,14 @@ def mine(*, actor: Actor, period_id: int, by: Measure) -> Mine:
             "您未同意公开排名，不在光荣榜上；可在“我的—隐私设置”中同意后上榜",
             code="ranking.no_consent",
         )
+    rules = rules_for(period)
     own = db.session.execute(
-        per_member(period, rules_for(period), [Member.id == member.id], (Member.id,))
+        per_member(period, rules, [Member.id == member.id], (Member.id,))
     ).one()
     areas = _areas_of(member.area_path)
     boards = []
     for area in areas:
-        ranked = _ranked(period, area, by)
+        ranked = _ranked(period, rules, area, by)
         rank, total = db.session.execute(
             select(
                 func.max(case((ranked.c.id == member.id, ranked.c.rank))),

@@ -103,3 +103,15 @@ def test_units_of_an_unknown_period_is_404(world: World) -> None:
     response = world.get("/periods/999999/rankings/units")
 
     assert (response.status_code, response.json["code"]) == (404, "period.not_found")
+
+
+def test_a_member_not_yet_verified_has_no_place(world: World) -> None:
+    response = mine(world, "p")
+
+    assert (response.status_code, response.json["code"]) == (403, "member.not_verified")
+
+
+def test_an_unknown_period_is_404_for_a_member_too(world: World) -> None:
+    response = world.get("/periods/999999/rankings/me", world.headers["a"])
+
+    assert (response.status_code, response.json["code"]) == (404, "period.not_found")
