@@ -15,6 +15,7 @@ from sunshine.console.pages import bp as console_pages
 from sunshine.console.routes import blp as console_blp
 from sunshine.evaluations.routes import blp as evaluations_blp
 from sunshine.exports.routes import blp as exports_blp
+from sunshine.honour_roll.routes import blp as honour_roll_blp
 from sunshine.hours.correction_routes import blp as corrections_blp
 from sunshine.hours.ledger_routes import blp as ledger_blp
 from sunshine.hours.policy_routes import blp as approval_blp
@@ -48,6 +49,7 @@ BLUEPRINTS = [
     evaluations_blp,
     statements_blp,
     compliance_blp,
+    honour_roll_blp,
     locks_blp,
     callups_blp,
     needs_blp,

@@ -58,6 +58,8 @@ class Permission(StrEnum):
     PERIOD_LOCK = "period.lock"  # lock (close the books of) an ended period of a city, unlock it
     HOURS_ADJUST_LOCKED = "hours.adjust_locked"  # the one change to a record of a locked period
     CONSOLE_LOGIN = "console.login"  # log in to the PC console (its pages then ask for the rest)
+    RANKING_READ = "ranking.read"  # the honour roll (光荣榜) of an area the grant reaches
+    RANKING_UNITS = "ranking.units"  # work units ranked by their members' compliance
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -114,6 +116,11 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.HOURS_ADJUST_LOCKED: frozenset({Role.ORG_ADMIN}),
     # The console is for those who administer something; a member's place is the mini-program.
     Permission.CONSOLE_LOGIN: _ADMINS | {Role.SYS_ADMIN},
+    # The honour roll is shown in public (consenting members only, names masked): every admin
+    # of the city may read the boards of the areas their grant reaches (members read their own
+    # community's, street's and city's without a grant). Units are ranked for oversight only.
+    Permission.RANKING_READ: _ADMINS,
+    Permission.RANKING_UNITS: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
 }
 
 
@@ -278,13 +285,18 @@ def reaches(grant: Grant, place: Place) -> bool:
     )
 
 
+def can_reach(actor: Actor, permission: Permission, place: Place) -> bool:
+    """Whether a grant of ``permission`` lies inside the place or covers it."""
+    return any(reaches(grant, place) for grant in _grants_for(actor, permission))
+
+
 def require_reach(actor: Actor, permission: Permission, place: Place) -> None:
     """Raise ``Forbidden`` unless a grant of ``permission`` lies inside the place or covers it.
 
     What readers of a whole area ask (a city's periods and rules, its compliance figures),
     where each reader then sees the part its own scope covers.
     """
-    if not any(reaches(grant, place) for grant in _grants_for(actor, permission)):
+    if not can_reach(actor, permission, place):
         raise Forbidden()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from sunshine.access.listing import scoped_page
@@ -69,6 +69,14 @@ def anomaly_for(*, actor: Actor, anomaly_id: int) -> Shown:
     return view(anomaly)
 
 
+def visible(actor: Actor) -> ColumnElement[bool]:
+    """SQL: the anomalies the actor may see (as ``_visible`` decides for one): every one in
+    a reviewer's scope, and those sent back to a community for its admin."""
+    reviewable = scope_filter(actor, Permission.ANOMALY_REVIEW, area_path=Anomaly.area_path)
+    answerable = scope_filter(actor, Permission.ANOMALY_ANSWER, area_path=Anomaly.area_path)
+    return or_(reviewable, and_(answerable, Anomaly.status.in_(SENT_BACK)))
+
+
 def list_anomalies(
     *,
     actor: Actor,
@@ -83,9 +91,7 @@ def list_anomalies(
 ) -> CursorPage:
     """Anomalies the actor may see, newest first, with the listing's filters."""
     require_somewhere(actor, Permission.ANOMALY_READ)
-    reviewable = scope_filter(actor, Permission.ANOMALY_REVIEW, area_path=Anomaly.area_path)
-    answerable = scope_filter(actor, Permission.ANOMALY_ANSWER, area_path=Anomaly.area_path)
-    query = select(Anomaly).where(or_(reviewable, and_(answerable, Anomaly.status.in_(SENT_BACK))))
+    query = select(Anomaly).where(visible(actor))
     filters: list[Any] = []
     if kind is not None:
         filters.append(Anomaly.kind == kind)

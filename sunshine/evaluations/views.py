@@ -37,7 +37,7 @@ from sunshine.reportin.models import ReportIn
 READ = Permission.EVALUATION_READ
 
 
-def _readable_period(actor: Actor, period_id: int) -> tuple[Period, Area]:
+def readable_period(actor: Actor, period_id: int) -> tuple[Period, Area]:
     """The period, for an admin whose grant lies inside its city or covers it."""
     require_somewhere(actor, READ)
     period, city = service.get_period(period_id)
@@ -169,7 +169,7 @@ def list_evaluations(
     limit: int,
 ) -> CursorPage:
     """The evaluations in force for the period in the reader's scope, newest first."""
-    period, _ = _readable_period(actor, period_id)
+    period, _ = readable_period(actor, period_id)
     query = (
         select(Evaluation)
         .where(Evaluation.period_id == period.id)
@@ -210,7 +210,7 @@ class Settings:
 
 def settings(*, actor: Actor, period_id: int) -> Settings:
     """The city's evaluation settings for the period (no cap until one is set)."""
-    period, _ = _readable_period(actor, period_id)
+    period, _ = readable_period(actor, period_id)
     return settings_view(period.id)
 
 

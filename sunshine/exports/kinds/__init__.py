@@ -1,12 +1,21 @@
 """Every export kind, by the name ``POST /exports`` takes.
 
-Adding a kind (compliance, evaluations, anomalies …) is one module here defining ``KIND =
+Adding a kind is one module here defining ``KIND =
 ExportKind(...)`` and one line below: docs/exports.md ("Adding a kind") walks through it.
 """
 
 from __future__ import annotations
 
-from sunshine.exports.kinds import callups, compliance, ledger, members, records, signin
+from sunshine.exports.kinds import (
+    anomalies,
+    callups,
+    compliance,
+    evaluations,
+    ledger,
+    members,
+    records,
+    signin,
+)
 from sunshine.exports.registry import ExportKind
 
 KINDS: dict[str, ExportKind] = {
@@ -18,5 +27,7 @@ KINDS: dict[str, ExportKind] = {
         callups.KIND,
         signin.KIND,
         compliance.KIND,
+        evaluations.KIND,
+        anomalies.KIND,
     )
 }
