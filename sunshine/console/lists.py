@@ -23,7 +23,7 @@ class Field:
 class Column:
     label: str
     path: str  # a dotted path into the row
-    format: str = "text"  # text, time, date, map (through the column's labels)
+    format: str = "text"  # text, time, date, percent (of a 0–1 rate), map (through ``labels``)
     labels: dict[str, str] = field(default_factory=dict)
 
 
@@ -306,6 +306,39 @@ PAGES = {
                 Column("理由", "reason"),
                 Column("评定次数", "versions"),
                 Column("更新时间", "updated_at", "time"),
+            ),
+        ),
+        ListPage(
+            key="rankings",
+            title="光荣榜",
+            endpoint="/api/v1/periods/{period_id}/rankings",
+            needs_period=True,
+            filters=(
+                Field("by", "排名依据", "select", {"hours": "服务时长", "services": "服务次数"}),
+                Field("area_id", "区域编号（街道或社区；不填为全市）", "number"),
+            ),
+            columns=(
+                Column("名次", "rank"),
+                Column("姓名", "name"),
+                Column("服务次数", "services"),
+                Column("服务时长（小时）", "hours"),
+            ),
+            hint="只列出同意公开排名的党员，姓名已隐去一字；撤回同意即从榜上消失。",
+        ),
+        ListPage(
+            key="unit-rankings",
+            title="单位达标排名",
+            endpoint="/api/v1/periods/{period_id}/rankings/units",
+            needs_period=True,
+            filters=(Field("street_id", "街道编号（不填为全市）", "number"),),
+            columns=(
+                Column("名次", "rank"),
+                Column("单位", "name"),
+                Column("党员", "members"),
+                Column("达标", "compliant"),
+                Column("达标率", "compliant_rate", "percent"),
+                Column("报到率", "reported_in_rate", "percent"),
+                Column("服务时长（小时）", "total_hours"),
             ),
         ),
         ListPage(

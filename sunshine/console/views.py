@@ -48,6 +48,8 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("dashboard", "工作台", Permission.CONSOLE_LOGIN),
     ("compliance", "达标情况", Permission.COMPLIANCE_READ),
     ("evaluations", "评价", Permission.EVALUATION_READ),
+    ("rankings", "光荣榜", Permission.RANKING_READ),
+    ("unit-rankings", "单位达标排名", Permission.RANKING_UNITS),
     ("imports", "数据导入", Permission.ORG_IMPORT),
     ("members", "党员", Permission.MEMBER_LIST),
     ("report_ins", "报到审批", Permission.REPORT_IN_LIST),

@@ -18,6 +18,7 @@
     if (v === null || v === undefined || v === "") { return "—"; }
     if (column.format === "time") { return C.localTime(v); }
     if (column.format === "map") { return column.labels[v] || v; }
+    if (column.format === "percent") { return C.percent(v); }
     return String(v);
   }
 
