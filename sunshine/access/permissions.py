@@ -283,6 +283,37 @@ def require_reach(actor: Actor, permission: Permission, place: Place) -> None:
         raise Forbidden()
 
 
+# Separation of duties ------------------------------------------------------------------------
+#
+# A permission says who may confirm service at a place; these say when the person whose service
+# it is stands too close to the confirmation. Both automatic approval (the decider is the
+# system) and every decision by a person ask ``conflicted``, so the rule lives here only.
+
+# The grants that let their holder vouch for service at a place.
+VOUCHES = Permission.HOURS_CONFIRM
+
+
+def vouches_for_self(owner: Actor, place: Place, *, held_code: bool) -> bool:
+    """Whether a record's member could have vouched for their own service at ``place``:
+    they hold a grant that confirms records there (a community admin of the community, a
+    street admin above it), or they held the shift's rotating check-in code and could punch
+    themself in and out with nobody else present."""
+    return held_code or can(owner, VOUCHES, place)
+
+
+def conflicted(decider: Actor | None, owner: Actor, place: Place, *, held_code: bool) -> bool:
+    """Whether ``decider`` may not decide on a record of ``owner`` at ``place``.
+
+    A person never decides on their own record. The system (``decider`` None: automatic
+    approval) never confirms the record of a member who vouches for themself
+    (``vouches_for_self``): such a record waits for another admin of the community or of the
+    street above, who is any other holder of ``VOUCHES`` covering the place.
+    """
+    if decider is None:
+        return vouches_for_self(owner, place, held_code=held_code)
+    return decider.id == owner.id
+
+
 def require_somewhere(actor: Actor, permission: Permission) -> None:
     """Raise ``Forbidden`` unless the actor holds the permission on some scope.
 

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine.api import ReasonIn
-from sunshine.attendance import hand, service, venue
+from sunshine.attendance import code_holders, hand, service, venue
 from sunshine.attendance.codes import STEP_SECONDS
 from sunshine.attendance.schemas import (
     CheckinCodeOut,
@@ -20,7 +20,7 @@ from sunshine.attendance.schemas import (
     RecordBriefOut,
     VenueCodeOut,
 )
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
 from sunshine.openapi import BINARY
 from sunshine.tasks.schemas import ShiftOut, SignupOut
@@ -43,7 +43,10 @@ class CheckinCode(MethodView):
         每 30 秒更换一次。只有班次指定的现场负责人与管辖该任务的管理员可看；
         只在签到时间内给出（punch.window_closed）。
         """
-        code = service.current_code(actor=current_actor(), shift_id=shift_id)
+        code = code_holders.current_code(
+            actor=current_actor(), shift_id=shift_id, origin=request_origin()
+        )
+        db.session.commit()
         return {
             "shift_id": shift_id,
             "code": code.code,
@@ -64,7 +67,7 @@ class CodeHolder(MethodView):
         须是已报名本班次的党员（shift.holder_not_signed_up，422）；
         member_id 为 null 时只有管理员可出示。
         """
-        shift = service.set_code_holder(
+        shift = code_holders.set_code_holder(
             actor=current_actor(), shift_id=shift_id, member_id=data["member_id"]
         )
         db.session.commit()
