@@ -283,34 +283,21 @@ def require_reach(actor: Actor, permission: Permission, place: Place) -> None:
         raise Forbidden()
 
 
-# Separation of duties ------------------------------------------------------------------------
-#
-# A permission says who may confirm service at a place; these say when the person whose service
-# it is stands too close to the confirmation. Both automatic approval (the decider is the
-# system) and every decision by a person ask ``conflicted``, so the rule lives here only.
-
-# The grants that let their holder vouch for service at a place.
-VOUCHES = Permission.HOURS_CONFIRM
-
-
-def vouches_for_self(owner: Actor, place: Place, *, held_code: bool) -> bool:
-    """Whether a record's member could have vouched for their own service at ``place``:
-    they hold a grant that confirms records there (a community admin of the community, a
-    street admin above it), or they held the shift's rotating check-in code and could punch
-    themself in and out with nobody else present."""
-    return held_code or can(owner, VOUCHES, place)
+# Separation of duties: when the member whose service it is stands too close to confirming it.
+# Automatic approval (decider None) and every decision by a person ask ``conflicted``.
 
 
 def conflicted(decider: Actor | None, owner: Actor, place: Place, *, held_code: bool) -> bool:
     """Whether ``decider`` may not decide on a record of ``owner`` at ``place``.
 
-    A person never decides on their own record. The system (``decider`` None: automatic
-    approval) never confirms the record of a member who vouches for themself
-    (``vouches_for_self``): such a record waits for another admin of the community or of the
-    street above, who is any other holder of ``VOUCHES`` covering the place.
+    A person never decides on their own record. The system (automatic approval) never
+    confirms the record of a member who could have vouched for themself: who holds
+    ``hours.confirm`` covering the place (an admin of the community or the street above), or
+    ``held_code`` (punched with the shift's rotating code in hand). Such a record waits for
+    another holder of ``hours.confirm`` covering the place.
     """
     if decider is None:
-        return vouches_for_self(owner, place, held_code=held_code)
+        return held_code or can(owner, Permission.HOURS_CONFIRM, place)
     return decider.id == owner.id
 
 

@@ -8,6 +8,7 @@ from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine import rate_limits
 from sunshine.api import ReasonIn
 from sunshine.attendance import code_holders, hand, service, venue
 from sunshine.attendance.codes import STEP_SECONDS
@@ -31,12 +32,14 @@ blp = Blueprint("attendance", __name__, url_prefix="/api/v1", description="现�
 @blp.route("/shifts/<int:shift_id>/checkin-code")
 class CheckinCode(MethodView):
     @login_required
+    @rate_limits.per_account("CHECKIN_CODE_RATE_LIMIT", "checkin_code.fetch")
     @blp.response(200, CheckinCodeOut)
     @blp.alt_response(
         409,
         description="不在签到时间内（punch.window_closed），或班次已取消（shift.cancelled、"
         "shift.not_open）",
     )
+    @blp.alt_response(429, description="获取太频繁（rate_limited，按账号限制）")
     def get(self, shift_id: int) -> dict[str, Any]:
         """班次当前的动态签到码
 
@@ -99,6 +102,7 @@ def _punch_view(result: service.PunchResult) -> dict[str, Any]:
 @blp.route("/punches")
 class Punches(MethodView):
     @login_required
+    @rate_limits.per_account("PUNCH_RATE_LIMIT", "punch")
     @blp.arguments(PunchIn)
     @blp.response(201, PunchOut)
     @blp.alt_response(200, schema=PunchOut, description="the same punch, made before")
@@ -107,6 +111,7 @@ class Punches(MethodView):
         409,
         description="不在签到时间内、未报名、未签到就签退、班次开始前签退等（punch.*，shift.*）",
     )
+    @blp.alt_response(429, description="打卡太频繁（rate_limited，按账号限制）")
     def post(self, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """签到或签退
 

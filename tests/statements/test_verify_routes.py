@@ -175,3 +175,11 @@ def test_checks_are_rate_limited_per_address(
     assert int(limited.headers["Retry-After"]) > 0
     elsewhere = _check(scene, number, code, REMOTE_ADDR="10.9.8.7")
     assert elsewhere.status_code == 200 and elsewhere.json["valid"] is True
+    (event,) = db.session.scalars(
+        select(SecurityEvent).where(SecurityEvent.reason == "rate_limited")
+    ).all()
+    assert (event.action, event.outcome, event.detail) == (
+        "statement.verify",
+        "failure",
+        {"limit": "3 per 1 minute", "per": "ip"},
+    )

@@ -28,15 +28,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from sunshine import clock
-from sunshine.access.permissions import (
-    Actor,
-    Permission,
-    Place,
-    authorize,
-    can,
-    conflicted,
-    require_somewhere,
-)
+from sunshine.access import permissions as access
+from sunshine.access.permissions import Actor, Permission, Place, authorize, can, require_somewhere
 from sunshine.audit import locks
 from sunshine.errors import Conflict, Forbidden, NotFound
 from sunshine.extensions import db
@@ -80,12 +73,10 @@ def get_record(record_id: int, *, lock: bool = False) -> ServiceRecord:
 
 
 def conflicted_on(decider: Actor | None, record: ServiceRecord) -> bool:
-    """The separation-of-duties rule (``access.permissions.conflicted``) for this record:
-    a person never decides on their own record; the system never confirms the record of a
-    member who holds a confirming grant over its place or held the shift's code."""
-    owner = Actor(account_id=record.member.account_id)
-    held_code = RecordFlag.CODE_HOLDER in record.flags
-    return conflicted(decider, owner, place_of(record), held_code=held_code)
+    """Separation of duties (``access.permissions.conflicted``) on this record; ``decider``
+    None is automatic approval."""
+    owner, held = Actor(account_id=record.member.account_id), RecordFlag.CODE_HOLDER in record.flags
+    return access.conflicted(decider, owner, place_of(record), held_code=held)
 
 
 def _decidable(
@@ -388,11 +379,9 @@ def apply_policy(record: ServiceRecord) -> None:
     record's area, or of the nearest ancestor that has one (none: manual), confirms it as the system
     (actor None) when the mode is automatic, or automatic_below and the minutes are under
     the threshold. A record with any flag (forgotten check-out, low accuracy, hand-recorded,
-    walk-in, code holder; any flag at all) always waits for a person, and so does a record
-    dated in a locked period (a hand record entered late): it stays pending, and nobody can
-    confirm it. So does the record of a member who could have vouched for themself (holds a
-    confirming grant over the record's place, or held the shift's code: separation of duties,
-    ``access.permissions.conflicted``): another admin of the community or the street confirms.
+    walk-in, code holder) always waits for a person, and so does a record dated in a locked
+    period (nobody can confirm it) or whose member could have vouched for themself
+    (``conflicted_on``: another admin of the community or the street confirms it).
     """
     if record.status != RecordStatus.PENDING or record.flags:
         return
