@@ -14,10 +14,12 @@ has them and their defaults; the numbers and why: docs/auth.md, docs/attendance.
   purpose: on an action day hundreds of members check in through one venue's Wi-Fi or one
   carrier's NAT, and one member's runaway client must not use up their neighbours' limit.
 
-Each limited call is one security event: the action the call would have logged (``login``,
-``phone.bind``, ``statement.verify``, ``checkin_code.fetch``, ``punch``), outcome ``failure``,
-reason ``rate_limited``, with the limit and what it counts per. A limit costs one round trip
-to Redis (or a dictionary in memory) and no database query; only a refusal writes.
+Each limited call with an ``action`` is one security event: that action (``login``,
+``phone.bind``, ``checkin_code.fetch``, ``punch``), outcome ``failure``, reason
+``rate_limited``, with the limit and what it counts per. The public statement check has no
+action: its failed checks are logged already, up to the limit, and its 429s are not, so an
+anonymous flood does not become writes (docs/statements.md). A limit costs one round trip to
+Redis (or a dictionary in memory) and no database query; only a logged refusal writes.
 """
 
 from __future__ import annotations
@@ -54,18 +56,20 @@ def _account_key() -> str:
     return f"account:{actor.id}"
 
 
-def _limit(setting: str, action: str, per: str, key: Callable[[], str]) -> Any:
+def _limit(setting: str, action: str | None, per: str, key: Callable[[], str]) -> Any:
     def value() -> str:
         return str(current_app.config[setting])
 
     def note(breach: Any) -> None:
-        g.rate_limit_breach = Breach(action, per, str(breach.limit))
+        if action is not None:
+            g.rate_limit_breach = Breach(action, per, str(breach.limit))
 
     return limiter.limit(value, key_func=key, on_breach=note)
 
 
-def per_ip(setting: str, action: str) -> Any:
-    """Limit a view by the client's address to the limit in ``setting``."""
+def per_ip(setting: str, action: str | None) -> Any:
+    """Limit a view by the client's address to the limit in ``setting``; each refusal is a
+    security event of ``action`` (None: not logged)."""
     return _limit(setting, action, "ip", get_remote_address)
 
 

@@ -1,4 +1,5 @@
-"""Check-in and check-out: rotating codes, punches and the record a check-out computes.
+"""Check-in and check-out: punches and the record a check-out computes (who may show a
+shift's rotating code, and who did: ``code_holders``).
 
 A punch is accepted when: the code is genuine and current (rotating) or the phone is within
 the task's radius (venue); the shift and task are not cancelled; it is inside the window

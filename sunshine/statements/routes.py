@@ -161,7 +161,7 @@ class StatementPdf(MethodView):
 @blp.route("/statements/verify")
 class StatementVerification(MethodView):
     decorators: ClassVar[list[Any]] = [
-        rate_limits.per_ip("STATEMENT_VERIFY_RATE_LIMIT", "statement.verify")
+        rate_limits.per_ip("STATEMENT_VERIFY_RATE_LIMIT", None)  # its 429s are not logged
     ]
 
     @blp.arguments(VerifyArgs, location="query")
