@@ -4,15 +4,22 @@ security log. The WeChat calls are counted at the fake WeChat server."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from limits.storage import storage_from_string
+from limits.strategies import STRATEGIES
 from sqlalchemy import select
 
+from sunshine import rate_limits
 from sunshine.access.models import Role
 from sunshine.attendance.models import Punch
 from sunshine.auth.models import Account
-from sunshine.extensions import db
+from sunshine.config import REDIS_OPTIONS
+from sunshine.extensions import db, limiter
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.security.models import SecurityEvent
 from tests.attendance.conftest import open_site
@@ -39,11 +46,30 @@ def _account_id(openid: str) -> int:
     return account_id
 
 
+@pytest.fixture(params=["memory", "redis"])
+def counters(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The limiter counting in memory (the suite's setting) or, when TEST_REDIS_URL is set, in
+    that Redis as production does (REDIS_URL): the storage Flask-Limiter's init_app would
+    build from RATELIMIT_STORAGE_URI, swapped in for the test."""
+    if request.param == "redis":
+        url = os.environ.get("TEST_REDIS_URL")
+        if not url:
+            pytest.skip("TEST_REDIS_URL is not set")
+        storage = storage_from_string(url, **REDIS_OPTIONS)
+        storage.reset()
+        monkeypatch.setattr(limiter, "_storage", storage)
+        monkeypatch.setattr(limiter, "_limiter", STRATEGIES["fixed-window"](storage))
+    yield request.param
+    if request.param == "redis":
+        limiter.storage.reset()
+
+
 def test_thirty_rapid_phone_bindings_make_three_wechat_calls(
-    client: FlaskClient, fake_wechat: FakeWeChat
+    client: FlaskClient, fake_wechat: FakeWeChat, counters: str
 ) -> None:
     """The finding: 30 calls in 0.4 s made 30 billed WeChat calls. With the shipped limit
-    (PHONE_BIND_RATE_LIMIT, 3 per minute per account) they make 3."""
+    (PHONE_BIND_RATE_LIMIT, 3 per minute per account) they make 3, counted in memory or in
+    Redis."""
     headers = auth(login(client, fake_wechat, "o-binding-loop"))
     codes = [fake_wechat.issue_phone_code(f"1380000{i:04d}") for i in range(30)]
 
@@ -156,3 +182,28 @@ def test_every_limited_login_is_a_security_event(
     assert {(e.outcome, e.account_id, e.detail["per"], e.ip) for e in events} == {
         ("failure", None, "ip", "127.0.0.1")
     }
+
+
+def test_with_its_storage_unreachable_the_account_limit_counts_in_memory(
+    client: FlaskClient,
+    fake_wechat: FakeWeChat,
+    app: Flask,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Redis down: the worker counts in its own memory (and says so) rather than refusing
+    every check-in or letting a runaway client through."""
+    headers = auth(login(client, fake_wechat, "o-bind-redis-down"))  # before Redis "goes"
+    nowhere = storage_from_string("redis://127.0.0.1:9/0", socket_connect_timeout=0.2)
+    monkeypatch.setattr(limiter, "_storage", nowhere)
+    monkeypatch.setattr(rate_limits, "_counter", rate_limits._Counter())
+    monkeypatch.setitem(app.config, "PHONE_BIND_RATE_LIMIT", "2 per minute")
+
+    statuses = [
+        client.post("/api/v1/me/phone", json={"code": "x"}, headers=headers).status_code
+        for _ in range(3)
+    ]
+
+    assert statuses == [422, 422, 429]  # WeChat refuses the code "x"; the third is not sent
+    assert fake_wechat.calls_to(PHONE_API) == 2
+    assert "rate limit storage unreachable" in caplog.text
