@@ -11,7 +11,7 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with ``config`` overriding it (tests, tools)."""
-    from sunshine import cli, http, models, wechat
+    from sunshine import cli, http, models, rate_limits, wechat
     from sunshine.api import install_id_converters
     from sunshine.config import fill_development_defaults, load_config, validate
     from sunshine.database import configure_engine
@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(page_blueprint)
     register_docs_page(app)
     http.init_http(app)
+    rate_limits.init_app(app)
     wechat.init_app(app)
     cli.init_app(app)
     return app

@@ -14,6 +14,8 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from limits import parse_many
+
 from sunshine import signing
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,19 @@ ENVIRONMENTS = ("development", "production", "testing")
 # that does not answer within these seconds is down (503 or the limiter's fallback), not a
 # reason to hold a worker until gunicorn kills it.
 REDIS_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 2.0, "socket_timeout": 2.0}
+
+
+# Rate limits (sunshine/rate_limits.py), each an environment variable of the same name in the
+# limits syntax; the numbers and why: docs/auth.md (login, phone binding), docs/attendance.md
+# (check-in), docs/statements.md (the public check).
+RATE_LIMITS: dict[str, str] = {
+    "LOGIN_RATE_LIMIT": "20 per minute",  # per client IP
+    "STATEMENT_VERIFY_RATE_LIMIT": "30 per minute",  # per client IP
+    "PHONE_BIND_RATE_LIMIT": "3 per minute;10 per day",  # per account
+    "CHECKIN_CODE_RATE_LIMIT": "60 per minute",  # per account
+    "PUNCH_RATE_LIMIT": "20 per minute",  # per account
+    "CONSOLE_LOGIN_RATE_LIMIT": "30 per minute",  # per client IP (docs/console.md)
+}
 
 
 class ConfigError(RuntimeError):
@@ -50,6 +65,23 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _rate_limits(env: Mapping[str, str]) -> dict[str, str]:
+    """Each rate limit from the environment or its default, refused at start when it does
+    not parse (it would otherwise fail the first request it limits)."""
+    values = {}
+    for name, default in RATE_LIMITS.items():
+        value = env.get(name) or default
+        try:
+            if not parse_many(value):
+                raise ValueError(value)
+        except ValueError as exc:
+            raise ConfigError(
+                f"{name} must be a rate limit such as '20 per minute', got {value!r}"
+            ) from exc
+        values[name] = value
+    return values
 
 
 def _non_negative(value: int, name: str) -> int:
@@ -125,9 +157,8 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         or "pages/console-login/index",
         "CONSOLE_SESSION_HOURS": _int(env, "CONSOLE_SESSION_HOURS", 8),
         "CONSOLE_IDLE_MINUTES": _int(env, "CONSOLE_IDLE_MINUTES", 30),
-        "CONSOLE_LOGIN_RATE_LIMIT": env.get("CONSOLE_LOGIN_RATE_LIMIT") or "30 per minute",
         "CONSOLE_ASSETS_DIR": env.get("CONSOLE_ASSETS_DIR") or CONSOLE_ASSETS_DEFAULT,
-        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "20 per minute",
+        **_rate_limits(env),
         "SIGNUP_CANCEL_CUTOFF_MINUTES": _int(env, "SIGNUP_CANCEL_CUTOFF_MINUTES", 120),
         "YEARLY_SERVICE_HOURS": _int(env, "YEARLY_SERVICE_HOURS", 24),
         "POINTS_PER_HOUR": _int(env, "POINTS_PER_HOUR", 10),
@@ -144,7 +175,6 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "STATEMENT_FONT_PATH": env.get("STATEMENT_FONT_PATH") or STATEMENT_FONT_DEFAULT,
         "STATEMENT_NUMBER_PREFIX": _prefix(env),
-        "STATEMENT_VERIFY_RATE_LIMIT": env.get("STATEMENT_VERIFY_RATE_LIMIT") or "30 per minute",
         # Excel exports: where their files are kept, and for how long they can be downloaded.
         "EXPORT_DIR": env.get("EXPORT_DIR") or os.path.join(instance_path, "exports"),
         "EXPORT_TTL_HOURS": _non_negative(_int(env, "EXPORT_TTL_HOURS", 24), "EXPORT_TTL_HOURS"),

@@ -22,6 +22,7 @@ class DomainError(Exception):
     status: ClassVar[int] = 400
     code: str = "request.bad"
     message: str = "请求有误"
+    headers: dict[str, str] | None = None  # extra response headers (a 429's Retry-After)
 
     def __init__(
         self,
@@ -98,6 +99,11 @@ class TooManyRequests(DomainError):
     status = 429
     code = "rate_limited"
     message = "操作太频繁，请稍后再试"
+
+    def __init__(self, *args: Any, retry_after: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if retry_after is not None:
+            self.headers = {"Retry-After": str(retry_after)}
 
 
 class UpstreamError(DomainError):

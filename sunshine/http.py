@@ -153,7 +153,9 @@ def _has_body() -> bool:
     )
 
 
-def _handle_domain_error(error: DomainError) -> tuple[dict[str, Any], int]:
+def _handle_domain_error(
+    error: DomainError,
+) -> tuple[dict[str, Any], int] | tuple[dict[str, Any], int, dict[str, str]]:
     """Roll back the request's changes; keep the security record of a refused attempt."""
     db.session.rollback()
     if error.security_event is not None:
@@ -173,7 +175,8 @@ def _handle_domain_error(error: DomainError) -> tuple[dict[str, Any], int]:
                 event.get("reason"),
                 type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__,
             )
-    return _error(error.status, error.code, error.message, fields=error.fields)
+    body, status = _error(error.status, error.code, error.message, fields=error.fields)
+    return (body, status, error.headers) if error.headers else (body, status)
 
 
 def _handle_database_unavailable(error: SQLAlchemyError) -> tuple[dict[str, Any], int, Any]:

@@ -68,6 +68,8 @@ def test_production_refuses_unsafe_configuration(override: dict[str, str], probl
         {"AUTH_TOKEN_TTL": "a day"},
         {"WECHAT_TIMEOUT": "fast"},
         {"STATEMENT_NUMBER_PREFIX": "zm-"},
+        {"PUNCH_RATE_LIMIT": "twenty a minute"},
+        {"PHONE_BIND_RATE_LIMIT": "3 per fortnight"},
     ],
 )
 def test_malformed_values_fail_fast(env: dict[str, str]) -> None:

@@ -1,7 +1,7 @@
 """console login tickets; idle limit on tokens
 
 Revision ID: 0029_console
-Revises: 0021_record_member_index
+Revises: 0024_code_holder
 Create Date: 2026-12-04 20:20:54.834939
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0029_console'
-down_revision = '0021_record_member_index'
+down_revision = '0024_code_holder'
 branch_labels = None
 depends_on = None
 

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
+# The actor is at home in access.actor; services import it from here with the rules.
+from sunshine.access.actor import UNREAD as UNREAD
+from sunshine.access.actor import Actor as Actor
+from sunshine.access.actor import OwnMember as OwnMember
+from sunshine.access.actor import active_grants as active_grants
 from sunshine.access.models import Grant, Role
-from sunshine.auth.models import Account
 from sunshine.errors import Forbidden
-from sunshine.extensions import db
 from sunshine.org.models import Area, WorkUnit
 
 
@@ -141,80 +144,6 @@ class Place:
 EVERYWHERE = Place()
 
 
-class _Unread(Enum):
-    UNREAD = "unread"
-
-
-UNREAD = _Unread.UNREAD  # an Actor made without authentication: its member is read on demand
-
-
-@dataclass(frozen=True)
-class OwnMember:
-    """The actor's own member registration as read with the token: its id and status."""
-
-    id: int
-    status: str
-
-
-class Actor:
-    """The authenticated account, as services see it.
-
-    Authentication reads the token, the account's id and status and the account's own member
-    registration (``own_member``; ``None`` when it has none) in one statement. The account
-    row and the grants in force are read on first use: most of a member's requests (a
-    check-in, the feed) never ask for a permission, and need not pay for the queries.
-    """
-
-    def __init__(
-        self,
-        account: Account | None = None,
-        grants: list[Grant] | None = None,
-        token_id: int | None = None,
-        *,
-        account_id: int | None = None,
-        own_member: OwnMember | _Unread | None = UNREAD,
-    ) -> None:
-        if account is not None:
-            account_id = account.id
-        elif account_id is None:
-            raise ValueError("an actor needs its account or its account_id")
-        self._account = account
-        self.account_id = account_id
-        self.token_id = token_id
-        self._grants = grants
-        self.own_member = own_member
-        # A console session's idle clock is due a restart (sunshine.auth.current records it).
-        self.touch_due = False
-
-    @property
-    def id(self) -> int:
-        return self.account_id
-
-    @property
-    def account(self) -> Account:
-        if self._account is None:
-            self._account = db.session.get_one(Account, self.account_id)
-        return self._account
-
-    @property
-    def grants(self) -> list[Grant]:
-        if self._grants is None:
-            self._grants = active_grants(self.account_id)
-        return self._grants
-
-    def roles(self) -> set[Role]:
-        return {grant.role for grant in self.grants}
-
-
-def active_grants(account_id: int) -> list[Grant]:
-    """An account's grants in force."""
-    return list(
-        db.session.scalars(
-            select(Grant).where(Grant.account_id == account_id, Grant.revoked_at.is_(None))
-        )
-    )
-
-
 def covers(grant: Grant, place: Place) -> bool:
     """Whether a grant's scope includes the place."""
     if grant.is_global:
@@ -303,6 +232,24 @@ def require_reach(actor: Actor, permission: Permission, place: Place) -> None:
 def can_somewhere(actor: Actor, permission: Permission) -> bool:
     """Whether the actor holds the permission on some scope."""
     return bool(_grants_for(actor, permission))
+
+
+# Separation of duties: when the member whose service it is stands too close to confirming it.
+# Automatic approval (decider None) and every decision by a person ask ``conflicted``.
+
+
+def conflicted(decider: Actor | None, owner: Actor, place: Place, *, held_code: bool) -> bool:
+    """Whether ``decider`` may not decide on a record of ``owner`` at ``place``.
+
+    A person never decides on their own record. The system (automatic approval) never
+    confirms the record of a member who could have vouched for themself: who holds
+    ``hours.confirm`` covering the place (an admin of the community or the street above), or
+    ``held_code`` (punched with the shift's rotating code in hand). Such a record waits for
+    another holder of ``hours.confirm`` covering the place.
+    """
+    if decider is None:
+        return held_code or can(owner, Permission.HOURS_CONFIRM, place)
+    return decider.id == owner.id
 
 
 def require_somewhere(actor: Actor, permission: Permission) -> None:

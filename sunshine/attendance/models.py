@@ -1,4 +1,4 @@
-"""Punches and venue codes.
+"""Punches, venue codes, and who was handed a shift's rotating code.
 
 A punch is one check-in or check-out of a member on a shift. It is stored once and never
 changed (the ORM refuses, and so do database triggers): the time, how it was made, the
@@ -67,6 +67,22 @@ class VenueCode(Base):
     image: Mapped[bytes] = mapped_column(LargeBinary)
     content_type: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CodeHolder(Base):
+    """An account that was handed a shift's rotating check-in code, once per shift.
+
+    Written on the first ``GET /shifts/{id}/checkin-code`` of each account for the shift (the
+    phone asks again every 30 s; later fetches find the row). Whoever held the code could
+    punch themself in and out with nobody else there, so their check-out flags the record
+    ``code_holder`` and it is never confirmed automatically (docs/attendance.md).
+    """
+
+    __tablename__ = "code_holder"
+
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    first_shown_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 append_only(Punch)

@@ -8,8 +8,9 @@ from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine import rate_limits
 from sunshine.api import ReasonIn
-from sunshine.attendance import hand, service, venue
+from sunshine.attendance import code_holders, hand, service, venue
 from sunshine.attendance.codes import STEP_SECONDS
 from sunshine.attendance.schemas import (
     CheckinCodeOut,
@@ -20,7 +21,7 @@ from sunshine.attendance.schemas import (
     RecordBriefOut,
     VenueCodeOut,
 )
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
 from sunshine.openapi import BINARY
 from sunshine.tasks.schemas import ShiftOut, SignupOut
@@ -31,19 +32,24 @@ blp = Blueprint("attendance", __name__, url_prefix="/api/v1", description="现�
 @blp.route("/shifts/<int:shift_id>/checkin-code")
 class CheckinCode(MethodView):
     @login_required
+    @rate_limits.per_account("CHECKIN_CODE_RATE_LIMIT", "checkin_code.fetch")
     @blp.response(200, CheckinCodeOut)
     @blp.alt_response(
         409,
         description="不在签到时间内（punch.window_closed），或班次已取消（shift.cancelled、"
         "shift.not_open）",
     )
+    @blp.alt_response(429, description="获取太频繁（rate_limited，按账号限制）")
     def get(self, shift_id: int) -> dict[str, Any]:
         """班次当前的动态签到码
 
         每 30 秒更换一次。只有班次指定的现场负责人与管辖该任务的管理员可看；
         只在签到时间内给出（punch.window_closed）。
         """
-        code = service.current_code(actor=current_actor(), shift_id=shift_id)
+        code = code_holders.current_code(
+            actor=current_actor(), shift_id=shift_id, origin=request_origin()
+        )
+        db.session.commit()
         return {
             "shift_id": shift_id,
             "code": code.code,
@@ -64,7 +70,7 @@ class CodeHolder(MethodView):
         须是已报名本班次的党员（shift.holder_not_signed_up，422）；
         member_id 为 null 时只有管理员可出示。
         """
-        shift = service.set_code_holder(
+        shift = code_holders.set_code_holder(
             actor=current_actor(), shift_id=shift_id, member_id=data["member_id"]
         )
         db.session.commit()
@@ -96,6 +102,7 @@ def _punch_view(result: service.PunchResult) -> dict[str, Any]:
 @blp.route("/punches")
 class Punches(MethodView):
     @login_required
+    @rate_limits.per_account("PUNCH_RATE_LIMIT", "punch")
     @blp.arguments(PunchIn)
     @blp.response(201, PunchOut)
     @blp.alt_response(200, schema=PunchOut, description="the same punch, made before")
@@ -104,6 +111,7 @@ class Punches(MethodView):
         409,
         description="不在签到时间内、未报名、未签到就签退、班次开始前签退等（punch.*，shift.*）",
     )
+    @blp.alt_response(429, description="打卡太频繁（rate_limited，按账号限制）")
     def post(self, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """签到或签退
 

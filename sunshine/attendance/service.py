@@ -1,4 +1,5 @@
-"""Check-in and check-out: rotating codes, punches and the record a check-out computes.
+"""Check-in and check-out: punches and the record a check-out computes (who may show a
+shift's rotating code, and who did: ``code_holders``).
 
 A punch is accepted when: the code is genuine and current (rotating) or the phone is within
 the task's radius (venue); the shift and task are not cancelled; it is inside the window
@@ -17,15 +18,15 @@ from decimal import Decimal
 from sqlalchemy import and_, bindparam, select, update
 
 from sunshine import clock
-from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
+from sunshine.access.permissions import Actor
 from sunshine.attendance import codes
-from sunshine.attendance.models import Direction, Punch, PunchFlag, PunchMethod
+from sunshine.attendance.models import CodeHolder, Direction, Punch, PunchFlag, PunchMethod
 from sunshine.attendance.venue import task_of_scene
 from sunshine.database import insert_or_skip, table_of
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.geo import CoordinateSystem, Point, in_gcj02
-from sunshine.hours.models import RecordSource, ServiceRecord
+from sunshine.hours.models import RecordFlag, RecordSource, ServiceRecord
 from sunshine.hours.service import create_record
 from sunshine.members import service as members
 from sunshine.members.models import Member
@@ -122,48 +123,6 @@ def check_open(shift: Shift | Site) -> None:
         raise Conflict("任务尚未发布", code="shift.not_open")
 
 
-# Rotating codes -----------------------------------------------------------------------------
-
-
-def _may_show_code(actor: Actor, shift: Shift) -> bool:
-    holder = shift.code_holder_id
-    if holder is not None:
-        member = members.own_member_or_none(actor)
-        if member is not None and member.id == holder:
-            return True
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
-    return True
-
-
-def current_code(*, actor: Actor, shift_id: int) -> codes.RotatingCode:
-    """The shift's code for this 30-second step, for its person in charge to show."""
-    shift = tasks.get_shift(shift_id)
-    _may_show_code(actor, shift)
-    check_open(shift)
-    now = clock.on_site()
-    opens, closes = punch_window(shift)
-    if not opens <= now <= closes:
-        raise Conflict("不在签到时间内", code="punch.window_closed")
-    return codes.rotating_code(shift.id, now)
-
-
-def set_code_holder(*, actor: Actor, shift_id: int, member_id: int | None) -> Shift:
-    """Designate an on-site member (holding a confirmed place) to show the rotating code."""
-    require_somewhere(actor, Permission.TASK_MANAGE)
-    shift = tasks.get_shift(shift_id)
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
-    check_open(shift)
-    if member_id is not None and confirmed_signup(shift.id, member_id) is None:
-        raise Invalid(
-            "只能指定已报名本班次的党员",
-            code="shift.holder_not_signed_up",
-            fields={"member_id": ["未报名本班次"]},
-        )
-    shift.code_holder_id = member_id
-    db.session.flush()
-    return shift
-
-
 # Punches ------------------------------------------------------------------------------------
 
 
@@ -215,12 +174,23 @@ _MARK_ATTENDED = (
     .values(attendance=Attendance.ATTENDED)
     .returning(_signups.c.id)
 )
+_holders = table_of(CodeHolder)
+_HELD = select(_holders.c.shift_id).where(
+    _holders.c.shift_id == bindparam("held_shift_id"),
+    _holders.c.account_id == bindparam("held_account_id"),
+)
 _INSERT_ONCE = {  # the VALUES come from the parameters
     dialect: insert_or_skip(
         _punches, dialect, key=["shift_id", "member_id", "direction"]
     ).returning(_punches.c.id)
     for dialect in ("sqlite", "postgresql")
 }
+
+
+def held_code(shift_id: int, account_id: int) -> bool:
+    """Whether the account was ever handed the shift's rotating code (``code_holders``)."""
+    params = {"held_shift_id": shift_id, "held_account_id": account_id}
+    return db.session.scalar(_HELD, params) is not None
 
 
 def _site_and_punches(shift_id: int, member_id: int) -> tuple[Site, dict[Direction, Punch]]:
@@ -335,13 +305,16 @@ def punch(
         return PunchResult(won, False, _record_of(shift_id, member_id))
     record = None
     if check_in is not None:
+        # Only a check-out asks whether the member held the code (one primary-key lookup):
+        # the check-in, the busiest request of an action day, stays as it was.
+        held = {RecordFlag.CODE_HOLDER} if held_code(shift_id, actor.id) else set()
         record = create_record(
             tasks.get_shift(shift_id),
             member_id,
             check_in_at=check_in.punched_at,
             check_out_at=now,
             source=RecordSource.PUNCHES,
-            flags=set(check_in.flags) | set(flags),
+            flags=set(check_in.flags) | set(flags) | held,
         )
     return PunchResult(new, True, record)
 

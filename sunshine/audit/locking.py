@@ -146,7 +146,7 @@ def adjust_locked(
             code="record.outside_period",
             fields={"record_id": ["服务日期不在该周期内，或不属于该市"]},
         )
-    if record.member.account_id == actor.id:
+    if hours.conflicted_on(actor, record):
         raise Forbidden("不能确认或修改本人的服务记录", code="record.own")
     locks.hold_cities([period.city_id])  # an unlock waits for this adjustment (records, then city)
     db.session.refresh(period)

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine import rate_limits
 from sunshine.auth import service
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.auth.models import Account, AccountStatus
@@ -20,19 +21,15 @@ from sunshine.auth.schemas import (
     MeOut,
     TokenOut,
 )
-from sunshine.extensions import db, limiter
+from sunshine.extensions import db
 from sunshine.pagination import CursorPage
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与账号")
 
 
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
-
-
 @blp.route("/auth/login")
 class Login(MethodView):
-    decorators: ClassVar[list[Any]] = [limiter.limit(_login_limit)]
+    decorators: ClassVar[list[Any]] = [rate_limits.per_ip("LOGIN_RATE_LIMIT", "login")]
 
     @blp.arguments(LoginIn)
     @blp.response(200, TokenOut)

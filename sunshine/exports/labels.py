@@ -26,6 +26,7 @@ LABELS: dict[str, str] = {
     "flag.low_accuracy": "定位精度低",
     "flag.hand_recorded": "手工登记",
     "flag.walk_in": "现场加入",
+    "flag.code_holder": "本人持签到码",
     # ledger entries
     "entry.confirm": "确认",
     "entry.adjust": "调整",

@@ -88,7 +88,7 @@ def _decidable(actor: Actor, correction_id: int) -> Correction:
         raise NotFound("更正申请不存在", code="correction.not_found")
     record = service.get_record(correction.record_id, lock=True)
     authorize(actor, Permission.HOURS_CONFIRM, service.place_of(record))
-    if record.member.account_id == actor.id:
+    if service.conflicted_on(actor, record):
         raise service.own_record_refused(
             actor,
             "hours.correction",

@@ -58,6 +58,9 @@ class RecordFlag(StrEnum):
     LOW_ACCURACY = "low_accuracy"
     HAND_RECORDED = "hand_recorded"
     WALK_IN = "walk_in"
+    # The member held the shift's rotating check-in code (showed it to others): they could
+    # punch themself in and out alone, so a person confirms (access.permissions.conflicted).
+    CODE_HOLDER = "code_holder"
 
 
 # What the listings' ``flag`` filter also takes: the overdue column, read as if a flag.

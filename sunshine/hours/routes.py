@@ -52,8 +52,8 @@ class Records(MethodView):
 
         社区、街道管理员与组织部可调用。可按党员（member_id）、所在单位（unit_id）、组织区域
         （area_id：社区、街道或市）、服务日期（from、to，含两端）、状态（status）、标记（flag：
-        forgot_checkout、low_accuracy、hand_recorded、walk_in 或 overdue）、是否超期（overdue）、
-        班次（shift_id）筛选；开始日期晚于结束日期、未知的标记为 422。合计见
+        forgot_checkout、low_accuracy、hand_recorded、walk_in、code_holder 或 overdue）、
+        是否超期（overdue）、班次（shift_id）筛选；开始日期晚于结束日期、未知的标记为 422。合计见
         GET /service-records/totals。
         """
         return views.list_records(

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine import rate_limits
 from sunshine.api import Shown
 from sunshine.auth.current import current_actor, login_required, request_origin
 from sunshine.extensions import db
@@ -41,10 +42,15 @@ def _availability(data: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/me/phone")
 class MyPhone(MethodView):
     @login_required
+    @rate_limits.per_account("PHONE_BIND_RATE_LIMIT", "phone.bind")
     @blp.arguments(PhoneIn)
     @blp.response(200, PhoneOut)
     @blp.alt_response(422, description="授权码无效或已使用（phone.invalid_code）")
-    @blp.alt_response(429, description="微信接口调用太频繁（wechat.rate_limited）")
+    @blp.alt_response(
+        429,
+        description="绑定太频繁（rate_limited，按账号限制）或微信接口调用太频繁"
+        "（wechat.rate_limited）",
+    )
     @blp.alt_response(502, description="微信返回错误（wechat.error）")
     @blp.alt_response(
         503,
@@ -56,6 +62,7 @@ class MyPhone(MethodView):
 
         用小程序 getPhoneNumber 返回的 code 换取手机号；
         code 无效或已使用时 422（phone.invalid_code）。注册前须先绑定。
+        每个账号的绑定次数有限（PHONE_BIND_RATE_LIMIT），超出时 429（rate_limited）。
         """
         phone = service.bind_phone(actor=current_actor(), code=data["code"], ip=request_origin().ip)
         db.session.commit()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine import rate_limits
 from sunshine.api import BigCursorArgs
 from sunshine.auth.current import current_actor, login_required, request_origin
-from sunshine.extensions import db, limiter
+from sunshine.extensions import db
 from sunshine.openapi import BINARY
 from sunshine.pagination import CursorPage
 from sunshine.statements import service, views
@@ -25,10 +26,6 @@ from sunshine.statements.schemas import (
 )
 
 blp = Blueprint("statements", __name__, url_prefix="/api/v1", description="志愿服务记录证明")
-
-
-def _verify_limit() -> str:
-    return str(current_app.config["STATEMENT_VERIFY_RATE_LIMIT"])
 
 
 def _pdf_response(number: str, content: bytes) -> Response:
@@ -163,7 +160,9 @@ class StatementPdf(MethodView):
 
 @blp.route("/statements/verify")
 class StatementVerification(MethodView):
-    decorators: ClassVar[list[Any]] = [limiter.limit(_verify_limit)]
+    decorators: ClassVar[list[Any]] = [
+        rate_limits.per_ip("STATEMENT_VERIFY_RATE_LIMIT", None)  # its 429s are not logged
+    ]
 
     @blp.arguments(VerifyArgs, location="query")
     @blp.response(200, StatementCheckOut)

@@ -175,3 +175,12 @@ def test_checks_are_rate_limited_per_address(
     assert int(limited.headers["Retry-After"]) > 0
     elsewhere = _check(scene, number, code, REMOTE_ADDR="10.9.8.7")
     assert elsewhere.status_code == 200 and elsewhere.json["valid"] is True
+    # The three failed checks are logged; the 429 is not (a flood does not become writes).
+    logged = db.session.scalars(
+        select(SecurityEvent.reason).where(SecurityEvent.action == "statement.verify")
+    ).all()
+    assert logged == ["statement.not_verified"] * 3
+    assert (
+        db.session.scalar(select(SecurityEvent.id).where(SecurityEvent.reason == "rate_limited"))
+        is None
+    )

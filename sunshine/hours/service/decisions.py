@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from sunshine import clock
+from sunshine.access import permissions as access
 from sunshine.access.permissions import Actor, Permission, Place, authorize, can, require_somewhere
 from sunshine.audit import locks
 from sunshine.errors import Conflict, Forbidden, NotFound
@@ -37,6 +38,7 @@ from sunshine.hours.models import (
     ApprovalMode,
     Ledger,
     LedgerKind,
+    RecordFlag,
     RecordStatus,
     ServiceRecord,
 )
@@ -70,8 +72,11 @@ def get_record(record_id: int, *, lock: bool = False) -> ServiceRecord:
     return record
 
 
-def _is_own(actor: Actor, record: ServiceRecord) -> bool:
-    return record.member.account_id == actor.id
+def conflicted_on(decider: Actor | None, record: ServiceRecord) -> bool:
+    """Separation of duties (``access.permissions.conflicted``) on this record; ``decider``
+    None is automatic approval."""
+    owner, held = Actor(account_id=record.member.account_id), RecordFlag.CODE_HOLDER in record.flags
+    return access.conflicted(decider, owner, place_of(record), held_code=held)
 
 
 def _decidable(
@@ -90,7 +95,7 @@ def _decidable(
     require_somewhere(actor, permission)  # before the lookup reveals ids
     record = get_record(record_id, lock=True)
     authorize(actor, permission, place_of(record))
-    if _is_own(actor, record):
+    if conflicted_on(actor, record):
         raise own_record_refused(actor, action, [record.id], member_id=record.member_id)
     _require_status(record, *allowed)
     locks.refuse_locked([record])
@@ -253,7 +258,7 @@ def confirm_many(
             code="auth.forbidden",
             fields={"ids": {str(i): ["不在管理范围内"] for i in outside}},
         )
-    own = [r.id for r in records if _is_own(actor, r)]
+    own = [r.id for r in records if conflicted_on(actor, r)]
     if own:
         raise own_record_refused(actor, "hours.confirm", own, listed=True)
     decided = [r.id for r in records if r.status != RecordStatus.PENDING]
@@ -374,8 +379,9 @@ def apply_policy(record: ServiceRecord) -> None:
     record's area, or of the nearest ancestor that has one (none: manual), confirms it as the system
     (actor None) when the mode is automatic, or automatic_below and the minutes are under
     the threshold. A record with any flag (forgotten check-out, low accuracy, hand-recorded,
-    walk-in; any flag at all) always waits for a person, and so does a record dated in a
-    locked period (a hand record entered late): it stays pending, and nobody can confirm it.
+    walk-in, code holder) always waits for a person, and so does a record dated in a locked
+    period (nobody can confirm it) or whose member could have vouched for themself
+    (``conflicted_on``: another admin of the community or the street confirms it).
     """
     if record.status != RecordStatus.PENDING or record.flags:
         return
@@ -386,7 +392,7 @@ def apply_policy(record: ServiceRecord) -> None:
         and policy.auto_below_minutes is not None
         and record.minutes < policy.auto_below_minutes
     )
-    if not automatic or locks.locked_periods_of([record]):
+    if not automatic or locks.locked_periods_of([record]) or conflicted_on(None, record):
         return
     _confirm(record, Decision(actor_id=None), reason=f"按审批方式自动确认（{policy.mode.value}）")
     db.session.flush()
