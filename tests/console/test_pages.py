@@ -49,3 +49,12 @@ def test_qr_renderer_needs_a_session_and_bounded_text(
     assert b"<svg" in drawn.data
     assert (empty.status_code, empty.json["code"]) == (422, "request.invalid")
     assert long.status_code == 422
+
+
+def test_echarts_is_served_by_the_app(app: Flask) -> None:
+    """Installed by scripts/install-console-assets (scripts/test runs it), never from a CDN."""
+    response = app.test_client().get("/console/vendor/echarts.min.js")
+    assert response.status_code == 200, "run scripts/install-console-assets"
+    assert b"echarts" in response.data[:2000]
+    response.close()
+    assert app.test_client().get("/console/vendor/other.js").status_code == 404
