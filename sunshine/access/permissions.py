@@ -57,6 +57,7 @@ class Permission(StrEnum):
     COMPLIANCE_READ = "compliance.read"  # members' compliance with a period's requirement
     PERIOD_LOCK = "period.lock"  # lock (close the books of) an ended period of a city, unlock it
     HOURS_ADJUST_LOCKED = "hours.adjust_locked"  # the one change to a record of a locked period
+    CONTENT_REVIEW = "content.review"  # approve or reject public text WeChat held for a person
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -111,6 +112,9 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # The organization department closes the books, and alone may still correct them.
     Permission.PERIOD_LOCK: frozenset({Role.ORG_ADMIN}),
     Permission.HOURS_ADJUST_LOCKED: frozenset({Role.ORG_ADMIN}),
+    # Held text is judged a level above the community that mostly writes it (never by its
+    # own author: moderation.service.decide).
+    Permission.CONTENT_REVIEW: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
 }
 
 

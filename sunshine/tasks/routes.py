@@ -9,7 +9,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.api import BigCursorArgs, ReasonIn
+from sunshine.api import BigCursorArgs, ReasonIn, Shown
 from sunshine.auth.current import current_actor, login_required
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
@@ -31,6 +31,7 @@ from sunshine.tasks.schemas import (
     SignupOut,
     SuggestionArgs,
     SuggestionOut,
+    TaskCheckedOut,
     TaskIn,
     TaskListArgs,
     TaskOut,
@@ -100,29 +101,25 @@ class TaskDetail(MethodView):
 
     @login_required
     @blp.arguments(TaskPatch)
-    @blp.response(200, TaskOut)
+    @blp.response(200, TaskCheckedOut)
     @blp.alt_response(409, description="任务已取消（task.cancelled）")
-    def patch(self, data: dict[str, Any], task_id: int) -> Task:
-        """修改任务"""
-        task = service.update_task(actor=current_actor(), task_id=task_id, changes=data)
+    def patch(self, data: dict[str, Any], task_id: int) -> Shown:
+        """修改任务（已发布任务的新文字先经内容安全检查，违规 422 content.risky，待审暂不生效）"""
+        task, check = service.update_task(actor=current_actor(), task_id=task_id, changes=data)
         db.session.commit()
-        return task
+        return views.checked(task, check)
 
 
 @blp.route("/tasks/<int:task_id>/publish")
 class TaskPublish(MethodView):
     @login_required
-    @blp.response(200, TaskOut)
-    @blp.alt_response(409, description="没有班次（task.no_shifts）或任务已取消（task.cancelled）")
-    def post(self, task_id: int) -> Task:
-        """发布任务
-
-        发布后任务出现在可见范围内党员的任务大厅。没有班次（task.no_shifts）
-        或已取消（task.cancelled）时拒绝。
-        """
-        task = service.publish_task(actor=current_actor(), task_id=task_id)
+    @blp.response(200, TaskCheckedOut)
+    @blp.alt_response(409, description="无班次（task.no_shifts）、已取消（task.cancelled）、刚被修改（task.changed）")
+    def post(self, task_id: int) -> Shown:
+        """发布任务（文字先经内容安全检查：违规 422 content.risky；待审保持草稿，通过后自动发布）"""
+        task, check = service.publish_task(actor=current_actor(), task_id=task_id)
         db.session.commit()
-        return task
+        return views.checked(task, check)
 
 
 @blp.route("/tasks/<int:task_id>/cancel")

@@ -15,6 +15,8 @@ from sunshine.attendance.models import Direction, Punch
 from sunshine.errors import NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
+from sunshine.moderation.models import ContentCheck
+from sunshine.moderation.views import brief
 from sunshine.pagination import CursorPage, newest_first
 from sunshine.tasks.models import (
     Invitation,
@@ -42,6 +44,11 @@ def list_categories() -> list[TaskCategory]:
             select(TaskCategory).where(TaskCategory.active).order_by(TaskCategory.sort_order)
         )
     )
+
+
+def checked(task: Task, check: ContentCheck | None) -> Shown:
+    """A task with what its author is told about the check of its text."""
+    return Shown(task, content_check=brief(check))
 
 
 def list_tasks(
