@@ -339,7 +339,7 @@ class _AuthorUnknown(Exception):
 
 def _raw_text_check(data: dict[str, Any]) -> dict[str, Any]:
     try:
-        return client().wxa._post("wxa/msg_sec_check", data=data)  # type: ignore[no-any-return]
+        return client().wxa._post("wxa/msg_sec_check", data=data)
     except WeChatClientException as exc:
         if exc.errcode in _AUTHOR_UNKNOWN:
             raise _AuthorUnknown from None

@@ -220,9 +220,7 @@ def _settle(check: ContentCheck, answer: Answer, now: datetime) -> None:
         if check.attempts >= MAX_ATTEMPTS:
             check.status, check.next_attempt_at = CheckStatus.REVIEW, None
         else:
-            check.status, check.next_attempt_at = CheckStatus.PENDING, now + backoff(
-                check.attempts
-            )
+            check.status, check.next_attempt_at = CheckStatus.PENDING, now + backoff(check.attempts)
         return
     check.status = {
         "pass": CheckStatus.PASSED,

@@ -41,6 +41,7 @@ from sunshine.tasks.schemas import (
 )
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="服务任务与报名")
+_PUBLISH_409 = "无班次（task.no_shifts）、已取消（task.cancelled）、刚被修改（task.changed）"
 
 
 @blp.route("/task-categories")
@@ -104,7 +105,9 @@ class TaskDetail(MethodView):
     @blp.response(200, TaskCheckedOut)
     @blp.alt_response(409, description="任务已取消（task.cancelled）")
     def patch(self, data: dict[str, Any], task_id: int) -> Shown:
-        """修改任务（已发布任务的新文字先经内容安全检查，违规 422 content.risky，待审暂不生效）"""
+        """修改任务
+
+        已发布任务的新文字先经内容安全检查：违规 422（content.risky），待审时暂不生效。"""
         task, check = service.update_task(actor=current_actor(), task_id=task_id, changes=data)
         db.session.commit()
         return views.checked(task, check)
@@ -114,9 +117,11 @@ class TaskDetail(MethodView):
 class TaskPublish(MethodView):
     @login_required
     @blp.response(200, TaskCheckedOut)
-    @blp.alt_response(409, description="无班次（task.no_shifts）、已取消（task.cancelled）、刚被修改（task.changed）")
+    @blp.alt_response(409, description=_PUBLISH_409)
     def post(self, task_id: int) -> Shown:
-        """发布任务（文字先经内容安全检查：违规 422 content.risky；待审保持草稿，通过后自动发布）"""
+        """发布任务
+
+        文字先经内容安全检查：违规 422（content.risky）；待审时保持草稿，通过后自动发布。"""
         task, check = service.publish_task(actor=current_actor(), task_id=task_id)
         db.session.commit()
         return views.checked(task, check)

@@ -146,11 +146,11 @@ def test_rejected_text_stays_a_draft_and_the_author_can_read_why(
     ]["id"]
 
     rejected = client.post(
-        f"/api/v1/content-checks/{check_id}/reject", json={"reason": "措辞不当"}, headers=street_admin
+        f"/api/v1/content-checks/{check_id}/reject",
+        json={"reason": "措辞不当"},
+        headers=street_admin,
     )
-    again = client.post(
-        f"/api/v1/content-checks/{check_id}/approve", json={}, headers=street_admin
-    )
+    again = client.post(f"/api/v1/content-checks/{check_id}/approve", json={}, headers=street_admin)
 
     assert (rejected.status_code, rejected.json["decision_reason"]) == (200, "措辞不当")
     assert (again.status_code, again.json["code"]) == (409, "content_check.decided")
@@ -211,7 +211,9 @@ def test_when_wechat_cannot_answer_the_text_waits_and_the_job_releases_it(
     if fault == "busy":  # still busy: the job leaves it waiting
         assert _recheck()["deferred"] == 1
         assert _task(task_id).status == TaskStatus.DRAFT
-        edited = client.patch(f"/api/v1/tasks/{task_id}", json={"title": "文明劝导"}, headers=headers)
+        edited = client.patch(
+            f"/api/v1/tasks/{task_id}", json={"title": "文明劝导"}, headers=headers
+        )
         assert edited.status_code == 200, edited.json
         assert held_status(held.json["content_check"]["id"]) == "superseded"
         publish(client, headers, task_id)
@@ -313,7 +315,9 @@ def test_a_risky_edit_changes_nothing_and_a_passing_one_applies_at_once(
         headers=headers,
     )
     passing = client.patch(f"/api/v1/tasks/{task_id}", json={"address": "新地址"}, headers=headers)
-    unchanged = client.patch(f"/api/v1/tasks/{task_id}", json={"address": "新地址"}, headers=headers)
+    unchanged = client.patch(
+        f"/api/v1/tasks/{task_id}", json={"address": "新地址"}, headers=headers
+    )
 
     assert (risky.status_code, risky.json["code"]) == (422, "content.risky")
     assert list(risky.json["fields"]) == ["content"]
