@@ -354,3 +354,27 @@ def test_long_text_is_checked_in_parts_and_over_long_text_is_refused_before_wech
     assert published.json["status"] == "published"
     parts = [len(body["content"]) for body in fake_wechat.state.checked_texts]
     assert len(parts) == 2 and max(parts) <= 2500
+
+
+def test_the_author_follows_a_held_task_on_its_page_and_members_never_see_the_check(
+    client: FlaskClient,
+    fake_wechat: FakeWeChat,
+    secretary: tuple[City, Headers],
+    street_admin: Headers,
+) -> None:
+    place, headers = secretary
+    member = reported_headers(place, place.community)
+    task_id = _published(client, headers, place)
+    edit = client.patch(f"/api/v1/tasks/{task_id}", json={"content": TEXT_REVIEW}, headers=headers)
+    client.post(
+        f"/api/v1/content-checks/{edit.json['content_check']['id']}/reject",
+        json={"reason": "内容不清楚"},
+        headers=street_admin,
+    )
+
+    page = client.get(f"/api/v1/tasks/{task_id}", headers=headers).json
+    seen = client.get(f"/api/v1/tasks/{task_id}", headers=member).json
+
+    assert (page["content_check"]["status"], page["content_check"]["held"]) == ("rejected", False)
+    assert page["content_check"]["message"] == "内容未通过审核，请修改后重新提交"
+    assert (seen["content_check"], seen["content"]) == (None, "路口文明劝导")
