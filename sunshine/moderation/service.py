@@ -159,6 +159,7 @@ def screen(
         .limit(1)
     )
     if cleared is not None:
+        supersede(subject, subject_id, action=action)
         return cleared
     openid = actor.account.openid
     db.session.rollback()  # no transaction stays open while WeChat answers
@@ -324,6 +325,23 @@ def decide(
     )
     db.session.flush()
     return check
+
+
+def held_texts(subject: str, subject_id: int, action: str) -> dict[str, str]:
+    """The texts of the subject's latest check still held for ``action`` (empty if none):
+    a new edit is checked together with them, so it does not drop an edit still waiting."""
+    check = db.session.scalar(
+        select(ContentCheck)
+        .where(
+            ContentCheck.subject == subject,
+            ContentCheck.subject_id == subject_id,
+            ContentCheck.action == action,
+            ContentCheck.status.in_(HELD),
+        )
+        .order_by(ContentCheck.id.desc())
+        .limit(1)
+    )
+    return dict(check.texts) if check is not None else {}
 
 
 def latest_for(subject: str, subject_id: int) -> ContentCheck | None:

@@ -378,3 +378,34 @@ def test_the_author_follows_a_held_task_on_its_page_and_members_never_see_the_ch
     assert (page["content_check"]["status"], page["content_check"]["held"]) == ("rejected", False)
     assert page["content_check"]["message"] == "内容未通过审核，请修改后重新提交"
     assert (seen["content_check"], seen["content"]) == (None, "路口文明劝导")
+
+
+def test_a_second_edit_is_checked_with_the_one_still_held_and_a_revert_voids_it(
+    client: FlaskClient,
+    fake_wechat: FakeWeChat,
+    secretary: tuple[City, Headers],
+    street_admin: Headers,
+) -> None:
+    place, headers = secretary
+    task_id = _published(client, headers, place)
+    url = f"/api/v1/tasks/{task_id}"
+    first = client.patch(url, json={"title": f"{TEXT_REVIEW}标题"}, headers=headers).json
+
+    second = client.patch(url, json={"address": "新地址"}, headers=headers).json
+    approved = client.post(
+        f"/api/v1/content-checks/{second['content_check']['id']}/approve",
+        json={},
+        headers=street_admin,
+    )
+
+    assert held_status(first["content_check"]["id"]) == "superseded"
+    assert (second["title"], second["address"]) == ("文明劝导", "府前街与崇文路口")
+    assert approved.status_code == 200, approved.json
+    task = _task(task_id)
+    assert (task.title, task.address) == (f"{TEXT_REVIEW}标题", "新地址")
+
+    third = client.patch(url, json={"content": f"{TEXT_REVIEW}内容"}, headers=headers).json
+    reverted = client.patch(url, json={"content": "路口文明劝导"}, headers=headers)
+
+    assert reverted.status_code == 200, reverted.json
+    assert held_status(third["content_check"]["id"]) == "superseded"

@@ -132,9 +132,10 @@ def check_editable(task: Task) -> None:
 def update_task(
     *, actor: Actor, task_id: int, changes: dict[str, Any]
 ) -> tuple[Task, ContentCheck | None]:
-    """Edit a task. New text of a published task is checked first (``moderation.screen``):
-    risky is refused (422), held text stays off the task until it clears; the other
-    changes apply at once. New text of a draft drops a held publication of the old one."""
+    """Edit a task. New text of a published task is checked first (``moderation.screen``),
+    together with an edit of its text still held: risky is refused (422), held text stays
+    off the task until it clears; the other changes apply at once. New text of a draft
+    drops a held publication of the old one."""
     task = managed_task(actor, task_id)
     check_editable(task)
     if "category_id" in changes:
@@ -142,10 +143,13 @@ def update_task(
     if "skill_ids" in changes:
         active_skills(changes["skill_ids"])
     _check_visibility(task.area, changes.get("visibility", task.visibility))
-    edited = {f: changes[f] for f in moderated.TEXT_FIELDS if f in changes}
+    published = task.status == TaskStatus.PUBLISHED
+    # An edit of the text still held is checked again with this one, as one.
+    held = moderation.held_texts(moderated.SUBJECT, task.id, moderated.EDIT) if published else {}
+    edited = held | {f: changes[f] for f in moderated.TEXT_FIELDS if f in changes}
     edited = {f: text for f, text in edited.items() if text != getattr(task, f)}
     check = None
-    if edited and task.status == TaskStatus.PUBLISHED:
+    if edited and published:
         check = moderation.screen(
             actor=actor,
             subject=moderated.SUBJECT,
@@ -157,8 +161,12 @@ def update_task(
         )
         task = managed_task(actor, task_id)  # read again: the check ended the transaction
         check_editable(task)
-        if check.status not in CLEARED:
+        if check.status in CLEARED:
+            changes = changes | edited
+        else:
             changes = {k: v for k, v in changes.items() if k not in edited}
+    elif held:  # the text went back to what is shown: the held edit is void
+        moderation.supersede(moderated.SUBJECT, task.id, action=moderated.EDIT)
     elif edited:
         moderation.supersede(moderated.SUBJECT, task.id, action=moderated.PUBLISH)
     if "category_id" in changes:
