@@ -409,3 +409,25 @@ def test_a_second_edit_is_checked_with_the_one_still_held_and_a_revert_voids_it(
 
     assert reverted.status_code == 200, reverted.json
     assert held_status(third["content_check"]["id"]) == "superseded"
+
+
+def test_after_two_hours_of_wechat_failing_a_person_decides(
+    client: FlaskClient, fake_wechat: FakeWeChat, secretary: tuple[City, Headers]
+) -> None:
+    place, headers = secretary
+    task_id = _draft(client, headers, place)
+    fake_wechat.outage(502)
+    check_id = client.post(f"/api/v1/tasks/{task_id}/publish", headers=headers).json[
+        "content_check"
+    ]["id"]
+
+    outcomes = []
+    for hour in range(1, 9):  # backoff 1, 2, 4 … 60 minutes: each run an hour later
+        moment = utcnow() + timedelta(hours=hour)
+        outcomes.append(run_due(now=moment, only="moderation.recheck")["moderation.recheck"])
+
+    assert [o["deferred"] for o in outcomes] == [1] * 6 + [0, 0]
+    assert outcomes[6]["review"] == 1
+    assert held_status(check_id) == "review"
+    check = db.session.get_one(ContentCheck, check_id)
+    assert (check.attempts, check.next_attempt_at) == (8, None)
