@@ -51,7 +51,10 @@ class ContentCheckDetail(MethodView):
     @blp.response(200, ContentCheckOut)
     @blp.alt_response(404, description="审核记录不存在（content_check.not_found）")
     def get(self, check_id: int) -> ContentCheck:
-        """一条内容审核记录（含待审核的文字）"""
+        """一条内容审核记录（含待审核的文字）
+
+        管辖范围内的街道管理员与组织部，或这段文字的作者（查看审核进度）可调用。
+        """
         return views.check_for(actor=current_actor(), check_id=check_id)
 
 

@@ -282,12 +282,14 @@ def recheck_pending(now: datetime, *, batch: int = 50) -> dict[str, int]:
     return counts
 
 
-def held_check(actor: Actor, check_id: int) -> ContentCheck:
-    """A check the actor may review (its scope); 404 when unknown."""
+def held_check(actor: Actor, check_id: int, *, author_may: bool = False) -> ContentCheck:
+    """A check the actor may review (its scope) — or, with ``author_may``, read as its
+    author; 404 when unknown."""
     check = db.session.get(ContentCheck, check_id)
     if check is None:
         raise NotFound("内容审核记录不存在", code="content_check.not_found")
-    authorize(actor, Permission.CONTENT_REVIEW, Place(area_path=check.area_path))
+    if not (author_may and check.author_id == actor.id):
+        authorize(actor, Permission.CONTENT_REVIEW, Place(area_path=check.area_path))
     return check
 
 

@@ -47,4 +47,6 @@ def list_checks(
 
 
 def check_for(*, actor: Actor, check_id: int) -> ContentCheck:
-    return held_check(actor, check_id)
+    """One check, for a reviewer of its scope or its author (who follows it: a held team
+    name has no page of its own)."""
+    return held_check(actor, check_id, author_may=True)

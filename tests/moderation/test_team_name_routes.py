@@ -82,3 +82,29 @@ def test_a_name_waits_while_wechat_is_down(
 
     assert (held.status_code, held.json["status"]) == (202, "pending")
     assert _team_names(client, headers, place.community.id) == []
+
+
+def test_the_author_follows_a_held_name_but_another_community_admin_may_not_read_it(
+    client: FlaskClient, fake_wechat: FakeWeChat, secretary: tuple[City, Headers]
+) -> None:
+    place, headers = secretary
+    colleague = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)[1]
+    held = client.post(
+        f"/api/v1/communities/{place.community.id}/teams",
+        json={"name": f"{TEXT_REVIEW}队"},
+        headers=headers,
+    )
+
+    own = client.get(f"/api/v1/content-checks/{held.json['id']}", headers=headers)
+    other = client.get(f"/api/v1/content-checks/{held.json['id']}", headers=colleague)
+    decide = client.post(
+        f"/api/v1/content-checks/{held.json['id']}/approve", json={}, headers=headers
+    )
+
+    assert (own.status_code, own.json["status"], own.json["texts"]) == (
+        200,
+        "review",
+        {"name": f"{TEXT_REVIEW}队"},
+    )
+    assert (other.status_code, other.json["code"]) == (403, "auth.forbidden")
+    assert (decide.status_code, decide.json["code"]) == (403, "auth.forbidden")
