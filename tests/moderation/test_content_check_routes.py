@@ -431,3 +431,17 @@ def test_after_two_hours_of_wechat_failing_a_person_decides(
     assert held_status(check_id) == "review"
     check = db.session.get_one(ContentCheck, check_id)
     assert (check.attempts, check.next_attempt_at) == (8, None)
+
+
+def test_text_written_long_after_the_authors_last_visit_goes_to_a_person(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    place = make_city()
+    account, headers = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    task_id = _draft(client, headers, place)
+    fake_wechat.forget_visit(account.openid)  # e.g. a console session 3 hours after its scan
+
+    held = client.post(f"/api/v1/tasks/{task_id}/publish", headers=headers)
+
+    assert (held.json["status"], held.json["content_check"]["status"]) == ("draft", "review")
+    assert fake_wechat.state.checked_texts == []  # WeChat judged nothing
