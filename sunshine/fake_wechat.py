@@ -3,7 +3,8 @@
 It speaks the same HTTP and JSON as api.weixin.qq.com for the calls Sunshine makes, so the
 real wechatpy client is exercised end to end. Tests drive it from Python (``issue_code``,
 ``fail``, ``delay``, ``outage``); the demo drives it over HTTP (``POST /__fake__/wx.login``
-gives the code that ``wx.login`` would give a mini-program).
+gives the code that ``wx.login`` would give a mini-program). The text check's verdict comes
+from keywords in the content: 违规 risky, 待审 review, 繁忙 WeChat busy (-1).
 
 Production configuration cannot reach it: production requires an https:// WECHAT_API_BASE
 and the demo command refuses to run there.
@@ -54,6 +55,23 @@ class FakeState:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     sent_messages: list[dict[str, Any]] = field(default_factory=list)
     token_seq: int = 0
+    checked_texts: list[dict[str, Any]] = field(default_factory=list)  # msg_sec_check bodies
+    stale_openids: set[str] = field(default_factory=set)  # "not visited within 2 hours"
+
+
+# The text check's verdict is decided by keywords in the content (tests and the demo).
+TEXT_RISKY, TEXT_REVIEW, TEXT_BUSY = "违规", "待审", "繁忙"
+
+
+def _text_check_refusal(body: dict[str, Any], stale_openids: set[str]) -> Response | None:
+    """What WeChat answers a malformed v2 check, or one whose author has not visited lately."""
+    if body.get("version") != 2 or body.get("scene") not in (1, 2, 3, 4):
+        return _error(40003, "invalid args: version 2 needs scene 1-4")
+    if not body.get("openid") or body["openid"] in stale_openids:
+        return _error(61010, "user visit record expired")
+    if not 0 < len(str(body.get("content", ""))) <= 2500:
+        return _error(87014, "invalid content length")
+    return None
 
 
 def _error(errcode: int, errmsg: str) -> Response:
@@ -203,10 +221,18 @@ def create_fake_app(fake: FakeWeChat) -> Flask:
             return bad
         body = request.get_json(force=True, silent=True) or {}
         content = str(body.get("content", ""))
+        with lock:
+            refused = _text_check_refusal(body, state.stale_openids)
+            if refused is None:
+                state.checked_texts.append(body)
+        if refused is not None:
+            return refused
         suggest, label = "pass", 100
-        if "违规" in content:
+        if TEXT_BUSY in content:
+            return _error(-1, "system error")
+        if TEXT_RISKY in content:
             suggest, label = "risky", 20001
-        elif "待审" in content:
+        elif TEXT_REVIEW in content:
             suggest, label = "review", 21000
         return jsonify(
             {
@@ -323,6 +349,11 @@ class FakeWeChat:
         with self._lock:
             return sum(1 for p, _ in self.state.calls if p == path)
 
+    def forget_visit(self, openid: str) -> None:
+        """The text check answers 61010 for this author (no visit within 2 hours)."""
+        with self._lock:
+            self.state.stale_openids.add(openid)
+
     def reset(self) -> None:
         """Forget failures, delays, outages and recorded calls (issued tokens stay valid)."""
         with self._lock:
@@ -331,3 +362,5 @@ class FakeWeChat:
             self.state.outage_status = None
             self.state.calls.clear()
             self.state.sent_messages.clear()
+            self.state.checked_texts.clear()
+            self.state.stale_openids.clear()

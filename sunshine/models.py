@@ -16,6 +16,7 @@ from sunshine.hours import models as hours_models
 from sunshine.imports import models as imports_models
 from sunshine.jobs import models as jobs_models
 from sunshine.members import models as members_models
+from sunshine.moderation import models as moderation_models
 from sunshine.needs import models as needs_models
 from sunshine.org import models as org_models
 from sunshine.reportin import models as reportin_models
@@ -39,6 +40,7 @@ __all__ = [
     "imports_models",
     "jobs_models",
     "members_models",
+    "moderation_models",
     "needs_models",
     "org_models",
     "reportin_models",

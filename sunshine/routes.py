@@ -22,6 +22,7 @@ from sunshine.hours.policy_routes import blp as approval_blp
 from sunshine.hours.routes import blp as hours_blp
 from sunshine.imports.routes import blp as imports_blp
 from sunshine.members.routes import blp as members_blp
+from sunshine.moderation.routes import blp as moderation_blp
 from sunshine.needs.routes import blp as needs_blp
 from sunshine.ops.routes import blp as ops_blp
 from sunshine.org.routes import blp as org_blp
@@ -53,6 +54,7 @@ BLUEPRINTS = [
     locks_blp,
     callups_blp,
     needs_blp,
+    moderation_blp,
     exports_blp,
     org_blp,
     roster_blp,

@@ -63,6 +63,7 @@ class Permission(StrEnum):
     CONSOLE_LOGIN = "console.login"  # log in to the PC console (its pages then ask for the rest)
     RANKING_READ = "ranking.read"  # the honour roll (光荣榜) of an area the grant reaches
     RANKING_UNITS = "ranking.units"  # work units ranked by their members' compliance
+    CONTENT_REVIEW = "content.review"  # approve or reject public text WeChat held for a person
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -124,6 +125,9 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # community's, street's and city's without a grant). Units are ranked for oversight only.
     Permission.RANKING_READ: _ADMINS,
     Permission.RANKING_UNITS: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    # Held text is judged a level above the community that mostly writes it (never by its
+    # own author: moderation.service.decide).
+    Permission.CONTENT_REVIEW: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
 }
 
 

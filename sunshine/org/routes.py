@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, make_response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -14,6 +15,8 @@ from sunshine.imports import service as imports
 from sunshine.imports.models import ImportBatch
 from sunshine.imports.routes import import_upload
 from sunshine.imports.schemas import ImportBatchOut
+from sunshine.moderation.schemas import CheckBriefOut
+from sunshine.moderation.views import brief
 from sunshine.org import imports as org_imports
 from sunshine.org import service, views
 from sunshine.org.models import Area, ServiceTeam
@@ -105,16 +108,24 @@ class CommunityTeams(MethodView):
     @login_required
     @blp.arguments(TeamIn)
     @blp.response(201, TeamOut)
+    @blp.alt_response(
+        202,
+        schema=CheckBriefOut,
+        description="名称需人工审核或微信暂时无法检查：审核通过后才建立服务队",
+    )
     @blp.alt_response(409, description="同名服务队已存在（team.duplicate）")
-    def post(self, data: dict[str, Any], community_id: int) -> ServiceTeam:
+    def post(self, data: dict[str, Any], community_id: int) -> ServiceTeam | Response:
         """为社区新增服务队
 
-        该社区的社区管理员或组织部可调用；区域须是社区（area.wrong_level，422）。
+        该社区的社区管理员或组织部可调用；区域须是社区（area.wrong_level，422）。名称先经微信
+        内容安全检查：违规 422（content.risky）；待审核时答 202 与审核状态，通过后才建立。
         """
-        team = service.create_team(
+        team, check = service.create_team(
             actor=current_actor(), community_id=community_id, name=data["name"]
         )
         db.session.commit()
+        if team is None:
+            return make_response(CheckBriefOut().dump(brief(check)), 202)
         return team
 
 

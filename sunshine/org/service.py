@@ -7,6 +7,8 @@ from sqlalchemy import select
 from sunshine.access.permissions import EVERYWHERE, Actor, Permission, Place, authorize
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
+from sunshine.moderation import service as moderation
+from sunshine.moderation.models import CLEARED, ContentCheck, Scene
 from sunshine.org.models import (
     CHILD_LEVEL,
     LEVEL_LABELS,
@@ -96,17 +98,49 @@ def create_city(*, actor: Actor, name: str, division_code: str | None) -> Area:
     return create_area(name=name, level=AreaLevel.CITY, division_code=division_code)
 
 
-def create_team(*, actor: Actor, community_id: int, name: str) -> ServiceTeam:
-    """Add a service team (志愿服务队) to a community."""
+TEAM_SUBJECT = "team"  # a new team's name, checked per community (``org.moderated``)
+
+
+def create_team(
+    *, actor: Actor, community_id: int, name: str
+) -> tuple[ServiceTeam | None, ContentCheck]:
+    """Add a service team (志愿服务队) to a community, once WeChat's text check passes its
+    name (scene 1, 资料): risky is refused (422); a held name makes no team until it clears
+    (``org.moderated``), and the team is None."""
+    community = _team_community(actor, community_id, name)
+    check = moderation.screen(
+        actor=actor,
+        subject=TEAM_SUBJECT,
+        subject_id=community.id,
+        action="create",
+        area_path=community.path,
+        scene=Scene.PROFILE,
+        texts={"name": name},
+    )
+    community = _team_community(actor, community_id, name)  # again: the check ended the transaction
+    if check.status not in CLEARED:
+        return None, check
+    return add_team(community.id, name), check
+
+
+def _team_community(actor: Actor, community_id: int, name: str) -> Area:
     community = get_area_of_level(community_id, AreaLevel.COMMUNITY, "community_id")
     authorize(actor, Permission.ORG_MANAGE, Place(area_path=community.path))
-    if db.session.scalar(
-        select(ServiceTeam.id).where(
-            ServiceTeam.community_id == community.id, ServiceTeam.name == name
-        )
-    ):
+    if team_named(community.id, name) is not None:
         raise Conflict("该社区已有同名服务队", code="team.duplicate")
-    team = ServiceTeam(community_id=community.id, name=name)
+    return community
+
+
+def team_named(community_id: int, name: str) -> int | None:
+    return db.session.scalar(
+        select(ServiceTeam.id).where(
+            ServiceTeam.community_id == community_id, ServiceTeam.name == name
+        )
+    )
+
+
+def add_team(community_id: int, name: str) -> ServiceTeam:
+    team = ServiceTeam(community_id=community_id, name=name)
     db.session.add(team)
     db.session.flush()
     return team

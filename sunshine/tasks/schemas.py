@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from sunshine.api import ID, BaseSchema, BigCursorArgs, PointIn, PointOut, cursor_page_schema
 from sunshine.members.schemas import SkillOut
+from sunshine.moderation.schemas import CheckBriefOut
 from sunshine.org.schemas import AreaOut
 from sunshine.tasks.models import (
     Attendance,
@@ -134,6 +135,14 @@ class TaskOut(BaseSchema):
 
 
 TaskPage = cursor_page_schema(TaskOut)
+
+
+class TaskCheckedOut(TaskOut):
+    content_check = fields.Nested(
+        CheckBriefOut,
+        allow_none=True,
+        metadata={"description": "the content check of the text (null: none was needed)"},
+    )
 
 
 class TaskListArgs(BaseSchema):

@@ -15,7 +15,11 @@ from sunshine.attendance.models import Direction, Punch
 from sunshine.errors import NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
+from sunshine.moderation.models import ContentCheck
+from sunshine.moderation.service import latest_for
+from sunshine.moderation.views import brief
 from sunshine.pagination import CursorPage, newest_first
+from sunshine.tasks import moderated
 from sunshine.tasks.models import (
     Invitation,
     InvitationStatus,
@@ -42,6 +46,11 @@ def list_categories() -> list[TaskCategory]:
             select(TaskCategory).where(TaskCategory.active).order_by(TaskCategory.sort_order)
         )
     )
+
+
+def checked(task: Task, check: ContentCheck | None) -> Shown:
+    """A task with what its author is told about the check of its text."""
+    return Shown(task, content_check=brief(check))
 
 
 def list_tasks(
@@ -77,6 +86,16 @@ def task_for(*, actor: Actor, task_id: int) -> Task:
     if not _may_read(actor, task):
         raise NotFound("任务不存在", code="task.not_found")
     return task
+
+
+def task_page(*, actor: Actor, task_id: int) -> Shown:
+    """``task_for``, with the latest content check of its text for its managers (its
+    authors follow a held publication or edit there); null for members."""
+    task = task_for(actor=actor, task_id=task_id)
+    check = None
+    if can(actor, Permission.TASK_MANAGE, place_of(task)):
+        check = latest_for(moderated.SUBJECT, task.id)
+    return checked(task, check)
 
 
 def shift_for(*, actor: Actor, shift_id: int) -> Shift:

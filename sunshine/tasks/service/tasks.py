@@ -14,8 +14,11 @@ from sunshine.access.permissions import Actor, Permission, Place, authorize, req
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members.skills import active_skills
+from sunshine.moderation import service as moderation
+from sunshine.moderation.models import CLEARED, ContentCheck, Scene
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
+from sunshine.tasks import moderated
 from sunshine.tasks.models import (
     ShiftStatus,
     SignupStatus,
@@ -126,29 +129,85 @@ def check_editable(task: Task) -> None:
         raise Conflict("任务已取消，不能修改", code="task.cancelled")
 
 
-def update_task(*, actor: Actor, task_id: int, changes: dict[str, Any]) -> Task:
+def update_task(
+    *, actor: Actor, task_id: int, changes: dict[str, Any]
+) -> tuple[Task, ContentCheck | None]:
+    """Edit a task. New text of a published task is checked first (``moderation.screen``),
+    together with an edit of its text still held: risky is refused (422), held text stays
+    off the task until it clears; the other changes apply at once. New text of a draft
+    drops a held publication of the old one."""
     task = managed_task(actor, task_id)
     check_editable(task)
+    if "category_id" in changes:
+        _category(changes["category_id"])
+    if "skill_ids" in changes:
+        active_skills(changes["skill_ids"])
+    _check_visibility(task.area, changes.get("visibility", task.visibility))
+    published = task.status == TaskStatus.PUBLISHED
+    # An edit of the text still held is checked again with this one, as one.
+    held = moderation.held_texts(moderated.SUBJECT, task.id, moderated.EDIT) if published else {}
+    edited = held | {f: changes[f] for f in moderated.TEXT_FIELDS if f in changes}
+    edited = {f: text for f, text in edited.items() if text != getattr(task, f)}
+    check = None
+    if edited and published:
+        check = moderation.screen(
+            actor=actor,
+            subject=moderated.SUBJECT,
+            subject_id=task.id,
+            action=moderated.EDIT,
+            area_path=task.area_path,
+            scene=Scene.FORUM,
+            texts=edited,
+        )
+        task = managed_task(actor, task_id)  # read again: the check ended the transaction
+        check_editable(task)
+        if check.status in CLEARED:
+            changes = changes | edited
+        else:
+            changes = {k: v for k, v in changes.items() if k not in edited}
+    elif held:  # the text went back to what is shown: the held edit is void
+        moderation.supersede(moderated.SUBJECT, task.id, action=moderated.EDIT)
+    elif edited:
+        moderation.supersede(moderated.SUBJECT, task.id, action=moderated.PUBLISH)
     if "category_id" in changes:
         task.category = _category(changes.pop("category_id"))
     if "skill_ids" in changes:
         task.skills = active_skills(changes.pop("skill_ids"))
-    _check_visibility(task.area, changes.get("visibility", task.visibility))
     for field in TASK_FIELDS:
         if field in changes:
             setattr(task, field, changes[field])
     if "point" in changes:
         _set_point(task, changes["point"])
-    return task
+    return task, check
 
 
-def publish_task(*, actor: Actor, task_id: int) -> Task:
-    """Make a task visible to members; it needs at least one open shift."""
+def publish_task(*, actor: Actor, task_id: int) -> tuple[Task, ContentCheck | None]:
+    """Make a task visible to members; it needs at least one open shift, and its text must
+    clear the content check: held text leaves it a draft, published once it clears."""
     task = managed_task(actor, task_id)
     check_editable(task)
     if task.status == TaskStatus.PUBLISHED:
-        return task
+        return task, None
+    _require_open_shift(task)
+    check = moderation.screen(
+        actor=actor,
+        subject=moderated.SUBJECT,
+        subject_id=task.id,
+        action=moderated.PUBLISH,
+        area_path=task.area_path,
+        scene=Scene.FORUM,
+        texts=moderated.texts_of(task),
+    )
+    task = managed_task(actor, task_id)  # read again: the check ended the transaction
+    check_editable(task)
+    if moderation.digest_of(moderated.texts_of(task)) != check.digest:
+        raise Conflict("任务内容刚被修改，请重新发布", code="task.changed")
+    if check.status in CLEARED and task.status != TaskStatus.PUBLISHED:
+        _require_open_shift(task)
+        task.status, task.published_at = TaskStatus.PUBLISHED, clock.now()
+    return task, check
+
+
+def _require_open_shift(task: Task) -> None:
     if not any(s.status == ShiftStatus.OPEN for s in task.shifts):
         raise Conflict("请先添加至少一个班次", code="task.no_shifts")
-    task.status, task.published_at = TaskStatus.PUBLISHED, clock.now()
-    return task
