@@ -112,6 +112,12 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "WECHAT_API_BASE": (env.get("WECHAT_API_BASE") or WECHAT_API_BASE_DEFAULT).rstrip("/"),
         "WECHAT_TIMEOUT": _float(env, "WECHAT_TIMEOUT", 5.0),
         "WECHAT_CHECKIN_PAGE": env.get("WECHAT_CHECKIN_PAGE") or "pages/checkin/index",
+        # Which version of the mini-program a subscribe message opens: formal, trial, developer.
+        "WECHAT_MINIPROGRAM_STATE": env.get("WECHAT_MINIPROGRAM_STATE") or "formal",
+        # Subscribe-message templates per event, JSON (docs/notifications.md); none: inbox only.
+        "NOTIFY_TEMPLATES": env.get("NOTIFY_TEMPLATES") or "{}",
+        # Minutes before a shift's start that its confirmed members are reminded.
+        "NOTIFY_REMINDER_MINUTES": env.get("NOTIFY_REMINDER_MINUTES") or "1440,120",
         "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 24 * 3600),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "20 per minute",
         "SIGNUP_CANCEL_CUTOFF_MINUTES": _int(env, "SIGNUP_CANCEL_CUTOFF_MINUTES", 120),

@@ -16,6 +16,7 @@ from sunshine.imports import models as imports_models
 from sunshine.jobs import models as jobs_models
 from sunshine.members import models as members_models
 from sunshine.needs import models as needs_models
+from sunshine.notify import models as notify_models
 from sunshine.org import models as org_models
 from sunshine.reportin import models as reportin_models
 from sunshine.roster import models as roster_models
@@ -38,6 +39,7 @@ __all__ = [
     "jobs_models",
     "members_models",
     "needs_models",
+    "notify_models",
     "org_models",
     "reportin_models",
     "roster_models",

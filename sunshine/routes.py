@@ -20,6 +20,7 @@ from sunshine.hours.routes import blp as hours_blp
 from sunshine.imports.routes import blp as imports_blp
 from sunshine.members.routes import blp as members_blp
 from sunshine.needs.routes import blp as needs_blp
+from sunshine.notify.routes import blp as notify_blp
 from sunshine.ops.routes import blp as ops_blp
 from sunshine.org.routes import blp as org_blp
 from sunshine.reportin.routes import blp as reportin_blp
@@ -49,6 +50,7 @@ BLUEPRINTS = [
     callups_blp,
     needs_blp,
     exports_blp,
+    notify_blp,
     org_blp,
     roster_blp,
     imports_blp,

@@ -8,12 +8,18 @@ gives every call a timeout (wechatpy sends the token fetch without one) and poin
 at ``WECHAT_API_BASE`` (staging, tests, the fake server). That reaches into wechatpy, which is
 why wechatpy is pinned exactly.
 
+The access token comes from ``POST /cgi-bin/stable_token`` (``_StableTokenClient``): another
+system using the same AppID cannot invalidate it, one process fetches it per expiry under a
+Redis lock while the others wait for it, and a call answered 40001/42001 refreshes it once and
+is retried once (wechatpy's own retry would loop for as long as WeChat keeps saying so).
+
 WeChat's errors become DomainErrors with clear codes; secrets never reach a log or a response.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,6 +120,81 @@ def _cache_errors() -> Iterator[None]:
         ) from None
 
 
+# Stable token ---------------------------------------------------------------------------------
+
+_STALE_TOKEN = (40001, 40014, 42001)  # invalid, malformed or expired access token
+_TOKEN_LOCK_SECONDS = 10
+
+
+class _StableTokenClient(WeChatClient):
+    """wechatpy's client fetching its token with ``POST /cgi-bin/stable_token``.
+
+    ``lock`` (a Redis client, or None for one process) makes the fetch happen once across
+    processes: the holder of ``<prefix>:token_lock`` fetches, the others poll the shared
+    storage until the token appears (or the lock lapses, when they fetch themselves).
+    """
+
+    def __init__(self, *args: Any, lock: Any = None, lock_key: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, auto_retry=False, **kwargs)
+        self._lock, self._lock_key = lock, lock_key
+
+    def fetch_access_token(self) -> dict[str, Any]:
+        if self._lock is None:
+            return self._fetch_stable()
+        deadline = time.monotonic() + _TOKEN_LOCK_SECONDS
+        while True:
+            with _cache_errors():
+                won = self._lock.set(self._lock_key, "1", nx=True, ex=_TOKEN_LOCK_SECONDS)
+            if won:
+                try:
+                    cached = self.session.get(self.access_token_key)
+                    return {"access_token": cached} if cached else self._fetch_stable()
+                finally:
+                    with _cache_errors():
+                        self._lock.delete(self._lock_key)
+            time.sleep(0.05)  # another process is fetching: wait for its token
+            cached = self.session.get(self.access_token_key)
+            if cached:
+                return {"access_token": cached}
+            if time.monotonic() > deadline:
+                return self._fetch_stable()
+
+    def _fetch_stable(self) -> dict[str, Any]:
+        body = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
+        response = self._http.post(
+            OFFICIAL_BASE + "/cgi-bin/stable_token", json=body, timeout=self.timeout
+        )
+        try:
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            raise WeChatClientException(
+                None, None, client=self, request=exc.request, response=exc.response
+            ) from None
+        result: dict[str, Any] = response.json()
+        if result.get("errcode"):
+            raise WeChatClientException(
+                result["errcode"], result.get("errmsg"), client=self, response=response
+            )
+        expires_in = int(result.get("expires_in", 7200))
+        self.session.set(self.access_token_key, result["access_token"], expires_in)
+        self.expires_at = int(time.time()) + expires_in
+        return result
+
+    def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
+        params = dict(kwargs.get("params") or {})
+        try:
+            return super()._request(method, url_or_endpoint, **{**kwargs, "params": params})
+        except WeChatClientException as exc:
+            if exc.errcode not in _STALE_TOKEN or "access_token" in (kwargs.get("params") or {}):
+                raise
+            log.info("WeChat access token refused (errcode %s): refreshing once", exc.errcode)
+            used = params.get("access_token")
+            if self.session.get(self.access_token_key) == used:  # nobody refreshed it yet
+                self.session.delete(self.access_token_key)
+            self.expires_at = None  # type: ignore[assignment]
+            return super()._request(method, url_or_endpoint, **kwargs)
+
+
 def build_client(
     *,
     appid: str,
@@ -125,7 +206,14 @@ def build_client(
 ) -> WeChatClient:
     """A wechatpy client wired to our transport and token storage."""
     inner = RedisStorage(redis_client, prefix=redis_prefix) if redis_client else MemoryStorage()
-    client = WeChatClient(appid, secret, session=_EarlyExpiry(inner), timeout=timeout)
+    client = _StableTokenClient(
+        appid,
+        secret,
+        session=_EarlyExpiry(inner),
+        timeout=timeout,
+        lock=redis_client,
+        lock_key=f"{redis_prefix}:token_lock",
+    )
     client._http.mount(OFFICIAL_BASE + "/", _Transport(api_base, timeout))
     return client
 
@@ -286,3 +374,51 @@ def mini_program_code(scene: str) -> tuple[bytes, str]:
         log.warning("WeChat getwxacodeunlimit answered without an image")
         raise UpstreamError(code="wechat.error", message="微信服务返回错误，请稍后再试")
     return response.content, content_type.split(";")[0]
+
+
+# Subscribe messages -----------------------------------------------------------------------------
+
+# errcodes after which the same message may succeed later: busy, rate-limited, system error.
+_TRANSIENT = frozenset({-1, 45009, 45011})
+QUOTA_REFUSED = 43101  # the user refused, or no accept is left for this template
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What became of one subscribe message: sent, or the errcode (None: no answer at all)."""
+
+    sent: bool
+    errcode: int | None = None
+    transient: bool = False
+
+
+def send_subscribe_message(
+    openid: str, template_id: str, data: Mapping[str, str], *, page: str | None
+) -> SendResult:
+    """Send one subscribe message; never raises (the outbox records the outcome).
+
+    ``data`` maps the template's keys (``thing1``) to values already within WeChat's limits.
+    Transient: no answer, an HTTP error, -1, 45009/45011, the token cache down.
+    """
+    body: dict[str, Any] = {
+        "touser": openid,
+        "template_id": template_id,
+        "data": {key: {"value": value} for key, value in data.items()},
+        "miniprogram_state": current_app.config["WECHAT_MINIPROGRAM_STATE"],
+        "lang": "zh_CN",
+    }
+    if page:
+        body["page"] = page
+    try:
+        client().wxa._post("cgi-bin/message/subscribe/send", data=body)
+    except WeChatClientException as exc:
+        errcode = exc.errcode
+        log.info("WeChat subscribe send refused: errcode %s", errcode)
+        return SendResult(False, errcode, errcode is None or errcode in _TRANSIENT)
+    except requests.RequestException as exc:
+        log.warning("WeChat subscribe send unreachable: %s", type(exc).__name__)
+        return SendResult(False, None, True)
+    except UpstreamUnavailable as exc:  # the token cache (Redis) or the configuration
+        log.warning("WeChat subscribe send impossible: %s", exc.code)
+        return SendResult(False, None, True)
+    return SendResult(True)

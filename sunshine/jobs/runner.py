@@ -34,6 +34,7 @@ JOB_MODULES = (
     "sunshine.attendance.jobs",
     "sunshine.exports.jobs",
     "sunshine.hours.jobs",
+    "sunshine.notify.jobs",
 )
 
 
