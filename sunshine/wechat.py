@@ -378,8 +378,9 @@ def mini_program_code(scene: str) -> tuple[bytes, str]:
 
 # Subscribe messages -----------------------------------------------------------------------------
 
-# errcodes after which the same message may succeed later: busy, rate-limited, system error.
-_TRANSIENT = frozenset({-1, 45009, 45011})
+# errcodes after which the same message may succeed later: busy, rate-limited, and a token
+# still refused after one refresh (the token service itself in trouble).
+_TRANSIENT = frozenset({-1, 45009, 45011, *_STALE_TOKEN})
 QUOTA_REFUSED = 43101  # the user refused, or no accept is left for this template
 
 

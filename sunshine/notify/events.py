@@ -65,7 +65,7 @@ EVENTS: dict[Event, EventText] = {
         ("community", "report_in_id", *_DECISION),
     ),
     Event.REGISTRATION_REVIEWED: EventText(
-        "身份审核", "您的党员身份认证{result}。{reason_note}", ("member_id", *_DECISION)
+        "身份审核", "您的党员身份认证{result}。{reason_note}", _DECISION
     ),
     Event.RECORD_DECIDED: EventText(
         "时长确认",

@@ -9,8 +9,9 @@ transaction; each outcome is committed as it comes. A sender killed mid-send lea
 since WeChat may have delivered them (the inbox still has every message).
 
 A transient failure (no answer, -1, 45009) pauses the whole outbox: the row and every pending
-row due before the retry time wait until then (backoff 5 s doubling to 5 min), so after an
-outage the rows leave in the order they were written.
+row due before the retry time wait until then (backoff 5 s doubling to 5 min), and no row
+overtakes an older one still waiting, so after an outage the rows leave in the order they were
+written.
 """
 
 from __future__ import annotations
@@ -89,13 +90,17 @@ def claim(now: datetime, limit: int) -> tuple[list[Claimed], int]:
             Message.page,
             Message.attempts,
             Message.expires_at,
+            Message.next_attempt_at,
         )
         .join(Account, Account.id == Message.account_id)
-        .where(Message.status == SendStatus.PENDING, Message.next_attempt_at <= now)
+        .where(Message.status == SendStatus.PENDING)
         .order_by(Message.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=Message)
     ).all()
+    # First in, first out: nothing overtakes a row that waits for its retry (an outage).
+    waiting = next((i for i, row in enumerate(rows) if row.next_attempt_at > now), None)
+    rows = rows[:waiting] if waiting is not None else rows
     claimed, expired, no_quota = [], [], []
     for row in rows:
         if row.expires_at <= now:

@@ -182,3 +182,43 @@ def mark_read(*, actor: Actor, ids: Sequence[int] | None) -> int:
         query.values(read_at=clock.now()).execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# What the other domains call -------------------------------------------------------------------
+
+_SHIFT_STATUS = {
+    Event.SIGNUP_CONFIRMED: "报名成功",
+    Event.PROMOTED: "候补成功",
+    Event.INVITED: "已安排",
+    Event.SHIFT_MOVED: "时间变更",
+    Event.SHIFT_CANCELLED: "已取消",
+}
+
+
+def about_shift(event: Event, shift: Any, member_ids: Iterable[int], **extra: Any) -> int:
+    """A shift's event for these members (``shift`` is a ``tasks`` Shift with its task)."""
+    values = {
+        "task": shift.task.title,
+        "starts_at": shift.starts_at,
+        "place": shift.task.address,
+        "shift_id": shift.id,
+        "status": _SHIFT_STATUS.get(event, ""),
+        **extra,
+    }
+    return enqueue_for_members(event, member_ids=member_ids, values=values)
+
+
+def decided(
+    event: Event, *, member_id: int, approved: bool, reason: str | None, **values: Any
+) -> int:
+    """A decision on something of the member's (a report-in, a registration, a record …)."""
+    return enqueue_for_members(
+        event,
+        member_ids=[member_id],
+        values={
+            "result": "已通过" if approved else "未通过",
+            "reason": reason,
+            "decided_at": clock.now(),
+            **values,
+        },
+    )
