@@ -158,7 +158,7 @@ def test_a_refused_token_is_refreshed_once_and_the_send_retried(scene: Scene) ->
 
 
 def test_a_token_refused_twice_is_not_retried_again(scene: Scene) -> None:
-    _, openid, member = scene.member()
+    _, _, member = scene.member()
     scene.accept(member, "TPL_SHIFT")
     scene.sign_up(member)
     scene.fake.fail(SEND, 40001, "invalid credential", times=2)
@@ -198,9 +198,11 @@ def test_a_stale_message_is_not_sent(scene: Scene) -> None:
     assert _left(scene, member) == 1
 
 
-def test_without_a_template_the_message_is_inbox_only(scene: Scene, monkeypatch) -> None:
+def test_without_a_template_the_message_is_inbox_only(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(scene.client.application.config, "NOTIFY_TEMPLATES", "{}")
-    _, openid, member = scene.member()
+    _, _, member = scene.member()
     scene.sign_up(member)
 
     assert sender.drain()["claimed"] == 0
