@@ -211,3 +211,33 @@ def drain(
             break
     counts["interrupted"] = sweep(now or clock.now())
     return counts
+
+
+def run_worker(*, batch: int, idle: float, stop: Callable[[], bool]) -> None:
+    """Send continuously until ``stop()``: drain, then poll every ``idle`` seconds when
+    nothing is due. A failure (the database gone) is logged and retried after ``idle``."""
+    import time
+
+    while not stop():
+        try:
+            counts = drain(batch=batch, limit=batch * 20, stop=stop)
+        except Exception:
+            db.session.rollback()
+            log.exception("outbox sender failed; retrying")
+            counts = {"claimed": 0}
+        finally:
+            db.session.remove()
+        if counts["claimed"]:
+            log.info("outbox: %s", counts)
+            continue
+        time.sleep(idle)
+
+
+def status_counts() -> dict[str, int]:
+    """How many messages are in each state (``failed:refused`` …), for an operator."""
+    from sqlalchemy import func
+
+    rows = db.session.execute(
+        select(Message.status, Message.error, func.count()).group_by(Message.status, Message.error)
+    ).all()
+    return {f"{status}:{error}" if error else str(status): n for status, error, n in rows}

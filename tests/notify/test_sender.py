@@ -210,3 +210,39 @@ def test_without_a_template_the_message_is_inbox_only(
     (row,) = messages()
     assert (row.status, row.error) == (SendStatus.SKIPPED, "no_template")
     assert len(scene.inbox(member)) == 1
+
+
+def test_the_worker_sends_within_seconds_and_stops_when_told(scene: Scene) -> None:
+    import time
+
+    _, openid, member = scene.member()
+    scene.accept(member, "TPL_SHIFT")
+    scene.sign_up(member)
+    deadline = time.monotonic() + 10
+
+    sender.run_worker(
+        batch=10,
+        idle=0.05,
+        stop=lambda: bool(scene.fake.sent_to(openid)) or time.monotonic() > deadline,
+    )
+
+    assert len(scene.fake.sent_to(openid)) == 1
+    (row,) = messages()
+    assert row.status == SendStatus.SENT
+
+
+def test_the_cron_job_sends_too_and_the_status_command_counts(scene: Scene) -> None:
+    from sunshine.jobs.runner import run_due
+
+    _, openid, member = scene.member()
+    scene.accept(member, "TPL_SHIFT")
+    scene.sign_up(member)
+    _, _, other = scene.member()
+    scene.sign_up(other)  # no quota
+
+    results = run_due(only="notify.send")
+
+    assert results["notify.send"]["sent"] == 1 and len(scene.fake.sent_to(openid)) == 1
+    shown = scene.client.application.test_cli_runner().invoke(args=["notify", "status"])
+    assert shown.exit_code == 0, shown.output
+    assert "sent: 1" in shown.output and "skipped:no_quota: 1" in shown.output
