@@ -54,7 +54,8 @@ def notify() -> None:
 @notify.command("worker")
 @click.option("--batch", default=50, show_default=True, help="Rows claimed at a time.")
 @click.option("--idle", default=1.0, show_default=True, help="Seconds between polls when idle.")
-def notify_worker(batch: int, idle: float) -> None:
+@click.option("--concurrency", type=int, help="Sends in flight (NOTIFY_SEND_CONCURRENCY).")
+def notify_worker(batch: int, idle: float, concurrency: int | None) -> None:
     """Send the outbox continuously until SIGTERM/SIGINT (finishes the row in hand)."""
     import signal
 
@@ -64,7 +65,7 @@ def notify_worker(batch: int, idle: float) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda number, _frame: stopping.append(number))
     click.echo(f"notify worker: batch {batch}, idle {idle} s")
-    sender.run_worker(batch=batch, idle=idle, stop=lambda: bool(stopping))
+    sender.run_worker(batch=batch, idle=idle, concurrency=concurrency, stop=lambda: bool(stopping))
 
 
 @notify.command("status")

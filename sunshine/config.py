@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sunshine import signing
+from sunshine.notify import templates
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,8 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "NOTIFY_TEMPLATES": env.get("NOTIFY_TEMPLATES") or "{}",
         # Minutes before a shift's start that its confirmed members are reminded.
         "NOTIFY_REMINDER_MINUTES": env.get("NOTIFY_REMINDER_MINUTES") or "1440,120",
+        # Subscribe messages a sender has in flight at once (1: strictly oldest first).
+        "NOTIFY_SEND_CONCURRENCY": _int(env, "NOTIFY_SEND_CONCURRENCY", 4),
         "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 24 * 3600),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "20 per minute",
         "SIGNUP_CANCEL_CUTOFF_MINUTES": _int(env, "SIGNUP_CANCEL_CUTOFF_MINUTES", 120),
@@ -154,6 +157,10 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         },
         "SQLALCHEMY_RECORD_QUERIES": False,
     }
+    try:  # a template the sender could not fill fails at start, not at the first event
+        templates.parse(config["NOTIFY_TEMPLATES"])
+    except templates.TemplateError as exc:
+        raise ConfigError(str(exc)) from None
     return config
 
 

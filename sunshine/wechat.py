@@ -8,10 +8,8 @@ gives every call a timeout (wechatpy sends the token fetch without one) and poin
 at ``WECHAT_API_BASE`` (staging, tests, the fake server). That reaches into wechatpy, which is
 why wechatpy is pinned exactly.
 
-The access token comes from ``POST /cgi-bin/stable_token`` (``_StableTokenClient``): another
-system using the same AppID cannot invalidate it, one process fetches it per expiry under a
-Redis lock while the others wait for it, and a call answered 40001/42001 refreshes it once and
-is retried once (wechatpy's own retry would loop for as long as WeChat keeps saying so).
+The token comes from ``POST /cgi-bin/stable_token``, fetched once per expiry under a Redis
+lock; a call answered 40001/42001 refreshes it once and is retried once (``_StableTokenClient``).
 
 WeChat's errors become DomainErrors with clear codes; secrets never reach a log or a response.
 """
@@ -127,12 +125,8 @@ _TOKEN_LOCK_SECONDS = 10
 
 
 class _StableTokenClient(WeChatClient):
-    """wechatpy's client fetching its token with ``POST /cgi-bin/stable_token``.
-
-    ``lock`` (a Redis client, or None for one process) makes the fetch happen once across
-    processes: the holder of ``<prefix>:token_lock`` fetches, the others poll the shared
-    storage until the token appears (or the lock lapses, when they fetch themselves).
-    """
+    """wechatpy's client with the stable token. With ``lock`` (Redis) the holder of
+    ``<prefix>:token_lock`` fetches; the others poll the shared storage for its token."""
 
     def __init__(self, *args: Any, lock: Any = None, lock_key: str = "", **kwargs: Any) -> None:
         super().__init__(*args, auto_retry=False, **kwargs)
@@ -161,20 +155,10 @@ class _StableTokenClient(WeChatClient):
 
     def _fetch_stable(self) -> dict[str, Any]:
         body = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
-        response = self._http.post(
-            OFFICIAL_BASE + "/cgi-bin/stable_token", json=body, timeout=self.timeout
-        )
-        try:
-            response.raise_for_status()
-        except requests.RequestException as exc:
-            raise WeChatClientException(
-                None, None, client=self, request=exc.request, response=exc.response
-            ) from None
-        result: dict[str, Any] = response.json()
-        if result.get("errcode"):
-            raise WeChatClientException(
-                result["errcode"], result.get("errmsg"), client=self, response=response
-            )
+        url = OFFICIAL_BASE + "/cgi-bin/stable_token"
+        response = self._http.post(url, json=body, timeout=self.timeout)
+        response.raise_for_status()  # an HTML error page: requests.HTTPError, "unavailable"
+        result: dict[str, Any] = self._handle_result(response)  # raises on an errcode
         expires_in = int(result.get("expires_in", 7200))
         self.session.set(self.access_token_key, result["access_token"], expires_in)
         self.expires_at = int(time.time()) + expires_in
@@ -378,15 +362,14 @@ def mini_program_code(scene: str) -> tuple[bytes, str]:
 
 # Subscribe messages -----------------------------------------------------------------------------
 
-# errcodes after which the same message may succeed later: busy, rate-limited, and a token
-# still refused after one refresh (the token service itself in trouble).
+# Worth a retry later: busy, rate-limited, a token still refused after its one refresh.
 _TRANSIENT = frozenset({-1, 45009, 45011, *_STALE_TOKEN})
 QUOTA_REFUSED = 43101  # the user refused, or no accept is left for this template
 
 
 @dataclass(frozen=True)
 class SendResult:
-    """What became of one subscribe message: sent, or the errcode (None: no answer at all)."""
+    """Sent, or the errcode (None: no answer) and whether a retry may succeed."""
 
     sent: bool
     errcode: int | None = None
@@ -396,30 +379,19 @@ class SendResult:
 def send_subscribe_message(
     openid: str, template_id: str, data: Mapping[str, str], *, page: str | None
 ) -> SendResult:
-    """Send one subscribe message; never raises (the outbox records the outcome).
-
-    ``data`` maps the template's keys (``thing1``) to values already within WeChat's limits.
-    Transient: no answer, an HTTP error, -1, 45009/45011, the token cache down.
-    """
-    body: dict[str, Any] = {
-        "touser": openid,
-        "template_id": template_id,
-        "data": {key: {"value": value} for key, value in data.items()},
-        "miniprogram_state": current_app.config["WECHAT_MINIPROGRAM_STATE"],
-        "lang": "zh_CN",
-    }
-    if page:
-        body["page"] = page
+    """Send one subscribe message (``data``: key → value within WeChat's limits); never
+    raises. Transient: no answer, an HTTP error, -1, 45009/45011, the token cache down."""
+    state = current_app.config["WECHAT_MINIPROGRAM_STATE"]
+    values = {key: {"value": value} for key, value in data.items()}
+    body = {"touser": openid, "template_id": template_id, "data": values, "lang": "zh_CN"}
+    body.update({"miniprogram_state": state, **({"page": page} if page else {})})
     try:
         client().wxa._post("cgi-bin/message/subscribe/send", data=body)
     except WeChatClientException as exc:
         errcode = exc.errcode
         log.info("WeChat subscribe send refused: errcode %s", errcode)
         return SendResult(False, errcode, errcode is None or errcode in _TRANSIENT)
-    except requests.RequestException as exc:
-        log.warning("WeChat subscribe send unreachable: %s", type(exc).__name__)
-        return SendResult(False, None, True)
-    except UpstreamUnavailable as exc:  # the token cache (Redis) or the configuration
-        log.warning("WeChat subscribe send impossible: %s", exc.code)
+    except (requests.RequestException, UpstreamUnavailable) as exc:  # no answer; Redis down
+        log.warning("WeChat subscribe send failed: %s", type(exc).__name__)
         return SendResult(False, None, True)
     return SendResult(True)

@@ -37,7 +37,7 @@ class MySubscriptions(MethodView):
     @blp.response(200, SubscriptionsOut)
     @blp.alt_response(422, description="模板不存在（notify.unknown_template）")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """上报 wx.requestSubscribeMessage 的结果
+        """上报订阅消息授权结果
 
         每个 accept 允许发送该模板一次；reject、ban、filter 不计数。
         """
@@ -71,7 +71,7 @@ class MyMessagesRead(MethodView):
     @blp.arguments(MarkReadIn)
     @blp.response(200, MarkReadOut)
     def post(self, data: dict[str, Any]) -> dict[str, int]:
-        """把消息标为已读（指定 ids 或全部）"""
+        """把消息标为已读（指定的或全部）"""
         actor = current_actor()
         marked = service.mark_read(actor=actor, ids=data.get("ids"))
         db.session.commit()

@@ -17,11 +17,14 @@ written.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from sunshine import clock, wechat
@@ -144,21 +147,45 @@ def _pause(rest: list[Claimed], errcode: int | None, now: datetime) -> datetime:
     return retry_at
 
 
-def deliver(claimed: list[Claimed], now: datetime) -> dict[str, int]:
-    """Send the claimed rows in order; stop at the first transient failure."""
+def _send_all(claimed: list[Claimed], concurrency: int) -> list[wechat.SendResult | None]:
+    """Send the rows, ``concurrency`` at a time, in order; after a transient failure the rows
+    not started yet are not sent (None)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stopped = threading.Event()
+
+    def one(item: Claimed) -> wechat.SendResult | None:
+        if stopped.is_set():
+            return None
+        with app.app_context():
+            result = wechat.send_subscribe_message(
+                item.openid, item.template_id, item.data, page=item.page
+            )
+        if result.transient:
+            stopped.set()
+        return result
+
+    if concurrency <= 1:
+        return [one(item) for item in claimed]
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        return list(pool.map(one, claimed))
+
+
+def deliver(claimed: list[Claimed], now: datetime, *, concurrency: int = 1) -> dict[str, int]:
+    """Send the claimed rows, oldest first, and record each outcome (committed)."""
+    results = _send_all(claimed, concurrency)
     counts = {"sent": 0, "failed": 0, "retrying": 0}
-    for position, item in enumerate(claimed):
-        result = wechat.send_subscribe_message(
-            item.openid, item.template_id, item.data, page=item.page
-        )
-        if result.sent:
-            _set([item.id], status=SendStatus.SENT, sent_at=clock.now(), errcode=None, error=None)
-            counts["sent"] += 1
-        elif result.transient:
-            retry_at = _pause(claimed[position:], result.errcode, now)
-            counts["retrying"] += len(claimed) - position
-            log.warning("outbox paused until %s: errcode %s", retry_at, result.errcode)
-            return counts
+    pairs = list(zip(claimed, results, strict=True))
+    sent = [item.id for item, result in pairs if result and result.sent]
+    _set(sent, status=SendStatus.SENT, sent_at=clock.now(), errcode=None, error=None)
+    counts["sent"] = len(sent)
+    again: list[Claimed] = []
+    errcode = None
+    for item, result in pairs:
+        if result is None or result.transient:
+            again.append(item)
+            errcode = errcode if result is None else result.errcode
+        elif result.sent:
+            continue
         elif result.errcode == wechat.QUOTA_REFUSED:  # refused or none left: stop trying
             _set([item.id], status=SendStatus.FAILED, errcode=result.errcode, error="quota_refused")
             db.session.execute(
@@ -174,6 +201,11 @@ def deliver(claimed: list[Claimed], now: datetime) -> dict[str, int]:
             _set([item.id], status=SendStatus.FAILED, errcode=result.errcode, error="refused")
             _quota(item.account_id, item.template_id, +1)  # WeChat did not use it
             counts["failed"] += 1
+    if again:
+        retry_at = _pause(again, errcode, now)
+        counts["retrying"] = len(again)
+        log.warning("outbox paused until %s: errcode %s", retry_at, errcode)
+    else:
         db.session.commit()
     return counts
 
@@ -195,6 +227,7 @@ def drain(
     *,
     limit: int = 1000,
     batch: int = 50,
+    concurrency: int | None = None,
     stop: Callable[[], bool] = lambda: False,
 ) -> dict[str, int]:
     """Send due rows until none is left, ``limit`` were claimed, WeChat fails or ``stop()``."""
@@ -205,7 +238,8 @@ def drain(
         if not taken:
             break
         counts["claimed"] += taken
-        for key, value in deliver(claimed, moment).items():
+        parallel = concurrency or current_app.config["NOTIFY_SEND_CONCURRENCY"]
+        for key, value in deliver(claimed, moment, concurrency=parallel).items():
             counts[key] += value
         if counts["retrying"]:
             break
@@ -213,14 +247,16 @@ def drain(
     return counts
 
 
-def run_worker(*, batch: int, idle: float, stop: Callable[[], bool]) -> None:
+def run_worker(
+    *, batch: int, idle: float, stop: Callable[[], bool], concurrency: int | None = None
+) -> None:
     """Send continuously until ``stop()``: drain, then poll every ``idle`` seconds when
     nothing is due. A failure (the database gone) is logged and retried after ``idle``."""
     import time
 
     while not stop():
         try:
-            counts = drain(batch=batch, limit=batch * 20, stop=stop)
+            counts = drain(batch=batch, limit=batch * 20, concurrency=concurrency, stop=stop)
         except Exception:
             db.session.rollback()
             log.exception("outbox sender failed; retrying")

@@ -222,3 +222,17 @@ def decided(
             **values,
         },
     )
+
+
+def record_decided(record: Any, *, approved: bool, reason: str | None) -> int:
+    """An hours record confirmed or rejected (``record`` is an ``hours`` ServiceRecord)."""
+    return decided(
+        Event.RECORD_DECIDED,
+        member_id=record.member_id,
+        approved=approved,
+        reason=reason,
+        task=record.activity_name,
+        service_date=record.service_date,
+        hours=round(record.minutes / 60, 1),
+        record_id=record.id,
+    )

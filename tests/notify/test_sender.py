@@ -133,7 +133,7 @@ def test_during_a_wechat_outage_rows_wait_and_leave_in_order_after_recovery(
     assert (first["sent"], first["retrying"], again["claimed"]) == (0, 2, 0)
     assert all(row.status == SendStatus.PENDING for row in messages())
     scene.fake.reset()  # WeChat is back
-    later = sender.drain(clock.now() + timedelta(minutes=10))
+    later = sender.drain(clock.now() + timedelta(minutes=10), concurrency=1)
     assert later["sent"] == 3
     assert [m["touser"] for m in scene.fake.state.sent_messages] == [o for _, o, _ in members]
     assert all(row.status == SendStatus.SENT for row in messages())

@@ -42,7 +42,6 @@ from sunshine.hours.models import (
 )
 from sunshine.hours.policy import effective_policy
 from sunshine.notify import service as notify
-from sunshine.notify.events import Event
 from sunshine.security import service as security
 
 if TYPE_CHECKING:
@@ -198,25 +197,12 @@ def _log(action: str, record: ServiceRecord, by: Decision, **detail: object) -> 
     )
 
 
-def _tell(record: ServiceRecord, *, approved: bool, reason: str | None) -> None:
-    notify.decided(
-        Event.RECORD_DECIDED,
-        member_id=record.member_id,
-        approved=approved,
-        reason=reason,
-        task=record.activity_name,
-        service_date=record.service_date,
-        hours=round(record.minutes / 60, 1),
-        record_id=record.id,
-    )
-
-
 def _confirm(record: ServiceRecord, by: Decision, *, reason: str | None = None) -> None:
     _credit(record, minutes=record.minutes, kind=LedgerKind.CONFIRM, reason=reason, by=by)
     record.status = RecordStatus.CONFIRMED
     record.decided_by_id, record.decided_at = by.actor_id, clock.now()
     _log("hours.confirm", record, by, minutes=record.minutes)
-    _tell(record, approved=True, reason=reason)
+    notify.record_decided(record, approved=True, reason=reason)
 
 
 # Decisions -----------------------------------------------------------------------------------
@@ -295,7 +281,7 @@ def reject(
     record.status, record.reject_reason = RecordStatus.REJECTED, reason
     record.decided_by_id, record.decided_at = actor.id, clock.now()
     _log("hours.reject", record, Decision(actor.id, origin), reason=reason)
-    _tell(record, approved=False, reason=reason)
+    notify.record_decided(record, approved=False, reason=reason)
     db.session.flush()
     return record
 
