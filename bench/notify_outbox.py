@@ -80,6 +80,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--members", type=int, default=10_000, help="reminders to send")
     parser.add_argument("--workers", type=int, default=2, help="sender processes")
     parser.add_argument("--batch", type=int, default=50, help="rows a sender claims at a time")
+    parser.add_argument("--concurrency", type=int, default=4, help="sends in flight per sender")
     parser.add_argument("--starts-in-hours", type=float, default=20.0)
     parser.add_argument("--allow-any-database", action="store_true")
     parser.add_argument(
@@ -190,7 +191,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         totals: Counter[str] = Counter()
         while True:
-            counts = sender.drain(batch=args.batch, limit=10**9)
+            counts = sender.drain(batch=args.batch, limit=10**9, concurrency=args.concurrency)
             totals.update(counts)
             if not counts["claimed"]:
                 break
@@ -208,6 +209,10 @@ def run_senders(
         "--database-url",
         args.url,
         "--allow-any-database",
+        "--batch",
+        str(args.batch),
+        "--concurrency",
+        str(args.concurrency),
         "--child",
         fake.url,
         fake.appid,
@@ -314,7 +319,8 @@ def report(
             f"{r['sent'] / r['seconds']:,.0f} sends/s |"
         )
     print(
-        f"\nDuplicates: {duplicates}. Batch {args.batch}; fake WeChat (werkzeug, threaded) "
+        f"\nDuplicates: {duplicates}. Batch {args.batch}, {args.concurrency} sends in flight per "
+        "sender; fake WeChat (werkzeug, threaded) "
         "in the bench's process; every send goes through wechatpy over HTTP on 127.0.0.1.\n"
     )
     print("\n".join(machine_facts(conninfo_of(args.url), tables=("notify_message",))))
