@@ -15,6 +15,8 @@ from sunshine.notify.schemas import (
     MarkReadOut,
     MessageListArgs,
     MessagePage,
+    OutboxArgs,
+    OutboxPage,
     SubscriptionsIn,
     SubscriptionsOut,
     UnreadOut,
@@ -76,3 +78,17 @@ class MyMessagesRead(MethodView):
         marked = service.mark_read(actor=actor, ids=data.get("ids"))
         db.session.commit()
         return {"marked": marked, "unread": views.unread_count(actor)}
+
+
+@blp.route("/notify/messages")
+class Outbox(MethodView):
+    @login_required
+    @blp.arguments(OutboxArgs, location="query")
+    @blp.response(200, OutboxPage)
+    @blp.alt_response(403, description="不是系统管理员（auth.forbidden）")
+    def get(self, args: dict[str, Any]) -> CursorPage:
+        """全部消息的发送状态（系统管理员）
+
+        按 status=failed 查看发送失败的消息及微信错误码。
+        """
+        return views.outbox(actor=current_actor(), **args)

@@ -6,6 +6,8 @@ from marshmallow import fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
 from sunshine.api import BIG_ID, BaseSchema, BigCursorArgs, cursor_page_schema
+from sunshine.notify.events import Event
+from sunshine.notify.models import SendStatus
 
 _ANSWERS = ("accept", "reject", "ban", "filter")
 
@@ -71,3 +73,31 @@ class MarkReadIn(BaseSchema):
 class MarkReadOut(BaseSchema):
     marked = fields.Integer()
     unread = fields.Integer()
+
+
+class OutboxArgs(BigCursorArgs):
+    status = fields.Enum(SendStatus, by_value=True)
+    event = fields.String(validate=validate.OneOf([e.value for e in Event]))
+
+
+class OutboxOut(BaseSchema):
+    id = fields.Integer()
+    account_id = fields.Integer()
+    event = fields.String()
+    title = fields.String()
+    template_id = fields.String(allow_none=True)
+    status = fields.Enum(SendStatus, by_value=True)
+    attempts = fields.Integer()
+    errcode = fields.Integer(allow_none=True, metadata={"description": "微信返回的错误码"})
+    error = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "no_template, no_quota, quota_refused, refused, expired, "
+            "interrupted, retrying"
+        },
+    )
+    created_at = fields.AwareDateTime()
+    sent_at = fields.AwareDateTime(allow_none=True)
+
+
+OutboxPage = cursor_page_schema(OutboxOut)

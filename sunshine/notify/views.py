@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from sunshine.access.permissions import Actor
+from sunshine.access.permissions import EVERYWHERE, Actor, Permission, authorize
 from sunshine.extensions import db
-from sunshine.notify.models import Message
+from sunshine.notify.models import Message, SendStatus
 from sunshine.pagination import CursorPage, newest_first
 
 
@@ -31,3 +31,21 @@ def unread_count(actor: Actor) -> int:
         )
         or 0
     )
+
+
+def outbox(
+    *,
+    actor: Actor,
+    limit: int,
+    cursor: int | None = None,
+    status: SendStatus | None = None,
+    event: str | None = None,
+) -> CursorPage:
+    """Every account's messages with their sending state, newest first (system admin)."""
+    authorize(actor, Permission.NOTIFY_MONITOR, EVERYWHERE)
+    query = select(Message)
+    if status is not None:
+        query = query.where(Message.status == status)
+    if event is not None:
+        query = query.where(Message.event == event)
+    return newest_first(query, Message.id, after_id=cursor, limit=limit)

@@ -246,3 +246,26 @@ def test_the_cron_job_sends_too_and_the_status_command_counts(scene: Scene) -> N
     shown = scene.client.application.test_cli_runner().invoke(args=["notify", "status"])
     assert shown.exit_code == 0, shown.output
     assert "sent: 1" in shown.output and "skipped:no_quota: 1" in shown.output
+
+
+def test_the_system_admin_sees_failures_with_their_errcode_and_a_member_may_not(
+    scene: Scene,
+) -> None:
+    from sunshine.access.models import Role
+    from tests.steps import login_as
+
+    _, _, member = scene.member()
+    scene.accept(member, "TPL_SHIFT")
+    scene.sign_up(member)
+    scene.fake.fail(SEND, 47003, "argument invalid!")
+    sender.drain()
+    _, admin = login_as(scene.client, scene.fake, Role.SYS_ADMIN)
+
+    failed = scene.client.get("/api/v1/notify/messages?status=failed", headers=admin)
+    refused = scene.client.get("/api/v1/notify/messages", headers=member)
+    secretary = scene.client.get("/api/v1/notify/messages", headers=scene.secretary)
+
+    assert failed.status_code == 200
+    (row,) = failed.json["items"]
+    assert (row["event"], row["errcode"], row["error"]) == ("signup_confirmed", 47003, "refused")
+    assert refused.status_code == secretary.status_code == 403
