@@ -49,6 +49,13 @@ class Message(Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        # What the sweep looks for every drain: rows a dead sender left claimed.
+        Index(
+            "ix_notify_message_sending",
+            "claimed_until",
+            sqlite_where=text("status = 'sending'"),
+            postgresql_where=text("status = 'sending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
