@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from sunshine.access.models import Role
 from sunshine.extensions import db
+from sunshine.fake_wechat import FakeWeChat
+from sunshine.members.models import Member
 from sunshine.notify import reminders
 from sunshine.reportin.models import ReportIn
 from sunshine.tasks.models import Shift
 from tests.builders import (
+    City,
     add_reported_members,
     add_service_record,
     member_id_of,
     publish_notice,
+    shanghai_day,
     token_for,
 )
+from tests.bulk import MemberSpec, add_members_in_bulk
 from tests.notify.conftest import Scene
-from tests.steps import login_as, onboard, own_member_id, post_shift
+from tests.steps import day_shift, login_as, onboard, own_member_id, post_shift
 
 
 def _events(scene: Scene, headers: dict[str, str]) -> list[tuple[str, str]]:
@@ -186,3 +193,35 @@ def test_record_confirmed_and_rejected_and_a_correction_decided(scene: Scene) ->
     assert [e for e, _ in told] == ["record_decided", "record_decided", "correction_decided"]
     assert "2.0 小时已通过" in told[0][1] and "未到岗" in told[1][1]
     assert "以签到为准" in told[2][1]
+
+
+def test_a_confirmed_call_up_tells_each_member_placed(
+    client: FlaskClient,
+    fake_wechat: FakeWeChat,
+    org_admin: tuple[City, dict[str, str]],
+    templates: dict[str, Any],
+) -> None:
+    place, org = org_admin
+    day = shanghai_day(3)
+    shift_id = day_shift(client, org, place.community, day, capacity=5)
+    members = add_members_in_bulk(place.unit, [MemberSpec(place.community)] * 2)
+    body = client.post(
+        "/api/v1/call-ups",
+        headers=org,
+        json={
+            "area_id": place.street.id,
+            "title": "文明城市迎检",
+            "day": day.isoformat(),
+            "posts": [{"shift_id": shift_id, "places": 2}],
+        },
+    ).json
+    assert client.post(f"/api/v1/call-ups/{body['id']}/proposal", headers=org).status_code == 200
+
+    confirmed = client.post(f"/api/v1/call-ups/{body['id']}/confirm", headers=org)
+
+    assert confirmed.status_code == 200, confirmed.json
+    for member_id in members:
+        account_id = db.session.scalar(select(Member.account_id).where(Member.id == member_id))
+        assert account_id is not None
+        inbox = client.get("/api/v1/me/messages", headers=token_for(account_id)).json["items"]
+        assert [m["event"] for m in inbox] == ["invited"]
