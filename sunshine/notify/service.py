@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from sunshine import clock
 from sunshine.access.permissions import Actor
@@ -236,3 +236,9 @@ def record_decided(record: Any, *, approved: bool, reason: str | None) -> int:
         hours=round(record.minutes / 60, 1),
         record_id=record.id,
     )
+
+
+def forget(account_id: int) -> None:
+    """A closed account's messages (read or not, sent or not) and quotas are deleted."""
+    db.session.execute(delete(Message).where(Message.account_id == account_id))
+    db.session.execute(delete(SubscribeQuota).where(SubscribeQuota.account_id == account_id))

@@ -117,3 +117,20 @@ def test_an_answer_wechat_does_not_give_is_422(scene: Scene) -> None:
         "/api/v1/me/subscriptions", json={"results": {"TPL_SHIFT": "yes"}}, headers=member
     )
     assert refused.status_code == 422
+
+
+def test_deactivating_deletes_the_accounts_messages_and_quota(scene: Scene) -> None:
+    from sqlalchemy import func, select
+
+    from sunshine.extensions import db
+    from sunshine.notify.models import Message, SubscribeQuota
+
+    _, _, member = scene.member()
+    scene.accept(member, "TPL_SHIFT")
+    scene.sign_up(member)
+
+    closed = scene.client.post("/api/v1/me/deactivate", json={"confirm": True}, headers=member)
+
+    assert closed.status_code == 204
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+    assert db.session.scalar(select(func.count()).select_from(SubscribeQuota)) == 0
