@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from sunshine import clock, wechat
 from sunshine.auth.models import Account
@@ -252,8 +253,6 @@ def run_worker(
 ) -> None:
     """Send continuously until ``stop()``: drain, then poll every ``idle`` seconds when
     nothing is due. A failure (the database gone) is logged and retried after ``idle``."""
-    import time
-
     while not stop():
         try:
             counts = drain(batch=batch, limit=batch * 20, concurrency=concurrency, stop=stop)
@@ -271,8 +270,6 @@ def run_worker(
 
 def status_counts() -> dict[str, int]:
     """How many messages are in each state (``failed:refused`` …), for an operator."""
-    from sqlalchemy import func
-
     rows = db.session.execute(
         select(Message.status, Message.error, func.count()).group_by(Message.status, Message.error)
     ).all()
