@@ -112,7 +112,7 @@ def test_a_permanent_refusal_is_recorded_with_its_errcode_and_the_quota_kept(
     assert _left(scene, member) == 1  # WeChat did not use it
 
 
-@pytest.mark.parametrize("fault", ["outage", "busy", "rate_limited"])
+@pytest.mark.parametrize("fault", ["outage", "slow", "busy", "rate_limited"])
 def test_during_a_wechat_outage_rows_wait_and_leave_in_order_after_recovery(
     scene: Scene, fault: str
 ) -> None:
@@ -123,6 +123,8 @@ def test_during_a_wechat_outage_rows_wait_and_leave_in_order_after_recovery(
         scene.sign_up(headers)
     if fault == "outage":
         scene.fake.outage(502)
+    elif fault == "slow":
+        scene.fake.delay(1.5, SEND)  # past the test app's WECHAT_TIMEOUT of 1 s
     else:
         scene.fake.fail(SEND, -1 if fault == "busy" else 45009, times=100)
 
