@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_file)
     app.cli.add_command(jobs)
     app.cli.add_command(ledger)
+    app.cli.add_command(notify)
 
 
 @click.group("jobs")
@@ -43,6 +44,37 @@ def run_jobs(only: str | None) -> None:
         click.echo(f"{name}: {json.dumps(result, ensure_ascii=False)}")
     if any(isinstance(r, str) and r.startswith("failed") for r in results.values()):
         raise SystemExit(1)
+
+
+@click.group("notify")
+def notify() -> None:
+    """The outbox of subscribe messages (docs/notifications.md)."""
+
+
+@notify.command("worker")
+@click.option("--batch", default=50, show_default=True, help="Rows claimed at a time.")
+@click.option("--idle", default=1.0, show_default=True, help="Seconds between polls when idle.")
+@click.option("--concurrency", type=int, help="Sends in flight (NOTIFY_SEND_CONCURRENCY).")
+def notify_worker(batch: int, idle: float, concurrency: int | None) -> None:
+    """Send the outbox continuously until SIGTERM/SIGINT (finishes the row in hand)."""
+    import signal
+
+    from sunshine.notify import sender
+
+    stopping: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda number, _frame: stopping.append(number))
+    click.echo(f"notify worker: batch {batch}, idle {idle} s")
+    sender.run_worker(batch=batch, idle=idle, concurrency=concurrency, stop=lambda: bool(stopping))
+
+
+@notify.command("status")
+def notify_status() -> None:
+    """Messages per state and reason (failed:refused, skipped:no_quota …)."""
+    from sunshine.notify import sender
+
+    for key, count in sorted(sender.status_counts().items()):
+        click.echo(f"{key}: {count}")
 
 
 @click.group("ledger")

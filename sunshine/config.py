@@ -17,6 +17,7 @@ from typing import Any
 from limits import parse_many
 
 from sunshine import signing
+from sunshine.notify import templates
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,14 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "WECHAT_API_BASE": (env.get("WECHAT_API_BASE") or WECHAT_API_BASE_DEFAULT).rstrip("/"),
         "WECHAT_TIMEOUT": _float(env, "WECHAT_TIMEOUT", 5.0),
         "WECHAT_CHECKIN_PAGE": env.get("WECHAT_CHECKIN_PAGE") or "pages/checkin/index",
+        # Which version of the mini-program a subscribe message opens: formal, trial, developer.
+        "WECHAT_MINIPROGRAM_STATE": env.get("WECHAT_MINIPROGRAM_STATE") or "formal",
+        # Subscribe-message templates per event, JSON (docs/notifications.md); none: inbox only.
+        "NOTIFY_TEMPLATES": env.get("NOTIFY_TEMPLATES") or "{}",
+        # Minutes before a shift's start that its confirmed members are reminded.
+        "NOTIFY_REMINDER_MINUTES": env.get("NOTIFY_REMINDER_MINUTES") or "1440,120",
+        # Subscribe messages a sender has in flight at once (1: strictly oldest first).
+        "NOTIFY_SEND_CONCURRENCY": _int(env, "NOTIFY_SEND_CONCURRENCY", 4),
         "AUTH_TOKEN_TTL": _int(env, "AUTH_TOKEN_TTL", 24 * 3600),
         # The PC console: the mini-program page that confirms a login, and its sessions'
         # limits (an absolute lifetime, and an idle time after which the admin logs in again).
@@ -192,6 +201,10 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         },
         "SQLALCHEMY_RECORD_QUERIES": False,
     }
+    try:  # a template the sender could not fill fails at start, not at the first event
+        templates.parse(config["NOTIFY_TEMPLATES"])
+    except templates.TemplateError as exc:
+        raise ConfigError(str(exc)) from None
     return config
 
 

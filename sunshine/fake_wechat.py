@@ -57,6 +57,7 @@ class FakeState:
     token_seq: int = 0
     checked_texts: list[dict[str, Any]] = field(default_factory=list)  # msg_sec_check bodies
     stale_openids: set[str] = field(default_factory=set)  # "not visited within 2 hours"
+    stable_token: str | None = None  # what stable_token hands out until it expires
 
 
 # The text check's verdict is decided by keywords in the content (tests and the demo).
@@ -139,10 +140,22 @@ def create_fake_app(fake: FakeWeChat) -> Flask:
 
     @app.post("/cgi-bin/stable_token")
     def stable_token() -> Response:
+        # As WeChat: the same token while it is valid (unless force_refresh), a new one after.
         body = request.get_json(force=True, silent=True) or {}
         if body.get("grant_type") != "client_credential":
             return _error(40002, "invalid grant_type")
-        return _check_app(body.get("appid"), body.get("secret")) or _issue_token()
+        bad = _check_app(body.get("appid"), body.get("secret"))
+        if bad is not None:
+            return bad
+        with lock:
+            current = state.stable_token
+            expires = state.tokens.get(current or "", 0.0)
+            if current and expires > time.time() and not body.get("force_refresh"):
+                return jsonify({"access_token": current, "expires_in": int(expires - time.time())})
+        issued = _issue_token()
+        with lock:
+            state.stable_token = issued.get_json()["access_token"]
+        return issued
 
     @app.get("/sns/jscode2session")
     def jscode2session() -> Response:
@@ -344,6 +357,16 @@ class FakeWeChat:
         with self._lock:
             for token in self.state.tokens:
                 self.state.tokens[token] = 0.0
+
+    def revoke_tokens(self) -> None:
+        """Make every issued access token invalid (40001), as a forced refresh elsewhere does."""
+        with self._lock:
+            self.state.tokens.clear()
+
+    def sent_to(self, openid: str) -> list[dict[str, Any]]:
+        """The subscribe messages sent to ``openid``, oldest first."""
+        with self._lock:
+            return [m for m in self.state.sent_messages if m.get("touser") == openid]
 
     def calls_to(self, path: str) -> int:
         with self._lock:

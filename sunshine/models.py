@@ -18,6 +18,7 @@ from sunshine.jobs import models as jobs_models
 from sunshine.members import models as members_models
 from sunshine.moderation import models as moderation_models
 from sunshine.needs import models as needs_models
+from sunshine.notify import models as notify_models
 from sunshine.org import models as org_models
 from sunshine.reportin import models as reportin_models
 from sunshine.roster import models as roster_models
@@ -42,6 +43,7 @@ __all__ = [
     "members_models",
     "moderation_models",
     "needs_models",
+    "notify_models",
     "org_models",
     "reportin_models",
     "roster_models",

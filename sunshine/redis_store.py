@@ -1,6 +1,6 @@
 """The process's connection to Redis, the state every worker shares (``REDIS_URL``).
 
-The WeChat access-token cache (``sunshine/wechat.py``) and the readiness check
+The WeChat access-token cache (``sunshine/wechat/``) and the readiness check
 (``sunshine/ops``) use this one client; Flask-Limiter opens its own with the same options
 (``RATELIMIT_STORAGE_OPTIONS``). Short timeouts: Redis answers in a millisecond, so a Redis
 that does not answer within ``REDIS_OPTIONS`` is down, and a request fails fast (503) rather

@@ -24,6 +24,7 @@ from sunshine.imports.routes import blp as imports_blp
 from sunshine.members.routes import blp as members_blp
 from sunshine.moderation.routes import blp as moderation_blp
 from sunshine.needs.routes import blp as needs_blp
+from sunshine.notify.routes import blp as notify_blp
 from sunshine.ops.routes import blp as ops_blp
 from sunshine.org.routes import blp as org_blp
 from sunshine.reportin.routes import blp as reportin_blp
@@ -56,6 +57,7 @@ BLUEPRINTS = [
     needs_blp,
     moderation_blp,
     exports_blp,
+    notify_blp,
     org_blp,
     roster_blp,
     imports_blp,

@@ -7,7 +7,7 @@ function of ``sunshine/`` it calls or passes on (``service.confirm``, ``_decide(
 (the scan of ``tests/test_error_catalogue.py``). The walk over-approximates (a branch that
 cannot be taken from this route still counts): ``NOT_REACHED`` says why for each such case.
 401 and 403 are declared centrally on every operation that needs a token. WeChat's errors are
-built in tables in ``sunshine/wechat.py``, which the walk does not read: the operations that
+built in tables in ``sunshine/wechat/``, which the walk does not read: the operations that
 call WeChat declare them by hand.
 """
 

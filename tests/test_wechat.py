@@ -1,4 +1,4 @@
-"""sunshine/wechat.py: shared access tokens, timeouts and the fake server, via real wechatpy."""
+"""sunshine/wechat: shared access tokens, timeouts and the fake server, via real wechatpy."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_workers_share_one_access_token_through_redis(
     worker_a.wxa.code_to_session(fake_wechat.issue_code("o-a"))
     worker_b.wxa.code_to_session(fake_wechat.issue_code("o-b"))
 
-    assert fake_wechat.calls_to("/cgi-bin/token") == 1
+    assert fake_wechat.calls_to("/cgi-bin/stable_token") == 1
     ttl = redis_client.ttl(f"{prefix}:{fake_wechat.appid}_access_token")
     assert 0 < ttl <= 7200 - 300  # refreshed before WeChat expires it
     redis_client.delete(f"{prefix}:{fake_wechat.appid}_access_token")
@@ -60,7 +60,7 @@ def test_workers_share_one_access_token_through_redis(
 def test_without_redis_each_process_keeps_its_own_token(fake_wechat: FakeWeChat) -> None:
     for openid in ("o-c", "o-d"):
         _client(fake_wechat, None, "unused").wxa.code_to_session(fake_wechat.issue_code(openid))
-    assert fake_wechat.calls_to("/cgi-bin/token") == 2
+    assert fake_wechat.calls_to("/cgi-bin/stable_token") == 2
 
 
 def test_app_client_uses_redis_when_configured(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,7 +111,7 @@ def test_fake_serves_the_other_endpoints_wechat_documents(fake_wechat: FakeWeCha
         },
         timeout=5,
     ).json()
-    assert stable["expires_in"] == 7200
+    assert 0 < stable["expires_in"] <= 7200  # the same token while it is valid
     q = {"access_token": token}
     phone = requests.post(
         f"{fake_wechat.url}/wxa/business/getuserphonenumber",
@@ -146,3 +146,46 @@ def test_fake_serves_the_other_endpoints_wechat_documents(fake_wechat: FakeWeCha
         f"{fake_wechat.url}/wxa/msg_sec_check", params={"access_token": "nope"}, json={}, timeout=5
     ).json()
     assert expired["errcode"] == 40001
+
+
+def test_workers_racing_for_an_expired_token_fetch_it_once(
+    fake_wechat: FakeWeChat, redis_client: Any
+) -> None:
+    import threading
+
+    prefix = f"test:{secrets.token_hex(4)}"
+    workers = [_client(fake_wechat, redis_client, prefix) for _ in range(4)]
+    fake_wechat.delay(0.3, "/cgi-bin/stable_token")  # a slow fetch: the others must wait for it
+    tokens: list[str] = []
+    start = threading.Barrier(len(workers), timeout=10)
+
+    def fetch(worker: Any) -> None:
+        start.wait()
+        tokens.append(worker.access_token)
+
+    threads = [threading.Thread(target=fetch, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert fake_wechat.calls_to("/cgi-bin/stable_token") == 1
+    assert len(tokens) == len(workers) and len(set(tokens)) == 1
+    redis_client.delete(f"{prefix}:{fake_wechat.appid}_access_token")
+
+
+def test_a_token_refused_with_40001_is_refreshed_once_and_the_call_retried(
+    fake_wechat: FakeWeChat, redis_client: Any
+) -> None:
+    prefix = f"test:{secrets.token_hex(4)}"
+    client = _client(fake_wechat, redis_client, prefix)
+    body = {"content": "你好", "version": 2, "scene": 1, "openid": "o-x"}
+    client.wxa._post("wxa/msg_sec_check", data=body)
+    fake_wechat.revoke_tokens()  # as a forced refresh by another system would
+
+    checked = client.wxa._post("wxa/msg_sec_check", data=body)
+
+    assert checked["result"]["suggest"] == "pass"
+    assert fake_wechat.calls_to("/cgi-bin/stable_token") == 2
+    assert fake_wechat.calls_to("/wxa/msg_sec_check") == 3  # ok, refused 40001, ok
+    redis_client.delete(f"{prefix}:{fake_wechat.appid}_access_token")

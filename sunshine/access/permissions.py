@@ -59,6 +59,7 @@ class Permission(StrEnum):
     STATEMENT_READ = "statement.read"  # service statements issued in the name of areas in scope
     COMPLIANCE_READ = "compliance.read"  # members' compliance with a period's requirement
     PERIOD_LOCK = "period.lock"  # lock (close the books of) an ended period of a city, unlock it
+    NOTIFY_MONITOR = "notify.monitor"  # every account's outbox messages and their failures
     HOURS_ADJUST_LOCKED = "hours.adjust_locked"  # the one change to a record of a locked period
     CONSOLE_LOGIN = "console.login"  # log in to the PC console (its pages then ask for the rest)
     RANKING_READ = "ranking.read"  # the honour roll (光荣榜) of an area the grant reaches
@@ -72,6 +73,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ACCOUNT_MANAGE: frozenset({Role.SYS_ADMIN}),
     Permission.GRANT_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
     Permission.SECURITY_LOG_READ: frozenset({Role.SYS_ADMIN}),
+    Permission.NOTIFY_MONITOR: frozenset({Role.SYS_ADMIN}),
     Permission.CATALOGUE_MANAGE: frozenset({Role.SYS_ADMIN}),
     Permission.ORG_IMPORT: frozenset({Role.ORG_ADMIN}),
     Permission.ORG_MANAGE: frozenset({Role.COMMUNITY_ADMIN, Role.ORG_ADMIN}),

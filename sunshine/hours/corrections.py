@@ -32,6 +32,8 @@ from sunshine.extensions import db
 from sunshine.hours import service
 from sunshine.hours.models import Correction, CorrectionStatus, RecordStatus
 from sunshine.members import service as members
+from sunshine.notify import service as notify
+from sunshine.notify.events import Event
 
 if TYPE_CHECKING:
     from sunshine.security.service import Origin
@@ -135,4 +137,13 @@ def _decide(
 ) -> None:
     correction.status, correction.decision_reason = status, reason
     correction.decided_by_id, correction.decided_at = actor.id, clock.now()
+    notify.decided(
+        Event.CORRECTION_DECIDED,
+        member_id=correction.member_id,
+        approved=status == CorrectionStatus.ACCEPTED,
+        reason=reason,
+        task=correction.record.activity_name,
+        record_id=correction.record_id,
+        correction_id=correction.id,
+    )
     db.session.flush()

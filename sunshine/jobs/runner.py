@@ -35,6 +35,7 @@ JOB_MODULES = (
     "sunshine.exports.jobs",
     "sunshine.hours.jobs",
     "sunshine.moderation.jobs",
+    "sunshine.notify.jobs",
 )
 
 

@@ -13,6 +13,7 @@ from sunshine.auth import service as auth
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import MemberStatus
+from sunshine.notify import service as notify
 from sunshine.reportin import service as reportin
 from sunshine.security import service as security
 
@@ -36,6 +37,7 @@ def deactivate(*, actor: Actor, reason: str | None, ip: str | None) -> None:
         member.available_weekends = False
         member.status = MemberStatus.DEACTIVATED
         member.review_reason = None
+    notify.forget(account.id)
     auth.close_account(account, at=now)
     security.record(
         action="account.deactivate",

@@ -26,6 +26,8 @@ from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus
 from sunshine.members.skills import active_skills
+from sunshine.notify import service as notify
+from sunshine.notify.events import Event
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, WorkUnit
 from sunshine.reportin.models import ReportIn, ReportInStatus
@@ -297,6 +299,12 @@ def review(*, actor: Actor, member_id: int, approve: bool, reason: str | None) -
         )
     member.status = MemberStatus.VERIFIED if approve else MemberStatus.REJECTED
     member.reviewed_by_id, member.reviewed_at, member.review_reason = actor.id, clock.now(), reason
+    notify.decided(
+        Event.REGISTRATION_REVIEWED,
+        member_id=member.id,
+        approved=approve,
+        reason=reason,
+    )
     db.session.flush()
     return member
 

@@ -20,6 +20,8 @@ from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
+from sunshine.notify import service as notify
+from sunshine.notify.events import Event
 from sunshine.org import service as org
 from sunshine.org.models import AreaLevel, ServiceTeam
 from sunshine.reportin.models import EndKind, ReportIn, ReportInStatus
@@ -117,6 +119,17 @@ def _close(report_in: ReportIn, kind: EndKind, reason: str | None, by: int | Non
     report_in.end_reason, report_in.ended_by_id = reason, by
 
 
+def _tell(report_in: ReportIn, *, approved: bool) -> None:
+    notify.decided(
+        Event.REPORT_IN_DECIDED,
+        member_id=report_in.member_id,
+        approved=approved,
+        reason=report_in.decision_reason,
+        community=report_in.community.name,
+        report_in_id=report_in.id,
+    )
+
+
 def approve(*, actor: Actor, report_in_id: int, reason: str | None = None) -> ReportIn:
     """The community admits the member; a transfer ends the old report-in in the same step."""
     report_in = _for_admin(actor, report_in_id)
@@ -134,6 +147,7 @@ def approve(*, actor: Actor, report_in_id: int, reason: str | None = None) -> Re
         db.session.flush()  # the old one ends before the new one starts (one active at most)
     report_in.status, report_in.decided_at = ReportInStatus.ACTIVE, clock.now()
     report_in.decided_by_id, report_in.decision_reason = actor.id, reason
+    _tell(report_in, approved=True)
     db.session.flush()
     members.refresh_area_path(report_in.member)
     db.session.flush()
@@ -146,6 +160,7 @@ def reject(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
         raise Conflict("该申请不在待审批状态", code="report_in.not_pending")
     report_in.status, report_in.decided_at = ReportInStatus.REJECTED, clock.now()
     report_in.decided_by_id, report_in.decision_reason = actor.id, reason
+    _tell(report_in, approved=False)
     db.session.flush()
     members.refresh_area_path(report_in.member)
     db.session.flush()

@@ -19,6 +19,8 @@ from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
+from sunshine.notify import service as notify
+from sunshine.notify.events import Event
 from sunshine.org.models import Area
 from sunshine.ranking import behind, score, served_this_year, street_path_of, yearly_minutes
 from sunshine.reportin.models import ReportIn, ReportInStatus
@@ -149,6 +151,7 @@ def invite(*, actor: Actor, shift_id: int, member_ids: Sequence[int]) -> list[In
     ]
     db.session.add_all(created)
     db.session.flush()
+    notify.about_shift(Event.INVITED, shift, [i.member_id for i in created])
     return created
 
 

@@ -141,7 +141,7 @@ def test_slow_wechat_times_out_as_503(client: FlaskClient, fake_wechat: FakeWeCh
 
 def test_slow_token_fetch_times_out_too(client: FlaskClient, fake_wechat: FakeWeChat) -> None:
     # wechatpy sends the token fetch without a timeout; our transport adds one.
-    fake_wechat.delay(2.5, "/cgi-bin/token")
+    fake_wechat.delay(2.5, "/cgi-bin/stable_token")
     response = client.post(LOGIN, json={"code": fake_wechat.issue_code()})
     assert response.status_code == 503
     assert response.json["code"] == "wechat.unavailable"

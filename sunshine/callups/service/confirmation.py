@@ -18,6 +18,8 @@ from sunshine.callups.service.callups import editable
 from sunshine.errors import Conflict
 from sunshine.extensions import db
 from sunshine.members.models import Member
+from sunshine.notify import service as notify
+from sunshine.notify.events import Event
 from sunshine.security import service as security
 from sunshine.tasks import service as tasks
 from sunshine.tasks.models import Invitation, InvitationStatus, Shift
@@ -100,6 +102,7 @@ def confirm(*, actor: Actor, call_up_id: int, origin: Origin | None = None) -> C
         )
     for shift, group in admitted:
         tasks.hold(shift, group)
+        notify.about_shift(Event.INVITED, shift, [m.id for m in group])
     now = clock.now()
     db.session.add_all(
         Invitation(

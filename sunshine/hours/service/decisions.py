@@ -43,6 +43,7 @@ from sunshine.hours.models import (
     ServiceRecord,
 )
 from sunshine.hours.policy import effective_policy
+from sunshine.notify import service as notify
 from sunshine.security import service as security
 
 if TYPE_CHECKING:
@@ -206,6 +207,7 @@ def _confirm(record: ServiceRecord, by: Decision, *, reason: str | None = None) 
     record.status = RecordStatus.CONFIRMED
     record.decided_by_id, record.decided_at = by.actor_id, clock.now()
     _log("hours.confirm", record, by, minutes=record.minutes)
+    notify.record_decided(record, approved=True, reason=reason)
 
 
 # Decisions -----------------------------------------------------------------------------------
@@ -284,6 +286,7 @@ def reject(
     record.status, record.reject_reason = RecordStatus.REJECTED, reason
     record.decided_by_id, record.decided_at = actor.id, clock.now()
     _log("hours.reject", record, Decision(actor.id, origin), reason=reason)
+    notify.record_decided(record, approved=False, reason=reason)
     db.session.flush()
     return record
 

@@ -13,6 +13,8 @@ from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
+from sunshine.notify import service as notify
+from sunshine.notify.events import Event
 from sunshine.tasks.models import (
     Shift,
     ShiftEvent,
@@ -147,7 +149,13 @@ def update_shift(*, actor: Actor, shift_id: int, changes: dict[str, Any]) -> Shi
                 },
             )
         )
+    old_starts = shift.starts_at
     shift.starts_at, shift.ends_at, shift.signup_deadline = starts, ends, deadline
+    if moved:
+        live = db.session.scalars(
+            select(Signup.member_id).where(Signup.shift_id == shift.id, Signup.status.in_(LIVE))
+        ).all()
+        notify.about_shift(Event.SHIFT_MOVED, shift, live, old_starts_at=old_starts)
     if "capacity" in changes:
         if changes["capacity"] < shift.confirmed_count:
             raise Conflict("名额不能少于已确认人数", code="shift.capacity_below_confirmed")
@@ -160,10 +168,13 @@ def update_shift(*, actor: Actor, shift_id: int, changes: dict[str, Any]) -> Shi
 def _cancel_shift(shift: Shift, reason: str) -> None:
     now = clock.now()
     shift.status, shift.cancelled_at, shift.cancel_reason = ShiftStatus.CANCELLED, now, reason
+    told = []
     for signup in db.session.scalars(
         select(Signup).where(Signup.shift_id == shift.id, Signup.status.in_(LIVE))
     ):
         signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now
+        told.append(signup.member_id)
+    notify.about_shift(Event.SHIFT_CANCELLED, shift, told, reason=reason)
     shift.confirmed_count = 0
     db.session.add(
         ShiftEvent(shift_id=shift.id, kind=ShiftEventKind.CANCELLED, detail={"reason": reason})
@@ -241,6 +252,7 @@ def fill_from_waitlist(shift: Shift) -> list[Signup]:
         shift.confirmed_count += 1
         promoted.append(waiting)
         db.session.flush()
+    notify.about_shift(Event.PROMOTED, shift, [s.member_id for s in promoted])
     return promoted
 
 

@@ -14,6 +14,8 @@ from sunshine.errors import Conflict, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
+from sunshine.notify import service as notify
+from sunshine.notify.events import Event
 from sunshine.org.models import Area
 from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.tasks.models import (
@@ -44,7 +46,11 @@ def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
     that overlap another of the member's live signups.
     """
     member = members.require_verified(actor)
-    return join_shift(get_shift(shift_id, lock=True), member)
+    shift = get_shift(shift_id, lock=True)
+    signup, created = join_shift(shift, member)
+    if created and signup.status == SignupStatus.CONFIRMED:
+        notify.about_shift(Event.SIGNUP_CONFIRMED, shift, [member.id])
+    return signup, created
 
 
 def join_shift(

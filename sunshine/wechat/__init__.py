@@ -8,12 +8,16 @@ gives every call a timeout (wechatpy sends the token fetch without one) and poin
 at ``WECHAT_API_BASE`` (staging, tests, the fake server). That reaches into wechatpy, which is
 why wechatpy is pinned exactly.
 
+The token comes from ``POST /cgi-bin/stable_token``, fetched once per expiry under a Redis
+lock; a call answered 40001/42001 refreshes it once and is retried once (``_StableTokenClient``).
+
 WeChat's errors become DomainErrors with clear codes; secrets never reach a log or a response.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,6 +118,67 @@ def _cache_errors() -> Iterator[None]:
         ) from None
 
 
+# Stable token ---------------------------------------------------------------------------------
+
+_STALE_TOKEN: tuple[int, ...] = (40001, 40014, 42001)  # invalid, malformed or expired access token
+_TOKEN_LOCK_SECONDS = 10
+
+
+class _StableTokenClient(WeChatClient):
+    """wechatpy's client with the stable token. With ``lock`` (Redis) the holder of
+    ``<prefix>:token_lock`` fetches; the others poll the shared storage for its token."""
+
+    def __init__(self, *args: Any, lock: Any = None, lock_key: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, auto_retry=False, **kwargs)
+        self._lock, self._lock_key = lock, lock_key
+
+    def fetch_access_token(self) -> dict[str, Any]:
+        if self._lock is None:
+            return self._fetch_stable()
+        deadline = time.monotonic() + _TOKEN_LOCK_SECONDS
+        while True:
+            with _cache_errors():
+                won = self._lock.set(self._lock_key, "1", nx=True, ex=_TOKEN_LOCK_SECONDS)
+            if won:
+                try:
+                    cached = self.session.get(self.access_token_key)
+                    return {"access_token": cached} if cached else self._fetch_stable()
+                finally:
+                    with _cache_errors():
+                        self._lock.delete(self._lock_key)
+            time.sleep(0.05)  # another process is fetching: wait for its token
+            cached = self.session.get(self.access_token_key)
+            if cached:
+                return {"access_token": cached}
+            if time.monotonic() > deadline:
+                return self._fetch_stable()
+
+    def _fetch_stable(self) -> dict[str, Any]:
+        body = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
+        url = OFFICIAL_BASE + "/cgi-bin/stable_token"
+        response = self._http.post(url, json=body, timeout=self.timeout)
+        response.raise_for_status()  # an HTML error page: requests.HTTPError, "unavailable"
+        result: dict[str, Any] = self._handle_result(response)  # raises on an errcode
+        expires_in = int(result.get("expires_in", 7200))
+        self.session.set(self.access_token_key, result["access_token"], expires_in)
+        self.expires_at = int(time.time()) + expires_in
+        return result
+
+    def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
+        params = dict(kwargs.get("params") or {})
+        try:
+            return super()._request(method, url_or_endpoint, **{**kwargs, "params": params})
+        except WeChatClientException as exc:
+            if exc.errcode not in _STALE_TOKEN or "access_token" in (kwargs.get("params") or {}):
+                raise
+            log.info("WeChat access token refused (errcode %s): refreshing once", exc.errcode)
+            used = params.get("access_token")
+            if self.session.get(self.access_token_key) == used:  # nobody refreshed it yet
+                self.session.delete(self.access_token_key)
+            self.expires_at = None  # type: ignore[assignment]
+            return super()._request(method, url_or_endpoint, **kwargs)
+
+
 def build_client(
     *,
     appid: str,
@@ -125,7 +190,14 @@ def build_client(
 ) -> WeChatClient:
     """A wechatpy client wired to our transport and token storage."""
     inner = RedisStorage(redis_client, prefix=redis_prefix) if redis_client else MemoryStorage()
-    client = WeChatClient(appid, secret, session=_EarlyExpiry(inner), timeout=timeout)
+    client = _StableTokenClient(
+        appid,
+        secret,
+        session=_EarlyExpiry(inner),
+        timeout=timeout,
+        lock=redis_client,
+        lock_key=f"{redis_prefix}:token_lock",
+    )
     client._http.mount(OFFICIAL_BASE + "/", _Transport(api_base, timeout))
     return client
 
@@ -289,59 +361,11 @@ def mini_program_code(scene: str, page: str | None = None) -> tuple[bytes, str]:
     return response.content, content_type.split(";")[0]
 
 
-# Text security check (msg_sec_check v2) -------------------------------------------------------
-
-TEXT_CHECK_MAX = 2500  # characters WeChat accepts in one msg_sec_check call
-
-
-@dataclass(frozen=True)
-class TextVerdict:
-    """WeChat's answer on one text: ``suggest`` is pass / review / risky.
-
-    ``author_unknown`` marks a text WeChat would not judge because the author's openid has not
-    opened the mini-program in the last 2 hours (v2 needs one that has): a person decides.
-    """
-
-    suggest: str
-    label: int | None = None
-    trace_id: str | None = None
-    author_unknown: bool = False
-
-
-# 40003: openid unknown to this AppID; 61010: the user has not visited within 2 hours.
-_AUTHOR_UNKNOWN = (40003, 61010)
-
-
-def check_text(*, openid: str, scene: int, content: str) -> TextVerdict:
-    """Ask WeChat's text check (v2) about ``content`` written by ``openid`` in ``scene``
-    (1 资料, 2 评论, 3 论坛, 4 社交日志). Not in wechatpy 1.8.18 (it has v1 only): called
-    through the client's ``_post``. Failures are DomainErrors (503/502), as everywhere."""
-    data = {"content": content, "version": 2, "scene": scene, "openid": openid}
-    try:
-        result = _call("msg_sec_check", lambda: _raw_text_check(data))
-    except _AuthorUnknown:
-        return TextVerdict(suggest="review", author_unknown=True)
-    verdict = result.get("result") or {}
-    suggest = verdict.get("suggest")
-    if suggest not in ("pass", "review", "risky"):
-        log.warning("WeChat msg_sec_check answered without a verdict")
-        raise UpstreamError(code="wechat.error", message="微信服务返回错误，请稍后再试")
-    label = verdict.get("label")
-    return TextVerdict(
-        suggest=suggest,
-        label=label if isinstance(label, int) else None,
-        trace_id=result.get("trace_id"),
-    )
-
-
-class _AuthorUnknown(Exception):
-    pass
-
-
-def _raw_text_check(data: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return client().wxa._post("wxa/msg_sec_check", data=data)
-    except WeChatClientException as exc:
-        if exc.errcode in _AUTHOR_UNKNOWN:
-            raise _AuthorUnknown from None
-        raise
+# The calls that live in their own modules, imported last: they use the client and ``_call``
+# above. Callers keep writing ``wechat.check_text`` and ``wechat.send_subscribe_message``.
+from sunshine.wechat.subscribe import QUOTA_REFUSED as QUOTA_REFUSED  # noqa: E402
+from sunshine.wechat.subscribe import SendResult as SendResult  # noqa: E402
+from sunshine.wechat.subscribe import send_subscribe_message as send_subscribe_message  # noqa: E402
+from sunshine.wechat.text_check import TEXT_CHECK_MAX as TEXT_CHECK_MAX  # noqa: E402
+from sunshine.wechat.text_check import TextVerdict as TextVerdict  # noqa: E402
+from sunshine.wechat.text_check import check_text as check_text  # noqa: E402

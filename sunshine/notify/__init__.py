@@ -1,0 +1,1 @@
+"""Notifications: the outbox of subscribe messages, their quota, the sender and the inbox."""
