@@ -10,7 +10,7 @@ from flask import current_app
 from wechatpy.exceptions import WeChatClientException
 
 from sunshine.errors import UpstreamUnavailable
-from sunshine.wechat import _STALE_TOKEN, client, log
+from sunshine.wechat.core import _STALE_TOKEN, client, log
 
 # Subscribe messages -----------------------------------------------------------------------------
 

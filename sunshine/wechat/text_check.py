@@ -8,7 +8,7 @@ from typing import Any
 from wechatpy.exceptions import WeChatClientException
 
 from sunshine.errors import UpstreamError
-from sunshine.wechat import _call, client, log
+from sunshine.wechat.core import _call, client, log
 
 # Text security check (msg_sec_check v2) -------------------------------------------------------
 
