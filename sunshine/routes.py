@@ -13,6 +13,7 @@ from sunshine.callups.routes import blp as callups_blp
 from sunshine.consent.routes import blp as consent_blp
 from sunshine.evaluations.routes import blp as evaluations_blp
 from sunshine.exports.routes import blp as exports_blp
+from sunshine.feedback.routes import blp as feedback_blp
 from sunshine.hours.correction_routes import blp as corrections_blp
 from sunshine.hours.ledger_routes import blp as ledger_blp
 from sunshine.hours.policy_routes import blp as approval_blp
@@ -46,6 +47,7 @@ BLUEPRINTS = [
     statements_blp,
     compliance_blp,
     locks_blp,
+    feedback_blp,
     callups_blp,
     needs_blp,
     exports_blp,

@@ -57,6 +57,8 @@ class Permission(StrEnum):
     COMPLIANCE_READ = "compliance.read"  # members' compliance with a period's requirement
     PERIOD_LOCK = "period.lock"  # lock (close the books of) an ended period of a city, unlock it
     HOURS_ADJUST_LOCKED = "hours.adjust_locked"  # the one change to a record of a locked period
+    UNIT_FEEDBACK_ISSUE = "unit_feedback.issue"  # tell a city's work units how their members served
+    UNIT_FEEDBACK_READ = "unit_feedback.read"  # read and download a unit's feedback
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -111,6 +113,10 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # The organization department closes the books, and alone may still correct them.
     Permission.PERIOD_LOCK: frozenset({Role.ORG_ADMIN}),
     Permission.HOURS_ADJUST_LOCKED: frozenset({Role.ORG_ADMIN}),
+    # 双报到反馈: the organization department issues it to the city's units; the unit reads
+    # its own (the organization department reads what it sent).
+    Permission.UNIT_FEEDBACK_ISSUE: frozenset({Role.ORG_ADMIN}),
+    Permission.UNIT_FEEDBACK_READ: frozenset({Role.UNIT_ADMIN, Role.ORG_ADMIN}),
 }
 
 

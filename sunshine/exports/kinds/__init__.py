@@ -6,7 +6,15 @@ ExportKind(...)`` and one line below: docs/exports.md ("Adding a kind") walks th
 
 from __future__ import annotations
 
-from sunshine.exports.kinds import callups, compliance, ledger, members, records, signin
+from sunshine.exports.kinds import (
+    callups,
+    compliance,
+    ledger,
+    members,
+    records,
+    signin,
+    unit_feedback,
+)
 from sunshine.exports.registry import ExportKind
 
 KINDS: dict[str, ExportKind] = {
@@ -18,5 +26,6 @@ KINDS: dict[str, ExportKind] = {
         callups.KIND,
         signin.KIND,
         compliance.KIND,
+        unit_feedback.KIND,
     )
 }
