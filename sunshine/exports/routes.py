@@ -26,8 +26,8 @@ class Exports(MethodView):
     @blp.response(202, ExportOut)
     @blp.alt_response(
         404,
-        description="筛选条件中的区域、单位、班次或动员不存在（area.not_found、unit.not_found、"
-        "shift.not_found、callup.not_found）",
+        description="筛选条件中的区域、单位、班次、动员或反馈不存在（area.not_found、unit.not_found、"
+        "shift.not_found、callup.not_found、unit_feedback.not_found）",
     )
     @blp.alt_response(409, description="本人已有 3 个导出在排队或生成中（export.too_many）")
     def post(self, body: dict[str, Any]) -> Shown:
@@ -36,8 +36,9 @@ class Exports(MethodView):
         kind 为导出的内容，filters 为它的筛选条件（与对应列表的筛选相同，见 docs/exports.md）：
         members（党员名单，单位管理员与组织部）、service_records（服务记录，社区、街道管理员与
         组织部）、hours_ledger（时长账本，组织部；from、to 必填）、call_up_assignments（动员名单，
-        须 call_up_id）、shift_signin（签到表，须 shift_id）、unit_feedback（双报到反馈，本单位管理员与
-        组织部，须 feedback_id）。超出管辖范围为 403（记入安全日志）；未知的 kind 或筛选条件为 422。
+        须 call_up_id）、shift_signin（签到表，须 shift_id）、unit_feedback（双报到反馈，本单位
+        管理员与组织部，须 feedback_id）。超出管辖范围为 403（记入安全日志）；未知的 kind 或筛选条件
+        为 422。
         签到表、动员名单与双报到反馈当场生成（返回时 status 已为 done），其余由
         后台任务生成，用 GET /exports/{id} 查看进度。
         """

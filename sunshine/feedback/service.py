@@ -31,6 +31,7 @@ from sunshine.audit.selection import rules_for
 from sunshine.audit.tally import ComplianceStatus, per_member, with_status, without_jit
 from sunshine.consent import service as consent
 from sunshine.consent.models import ConsentKind
+from sunshine.database import table_of
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.evaluations.models import Evaluation
 from sunshine.extensions import db
@@ -42,7 +43,11 @@ from sunshine.security import service as security
 from sunshine.security.service import Origin
 
 ISSUE = Permission.UNIT_FEEDBACK_ISSUE
-_BATCH = 5000  # lines per INSERT
+# Lines per executemany of the Core table's INSERT, which SQLAlchemy sends as multi-row
+# statements ("insertmanyvalues"): 15,000 lines in ~1 s. The ORM's bulk form (``insert(Model)``)
+# went one statement per row on psycopg (10 s for a city), and ``.values(list)`` spent as long
+# compiling the statement.
+_BATCH = 5000
 
 
 def issue(
@@ -234,8 +239,9 @@ def _issue(
         for feedback in issued
         for row in by_unit[feedback.unit_id]
     ]
-    for start in range(0, len(lines), _BATCH):
-        db.session.execute(insert(UnitFeedbackLine), lines[start : start + _BATCH])
+    table = table_of(UnitFeedbackLine)
+    for start in range(0, len(lines), _BATCH):  # Core executemany: "insertmanyvalues" batches
+        db.session.execute(insert(table), lines[start : start + _BATCH])
     for feedback in issued:
         security.record(
             action="unit_feedback.issue",
