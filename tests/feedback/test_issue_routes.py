@@ -112,3 +112,22 @@ def test_an_admin_of_no_city_cannot_issue(world: FeedbackWorld) -> None:
     _, nobody = login_as(world.client, world.fake, None)
 
     assert world.issue(nobody).status_code == 403
+
+
+def test_unlocking_keeps_what_was_issued_and_relocking_issues_again(
+    world: FeedbackWorld,
+) -> None:
+    world.lock()
+    unlocked = world.client.post(
+        f"/api/v1/periods/{world.period_id}/unlock",
+        json={"reason": "补录服务记录"},
+        headers=world.org_admin,
+    )
+    assert unlocked.status_code == 200, unlocked.json
+    kept = world.ok(world.get("/unit-feedback", unit_id=world.u1.id))["items"]
+    assert [(item["version"], item["trigger"]) for item in kept] == [(1, "lock")]
+
+    world.lock()
+
+    again = world.ok(world.get("/unit-feedback", unit_id=world.u1.id))["items"]
+    assert [(item["version"], item["trigger"]) for item in again] == [(2, "lock")]
