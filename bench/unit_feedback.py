@@ -8,7 +8,8 @@ placed in its communities (a report-in each, 90 % active during last year), ``--
 confirmed service records per member on average dated last year (one task of 24 shifts; the
 records carry ``credited_minutes`` as the ledger would leave it; the ledger itself is not
 written: feedback never reads it), the unit-feedback consent of ``--consent`` of them, and
-the grades of 40 %; then ANALYZE. Last year is a period with the city's rule (2 services, 240 minutes).
+the grades of 40 %; then ANALYZE. Last year is a period with the city's rule (2 services,
+240 minutes).
 
 Then, in this process with the Flask test client (no HTTP server), timed once each:
 
