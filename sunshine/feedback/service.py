@@ -163,7 +163,10 @@ def _line(row: Any, feedback_id: int, grades: dict[int, Any], places: dict[str, 
         "grade": None,
     }
     if row.consented:
-        area_id, area_name = places.get(row.area_path, (None, None))
+        # The community reported to: where compliance places the member, when they were
+        # reported in during the period (a member who was not has none to name).
+        place = places.get(row.area_path) if row.reported_in else None
+        area_id, area_name = place if place is not None else (None, None)
         line.update(
             area_id=area_id,
             area_name=area_name,
@@ -233,7 +236,7 @@ def _issue(
     db.session.add_all(issued)
     db.session.flush()
     grades = _grades(period, city)
-    places = _places({row.area_path for row in rows if row.consented})
+    places = _places({row.area_path for row in rows if row.consented and row.reported_in})
     lines = [
         _line(row, feedback.id, grades, places)
         for feedback in issued

@@ -45,7 +45,13 @@ def test_the_unit_admin_reads_its_feedback_with_the_rest_unauthorized(
         "优秀",
     )
     assert (lines["b"]["status"], lines["b"]["grade_label"]) == ("behind", "合格")
-    assert (lines["e"]["status"], lines["e"]["grade_label"]) == ("not_reported", None)
+    e = lines["e"]  # consented, never reported in: no community to name
+    assert (e["status"], e["grade_label"], e["area_name"], e["reported_in"]) == (
+        "not_reported",
+        None,
+        None,
+        False,
+    )
     for label in ("c", "d"):
         line = lines[label]
         assert line["authorized"] is False and line["shown_as"] == "未授权"
