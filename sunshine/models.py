@@ -12,6 +12,7 @@ from sunshine.consent import models as consent_models
 from sunshine.console import models as console_models
 from sunshine.evaluations import models as evaluations_models
 from sunshine.exports import models as exports_models
+from sunshine.feedback import models as feedback_models
 from sunshine.hours import models as hours_models
 from sunshine.imports import models as imports_models
 from sunshine.jobs import models as jobs_models
@@ -37,6 +38,7 @@ __all__ = [
     "console_models",
     "evaluations_models",
     "exports_models",
+    "feedback_models",
     "hours_models",
     "imports_models",
     "jobs_models",

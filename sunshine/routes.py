@@ -15,6 +15,7 @@ from sunshine.console.pages import bp as console_pages
 from sunshine.console.routes import blp as console_blp
 from sunshine.evaluations.routes import blp as evaluations_blp
 from sunshine.exports.routes import blp as exports_blp
+from sunshine.feedback.routes import blp as feedback_blp
 from sunshine.honour_roll.routes import blp as honour_roll_blp
 from sunshine.hours.correction_routes import blp as corrections_blp
 from sunshine.hours.ledger_routes import blp as ledger_blp
@@ -53,6 +54,7 @@ BLUEPRINTS = [
     compliance_blp,
     honour_roll_blp,
     locks_blp,
+    feedback_blp,
     callups_blp,
     needs_blp,
     moderation_blp,

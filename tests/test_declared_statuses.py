@@ -37,7 +37,12 @@ NOT_REACHED = {
     **{
         (route, 404): "area.not_found: scoped_page looks an area up only for within_area_id, "
         "which this listing never passes"
-        for route in ("corrections.Corrections.get", "roster.Roster.get", "access.Grants.get")
+        for route in (
+            "corrections.Corrections.get",
+            "roster.Roster.get",
+            "access.Grants.get",
+            "feedback.UnitFeedbackList.get",
+        )
     },
     **{
         (route, 502): "wechat.error: moderation.ask catches every error of the text check; "

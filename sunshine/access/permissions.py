@@ -65,6 +65,8 @@ class Permission(StrEnum):
     RANKING_READ = "ranking.read"  # the honour roll (光荣榜) of an area the grant reaches
     RANKING_UNITS = "ranking.units"  # work units ranked by their members' compliance
     CONTENT_REVIEW = "content.review"  # approve or reject public text WeChat held for a person
+    UNIT_FEEDBACK_ISSUE = "unit_feedback.issue"  # tell a city's work units how their members served
+    UNIT_FEEDBACK_READ = "unit_feedback.read"  # read and download a unit's feedback
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -130,6 +132,10 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # Held text is judged a level above the community that mostly writes it (never by its
     # own author: moderation.service.decide).
     Permission.CONTENT_REVIEW: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    # 双报到反馈: the organization department issues it to the city's units; the unit reads
+    # its own (the organization department reads what it sent).
+    Permission.UNIT_FEEDBACK_ISSUE: frozenset({Role.ORG_ADMIN}),
+    Permission.UNIT_FEEDBACK_READ: frozenset({Role.UNIT_ADMIN, Role.ORG_ADMIN}),
 }
 
 

@@ -13,6 +13,10 @@ waits for the decisions in progress and the decisions after it see it.
 The exception (``hours.adjust_locked``, the city's org_admin): an adjustment of a confirmed
 record dated in the locked period, with a reason, written now to the ledger (its record's
 service date puts it in the period) and logged as ``hours.adjust_locked``.
+
+Locking also issues the period's feedback to every work unit of the city with members counted
+(``feedback.service.issue_at_lock``), in the same transaction: what the units are told is
+what the books were closed with.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sunshine.audit import locks
 from sunshine.audit.models import Period
 from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
 from sunshine.extensions import db
+from sunshine.feedback import service as feedback
 from sunshine.hours import service as hours
 from sunshine.hours.models import RecordStatus, ServiceRecord
 from sunshine.org.models import Area
@@ -95,6 +100,8 @@ def lock(*, actor: Actor, period_id: int, origin: Origin | None = None) -> Perio
     period.locked_at, period.locked_by_id = clock.now(), actor.id
     _log(actor, origin, "audit.period_lock", period)
     db.session.flush()
+    # The units hear the figures the books close with (docs/feedback.md).
+    feedback.issue_at_lock(period=period, actor=actor, origin=origin)
     return period
 
 

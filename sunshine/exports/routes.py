@@ -26,8 +26,9 @@ class Exports(MethodView):
     @blp.response(202, ExportOut)
     @blp.alt_response(
         404,
-        description="筛选条件中的周期、区域、单位、班次或动员不存在（period.not_found、"
-        "area.not_found、unit.not_found、shift.not_found、callup.not_found）",
+        description="筛选条件中的周期、区域、单位、班次、动员或反馈不存在（period.not_found、"
+        "area.not_found、unit.not_found、shift.not_found、callup.not_found、"
+        "unit_feedback.not_found）",
     )
     @blp.alt_response(409, description="本人已有 3 个导出在排队或生成中（export.too_many）")
     def post(self, body: dict[str, Any]) -> Shown:
@@ -37,9 +38,10 @@ class Exports(MethodView):
         members（党员名单，单位管理员与组织部）、service_records（服务记录，社区、街道管理员与
         组织部）、hours_ledger（时长账本，组织部；from、to 必填）、call_up_assignments（动员名单，
         须 call_up_id）、shift_signin（签到表，须 shift_id）、compliance（达标情况）、evaluations
-        （考核评价）、anomalies（异常复核）——后三者须 period_id。超出管辖范围为 403（记入
-        安全日志）；未知的 kind 或筛选条件为 422。签到表与动员名单当场生成（返回时 status 已为
-        done），其余由后台任务生成，用 GET /exports/{id} 查看进度。
+        （考核评价）、anomalies（异常复核）——后三者须 period_id；unit_feedback（双报到反馈，本单位
+        管理员与组织部，须 feedback_id）。超出管辖范围为 403（记入安全日志）；未知的 kind 或筛选
+        条件为 422。签到表、动员名单与双报到反馈当场生成（返回时 status 已为 done），其余由后台
+        任务生成，用 GET /exports/{id} 查看进度。
         """
         export = service.request(actor=current_actor(), origin=request_origin(), **body)
         db.session.commit()

@@ -15,6 +15,7 @@ from sunshine.exports.kinds import (
     members,
     records,
     signin,
+    unit_feedback,
 )
 from sunshine.exports.registry import ExportKind
 
@@ -29,5 +30,6 @@ KINDS: dict[str, ExportKind] = {
         compliance.KIND,
         evaluations.KIND,
         anomalies.KIND,
+        unit_feedback.KIND,
     )
 }
