@@ -54,6 +54,15 @@ class ComplianceStatus(StrEnum):
     BEHIND = "behind"  # 未达标
 
 
+# How a status reads in Chinese, in exports and the unit feedback.
+STATUS_LABELS = {
+    ComplianceStatus.COMPLIANT: "达标",
+    ComplianceStatus.BEHIND: "未达标",
+    ComplianceStatus.ZERO: "零服务",
+    ComplianceStatus.NOT_REPORTED: "未报到",
+}
+
+
 @dataclass(frozen=True)
 class Rules:
     """The rule of a period in its city, and in each street that tightens it (by path)."""

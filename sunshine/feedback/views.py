@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload
 from sunshine.access.listing import scoped_page
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.api import Shown
-from sunshine.audit.tally import ComplianceStatus
+from sunshine.audit.tally import STATUS_LABELS, ComplianceStatus
 from sunshine.consent import service as consent
 from sunshine.consent.models import ConsentKind
 from sunshine.errors import NotFound
@@ -42,12 +42,6 @@ from sunshine.security.service import Origin
 
 READ = Permission.UNIT_FEEDBACK_READ
 UNAUTHORIZED = "未授权"
-STATUS_LABELS = {
-    ComplianceStatus.COMPLIANT: "达标",
-    ComplianceStatus.BEHIND: "未达标",
-    ComplianceStatus.ZERO: "零服务",
-    ComplianceStatus.NOT_REPORTED: "未报到",
-}
 
 
 def shown_sql() -> ColumnElement[bool]:

@@ -47,6 +47,14 @@ class RecordStatus(StrEnum):
     VOIDED = "voided"
 
 
+STATUS_LABELS = {
+    RecordStatus.PENDING: "待确认",
+    RecordStatus.CONFIRMED: "已确认",
+    RecordStatus.REJECTED: "已驳回",
+    RecordStatus.VOIDED: "已作废",
+}
+
+
 class RecordSource(StrEnum):
     PUNCHES = "punches"  # the member checked in and out
     HAND = "hand"  # the community recorded the attendance by hand

@@ -20,18 +20,17 @@ from sunshine.access.permissions import Actor, Permission
 from sunshine.api import ID, BaseSchema
 from sunshine.audit.selection import Filters as MemberFilters
 from sunshine.audit.selection import select_members
-from sunshine.audit.tally import ComplianceStatus, per_member, with_status, without_jit
+from sunshine.audit.tally import (
+    STATUS_LABELS,
+    ComplianceStatus,
+    per_member,
+    with_status,
+    without_jit,
+)
 from sunshine.exports.labels import yes_no
 from sunshine.exports.registry import ExportKind, Filters, Source
 from sunshine.exports.xlsx import Cell, Column
 from sunshine.org.models import Area, PartyOrg, WorkUnit
-
-STATUS = {
-    ComplianceStatus.COMPLIANT: "达标",
-    ComplianceStatus.BEHIND: "未达标",
-    ComplianceStatus.ZERO: "零服务",
-    ComplianceStatus.NOT_REPORTED: "未报到",
-}
 
 COLUMNS = (
     Column("党员编号", 10, Cell.INTEGER),
@@ -107,7 +106,7 @@ def rows(actor: Actor, filters: Filters) -> Source:
             yes_no(bool(row.reported_in)),
             int(row.services),
             int(row.minutes),
-            STATUS[ComplianceStatus(row.status)],
+            STATUS_LABELS[ComplianceStatus(row.status)],
         ]
 
     return Source(query, key=(figures.c.id,), cells=cells)

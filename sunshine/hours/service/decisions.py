@@ -35,6 +35,7 @@ from sunshine.errors import Conflict, Forbidden, NotFound
 from sunshine.extensions import db
 from sunshine.hours import ledger
 from sunshine.hours.models import (
+    STATUS_LABELS,
     ApprovalMode,
     Ledger,
     LedgerKind,
@@ -143,14 +144,6 @@ def _require_status(record: ServiceRecord, *allowed: RecordStatus) -> None:
             f"该服务记录当前状态为{STATUS_LABELS[record.status]}，不能进行此操作",
             code=f"record.not_{allowed[0].value}",
         )
-
-
-STATUS_LABELS = {
-    RecordStatus.PENDING: "待确认",
-    RecordStatus.CONFIRMED: "已确认",
-    RecordStatus.REJECTED: "已驳回",
-    RecordStatus.VOIDED: "已作废",
-}
 
 
 # Crediting: the one place that writes ledger entries for a record -----------------------------
