@@ -14,7 +14,7 @@ class Field:
 
     name: str
     label: str
-    kind: str = "text"  # text, number, select
+    kind: str = "text"  # text, number, select, period (a select of the user's city's periods)
     options: dict[str, str] = field(default_factory=dict)
     required: bool = False
 
@@ -23,14 +23,18 @@ class Field:
 class Column:
     label: str
     path: str  # a dotted path into the row
-    format: str = "text"  # text, time, date, percent (of a 0–1 rate), map (through ``labels``)
+    # text, time, date, percent (of a 0–1 rate), map (through ``labels``), join (a dict's
+    # values), link (``href`` with ``{id}``: a file to download, named by the column's label)
+    format: str = "text"
     labels: dict[str, str] = field(default_factory=dict)
+    href: str = ""
 
 
 @dataclass(frozen=True)
 class Action:
     """A button on a row: ``path`` with ``{id}`` (the row's id) is called with ``body``, whose
-    ``"$field"`` values are taken from the row, plus what ``fields`` asks for."""
+    ``"$field"`` values (at any depth) are taken from the row, plus what ``fields`` asks for.
+    An export the call answers as done is offered for download."""
 
     label: str
     path: str
@@ -42,18 +46,21 @@ class Action:
 
 @dataclass(frozen=True)
 class Create:
-    """A form above the list that adds a row."""
+    """A form above the list that adds a row, shown to those holding ``permission``; a
+    ``{field}`` in ``path`` is filled from the form's field of that name."""
 
     label: str
     path: str
     fields: tuple[Field, ...]
+    permission: str
 
 
 @dataclass(frozen=True)
 class ListPage:
     key: str
     title: str
-    # ``{period_id}``: the period chosen on the page; ``{city_id}``: the user's city.
+    # ``{period_id}``: the period chosen on the page; ``{city_id}``: the user's city (also in
+    # the create form's path).
     endpoint: str
     columns: tuple[Column, ...]
     filters: tuple[Field, ...] = ()
@@ -79,6 +86,22 @@ ANOMALY_STATUS = {
     "closed": "已处理",
     "sent_back": "已退回社区",
     "answered": "社区已答复",
+}
+CHECK_STATUS = {
+    "review": "待人工审核",
+    "pending": "待微信检测",
+    "passed": "已通过",
+    "approved": "人工通过",
+    "rejected": "已驳回",
+    "refused": "违规",
+    "superseded": "已被修改取代",
+}
+SEND_STATUS = {
+    "pending": "待发送",
+    "sending": "发送中",
+    "sent": "已发送",
+    "skipped": "仅站内",
+    "failed": "失败",
 }
 ROLES = {
     "member": "党员",
@@ -342,6 +365,92 @@ PAGES = {
             ),
         ),
         ListPage(
+            key="unit-feedback",
+            title="单位反馈",
+            endpoint="/api/v1/unit-feedback",
+            filters=(Field("unit_id", "单位编号", "number"),),
+            columns=(
+                Column("周期", "period.starts_on", "date"),
+                Column("至", "period.ends_on", "date"),
+                Column("单位", "unit.name"),
+                Column("版本", "version"),
+                Column(
+                    "发出方式", "trigger", "map", {"manual": "组织部发出", "lock": "关账时发出"}
+                ),
+                Column("党员", "members"),
+                Column("发出时间", "issued_at", "time"),
+                Column("打印版", "id", "link", href="/api/v1/unit-feedback/{id}/pdf"),
+            ),
+            actions=(
+                Action(
+                    "导出 Excel",
+                    "/api/v1/exports",
+                    body={"kind": "unit_feedback", "filters": {"feedback_id": "$id"}},
+                ),
+            ),
+            create=Create(
+                "发出单位反馈（不填单位编号则发给全市各单位）",
+                "/api/v1/periods/{period_id}/unit-feedback",
+                (
+                    Field("period_id", "考核周期", "period", required=True),
+                    Field("unit_id", "单位编号", "number"),
+                ),
+                permission="unit_feedback.issue",
+            ),
+            hint="未同意向单位反馈的党员显示为“未授权”，只计人数。",
+        ),
+        ListPage(
+            key="statements",
+            title="服务证明",
+            endpoint="/api/v1/statements",
+            columns=(
+                Column("编号", "number"),
+                Column("持有人", "holder_name"),
+                Column("出具单位", "issuer.name"),
+                Column("起", "from", "date"),
+                Column("止", "to", "date"),
+                Column("时长（小时）", "total_hours"),
+                Column("状态", "status", "map", {"valid": "有效", "revoked": "已失效"}),
+                Column("PDF", "id", "link", href="/api/v1/statements/{id}/pdf"),
+            ),
+        ),
+        ListPage(
+            key="content-checks",
+            title="内容审核",
+            endpoint="/api/v1/content-checks",
+            filters=(Field("status", "状态", "select", CHECK_STATUS),),
+            columns=(
+                Column("内容", "texts", "join"),
+                Column("对象", "subject", "map", {"task": "任务", "team": "服务队"}),
+                Column("状态", "status", "map", CHECK_STATUS),
+                Column("作者账号", "author_id"),
+            ),
+            actions=(
+                Action("通过", "/api/v1/content-checks/{id}/approve", when={"status": "review"}),
+                Action(
+                    "驳回",
+                    "/api/v1/content-checks/{id}/reject",
+                    fields=(REASON,),
+                    when={"status": "review"},
+                ),
+            ),
+            hint="微信内容安全检测要求人工复核、或暂时无法检测的文字，在此通过后才对党员可见。",
+        ),
+        ListPage(
+            key="notify-messages",
+            title="消息发送",
+            endpoint="/api/v1/notify/messages",
+            filters=(Field("status", "状态", "select", SEND_STATUS),),
+            columns=(
+                Column("时间", "created_at", "time"),
+                Column("账号", "account_id"),
+                Column("消息", "title"),
+                Column("状态", "status", "map", SEND_STATUS),
+                Column("微信错误码", "errcode"),
+                Column("原因", "error"),
+            ),
+        ),
+        ListPage(
             key="grants",
             title="授权管理",
             endpoint="/api/v1/grants",
@@ -368,6 +477,7 @@ PAGES = {
                     Field("unit_id", "单位编号", "number"),
                     Field("reason", "理由"),
                 ),
+                permission="grant.manage",
             ),
         ),
         ListPage(

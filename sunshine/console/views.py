@@ -39,7 +39,10 @@ def page_context(actor: Actor) -> dict[str, Any]:
         scopes.append(scope)
     order = ["everywhere", "city", "street", "unit", "community", "grid"]
     scopes.sort(key=lambda s: order.index(s["kind"]) if s["kind"] in order else len(order))
-    return {"scopes": scopes}
+    # What the pages offer (forms, buttons) follows what the user holds somewhere; the API
+    # still decides on each object.
+    held = [permission.value for permission in Permission if can_somewhere(actor, permission)]
+    return {"scopes": scopes, "permissions": held}
 
 
 # The console's menu: each page, and the permission without which it is neither shown nor
@@ -50,6 +53,8 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("evaluations", "评价", Permission.EVALUATION_READ),
     ("rankings", "光荣榜", Permission.RANKING_READ),
     ("unit-rankings", "单位达标排名", Permission.RANKING_UNITS),
+    ("unit-feedback", "单位反馈", Permission.UNIT_FEEDBACK_READ),
+    ("statements", "服务证明", Permission.STATEMENT_READ),
     ("imports", "数据导入", Permission.ORG_IMPORT),
     ("members", "党员", Permission.MEMBER_LIST),
     ("report_ins", "报到审批", Permission.REPORT_IN_LIST),
@@ -59,9 +64,11 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("records", "服务记录确认", Permission.HOURS_READ),
     ("corrections", "更正申请", Permission.HOURS_CONFIRM),
     ("anomalies", "异常复核", Permission.ANOMALY_READ),
+    ("content-checks", "内容审核", Permission.CONTENT_REVIEW),
     ("periods", "考核周期与锁定", Permission.REQUIREMENT_READ),
     ("grants", "授权管理", Permission.GRANT_MANAGE),
     ("security", "安全日志", Permission.SECURITY_LOG_READ),
+    ("notify-messages", "消息发送", Permission.NOTIFY_MONITOR),
 )
 
 

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from sunshine.access.models import Role
+from sunshine.access.permissions import Permission
 from sunshine.console.lists import PAGES
 from sunshine.console.views import NAV
 from sunshine.fake_wechat import FakeWeChat
@@ -42,6 +43,7 @@ def test_list_page_calls_only_documented_operations(app: Flask, key: str) -> Non
         assert (action.method, _PARAM.sub("{}", action.path)) in operations, action.label
     if page.create is not None:
         assert ("POST", _PARAM.sub("{}", page.create.path)) in operations
+        assert page.create.permission in {p.value for p in Permission}
 
 
 def test_every_list_page_is_in_the_menu() -> None:

@@ -19,12 +19,33 @@
     if (column.format === "time") { return C.localTime(v); }
     if (column.format === "map") { return column.labels[v] || v; }
     if (column.format === "percent") { return C.percent(v); }
+    if (column.format === "join") { return Object.keys(v).map(function (k) { return v[k]; }).join(" / "); }
+    if (column.format === "link") {
+      var a = document.createElement("a");
+      a.href = column.href.replace("{id}", row.id);
+      a.className = "file-link";
+      a.textContent = "下载" + column.label;
+      return a;
+    }
     return String(v);
   }
 
   function input(field) {
     var el;
-    if (field.kind === "select") {
+    if (field.kind === "period") {
+      el = document.createElement("select");
+      if (scope) {
+        C.periods(scope.city_id).then(function (found) {
+          found.items.forEach(function (p) {
+            var o = document.createElement("option");
+            o.value = p.id;
+            o.textContent = p.starts_on + " 至 " + p.ends_on;
+            el.appendChild(o);
+          });
+          if (found.current) { el.value = found.current.id; }
+        }).catch(function (error) { C.showError(error.message); });
+      }
+    } else if (field.kind === "select") {
       el = document.createElement("select");
       var blank = document.createElement("option");
       blank.value = "";
@@ -47,7 +68,7 @@
 
   function value(field, el) {
     if (el.value === "") { return undefined; }
-    return field.kind === "number" ? Number(el.value) : el.value;
+    return field.kind === "number" || field.kind === "period" ? Number(el.value) : el.value;
   }
 
   function endpoint() {
@@ -64,17 +85,31 @@
     });
   }
 
+  /* The action's body with each "$path" taken from the row, at any depth. */
+  function filled(template, row) {
+    if (typeof template === "string" && template.charAt(0) === "$") { return at(row, template.slice(1)); }
+    if (template && typeof template === "object") {
+      var out = {};
+      Object.keys(template).forEach(function (k) { out[k] = filled(template[k], row); });
+      return out;
+    }
+    return template;
+  }
+
   function send(action, row, extra) {
-    var body = {};
-    Object.keys(action.body).forEach(function (k) {
-      var v = action.body[k];
-      body[k] = typeof v === "string" && v.charAt(0) === "$" ? at(row, v.slice(1)) : v;
-    });
-    Object.assign(body, extra);
+    var body = Object.assign(filled(action.body, row), extra);
     var options = { method: action.method };
     if (action.method !== "DELETE") { options.body = body; }
-    return C.api(action.path.replace("{id}", row.id), options).then(function () {
+    return C.api(action.path.replace("{id}", row.id), options).then(function (result) {
       C.notice(action.label + "：已完成");
+      if (result && result.kind && result.status === "done") {  // an export written at once
+        var a = document.createElement("a");
+        a.href = "/api/v1/exports/" + result.id + "/file";
+        a.className = "file-link";
+        a.textContent = " 下载文件";
+        document.getElementById("notice").appendChild(a);
+        return;
+      }
       load(false);
     }).catch(function (error) { C.showError(error.message); });
   }
@@ -124,7 +159,7 @@
   }
 
   function create() {
-    if (!config.create) { return; }
+    if (!config.create || C.context.permissions.indexOf(config.create.permission) < 0) { return; }
     var form = document.getElementById("create");
     document.getElementById("create-title").textContent = config.create.label;
     var inputs = config.create.fields.map(function (f) {
@@ -139,8 +174,13 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var body = {};
-      config.create.fields.forEach(function (f, i) { var v = value(f, inputs[i]); if (v !== undefined) { body[f.name] = v; } });
-      C.api(config.create.path, { method: "POST", body: body }).then(function () {
+      var path = config.create.path;
+      config.create.fields.forEach(function (f, i) {
+        var v = value(f, inputs[i]);
+        if (path.indexOf("{" + f.name + "}") >= 0) { path = path.replace("{" + f.name + "}", v); return; }
+        if (v !== undefined) { body[f.name] = v; }
+      });
+      C.api(path, { method: "POST", body: body }).then(function () {
         C.notice(config.create.label + "：已完成");
         form.reset();
         load(false);
