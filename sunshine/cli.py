@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 from flask import Flask, current_app
@@ -158,6 +158,27 @@ def rebuild_totals(check: bool) -> None:
     else:
         db.session.commit()
     click.echo(f"{len(differences)} difference(s)")
+
+
+@ledger.command("seal")
+@click.option(
+    "--previous-key-file",
+    type=click.File("r"),
+    help="After changing LEDGER_SIGNING_KEY: the old key, to reseal the heads it sealed.",
+)
+def seal_heads(previous_key_file: TextIO | None) -> None:
+    """Seal with the current key the heads written before heads were sealed (once, after the
+    migration that added seals) or, with --previous-key-file, those sealed with the old key;
+    each only if its chain verifies. Exit 1 if a head is left unsealed."""
+    from sunshine.hours import ledger as ledgers
+
+    previous = previous_key_file.read() if previous_key_file is not None else None
+    done = ledgers.reseal(previous_key=previous)
+    db.session.commit()
+    for name, (sealed, left) in done.items():
+        click.echo(f"{name} ledger: {sealed} head(s) sealed, {left} left as they were")
+    if any(left for _, left in done.values()):
+        raise SystemExit(1)
 
 
 @click.command("create-sysadmin")

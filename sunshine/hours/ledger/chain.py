@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sunshine import clock
 from sunshine.errors import Conflict
 from sunshine.extensions import db
+from sunshine.hours.ledger.seal import seal
 from sunshine.hours.models import (
     HoursEntry,
     Ledger,
@@ -156,6 +157,7 @@ def append(
     head.total += amount
     head.entries = seq
     head.last_hash = digest
+    seal(head)
     db.session.flush()
     return entry
 
