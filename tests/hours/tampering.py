@@ -91,9 +91,7 @@ def rewrite_tail(member_id: int, entry_id: int, amount: int, *, reseal: bool = T
         {"delta": amount - old_amount, "hash": forged, "member": member_id},
     )
     if reseal:
-        head = db.session.get(
-            LedgerHead, (Ledger.HOURS, member_id), populate_existing=True
-        )
+        head = db.session.get(LedgerHead, (Ledger.HOURS, member_id), populate_existing=True)
         assert head is not None
         seal(head)
     db.session.commit()

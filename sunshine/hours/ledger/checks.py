@@ -239,9 +239,7 @@ def _entry_problem(ledger: Ledger, chain: _Chain, row: Any) -> Problem | None:
     return None
 
 
-def problems(
-    ledger: Ledger, members: Any = None, *, check_seal: bool = True
-) -> Generator[Problem]:
+def problems(ledger: Ledger, members: Any = None, *, check_seal: bool = True) -> Generator[Problem]:
     """Every broken chain of the ledger (of ``members``, a subquery of member ids): the first
     problem of each, chains in member order, then heads without entries. ``check_seal``
     False skips the heads' seals (only for sealing heads written before seals existed)."""

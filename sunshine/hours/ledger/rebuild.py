@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from sunshine.extensions import db
 from sunshine.hours.ledger.chain import GENESIS_HASH, MODELS, locked_head, record_sum
@@ -191,9 +192,12 @@ def reseal(*, previous_key: str | None = None) -> dict[str, tuple[int, int]]:
     """
     done: dict[str, tuple[int, int]] = {}
     for ledger in MODELS:
-        candidates = LedgerHead.ledger == ledger, LedgerHead.entries > 0
+        candidates: list[ColumnElement[bool]] = [
+            LedgerHead.ledger == ledger,
+            LedgerHead.entries > 0,
+        ]
         if previous_key is None:
-            candidates += (LedgerHead.seal.is_(None),)
+            candidates.append(LedgerHead.seal.is_(None))
         members = select(LedgerHead.member_id).where(*candidates)
         broken = {p.member_id for p in problems(ledger, members=members, check_seal=False)}
         heads = db.session.scalars(

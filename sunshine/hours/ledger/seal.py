@@ -18,6 +18,7 @@ import json
 from functools import lru_cache
 
 from flask import current_app
+
 from sunshine import signing
 from sunshine.hours.models import Ledger, LedgerHead
 
