@@ -25,17 +25,11 @@ from tests.builders import count
 from tests.conftest import Clock
 from tests.hours.forgery import forge_append
 from tests.hours.tampering import chain, verify_cli
-from tests.ops.deployment import Deployment, deployed
+from tests.ops.deployment import Deployment
 
 pytestmark = pytest.mark.postgresql
 
 INSUFFICIENT_PRIVILEGE = "42501"
-
-
-@pytest.fixture(scope="module")
-def deployment(app: Flask, database_url: str) -> Iterator[Deployment]:
-    with deployed(app, database_url) as made:
-        yield made
 
 
 @pytest.fixture
