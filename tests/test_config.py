@@ -68,6 +68,7 @@ def test_production_refuses_unsafe_configuration(override: dict[str, str], probl
         {"AUTH_TOKEN_TTL": "a day"},
         {"WECHAT_TIMEOUT": "fast"},
         {"STATEMENT_NUMBER_PREFIX": "zm-"},
+        {"DATABASE_OWNER_URL": "sqlite:///owner.sqlite3"},  # SQLite has no roles
     ],
 )
 def test_malformed_values_fail_fast(env: dict[str, str]) -> None:
@@ -104,3 +105,11 @@ def test_outside_production_the_published_development_key_signs() -> None:
     fill_development_defaults(config)
     assert config["LEDGER_SIGNING_KEY"] == signing.DEVELOPMENT_KEY
     signing.load_private_key(config["LEDGER_SIGNING_KEY"])  # a valid key
+
+
+def test_the_owner_url_is_read_for_migrations_only_and_uses_psycopg3() -> None:
+    env = {"DATABASE_OWNER_URL": "postgresql://sunshine_owner:pw@db.internal/sunshine"}
+    assert load_config("/srv/instance", env={})["DATABASE_OWNER_URL"] is None
+    assert load_config("/srv/instance", env=env)["DATABASE_OWNER_URL"] == (
+        "postgresql+psycopg://sunshine_owner:pw@db.internal/sunshine"
+    )

@@ -216,3 +216,31 @@ def test_every_table_guarded_by_an_append_only_trigger_is_append_only_for_the_ro
     assert guarded
     assert guarded <= set(roles.APPEND_ONLY_TABLES)
     assert set(roles.APPEND_ONLY_TABLES) <= set(db.metadata.tables)
+
+
+def test_grant_gives_back_what_the_role_lost_and_takes_what_it_should_not_have(
+    app: Flask, deployment: Deployment
+) -> None:
+    owner = deployment.engine(app, deployment.owner)
+    with owner.begin() as conn:
+        conn.exec_driver_sql(f'REVOKE INSERT ON punch FROM "{deployment.app_role}"')
+        conn.exec_driver_sql(f'GRANT UPDATE, TRUNCATE ON hours_entry TO "{deployment.app_role}"')
+        drifted = roles.app_role_problems(conn, deployment.app_role)
+    saved = {key: app.config.get(key) for key in ("DATABASE_OWNER_URL", "SQLALCHEMY_DATABASE_URI")}
+    app.config["DATABASE_OWNER_URL"] = deployment.url(deployment.owner)
+    app.config["SQLALCHEMY_DATABASE_URI"] = deployment.url(deployment.app_role)
+    try:
+        granted = app.test_cli_runner().invoke(args=["database", "grant"])
+    finally:
+        app.config.update(saved)
+    with owner.connect() as conn:
+        after = roles.app_role_problems(conn, deployment.app_role)
+
+    assert sorted(drifted) == [
+        "may TRUNCATE on hours_entry",
+        "may UPDATE on hours_entry",
+        "may not INSERT on punch",
+    ]
+    assert granted.exit_code == 0, granted.output
+    assert f"{deployment.app_role}: privileges granted on" in granted.output
+    assert after == []
