@@ -29,7 +29,7 @@ class Deployment:
     owner: str
     app_role: str
     database: str
-    engines: list[sa.Engine] = field(default_factory=list)
+    engines: dict[tuple[str, str], sa.Engine] = field(default_factory=dict)
     databases: list[str] = field(default_factory=list)  # made here, dropped at the end
 
     def url(self, role: str, database: str | None = None) -> str:
@@ -38,9 +38,11 @@ class Deployment:
         return url.render_as_string(hide_password=False)
 
     def engine(self, app: Flask, role: str, database: str | None = None) -> sa.Engine:
-        engine = races.engine_for(app, self.url(role, database))
-        self.engines.append(engine)
-        return engine
+        """One engine per role and database for the whole run (few connections held)."""
+        key = (role, database or self.database)
+        if key not in self.engines:
+            self.engines[key] = races.engine_for(app, self.url(role, database))
+        return self.engines[key]
 
     def superuser_url(self, database: str | None = None) -> str:
         url = sa.make_url(self.main_url).set(database=database or self.database)
@@ -48,7 +50,7 @@ class Deployment:
 
 
 def _prefix(main_url: str) -> str:
-    return f"{sa.make_url(main_url).database}_roles_"
+    return f"{sa.make_url(main_url).database}__roles_"
 
 
 def _server(main_url: str, *statements: str) -> None:
@@ -109,7 +111,7 @@ def deployed(app: Flask, main_url: str) -> Iterator[Deployment]:
         migrate(app, deployment, deployment.database)
         yield deployment
     finally:
-        for engine in deployment.engines:
+        for engine in deployment.engines.values():
             engine.dispose()
         _server(
             main_url,

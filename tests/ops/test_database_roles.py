@@ -153,8 +153,8 @@ def test_an_append_forged_by_the_application_role_is_caught_by_verify(
 def test_the_application_runs_as_its_role(
     app: Flask, as_app: sa.Connection, client: FlaskClient, fake_wechat: FakeWeChat, clock: Clock
 ) -> None:
-    """Check-in and check-out (punches), confirmation (both ledgers, the security log), the
-    ledger verified: the application's typical writes, each allowed to its role."""
+    """Check-in and check-out (punches), confirmation (both ledgers, the security log), every
+    scheduled job, the ledger verified: the application's typical writes, allowed to its role."""
     from tests.attendance.test_punch_routes import _code, _punch
 
     site = open_site(client, fake_wechat)
@@ -165,11 +165,16 @@ def test_the_application_runs_as_its_role(
     status_out, punched = _punch(client, member, _code(client, site.admin, site.shift_id), "out")
     record_id = punched["record"]["id"]
     confirmed = client.post(f"/api/v1/service-records/{record_id}/confirm", headers=site.admin)
+    clock.set(site.at(60 * 24 * 3))
+    jobs = app.test_cli_runner().invoke(args=["jobs", "run"])  # every job, the digest's too
     result = verify_cli(app)
 
     assert (status_in, status_out, confirmed.status_code) == (201, 201, 200), confirmed.json
     assert confirmed.json["credited_minutes"] == 120
+    assert jobs.exit_code == 0, jobs.output
+    assert 'hours.sign_ledger_digest: {"signed": 1' in jobs.output
     assert result.exit_code == 0, result.output
+    assert "signature valid" in result.output
     assert as_app.scalar(sa.text("SELECT current_user")) != "postgres"
 
 
