@@ -282,11 +282,13 @@ def demo(port: int, wechat_port: int) -> None:
     from sunshine import wechat
     from sunshine.demo import seed
     from sunshine.fake_wechat import FakeWeChat
+    from sunshine.hours import ledger as ledgers
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["ENV_NAME"] == "production":
         raise click.ClickException("the demo (and its fake WeChat) never runs in production")
     upgrade()
+    ledgers.reseal()  # a demo database from before heads were sealed (docs/database-roles.md)
     click.echo(seed())
     db.session.commit()
     fake = FakeWeChat().start(port=wechat_port)
