@@ -108,3 +108,34 @@ def test_seal_seals_heads_from_before_seals_once_their_chain_verifies(
     assert result.exit_code == 1
     assert f"member {scene.member_id}" not in result.output
     assert f"member {broken}: head total 999 differs" in result.output
+
+
+def test_the_next_append_refuses_to_seal_over_a_forgery(app: Flask, scene: Scene) -> None:
+    """Otherwise the application's own next append would seal the forged head, and verify would
+    pass again: the chain stops (409) until an operator has looked."""
+    record_id = scene.record()
+    chain(scene.member_id, [60])
+    forge_append(db.session.connection(), scene.member_id, 600)
+    db.session.commit()
+
+    response = scene.post(f"/api/v1/service-records/{record_id}/confirm")
+    result = verify_cli(app)
+
+    assert response.status_code == 409, response.json
+    assert response.json["code"] == "ledger.head_unsealed"
+    assert _head(scene.member_id).entries == 2  # the forged one; nothing appended on top
+    assert result.exit_code == 1
+    assert f"member {scene.member_id}: head seal does not match" in result.output
+
+
+def test_a_head_stripped_of_its_seal_is_not_appended_to_either(scene: Scene) -> None:
+    record_id = scene.record()
+    chain(scene.member_id, [60])
+    forge_append(db.session.connection(), scene.member_id, 600)
+    db.session.execute(update(LedgerHead).values(seal=None))
+    db.session.commit()
+
+    response = scene.post(f"/api/v1/service-records/{record_id}/confirm")
+
+    assert response.status_code == 409, response.json
+    assert response.json["code"] == "ledger.head_unsealed"

@@ -86,3 +86,15 @@ def seal_valid(
         ledger, member_id=member_id, entries=entries, total=total, last_hash=last_hash, key=key
     )
     return hmac.compare_digest(expected, stored)
+
+
+def head_seal_valid(head: LedgerHead) -> bool:
+    """Whether the head's stored seal matches what it says (an empty head needs none)."""
+    return seal_valid(
+        head.ledger,
+        member_id=head.member_id,
+        entries=head.entries,
+        total=head.total,
+        last_hash=head.last_hash,
+        stored=head.seal,
+    )
