@@ -1,6 +1,7 @@
-"""Checking the ledgers: ``verify`` recomputes every chain against its head; ``problems``
-names every broken chain (of a set of members). Rebuilding the materialised totals is in
-``rebuild.py``; checking the chains against the signed digests in ``digests.py``.
+"""Checking the ledgers: ``verify`` recomputes every chain against its head (and the head
+against its seal, ``seal.py``); ``problems`` names every broken chain (of a set of members).
+Rebuilding the materialised totals is in ``rebuild.py``; checking the chains against the
+signed digests in ``digests.py``.
 """
 
 from __future__ import annotations
@@ -100,15 +101,14 @@ def _end_problem(ledger: Ledger, chain: _Chain, check_seal: bool = True) -> Prob
         last_hash=head_hash,
         stored=chain.seal,
     ):
-        what = "head not sealed" if chain.seal is None else "head seal does not match"
-        return Problem(
-            ledger,
-            chain.member_id,
-            None,
-            None,
-            f"{what}: the head was moved without the ledger key (an append outside the "
-            "application)",
+        what = (
+            "head not sealed: moved without the ledger key, or written before heads were "
+            "sealed (`flask ledger seal`)"
+            if chain.seal is None
+            else "head seal does not match: the head was moved without the ledger key (an "
+            "append outside the application)"
         )
+        return Problem(ledger, chain.member_id, None, None, what)
     return None
 
 
