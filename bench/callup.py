@@ -68,6 +68,7 @@ from sunshine.callups import service, solver
 from sunshine.demo import SEED, XIAOYI, build_city, person_name
 from sunshine.extensions import db
 from sunshine.hours.ledger.chain import GENESIS_HASH, entry_hash
+from sunshine.hours.ledger.seal import head_seal
 from sunshine.hours.models import Ledger, LedgerKind
 from sunshine.org.models import Area
 
@@ -96,6 +97,7 @@ def credit_history(
     served_on: dict[int, tuple[int, date]],
     places: list[tuple[int, str, int]],
     now: datetime,
+    key: str,
 ) -> None:
     """What the app reads as a member's service this year (``hours.confirmed_minutes_in_year``):
     one confirmed record per member who served, on a past shift of theirs, credited with all
@@ -146,6 +148,14 @@ def credit_history(
             total=person.served,
             entries=1,
             last_hash=digest,
+            seal=head_seal(  # as the app's append seals it (LEDGER_SIGNING_KEY)
+                Ledger.HOURS,
+                member_id=member_id,
+                entries=1,
+                total=person.served,
+                last_hash=digest,
+                key=key,
+            ),
             updated_at=now,
         )
 
@@ -317,7 +327,7 @@ def generate(app: Any, conninfo: str, args: argparse.Namespace) -> dict[str, Any
                 signup(sid, member, starts)
                 served_on.setdefault(member, (sid, starts.astimezone(SHANGHAI).date()))
                 history += 1
-    credit_history(rows, people, served_on, places, now)
+    credit_history(rows, people, served_on, places, now, app.config["LEDGER_SIGNING_KEY"])
     # The call-up day: 5 % of the members already hold a place on a clashing shift.
     busy = 0
     for community_id, path, _ in places:

@@ -1,10 +1,12 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
-from sunshine.database import UTCDateTime
+from sunshine.database import UTCDateTime, configure_engine
+from sunshine.ops import database as database_roles
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -16,8 +18,36 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
+_owner_engine = None
+
+
 def get_engine():
-    return current_app.extensions["migrate"].db.engine
+    """The owner role's engine when DATABASE_OWNER_URL is set (docs/database-roles.md), else
+    the application's own."""
+    global _owner_engine
+    owner_url = current_app.config.get("DATABASE_OWNER_URL")
+    if not owner_url:
+        return current_app.extensions["migrate"].db.engine
+    if _owner_engine is None or _owner_engine.url != sa.make_url(owner_url):
+        _owner_engine = sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
+        configure_engine(_owner_engine)
+    return _owner_engine
+
+
+def grant_application_role(connection):
+    """After the migrations, as the owner: give the application's role (the user of
+    DATABASE_URL) exactly its privileges on every table, new ones included."""
+    if not current_app.config.get("DATABASE_OWNER_URL"):
+        return
+    app_role = sa.make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).username
+    owner = connection.scalar(sa.text("SELECT current_user"))
+    if not app_role or app_role == owner:
+        raise RuntimeError(
+            "DATABASE_OWNER_URL is set but DATABASE_URL names no other user: the application "
+            "must not connect as the owner (docs/database-roles.md)"
+        )
+    tables = database_roles.grant_app_role(connection, app_role)
+    logger.info("granted the application role %s its privileges on %d tables", app_role, tables)
 
 
 def get_engine_url():
@@ -107,6 +137,7 @@ def run_migrations_online():
 
             with context.begin_transaction():
                 context.run_migrations()
+                grant_application_role(connection)
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
                     if broken:

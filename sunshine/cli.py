@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 from flask import Flask, current_app
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(jobs)
     app.cli.add_command(ledger)
     app.cli.add_command(notify)
+    app.cli.add_command(database)
 
 
 @click.group("jobs")
@@ -192,6 +194,94 @@ def rebuild_totals(check: bool) -> None:
     click.echo(f"{len(differences)} difference(s)")
 
 
+@ledger.command("seal")
+@click.option(
+    "--previous-key-file",
+    type=click.File("r"),
+    help="After changing LEDGER_SIGNING_KEY: the old key, to reseal the heads it sealed.",
+)
+def seal_heads(previous_key_file: TextIO | None) -> None:
+    """Seal with the current key the heads written before heads were sealed (once, after the
+    migration that added seals) or, with --previous-key-file, those sealed with the old key;
+    each only if its chain verifies. Exit 1 if a head is left unsealed."""
+    from sunshine.hours import ledger as ledgers
+
+    previous = previous_key_file.read() if previous_key_file is not None else None
+    done = ledgers.reseal(previous_key=previous)
+    db.session.commit()
+    for name, (sealed, left) in done.items():
+        click.echo(f"{name} ledger: {sealed} head(s) sealed, {left} left as they were")
+    if any(left for _, left in done.values()):
+        raise SystemExit(1)
+
+
+@click.group("database")
+def database() -> None:
+    """The database's roles (PostgreSQL) and backups (docs/database-roles.md)."""
+
+
+@database.command("grant")
+def grant_app_role() -> None:
+    """As the owner (DATABASE_OWNER_URL), give the application's role (the user of
+    DATABASE_URL) exactly its privileges; `flask db upgrade` does this after migrating."""
+    import sqlalchemy as sa
+
+    from sunshine.ops import database as roles
+
+    owner_url = current_app.config.get("DATABASE_OWNER_URL")
+    if not owner_url:
+        raise click.ClickException("DATABASE_OWNER_URL is not set (the owner role's URL)")
+    app_role = sa.make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).username
+    if not app_role:
+        raise click.ClickException("DATABASE_URL names no user (the application role)")
+    engine = sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            tables = roles.grant_app_role(connection, app_role)
+    finally:
+        engine.dispose()
+    click.echo(f"{app_role}: privileges granted on {tables} tables")
+
+
+@database.command("check")
+def check_app_role() -> None:
+    """Check that the role the application connects as (DATABASE_URL) owns nothing and has
+    exactly its privileges; exit 1 naming each difference."""
+    from sqlalchemy import text
+
+    from sunshine.ops import database as roles
+
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        click.echo("SQLite has no roles: it is for the demo only (docs/database-roles.md)")
+        return
+    role = connection.scalar(text("SELECT current_user"))
+    found = roles.app_role_problems(connection, role)
+    db.session.rollback()
+    if found:
+        click.echo(f"role {role} is not the application's role:", err=True)
+        click.echo(roles.problems_text(found), err=True)
+        raise SystemExit(1)
+    click.echo(f"role {role}: owns nothing, exactly the application's privileges")
+
+
+@database.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Copy the SQLite database to PATH with SQLite's online backup API (the demo's database;
+    PostgreSQL is backed up with pg_dump, docs/database-roles.md)."""
+    from sunshine.ops import database as roles
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise click.ClickException("PostgreSQL: back up with pg_dump (docs/database-roles.md)")
+    try:
+        roles.sqlite_backup(url.database, path)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backed up {url.database} to {path}")
+
+
 @click.command("create-sysadmin")
 @click.option("--openid", required=True, help="The WeChat openid of the person (mini-program).")
 def create_sysadmin(openid: str) -> None:
@@ -224,11 +314,13 @@ def demo(port: int, wechat_port: int) -> None:
     from sunshine import wechat
     from sunshine.demo import seed
     from sunshine.fake_wechat import FakeWeChat
+    from sunshine.hours import ledger as ledgers
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["ENV_NAME"] == "production":
         raise click.ClickException("the demo (and its fake WeChat) never runs in production")
     upgrade()
+    ledgers.reseal()  # a demo database from before heads were sealed (docs/database-roles.md)
     click.echo(seed())
     db.session.commit()
     fake = FakeWeChat().start(port=wechat_port)

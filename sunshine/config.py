@@ -99,6 +99,16 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _owner_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("DATABASE_OWNER_URL")
+    if not url:
+        return None
+    url = normalise_database_url(url)
+    if not url.startswith("postgresql"):
+        raise ConfigError("DATABASE_OWNER_URL must be a PostgreSQL URL (SQLite has no roles)")
+    return url
+
+
 def _prefix(env: Mapping[str, str]) -> str:
     prefix = env.get("STATEMENT_NUMBER_PREFIX") or "ZM"
     if not (1 <= len(prefix) <= 6 and prefix.isascii() and prefix.isalpha() and prefix.isupper()):
@@ -144,6 +154,8 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         # hide_parameters: a failed statement's error (and so the log) never shows the bound
         # values, which are names and phone numbers.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # The owner role's URL (PostgreSQL): only where migrations run (docs/database-roles.md).
+        "DATABASE_OWNER_URL": _owner_url(env),
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "SQLITE_BUSY_TIMEOUT_MS", 5000),
         "REDIS_URL": redis_url,
         "WECHAT_APPID": env.get("WECHAT_APPID") or None,

@@ -94,6 +94,7 @@ def add_service_history(area: Area, minutes_by_member: dict[int, int]) -> None:
     from sunshine.clock import SHANGHAI
     from sunshine.database import utcnow
     from sunshine.hours.ledger.chain import GENESIS_HASH, entry_hash
+    from sunshine.hours.ledger.seal import head_seal
     from sunshine.hours.models import (
         HoursEntry,
         Ledger,
@@ -182,6 +183,9 @@ def add_service_history(area: Area, minutes_by_member: dict[int, int]) -> None:
                 "total": served[m],
                 "entries": 1,
                 "last_hash": digest,
+                "seal": head_seal(
+                    Ledger.HOURS, member_id=m, entries=1, total=served[m], last_hash=digest
+                ),
                 "updated_at": now,
             }
         )

@@ -70,6 +70,7 @@ def test_production_refuses_unsafe_configuration(override: dict[str, str], probl
         {"STATEMENT_NUMBER_PREFIX": "zm-"},
         {"PUNCH_RATE_LIMIT": "twenty a minute"},
         {"PHONE_BIND_RATE_LIMIT": "3 per fortnight"},
+        {"DATABASE_OWNER_URL": "sqlite:///owner.sqlite3"},  # SQLite has no roles
     ],
 )
 def test_malformed_values_fail_fast(env: dict[str, str]) -> None:
@@ -106,3 +107,11 @@ def test_outside_production_the_published_development_key_signs() -> None:
     fill_development_defaults(config)
     assert config["LEDGER_SIGNING_KEY"] == signing.DEVELOPMENT_KEY
     signing.load_private_key(config["LEDGER_SIGNING_KEY"])  # a valid key
+
+
+def test_the_owner_url_is_read_for_migrations_only_and_uses_psycopg3() -> None:
+    env = {"DATABASE_OWNER_URL": "postgresql://sunshine_owner:pw@db.internal/sunshine"}
+    assert load_config("/srv/instance", env={})["DATABASE_OWNER_URL"] is None
+    assert load_config("/srv/instance", env=env)["DATABASE_OWNER_URL"] == (
+        "postgresql+psycopg://sunshine_owner:pw@db.internal/sunshine"
+    )

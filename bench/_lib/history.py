@@ -70,12 +70,13 @@ from sunshine.consent.models import ConsentKind, PrivacyNotice
 from sunshine.demo import SEED, person_name
 from sunshine.extensions import db
 from sunshine.hours.ledger.chain import GENESIS_HASH, entry_hash
+from sunshine.hours.ledger.seal import head_seal
 from sunshine.hours.models import Ledger, LedgerKind
 from sunshine.hours.service.records import RULE, clamped_quarter_hours
 from sunshine.org.models import Area, AreaLevel
 from sunshine.tasks.models import TaskCategory, TaskKind, Visibility, visible_prefix
 
-DATA_VERSION = 1  # bump when the generated history changes: --reuse then regenerates
+DATA_VERSION = 2  # bump when the generated history changes: --reuse then regenerates
 YEAR = 2026
 LAST_DAY = date(2026, 12, 3)  # services up to this day; the data's "now" is the next morning
 RECORDS = 10_800_000  # ~10.5 M made (the pools cap some members): ~10.2 M hours-ledger entries
@@ -746,6 +747,7 @@ class Chains:
     """The end of every member's hours chain while the entries are hashed in time order."""
 
     size: int
+    key: str  # LEDGER_SIGNING_KEY: each head is sealed as the app's append seals it
     seq: array[int] = field(init=False)
     total: array[int] = field(init=False)
     last_at: array[int] = field(init=False)
@@ -761,12 +763,22 @@ class Chains:
         """COPY text of ``ledger_head`` for every member with entries."""
         for member_id in range(self.size):
             if self.seq[member_id]:
+                last_hash = self.last_hash[member_id]
+                assert last_hash is not None
                 yield _row(
                     "hours",
                     member_id,
                     self.total[member_id],
                     self.seq[member_id],
-                    self.last_hash[member_id],
+                    last_hash,
+                    head_seal(
+                        Ledger.HOURS,
+                        member_id=member_id,
+                        entries=self.seq[member_id],
+                        total=self.total[member_id],
+                        last_hash=last_hash,
+                        key=self.key,
+                    ),
                     ts(self.last_at[member_id]),
                 )
 
@@ -982,14 +994,14 @@ def load(app: Any, conninfo: str, records: int, log: Callable[[str], None]) -> L
             sort_file(tmp / "events.tsv", tmp / "events.sorted", tmp)
             (tmp / "events.tsv").unlink()
             lap("ledger events sorted by time")
-            chains = Chains(top[3] + 1)
+            chains = Chains(top[3] + 1, app.config["LEDGER_SIGNING_KEY"])
             counts["hours_entry"] = copy_lines(
                 cur, "hours_entry", ENTRY_COLUMNS, pass_three(tmp / "events.sorted", chains)
             )
             counts["ledger_head"] = copy_lines(
                 cur,
                 "ledger_head",
-                "ledger, member_id, total, entries, last_hash, updated_at",
+                "ledger, member_id, total, entries, last_hash, seal, updated_at",
                 chains.heads(),
             )
             conn.commit()

@@ -262,6 +262,9 @@ class LedgerHead(Base):
     total: Mapped[int] = mapped_column(default=0)
     entries: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # HMAC of (ledger, member, entries, total, last_hash) under a key outside the database
+    # (ledger/seal.py); null only while the head counts nothing.
+    seal: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 

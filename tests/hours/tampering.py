@@ -1,6 +1,6 @@
 """What the ledger tests do to a chain: append entries for real, run ``flask ledger verify``,
 sign the day's digest, and tamper with the chain as a database superuser would (triggers
-off, hashes recomputed)."""
+off, hashes recomputed, and the head resealed by one who also holds the ledger key)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 from sunshine.extensions import db
 from sunshine.hours import ledger
-from sunshine.hours.models import HoursEntry, Ledger, LedgerKind
+from sunshine.hours.ledger.seal import seal
+from sunshine.hours.models import HoursEntry, Ledger, LedgerHead, LedgerKind
 from sunshine.jobs.runner import run_due
 
 SIGN = "hours.sign_ledger_digest"  # the job that signs the day's digest
@@ -68,9 +69,11 @@ def forged_hash(entry: HoursEntry, amount: int) -> str:
     )
 
 
-def rewrite_tail(member_id: int, entry_id: int, amount: int) -> None:
+def rewrite_tail(member_id: int, entry_id: int, amount: int, *, reseal: bool = True) -> None:
     """Change the last entry's amount, recompute its hash and move the head to match: what a
-    superuser who knows the hash format can do with SQL, undetectable by the chain check."""
+    superuser who knows the hash format can do with SQL, undetectable by the chain check.
+    ``reseal``: and seal the moved head, as only someone who also holds the ledger key can
+    (without it the head's seal gives the rewrite away, tests/ops/test_database_roles.py)."""
     entry = db.session.get(HoursEntry, entry_id)
     assert entry is not None
     old_amount = entry.amount
@@ -87,6 +90,10 @@ def rewrite_tail(member_id: int, entry_id: int, amount: int) -> None:
         ),
         {"delta": amount - old_amount, "hash": forged, "member": member_id},
     )
+    if reseal:
+        head = db.session.get(LedgerHead, (Ledger.HOURS, member_id), populate_existing=True)
+        assert head is not None
+        seal(head)
     db.session.commit()
     db.session.expire_all()
 

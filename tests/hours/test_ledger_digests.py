@@ -91,12 +91,12 @@ def test_a_rewrite_deeper_in_the_chain_is_named_at_the_signed_head(
     rewrite_prev = text("UPDATE hours_entry SET prev_hash = :prev WHERE id = :id")
     db.session.execute(rewrite_prev, {"prev": forged, "id": ids[1]})
     db.session.commit()
-    rewrite_tail(scene.member_id, ids[1], 30)  # rehash seq 2 over the new prev_hash
     db.session.execute(
         text("UPDATE ledger_head SET total = 36 WHERE ledger = 'hours' AND member_id = :m"),
         {"m": scene.member_id},
     )
     db.session.commit()
+    rewrite_tail(scene.member_id, ids[1], 30)  # rehash seq 2 over the new prev_hash, reseal
 
     result = verify_cli(app, "--ledger", "hours")
 
@@ -148,15 +148,25 @@ def test_heads_changed_in_the_stored_digest_are_caught(app: Flask, scene: Scene)
 
 
 def test_a_digest_signed_with_another_key_is_refused(
-    app: Flask, scene: Scene, monkeypatch: pytest.MonkeyPatch
+    app: Flask, scene: Scene, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     chain(scene.member_id, [60])
     sign()
+    old_key = tmp_path / "old.key"
+    old_key.write_text(app.config["LEDGER_SIGNING_KEY"], encoding="utf-8")
     monkeypatch.setitem(app.config, "LEDGER_SIGNING_KEY", base64.b64encode(b"k" * 32).decode())
+    unsealed = verify_cli(app)
+    runner = app.test_cli_runner()
+    resealed = runner.invoke(args=["ledger", "seal", "--previous-key-file", str(old_key)])
 
     result = verify_cli(app)
 
+    assert unsealed.exit_code == 1
+    assert "head seal does not match" in unsealed.output  # the heads were sealed with the old key
+    assert resealed.exit_code == 0, resealed.output
+    assert "hours ledger: 1 head(s) sealed, 0 left as they were" in resealed.output
     assert result.exit_code == 1
+    assert "hours ledger: every chain verified" in result.output
     assert "was signed with key" in result.output
 
 

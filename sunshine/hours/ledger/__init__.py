@@ -5,7 +5,8 @@ canonical serialisation (``canonical``), which includes the previous entry's has
 changing, inserting or deleting an entry anywhere breaks every later link. ``LedgerHead`` is
 the end of each chain; ``append`` locks it (SELECT … FOR UPDATE on PostgreSQL, the write
 lock on SQLite), so appends for one member are serialised and the chain never forks — the
-unique (member_id, seq) index is the backstop.
+unique (member_id, seq) index is the backstop. Every append also seals the head with a key
+kept out of the database (``seal.py``), so an append made with SQL alone fails ``verify``.
 
 Lock order: a transaction touching several members locks their heads in ascending
 ``member_id``, and for one member the hours head before the points head; every caller in
@@ -24,7 +25,8 @@ from sunshine.hours.ledger.chain import (
     total,
 )
 from sunshine.hours.ledger.checks import Problem, problems, verify
-from sunshine.hours.ledger.rebuild import Difference, rebuild_totals
+from sunshine.hours.ledger.rebuild import Difference, rebuild_totals, reseal
+from sunshine.hours.ledger.seal import head_seal
 
 __all__ = [
     "GENESIS_HASH",
@@ -36,9 +38,11 @@ __all__ = [
     "canonical",
     "entries_of_record",
     "entry_hash",
+    "head_seal",
     "problems",
     "rebuild_totals",
     "record_sum",
+    "reseal",
     "total",
     "verify",
 ]

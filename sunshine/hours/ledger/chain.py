@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sunshine import clock
 from sunshine.errors import Conflict
 from sunshine.extensions import db
+from sunshine.hours.ledger.seal import head_seal_valid, seal
 from sunshine.hours.models import (
     HoursEntry,
     Ledger,
@@ -26,6 +28,8 @@ from sunshine.hours.models import (
     LedgerKind,
     PointsEntry,
 )
+
+log = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64  # the prev_hash of a chain's first entry, and an empty head's last_hash
 MODELS: dict[Ledger, type[HoursEntry] | type[PointsEntry]] = {
@@ -133,6 +137,13 @@ def append(
     the member's total below zero (``ledger.below_zero``).
     """
     head = locked_head(ledger, member_id)
+    if not head_seal_valid(head):
+        # Sealing on top of a head moved without the key would vouch for whatever was
+        # appended with SQL: stop this chain until an operator has read `ledger verify`.
+        log.error("%s ledger head of member %s fails its seal: not appending", ledger, member_id)
+        raise Conflict(
+            "该成员的台账未通过校验，暂停记账，请联系系统管理员", code="ledger.head_unsealed"
+        )
     if head.total + amount < 0:
         raise Conflict("余额不足，不能扣减到零以下", code="ledger.below_zero")
     # Python datetimes carry microseconds, as both databases store them: what is hashed is
@@ -156,6 +167,7 @@ def append(
     head.total += amount
     head.entries = seq
     head.last_hash = digest
+    seal(head)
     db.session.flush()
     return entry
 

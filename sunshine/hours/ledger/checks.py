@@ -1,6 +1,7 @@
-"""Checking the ledgers: ``verify`` recomputes every chain against its head; ``problems``
-names every broken chain (of a set of members). Rebuilding the materialised totals is in
-``rebuild.py``; checking the chains against the signed digests in ``digests.py``.
+"""Checking the ledgers: ``verify`` recomputes every chain against its head (and the head
+against its seal, ``seal.py``); ``problems`` names every broken chain (of a set of members).
+Rebuilding the materialised totals is in ``rebuild.py``; checking the chains against the
+signed digests in ``digests.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import String, and_, or_, select, type_coerce
 
 from sunshine.extensions import db
 from sunshine.hours.ledger.chain import GENESIS_HASH, MODELS, entry_hash
+from sunshine.hours.ledger.seal import seal_valid
 from sunshine.hours.models import Ledger, LedgerHead
 
 # Rows fetched per round trip while streaming a ledger (a server-side cursor on PostgreSQL).
@@ -50,10 +52,11 @@ class _Chain:
     total: int = 0
     last_hash: str = GENESIS_HASH
     head: tuple[int, int, str] | None = None  # (total, entries, last_hash)
+    seal: str | None = None  # the head's stored seal
 
 
-def _end_problem(ledger: Ledger, chain: _Chain) -> Problem | None:
-    """Compare the end of a verified chain with its head."""
+def _end_problem(ledger: Ledger, chain: _Chain, check_seal: bool = True) -> Problem | None:
+    """Compare the end of a verified chain with its head, and the head with its seal."""
     if chain.head is None:
         return Problem(ledger, chain.member_id, None, None, "the chain has no head row")
     head_total, head_entries, head_hash = chain.head
@@ -90,15 +93,33 @@ def _end_problem(ledger: Ledger, chain: _Chain) -> Problem | None:
             None,
             f"head total {head_total} differs from the sum of the entries ({chain.total})",
         )
+    if check_seal and not seal_valid(
+        ledger,
+        member_id=chain.member_id,
+        entries=head_entries,
+        total=head_total,
+        last_hash=head_hash,
+        stored=chain.seal,
+    ):
+        what = (
+            "head not sealed: moved without the ledger key, or written before heads were "
+            "sealed (`flask ledger seal`)"
+            if chain.seal is None
+            else "head seal does not match: the head was moved without the ledger key (an "
+            "append outside the application)"
+        )
+        return Problem(ledger, chain.member_id, None, None, what)
     return None
 
 
-def _end_problems(ledger: Ledger, chain: _Chain) -> Generator[Problem]:
-    if (problem := _end_problem(ledger, chain)) is not None:
+def _end_problems(ledger: Ledger, chain: _Chain, check_seal: bool) -> Generator[Problem]:
+    if (problem := _end_problem(ledger, chain, check_seal)) is not None:
         yield problem
 
 
-def _chain_problems(ledger: Ledger, members: Any = None) -> Generator[Problem]:
+def _chain_problems(
+    ledger: Ledger, members: Any = None, check_seal: bool = True
+) -> Generator[Problem]:
     """Walk every chain (of ``members``, a subquery of ids) in (member_id, seq) order,
     streamed: the first problem of each broken chain.
 
@@ -122,6 +143,7 @@ def _chain_problems(ledger: Ledger, members: Any = None) -> Generator[Problem]:
             LedgerHead.total,
             LedgerHead.entries,
             LedgerHead.last_hash,
+            LedgerHead.seal,
         )
         .outerjoin(
             LedgerHead,
@@ -139,9 +161,9 @@ def _chain_problems(ledger: Ledger, members: Any = None) -> Generator[Problem]:
         for row in rows:
             if chain is None or row.member_id != chain.member_id:
                 if chain is not None and broken != chain.member_id:
-                    yield from _end_problems(ledger, chain)
+                    yield from _end_problems(ledger, chain, check_seal)
                 head = None if row.entries is None else (row.total, row.entries, row.last_hash)
-                chain = _Chain(member_id=row.member_id, head=head)
+                chain = _Chain(member_id=row.member_id, head=head, seal=row.seal)
             if broken == row.member_id:
                 continue
             if (problem := _entry_problem(ledger, chain, row)) is not None:
@@ -150,7 +172,7 @@ def _chain_problems(ledger: Ledger, members: Any = None) -> Generator[Problem]:
                 continue
             chain.seq, chain.total, chain.last_hash = row.seq, chain.total + row.amount, row.hash
         if chain is not None and broken != chain.member_id:
-            yield from _end_problems(ledger, chain)
+            yield from _end_problems(ledger, chain, check_seal)
     finally:
         rows.close()
 
@@ -217,10 +239,11 @@ def _entry_problem(ledger: Ledger, chain: _Chain, row: Any) -> Problem | None:
     return None
 
 
-def problems(ledger: Ledger, members: Any = None) -> Generator[Problem]:
+def problems(ledger: Ledger, members: Any = None, *, check_seal: bool = True) -> Generator[Problem]:
     """Every broken chain of the ledger (of ``members``, a subquery of member ids): the first
-    problem of each, chains in member order, then heads without entries."""
-    yield from _chain_problems(ledger, members)
+    problem of each, chains in member order, then heads without entries. ``check_seal``
+    False skips the heads' seals (only for sealing heads written before seals existed)."""
+    yield from _chain_problems(ledger, members, check_seal)
     yield from _headless_problems(ledger, members)
 
 

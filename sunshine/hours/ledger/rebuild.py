@@ -1,6 +1,6 @@
 """Rebuilding the materialised totals: ``rebuild_totals`` recomputes the heads and every
 record's credited minutes from the entries — reporting the differences, or repairing them,
-never touching an entry.
+never touching an entry; and sealing the heads written before heads were sealed.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from sunshine.extensions import db
 from sunshine.hours.ledger.chain import GENESIS_HASH, MODELS, locked_head, record_sum
-from sunshine.hours.ledger.checks import STREAM_BATCH
+from sunshine.hours.ledger.checks import STREAM_BATCH, problems
+from sunshine.hours.ledger.seal import seal, seal_valid
 from sunshine.hours.models import HoursEntry, Ledger, LedgerHead, ServiceRecord
 
 # Rebuilding the materialised totals ----------------------------------------------------------
@@ -156,6 +158,7 @@ def _repair(difference: Difference) -> None:
     head = locked_head(ledger, difference.key)
     end = _member_chain_end(ledger, difference.key)
     head.total, head.entries, head.last_hash = end["total"], end["entries"], end["last_hash"]
+    seal(head)  # the repair vouches for the chain as it is now: run verify first
 
 
 def rebuild_totals(*, repair: bool) -> list[Difference]:
@@ -176,3 +179,44 @@ def rebuild_totals(*, repair: bool) -> list[Difference]:
             _repair(difference)
         db.session.flush()
     return found
+
+
+def reseal(*, previous_key: str | None = None) -> dict[str, tuple[int, int]]:
+    """Seal under the configured key every head that counts entries and has no seal (heads
+    written before seals existed) or, with ``previous_key``, a seal valid under that key (the
+    ``LEDGER_SIGNING_KEY`` before a change of key) — each only if its chain verifies; per
+    ledger (sealed, left as they were because broken or sealed under neither key).
+
+    A chain sealed here is vouched for from then on: run it once after the migration that
+    added seals, or right after changing the key, and read ``ledger verify`` first.
+    """
+    done: dict[str, tuple[int, int]] = {}
+    for ledger in MODELS:
+        candidates: list[ColumnElement[bool]] = [
+            LedgerHead.ledger == ledger,
+            LedgerHead.entries > 0,
+        ]
+        if previous_key is None:
+            candidates.append(LedgerHead.seal.is_(None))
+        members = select(LedgerHead.member_id).where(*candidates)
+        broken = {p.member_id for p in problems(ledger, members=members, check_seal=False)}
+        heads = db.session.scalars(
+            select(LedgerHead).where(*candidates).order_by(LedgerHead.member_id).with_for_update()
+        ).all()
+        sealed = 0
+        for head in heads:
+            vouched = head.seal is None or seal_valid(
+                ledger,
+                member_id=head.member_id,
+                entries=head.entries,
+                total=head.total,
+                last_hash=head.last_hash,
+                stored=head.seal,
+                key=previous_key,
+            )
+            if head.member_id not in broken and vouched:
+                seal(head)
+                sealed += 1
+        done[str(ledger)] = (sealed, len(heads) - sealed)
+    db.session.flush()
+    return done
