@@ -22,7 +22,7 @@ from sunshine.attendance import codes
 from sunshine.attendance.models import Direction, Punch, PunchFlag, PunchMethod
 from sunshine.attendance.venue import task_of_scene
 from sunshine.database import insert_or_skip, table_of
-from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
+from sunshine.errors import Conflict, Forbidden, Invalid
 from sunshine.extensions import db
 from sunshine.geo import CoordinateSystem, Point, in_gcj02
 from sunshine.hours.models import RecordSource, ServiceRecord
@@ -131,7 +131,7 @@ def _may_show_code(actor: Actor, shift: Shift) -> bool:
         member = members.own_member_or_none(actor)
         if member is not None and member.id == holder:
             return True
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
+    authorize(actor, Permission.TASK_MANAGE, tasks.place_of_shift(shift))
     return True
 
 
@@ -151,7 +151,7 @@ def set_code_holder(*, actor: Actor, shift_id: int, member_id: int | None) -> Sh
     """Designate an on-site member (holding a confirmed place) to show the rotating code."""
     require_somewhere(actor, Permission.TASK_MANAGE)
     shift = tasks.get_shift(shift_id)
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
+    authorize(actor, Permission.TASK_MANAGE, tasks.place_of_shift(shift))
     check_open(shift)
     if member_id is not None and confirmed_signup(shift.id, member_id) is None:
         raise Invalid(
@@ -232,7 +232,7 @@ def _site_and_punches(shift_id: int, member_id: int) -> tuple[Site, dict[Directi
         _SITE_AND_PUNCHES, {"shift_id": shift_id, "member_id": member_id}
     ).all()
     if not rows:
-        raise NotFound("班次不存在", code="shift.not_found")
+        raise tasks.SHIFT_MISSING.error()
     width = len(_SITE_COLUMNS)
     punches = {}
     for row in rows:

@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import UploadIn, accepts_upload
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, login_required, requires
 from sunshine.extensions import db
 from sunshine.imports import service as imports
 from sunshine.imports.models import ImportBatch
@@ -58,7 +59,7 @@ class AreaDetail(MethodView):
 
 @blp.route("/cities")
 class Cities(MethodView):
-    @login_required
+    @requires(Permission.CATALOGUE_MANAGE)
     @blp.arguments(CityIn)
     @blp.response(201, AreaOut)
     @blp.alt_response(409, description="区划代码已存在（area.code_exists）")
@@ -102,7 +103,7 @@ class CommunityTeams(MethodView):
         """社区的服务队"""
         return views.teams_of(community_id)
 
-    @login_required
+    @requires(Permission.ORG_MANAGE)
     @blp.arguments(TeamIn)
     @blp.response(201, TeamOut)
     @blp.alt_response(409, description="同名服务队已存在（team.duplicate）")
@@ -120,7 +121,7 @@ class CommunityTeams(MethodView):
 
 @blp.route("/org/imports/areas")
 class AreaImport(MethodView):
-    @login_required
+    @requires(Permission.ORG_IMPORT)
     @blp.arguments(CityArgs, location="query")
     @blp.arguments(UploadIn, location="files")
     @blp.response(201, ImportBatchOut)
@@ -139,7 +140,7 @@ class AreaImport(MethodView):
 
 @blp.route("/org/imports/units")
 class UnitImport(MethodView):
-    @login_required
+    @requires(Permission.ORG_IMPORT)
     @blp.arguments(CityArgs, location="query")
     @blp.arguments(UploadIn, location="files")
     @blp.response(201, ImportBatchOut)

@@ -20,6 +20,7 @@ from sunshine.hours.service.decisions import (
     own_record_refused,
     place_of,
     points_for,
+    record_subject,
     reject,
     void,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "own_record_refused",
     "place_of",
     "points_for",
+    "record_subject",
     "reject",
     "void",
 ]
