@@ -30,7 +30,7 @@ class Grants(MethodView):
         """
         return views.list_grants(actor=current_actor(), **args)
 
-    @requires(Permission.GRANT_MANAGE)
+    @requires(Permission.GRANT_MANAGE, action="grant.create")
     @blp.arguments(GrantIn)
     @blp.response(201, GrantOut)
     @blp.alt_response(
@@ -56,7 +56,7 @@ class Grants(MethodView):
 
 @blp.route("/grants/<int:grant_id>/revoke")
 class GrantRevoke(MethodView):
-    @requires(Permission.GRANT_MANAGE)
+    @requires(Permission.GRANT_MANAGE, action="grant.revoke")
     @blp.arguments(RevokeIn)
     @blp.response(200, GrantOut)
     @blp.alt_response(404, description="授权不存在（grant.not_found）")

@@ -122,7 +122,7 @@ def _set_status(account_id: int, status: AccountStatus, reason: str | None) -> A
 
 @blp.route("/accounts/<int:account_id>/disable")
 class AccountDisable(MethodView):
-    @requires(Permission.ACCOUNT_MANAGE)
+    @requires(Permission.ACCOUNT_MANAGE, action="account.disable")
     @blp.arguments(AccountStatusIn)
     @blp.response(200, AccountOut)
     @blp.alt_response(409, description="不能停用自己的账号（account.cannot_disable_self）")
@@ -136,7 +136,7 @@ class AccountDisable(MethodView):
 
 @blp.route("/accounts/<int:account_id>/enable")
 class AccountEnable(MethodView):
-    @requires(Permission.ACCOUNT_MANAGE)
+    @requires(Permission.ACCOUNT_MANAGE, action="account.enable")
     @blp.arguments(AccountStatusIn)
     @blp.response(200, AccountOut)
     def post(self, data: dict[str, Any], account_id: int) -> Account:

@@ -18,7 +18,7 @@ blp = Blueprint("security", __name__, url_prefix="/api/v1", description="安全�
 
 @blp.route("/security-events")
 class SecurityEvents(MethodView):
-    @requires(Permission.SECURITY_LOG_READ)
+    @requires(Permission.SECURITY_LOG_READ, action="security_log.read")
     @blp.arguments(SecurityEventArgs, location="query")
     @blp.response(200, SecurityEventPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
