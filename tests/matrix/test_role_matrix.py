@@ -48,6 +48,7 @@ PROBE_QUERY = {"limit": "0", "cursor": "x"}
 # A caller with no member registration on a member's own endpoint: the answer is about the
 # caller, not the object, and tells nothing of it (not a scope refusal: not logged).
 NOT_A_MEMBER = "member.not_registered"
+UNKNOWN_ID = 999_999_999
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,12 @@ class Route:
 
     def url(self, ids: dict[str, Any]) -> str:
         return _PARAMETER.sub(lambda m: str(ids[m.group(1)]), self.rule)
+
+    @property
+    def one_id(self) -> str | None:
+        """The route's only path parameter, if it has exactly one."""
+        names = _PARAMETER.findall(self.rule)
+        return names[0] if len(names) == 1 else None
 
 
 def routes(app: Flask) -> list[Route]:
@@ -114,10 +121,16 @@ class Matrix:
         self.calls = 0
 
     def call(
-        self, route: Route, headers: Headers, *, probe: bool, body: Any = None
+        self,
+        route: Route,
+        headers: Headers,
+        *,
+        probe: bool,
+        body: Any = None,
+        ids: dict[str, Any] | None = None,
     ) -> tuple[int, Any]:
         self.calls += 1
-        url = route.url(self.world.ids)
+        url = route.url(ids or self.world.ids)
         kwargs: dict[str, Any] = {"method": route.method, "headers": headers}
         if route.key in declared.UPLOADS:
             kwargs["query_string"] = {"city_id": self.world.ids["city_id"]}
@@ -151,6 +164,8 @@ class Matrix:
         if status not in statuses or (code is not None and answered != code):
             self.failures.append(f"{route.key} as {who}: {status} {answered} (expected {statuses})")
             return
+        if status == 404 and route.one_id and answered != NOT_A_MEMBER:
+            self._as_unknown(route, who, headers, answer, body)
         if account_id is not None and status in {403, 404} and answered != NOT_A_MEMBER:
             logged = [
                 e
@@ -159,6 +174,15 @@ class Matrix:
             ]
             if not logged:
                 self.failures.append(f"{route.key} as {who}: refused {status} but not logged")
+
+    def _as_unknown(self, route: Route, who: str, headers: Headers, answer: Any, body: Any) -> None:
+        """A foreign id must answer exactly what an id that names nothing does."""
+        assert route.one_id is not None
+        unknown_ids = {**self.world.ids, route.one_id: UNKNOWN_ID}
+        status, unknown = self.call(route, headers, probe=False, body=body, ids=unknown_ids)
+        seen = {k: v for k, v in answer.items() if k != "request_id"}
+        if status != 404 or {k: v for k, v in unknown.items() if k != "request_id"} != seen:
+            self.failures.append(f"{route.key} as {who}: {seen} but an unknown id {unknown}")
 
 
 def _callers(world: World) -> Iterator[tuple[str, Role, Headers, int]]:
@@ -264,5 +288,5 @@ def test_every_route_refuses_strangers_other_roles_and_other_scopes(
         if changed:
             matrix.failures.append(f"{route.key}: refused calls changed {changed}")
         before = after
-    assert matrix.calls > 500
+    assert matrix.calls > 500, matrix.calls
     assert not matrix.failures, f"{len(matrix.failures)} holes:\n" + "\n".join(matrix.failures)
