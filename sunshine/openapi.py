@@ -213,7 +213,7 @@ class ContractPlugin(BasePlugin):
                 operation["description"] = unwrap(operation["description"])
             responses = operation.setdefault("responses", {})
             if path and _ID_PARAMETER.search(path) and not any(str(s) == "404" for s in responses):
-                responses["404"] = {"description": "请求的内容不存在"}
+                responses["404"] = {"description": "请求的内容不存在，或不在您的管辖范围内"}
             declared = {
                 **(_BODY_ERRORS if "requestBody" in operation else {}),
                 **_ANY_ERRORS,

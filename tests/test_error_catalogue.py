@@ -50,6 +50,8 @@ def raised_codes() -> Raised:
         for name, cls in vars(errors).items()
         if isinstance(cls, type) and issubclass(cls, errors.DomainError)
     }
+    # ``Missing(code=…, message=…)``: what an unknown (or out-of-scope) object answers, a 404.
+    classes["Missing"] = (errors.NotFound.status, errors.NotFound.code)
     changed = True
     while changed:
         changed = False

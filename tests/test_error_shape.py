@@ -7,9 +7,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from sunshine.access.models import Role
 from sunshine.fake_wechat import FakeWeChat
 from tests.builders import auth
-from tests.steps import login
+from tests.steps import login, login_as
 
 SHAPE = {"status", "code", "message", "request_id"}
 
@@ -66,10 +67,18 @@ def test_422_validation_lists_fields_in_chinese(client: FlaskClient) -> None:
 
 
 def test_422_query_arguments(client: FlaskClient, fake_wechat: FakeWeChat) -> None:
-    token = login(client, fake_wechat, "o-query")
-    response = client.get("/api/v1/accounts?cursor=zero", headers=auth(token))
+    _, headers = login_as(client, fake_wechat, Role.SYS_ADMIN)
+    response = client.get("/api/v1/accounts?cursor=zero", headers=headers)
     assert_error(response, 422, "request.invalid")
     assert "cursor" in response.json["fields"]
+
+
+def test_a_caller_without_the_permission_is_403_before_the_query_is_read(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    token = login(client, fake_wechat, "o-query")
+    response = client.get("/api/v1/accounts?cursor=zero", headers=auth(token))
+    assert_error(response, 403, "auth.forbidden")
 
 
 def test_429_rate_limited(client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,6 +43,20 @@ def sys_admin(app: Flask) -> dict[str, str]:
     return token_for(account.id)
 
 
+@pytest.fixture
+def every_role(app: Flask) -> dict[str, str]:
+    """An account holding every role, so every endpoint parses its query (a caller without
+    an endpoint's permission is refused before its query is read)."""
+    place = make_city()
+    account = make_account()
+    grant(account, Role.SYS_ADMIN)
+    grant(account, Role.ORG_ADMIN, place.city)
+    grant(account, Role.STREET_ADMIN, place.street)
+    grant(account, Role.COMMUNITY_ADMIN, place.community)
+    grant(account, Role.UNIT_ADMIN, place.unit)
+    return token_for(account.id)
+
+
 def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.json
     body: dict[str, Any] = response.json
@@ -88,7 +102,7 @@ def test_a_nul_in_any_query_parameter_of_the_document_never_reaches_a_view(
 
 
 def test_an_integer_past_a_bigint_in_any_query_parameter_is_422(
-    client: FlaskClient, sys_admin: dict[str, str]
+    client: FlaskClient, every_role: dict[str, str]
 ) -> None:
     integers = [
         (path, parameter)
@@ -99,7 +113,7 @@ def test_an_integer_past_a_bigint_in_any_query_parameter_is_422(
     for path, parameter in integers:
         for value in (2**63, -(2**63) - 1, 10**30):
             response = client.get(
-                f"{_concrete(path)}?{parameter['name']}={value}", headers=sys_admin
+                f"{_concrete(path)}?{parameter['name']}={value}", headers=every_role
             )
             assert response.status_code == 422, (path, parameter["name"], value, response.json)
             assert parameter["name"] in response.json["fields"]

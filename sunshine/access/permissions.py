@@ -10,7 +10,7 @@ checks are never written by hand twice.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -23,7 +23,7 @@ from sunshine.access.actor import Actor as Actor
 from sunshine.access.actor import OwnMember as OwnMember
 from sunshine.access.actor import active_grants as active_grants
 from sunshine.access.models import Grant, Role
-from sunshine.errors import Forbidden
+from sunshine.access.refusals import Subject, refusal
 from sunshine.org.models import Area, WorkUnit
 
 
@@ -146,11 +146,15 @@ class Place:
     An area grant covers the place when the area path, or the unit's city path, lies inside
     the grant's area; a unit grant when the unit is the grant's; a global grant always. An
     empty place (``EVERYWHERE``) is covered only by a global grant.
+
+    ``subject`` names the object whose place it is: a refusal then answers the object's
+    unknown-id 404 rather than 403 (``access.refusals``).
     """
 
     area_path: str | None = None
     unit_id: int | None = None
     unit_city_path: str | None = None
+    subject: Subject | None = field(default=None, compare=False)
 
 
 EVERYWHERE = Place()
@@ -186,17 +190,17 @@ def authorize(
     *,
     audit: Mapping[str, Any] | None = None,
 ) -> None:
-    """Raise ``Forbidden`` unless one of the actor's grants allows ``permission`` at ``place``.
+    """Refuse unless one of the actor's grants allows ``permission`` at ``place``.
 
-    ``audit`` (keyword arguments of ``security.service.record``) makes the refusal itself a
-    security-log entry, kept even though the request is rolled back.
+    Every refusal is a security-log entry, kept although the request is rolled back
+    (``access.refusals``): 404 as for an unknown id when the place names its object
+    (``place.subject``), 403 ``auth.forbidden`` otherwise. ``audit`` (keyword arguments of
+    ``security.service.record``) overrides the entry's action, object or detail.
     """
-    if can(actor, permission, place):
+    grants = _grants_for(actor, permission)
+    if any(covers(g, place) for g in grants):
         return
-    event = None
-    if audit is not None:
-        event = {"account_id": actor.id, "outcome": "failure", "reason": "auth.forbidden", **audit}
-    raise Forbidden(security_event=event)
+    raise refusal(actor.id, [permission], place.subject, bool(grants), audit)
 
 
 def _nested(a: str, b: str) -> bool:
@@ -237,8 +241,9 @@ def require_reach(actor: Actor, permission: Permission, place: Place) -> None:
     What readers of a whole area ask (a city's periods and rules, its compliance figures),
     where each reader then sees the part its own scope covers.
     """
-    if not can_reach(actor, permission, place):
-        raise Forbidden()
+    grants = _grants_for(actor, permission)
+    if not any(reaches(grant, place) for grant in grants):
+        raise refusal(actor.id, [permission], place.subject, bool(grants))
 
 
 def can_somewhere(actor: Actor, permission: Permission) -> bool:
@@ -264,14 +269,18 @@ def conflicted(decider: Actor | None, owner: Actor, place: Place, *, held_code: 
     return decider.id == owner.id
 
 
-def require_somewhere(actor: Actor, permission: Permission) -> None:
-    """Raise ``Forbidden`` unless the actor holds the permission on some scope.
+def require_somewhere(
+    actor: Actor, permission: Permission, *others: Permission, action: str | None = None
+) -> None:
+    """Raise ``Forbidden`` unless the actor holds the permission (or one of ``others``) on
+    some scope; ``action`` names the refusal in the security log (else the permission).
 
     Listings call this first and then narrow their rows with ``scope_filter``: a caller who
-    may never see such rows is refused, not shown an empty list.
+    may never see such rows is refused (403, logged), not shown an empty list.
     """
-    if not _grants_for(actor, permission):
-        raise Forbidden()
+    wanted = (permission, *others)
+    if not any(_grants_for(actor, p) for p in wanted):
+        raise refusal(actor.id, wanted, None, False, {"action": action} if action else None)
 
 
 @dataclass(frozen=True)

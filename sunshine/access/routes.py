@@ -9,8 +9,9 @@ from flask_smorest import Blueprint
 
 from sunshine.access import service, views
 from sunshine.access.models import Grant
+from sunshine.access.permissions import Permission
 from sunshine.access.schemas import GrantIn, GrantListArgs, GrantOut, GrantPage, RevokeIn
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, request_origin, requires
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
 
@@ -19,7 +20,7 @@ blp = Blueprint("access", __name__, url_prefix="/api/v1", description="角色授
 
 @blp.route("/grants")
 class Grants(MethodView):
-    @login_required
+    @requires(Permission.GRANT_MANAGE)
     @blp.arguments(GrantListArgs, location="query")
     @blp.response(200, GrantPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
@@ -29,7 +30,7 @@ class Grants(MethodView):
         """
         return views.list_grants(actor=current_actor(), **args)
 
-    @login_required
+    @requires(Permission.GRANT_MANAGE, action="grant.create")
     @blp.arguments(GrantIn)
     @blp.response(201, GrantOut)
     @blp.alt_response(
@@ -55,7 +56,7 @@ class Grants(MethodView):
 
 @blp.route("/grants/<int:grant_id>/revoke")
 class GrantRevoke(MethodView):
-    @login_required
+    @requires(Permission.GRANT_MANAGE, action="grant.revoke")
     @blp.arguments(RevokeIn)
     @blp.response(200, GrantOut)
     @blp.alt_response(404, description="授权不存在（grant.not_found）")

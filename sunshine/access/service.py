@@ -6,6 +6,7 @@ member registration (``member_id``: what the org department sees in its member l
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -20,8 +21,9 @@ from sunshine.access.permissions import (
     authorize,
     require_somewhere,
 )
+from sunshine.access.refusals import Subject
 from sunshine.auth.models import Account, AccountStatus
-from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.errors import Conflict, Invalid, Missing, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import MemberStatus
@@ -90,8 +92,8 @@ def _grantee(account_id: int | None, member_id: int | None) -> None:
 def _account_of_member(actor: Actor | None, member_id: int, origin: Origin | None) -> int:
     """The account of a verified member inside the granter's scope.
 
-    A member outside it is refused as ``GET /members/{id}`` refuses them (403), and the
-    refusal is kept in the security log like any refused grant.
+    A member outside it is refused as ``GET /members/{id}`` refuses them (404, as unknown),
+    and the refusal is kept in the security log like any refused grant.
     """
     member = members.get_member(member_id)
     if actor is not None:
@@ -174,10 +176,13 @@ def create_grant(
     return grant
 
 
+GRANT_MISSING = Missing(code="grant.not_found", message="授权不存在")
+
+
 def get_grant(grant_id: int) -> Grant:
     grant = db.session.get(Grant, grant_id)
     if grant is None:
-        raise NotFound("授权不存在", code="grant.not_found")
+        raise GRANT_MISSING.error()
     return grant
 
 
@@ -188,7 +193,7 @@ def revoke_grant(*, actor: Actor, grant_id: int, reason: str | None, origin: Ori
     authorize(
         actor,
         Permission.GRANT_MANAGE,
-        place_of_grant(grant),
+        replace(place_of_grant(grant), subject=Subject("grant", grant.id, GRANT_MISSING)),
         audit={
             "action": "grant.revoke",
             "object_type": "grant",

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.anomalies import service, views
 from sunshine.anomalies.schemas import (
     AnomalyAnswerIn,
@@ -16,7 +17,7 @@ from sunshine.anomalies.schemas import (
     AnomalyReviewIn,
 )
 from sunshine.api import Shown
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, request_origin, requires
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
 
@@ -25,7 +26,7 @@ blp = Blueprint("anomalies", __name__, url_prefix="/api/v1", description="异常
 
 @blp.route("/anomalies")
 class Anomalies(MethodView):
-    @login_required
+    @requires(Permission.ANOMALY_READ)
     @blp.arguments(AnomalyListArgs, location="query")
     @blp.response(200, AnomalyPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
@@ -50,7 +51,7 @@ class Anomalies(MethodView):
 
 @blp.route("/anomalies/<bigid:anomaly_id>")
 class AnomalyDetail(MethodView):
-    @login_required
+    @requires(Permission.ANOMALY_READ)
     @blp.response(200, AnomalyOut)
     @blp.alt_response(404, description="异常不存在或不在管辖范围内（anomaly.not_found）")
     def get(self, anomaly_id: int) -> Shown:
@@ -60,7 +61,7 @@ class AnomalyDetail(MethodView):
 
 @blp.route("/anomalies/<bigid:anomaly_id>/review")
 class AnomalyReview(MethodView):
-    @login_required
+    @requires(Permission.ANOMALY_REVIEW)
     @blp.arguments(AnomalyReviewIn)
     @blp.response(200, AnomalyOut)
     @blp.alt_response(404, description="异常不存在（anomaly.not_found）")
@@ -84,7 +85,7 @@ class AnomalyReview(MethodView):
 
 @blp.route("/anomalies/<bigid:anomaly_id>/answer")
 class AnomalyAnswer(MethodView):
-    @login_required
+    @requires(Permission.ANOMALY_ANSWER)
     @blp.arguments(AnomalyAnswerIn)
     @blp.response(200, AnomalyOut)
     @blp.alt_response(404, description="异常不存在（anomaly.not_found）")

@@ -16,13 +16,14 @@ from sqlalchemy import select
 
 from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
+from sunshine.access.refusals import Subject
 from sunshine.anomalies.models import (
     Anomaly,
     AnomalyStatus,
     EvidenceKind,
     ReviewOutcome,
 )
-from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.hours import service as hours
 from sunshine.org.models import AreaLevel
@@ -39,8 +40,15 @@ STATUS_LABELS = {
 }
 
 
+ANOMALY_MISSING = Missing(code="anomaly.not_found", message="异常不存在")
+
+
+def anomaly_subject(anomaly: Anomaly) -> Subject:
+    return Subject("anomaly", anomaly.id, ANOMALY_MISSING)
+
+
 def place_of(anomaly: Anomaly) -> Place:
-    return Place(area_path=anomaly.area_path)
+    return Place(area_path=anomaly.area_path, subject=anomaly_subject(anomaly))
 
 
 def get_anomaly(anomaly_id: int, *, lock: bool = False) -> Anomaly:
@@ -49,7 +57,7 @@ def get_anomaly(anomaly_id: int, *, lock: bool = False) -> Anomaly:
         query = query.with_for_update().execution_options(populate_existing=True)
     anomaly = db.session.scalar(query)
     if anomaly is None:
-        raise NotFound("异常不存在", code="anomaly.not_found")
+        raise ANOMALY_MISSING.error()
     return anomaly
 
 

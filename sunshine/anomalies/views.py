@@ -16,10 +16,10 @@ from sqlalchemy.orm import selectinload
 
 from sunshine.access.listing import scoped_page
 from sunshine.access.permissions import Actor, Permission, can, require_somewhere, scope_filter
+from sunshine.access.refusals import concealed
 from sunshine.anomalies.models import Anomaly, AnomalyKind, AnomalyStatus
-from sunshine.anomalies.service import STATUS_LABELS, get_anomaly, place_of
+from sunshine.anomalies.service import STATUS_LABELS, anomaly_subject, get_anomaly, place_of
 from sunshine.api import Shown
-from sunshine.errors import NotFound
 from sunshine.pagination import CursorPage
 
 KIND_LABELS = {
@@ -65,7 +65,9 @@ def anomaly_for(*, actor: Actor, anomaly_id: int) -> Shown:
     require_somewhere(actor, Permission.ANOMALY_READ)
     anomaly = get_anomaly(anomaly_id)
     if not _visible(actor, anomaly):
-        raise NotFound("异常不存在", code="anomaly.not_found")
+        raise concealed(
+            account_id=actor.id, action="anomaly.read", subject=anomaly_subject(anomaly)
+        )
     return view(anomaly)
 
 

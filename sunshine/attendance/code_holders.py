@@ -40,7 +40,7 @@ def _may_show_code(actor: Actor, shift: Shift) -> bool:
         member = members.own_member_or_none(actor)
         if member is not None and member.id == holder:
             return True
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
+    authorize(actor, Permission.TASK_MANAGE, tasks.place_of_shift(shift))
     return True
 
 
@@ -82,7 +82,7 @@ def set_code_holder(*, actor: Actor, shift_id: int, member_id: int | None) -> Sh
     """Designate an on-site member (holding a confirmed place) to show the rotating code."""
     require_somewhere(actor, Permission.TASK_MANAGE)
     shift = tasks.get_shift(shift_id)
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
+    authorize(actor, Permission.TASK_MANAGE, tasks.place_of_shift(shift))
     check_open(shift)
     if member_id is not None and confirmed_signup(shift.id, member_id) is None:
         raise Invalid(

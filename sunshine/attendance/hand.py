@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from sunshine import clock
-from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
+from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.attendance.models import Direction, Punch, PunchFlag, PunchMethod
 from sunshine.attendance.service import check_open, confirmed_signup, punch_window
-from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.errors import Conflict, Invalid
 from sunshine.extensions import db
 from sunshine.hours.models import RecordSource, ServiceRecord
 from sunshine.hours.service import create_record
@@ -31,7 +31,7 @@ def record_by_hand(
     """The community records a member's attendance (no phone, flat battery …); marked so."""
     require_somewhere(actor, Permission.TASK_MANAGE)
     shift = tasks.get_shift(shift_id)
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
+    authorize(actor, Permission.TASK_MANAGE, tasks.place_of_shift(shift))
     check_open(shift)
     signup = confirmed_signup(shift.id, member_id)
     if signup is None:
@@ -78,8 +78,9 @@ def excuse(*, actor: Actor, signup_id: int, reason: str) -> Signup:
     require_somewhere(actor, Permission.TASK_MANAGE)
     signup = db.session.get(Signup, signup_id)
     if signup is None:
-        raise NotFound("报名不存在", code="signup.not_found")
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(signup.shift.task))
+        raise tasks.SIGNUP_MISSING.error()
+    place = Place(area_path=signup.shift.task.area_path, subject=tasks.signup_subject(signup))
+    authorize(actor, Permission.TASK_MANAGE, place)
     if signup.status != SignupStatus.CONFIRMED or signup.attendance == Attendance.ATTENDED:
         raise Conflict("只能为已报名且未到场的党员请假", code="attendance.not_absent")
     if clock.on_site() < signup.shift.starts_at:

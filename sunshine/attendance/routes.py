@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine import rate_limits
+from sunshine.access.permissions import Permission
 from sunshine.api import ReasonIn
 from sunshine.attendance import code_holders, hand, service, venue
 from sunshine.attendance.codes import STEP_SECONDS
@@ -21,7 +22,7 @@ from sunshine.attendance.schemas import (
     RecordBriefOut,
     VenueCodeOut,
 )
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.extensions import db
 from sunshine.openapi import BINARY
 from sunshine.tasks.schemas import ShiftOut, SignupOut
@@ -60,7 +61,7 @@ class CheckinCode(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/code-holder")
 class CodeHolder(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(CodeHolderIn)
     @blp.response(200, ShiftOut)
     @blp.alt_response(409, description="班次已取消（shift.cancelled、shift.not_open）")
@@ -134,7 +135,7 @@ class Punches(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/attendance")
 class HandAttendance(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(HandAttendanceIn)
     @blp.response(201, RecordBriefOut)
     @blp.alt_response(
@@ -156,7 +157,7 @@ class HandAttendance(MethodView):
 
 @blp.route("/signups/<bigid:signup_id>/excuse")
 class Excuse(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(ReasonIn)
     @blp.response(200, SignupOut)
     @blp.alt_response(
@@ -186,7 +187,7 @@ def _venue_view(code: Any) -> dict[str, Any]:
 
 @blp.route("/tasks/<int:task_id>/venue-code")
 class VenueCode(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.response(200, VenueCodeOut)
     @blp.alt_response(
         409,
@@ -213,7 +214,7 @@ class VenueCode(MethodView):
 
 @blp.route("/tasks/<int:task_id>/venue-code.png")
 class VenueCodeImage(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.response(200, BINARY, content_type="image/png")
     def get(self, task_id: int) -> Response:
         """下载场地码图片（打印用）

@@ -23,7 +23,7 @@ from sunshine.attendance import codes
 from sunshine.attendance.models import CodeHolder, Direction, Punch, PunchFlag, PunchMethod
 from sunshine.attendance.venue import task_of_scene
 from sunshine.database import insert_or_skip, table_of
-from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
+from sunshine.errors import Conflict, Forbidden, Invalid
 from sunshine.extensions import db
 from sunshine.geo import CoordinateSystem, Point, in_gcj02
 from sunshine.hours.models import RecordFlag, RecordSource, ServiceRecord
@@ -202,7 +202,7 @@ def _site_and_punches(shift_id: int, member_id: int) -> tuple[Site, dict[Directi
         _SITE_AND_PUNCHES, {"shift_id": shift_id, "member_id": member_id}
     ).all()
     if not rows:
-        raise NotFound("班次不存在", code="shift.not_found")
+        raise tasks.SHIFT_MISSING.error()
     width = len(_SITE_COLUMNS)
     punches = {}
     for row in rows:

@@ -8,6 +8,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.audit import compliance, compliance_members
 from sunshine.audit.compliance_schemas import (
     ComplianceArgs,
@@ -17,7 +18,7 @@ from sunshine.audit.compliance_schemas import (
     ComplianceOut,
 )
 from sunshine.audit.selection import Filters
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, requires
 
 blp = Blueprint("compliance", __name__, url_prefix="/api/v1", description="达标情况")
 
@@ -34,7 +35,7 @@ def _filters(args: dict[str, Any]) -> Filters:
 
 @blp.route("/periods/<int:period_id>/compliance")
 class PeriodCompliance(MethodView):
-    @login_required
+    @requires(Permission.COMPLIANCE_READ)
     @blp.arguments(ComplianceArgs, location="query")
     @blp.response(200, ComplianceOut)
     @blp.alt_response(404, description=NOT_FOUND)
@@ -57,7 +58,7 @@ class PeriodCompliance(MethodView):
 
 @blp.route("/periods/<int:period_id>/compliance/members")
 class PeriodComplianceMembers(MethodView):
-    @login_required
+    @requires(Permission.COMPLIANCE_READ)
     @blp.arguments(ComplianceMemberArgs, location="query")
     @blp.response(200, ComplianceMemberPage)
     @blp.alt_response(404, description=NOT_FOUND)
@@ -81,7 +82,7 @@ class PeriodComplianceMembers(MethodView):
 
 @blp.route("/periods/<int:period_id>/compliance/members/<int:member_id>")
 class PeriodComplianceMember(MethodView):
-    @login_required
+    @requires(Permission.COMPLIANCE_READ)
     @blp.response(200, ComplianceMemberDetailOut)
     @blp.alt_response(
         404,

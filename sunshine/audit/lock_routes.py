@@ -8,11 +8,12 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import ReasonIn, Shown
 from sunshine.audit import locking
 from sunshine.audit.models import Period
 from sunshine.audit.schemas import LockedAdjustmentIn, PeriodOut
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, request_origin, requires
 from sunshine.extensions import db
 from sunshine.hours import views as hours_views
 from sunshine.hours.schemas import RecordDetailOut
@@ -22,7 +23,7 @@ blp = Blueprint("locks", __name__, url_prefix="/api/v1", description="考核周�
 
 @blp.route("/periods/<int:period_id>/lock")
 class PeriodLock(MethodView):
-    @login_required
+    @requires(Permission.PERIOD_LOCK)
     @blp.response(200, PeriodOut)
     @blp.alt_response(404, description="周期不存在（period.not_found）")
     @blp.alt_response(
@@ -42,7 +43,7 @@ class PeriodLock(MethodView):
 
 @blp.route("/periods/<int:period_id>/unlock")
 class PeriodUnlock(MethodView):
-    @login_required
+    @requires(Permission.PERIOD_LOCK)
     @blp.arguments(ReasonIn)
     @blp.response(200, PeriodOut)
     @blp.alt_response(404, description="周期不存在（period.not_found）")
@@ -64,7 +65,7 @@ class PeriodUnlock(MethodView):
 
 @blp.route("/periods/<int:period_id>/adjustments")
 class LockedPeriodAdjustments(MethodView):
-    @login_required
+    @requires(Permission.HOURS_ADJUST_LOCKED)
     @blp.arguments(LockedAdjustmentIn)
     @blp.response(201, RecordDetailOut)
     @blp.alt_response(404, description="周期或记录不存在（period.not_found、record.not_found）")

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import CursorArgs
 from sunshine.audit import service, views
 from sunshine.audit.models import Period
@@ -19,7 +20,7 @@ from sunshine.audit.schemas import (
     RequirementOut,
     RequirementVersionPage,
 )
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, request_origin, requires
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
 
@@ -28,7 +29,7 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="考核周�
 
 @blp.route("/cities/<int:city_id>/periods")
 class CityPeriods(MethodView):
-    @login_required
+    @requires(Permission.REQUIREMENT_CITY)
     @blp.arguments(PeriodIn)
     @blp.response(201, PeriodOut)
     @blp.alt_response(404, description="市不存在（area.not_found）")
@@ -45,7 +46,7 @@ class CityPeriods(MethodView):
         db.session.commit()
         return period
 
-    @login_required
+    @requires(Permission.REQUIREMENT_READ)
     @blp.arguments(PeriodListArgs, location="query")
     @blp.response(200, PeriodPage)
     @blp.alt_response(404, description="市不存在（area.not_found）")
@@ -65,7 +66,7 @@ class CityPeriods(MethodView):
 
 @blp.route("/periods/<int:period_id>/requirement")
 class CityRequirement(MethodView):
-    @login_required
+    @requires(Permission.REQUIREMENT_READ)
     @blp.response(200, RequirementOut)
     @blp.alt_response(404, description="周期不存在（period.not_found）")
     def get(self, period_id: int) -> service.PeriodRules:
@@ -75,7 +76,7 @@ class CityRequirement(MethodView):
         """
         return views.get_rules(actor=current_actor(), period_id=period_id)
 
-    @login_required
+    @requires(Permission.REQUIREMENT_CITY)
     @blp.arguments(RequirementIn)
     @blp.response(200, RequirementOut)
     @blp.alt_response(404, description="周期不存在（period.not_found）")
@@ -94,7 +95,7 @@ class CityRequirement(MethodView):
 
 @blp.route("/periods/<int:period_id>/streets/<int:street_id>/requirement")
 class StreetRequirement(MethodView):
-    @login_required
+    @requires(Permission.REQUIREMENT_READ)
     @blp.response(200, RequirementOut)
     @blp.alt_response(404, description="周期或街道不存在（period.not_found、area.not_found）")
     @blp.alt_response(422, description="不是该市的街道（area.wrong_level）")
@@ -107,7 +108,7 @@ class StreetRequirement(MethodView):
             actor=current_actor(), period_id=period_id, street_id=street_id
         )
 
-    @login_required
+    @requires(Permission.REQUIREMENT_STREET)
     @blp.arguments(RequirementIn)
     @blp.response(200, RequirementOut)
     @blp.alt_response(404, description="周期或街道不存在（period.not_found、area.not_found）")
@@ -132,7 +133,7 @@ class StreetRequirement(MethodView):
 
 @blp.route("/periods/<int:period_id>/requirement-history")
 class RequirementHistory(MethodView):
-    @login_required
+    @requires(Permission.REQUIREMENT_READ)
     @blp.arguments(CursorArgs, location="query")
     @blp.response(200, RequirementVersionPage)
     @blp.alt_response(404, description="周期不存在（period.not_found）")

@@ -208,8 +208,8 @@ def set_city_rule(
     origin: Origin | None = None,
 ) -> PeriodRules:
     """A new version of the city's rule for the period; every version is kept and logged."""
+    require_somewhere(actor, Permission.REQUIREMENT_CITY)  # before the lookup reveals ids
     period, city = _period_for_change(period_id)
-    require_somewhere(actor, Permission.REQUIREMENT_CITY)
     authorize(actor, Permission.REQUIREMENT_CITY, Place(area_path=city.path))
     _refuse_empty(min_services, min_minutes)
     _lock(period)
@@ -228,8 +228,8 @@ def set_street_rule(
 ) -> PeriodRules:
     """A new version of a street's tightening: each minimum given must be at least the
     city's (or the default's); one not given follows the city's."""
+    require_somewhere(actor, Permission.REQUIREMENT_STREET)  # before the lookup reveals ids
     period, city = _period_for_change(period_id)
-    require_somewhere(actor, Permission.REQUIREMENT_STREET)
     street = street_of(city, street_id)
     authorize(actor, Permission.REQUIREMENT_STREET, Place(area_path=street.path))
     _refuse_empty(min_services, min_minutes)

@@ -1,4 +1,15 @@
-"""The bridge between an HTTP request and the services: who is acting, and from where."""
+"""The bridge between an HTTP request and the services: who is acting, and from where.
+
+Every view that needs a caller is wrapped in ``login_required`` (any signed-in account: a
+member's own actions, and reads whose rule the service decides, such as "the holder or an
+admin in scope") or ``requires(Permission.X, …)`` (an administrator's endpoint). Both run
+before ``@blp.arguments`` parses the body or query string, so a stranger gets 401 and a
+caller who holds none of the permissions anywhere gets 403 (logged) — never 422, never a
+lookup that tells them an id exists. The scope (which community, which record) is still the
+service's to decide. The console's pages call the same endpoints with their session cookie
+instead of the header (and a CSRF token on changes). The role matrix (``tests/matrix/``) reads
+the declaration (``AUTH_ATTRIBUTE``) of every route, so a route without one fails the suite.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +20,7 @@ from typing import Any, TypeVar, cast
 
 from flask import current_app, g, request
 
-from sunshine.access.permissions import Actor
+from sunshine.access.permissions import Actor, Permission, require_somewhere
 from sunshine.auth import service
 from sunshine.errors import Forbidden
 from sunshine.extensions import db
@@ -18,6 +29,9 @@ from sunshine.security.service import Origin
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# On a wrapped view: ``()`` for any signed-in account, else the permissions it requires.
+AUTH_ATTRIBUTE = "_requires_permissions"
+
 # The console's session: the same kind of token as the mini-program's bearer token, carried
 # in an HttpOnly cookie; requests that change something also carry its CSRF token in a header.
 SESSION_COOKIE = "sunshine_console"
@@ -25,20 +39,40 @@ CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def login_required(view: F) -> F:
-    """Authenticate the bearer token (or the console's session cookie) before anything else,
-    so a stranger gets 401, not 422."""
-
+def _wrap(view: F, permissions: tuple[Permission, ...], action: str | None = None) -> F:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        g.actor = _authenticate()
+        actor = _authenticate()
+        g.actor = actor
+        if permissions:
+            require_somewhere(actor, *permissions, action=action)
         response = view(*args, **kwargs)
-        if g.actor.touch_due:
-            service.touch(g.actor.token_id)
+        if actor.touch_due and actor.token_id is not None:
+            service.touch(actor.token_id)
             db.session.commit()
         return response
 
+    setattr(wrapper, AUTH_ATTRIBUTE, permissions)
     return document_bearer_auth(cast(F, wrapper))
+
+
+def login_required(view: F) -> F:
+    """Authenticate the bearer token (or the console's session cookie) before anything else,
+    so a stranger gets 401, not 422."""
+    return _wrap(view, ())
+
+
+def requires(
+    permission: Permission, *others: Permission, action: str | None = None
+) -> Callable[[F], F]:
+    """Authenticate, then refuse (403 ``auth.forbidden``, logged as ``action``, else as the
+    permission) a caller who holds neither ``permission`` nor one of ``others`` on any
+    scope — before the body is parsed."""
+
+    def decorate(view: F) -> F:
+        return _wrap(view, (permission, *others), action)
+
+    return decorate
 
 
 def _authenticate() -> Actor:

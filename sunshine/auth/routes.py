@@ -9,8 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine import rate_limits
+from sunshine.access.permissions import Permission
 from sunshine.auth import service
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.auth.models import Account, AccountStatus
 from sunshine.auth.schemas import (
     AccountListArgs,
@@ -82,7 +83,7 @@ class Me(MethodView):
 
 @blp.route("/accounts")
 class Accounts(MethodView):
-    @login_required
+    @requires(Permission.ACCOUNT_MANAGE)
     @blp.arguments(AccountListArgs, location="query")
     @blp.response(200, AccountPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
@@ -97,7 +98,7 @@ class Accounts(MethodView):
 
 @blp.route("/accounts/<int:account_id>")
 class AccountDetail(MethodView):
-    @login_required
+    @requires(Permission.ACCOUNT_MANAGE)
     @blp.response(200, AccountOut)
     def get(self, account_id: int) -> Account:
         """账号详情（系统管理员）"""
@@ -118,7 +119,7 @@ def _set_status(account_id: int, status: AccountStatus, reason: str | None) -> A
 
 @blp.route("/accounts/<int:account_id>/disable")
 class AccountDisable(MethodView):
-    @login_required
+    @requires(Permission.ACCOUNT_MANAGE, action="account.disable")
     @blp.arguments(AccountStatusIn)
     @blp.response(200, AccountOut)
     @blp.alt_response(409, description="不能停用自己的账号（account.cannot_disable_self）")
@@ -132,7 +133,7 @@ class AccountDisable(MethodView):
 
 @blp.route("/accounts/<int:account_id>/enable")
 class AccountEnable(MethodView):
-    @login_required
+    @requires(Permission.ACCOUNT_MANAGE, action="account.enable")
     @blp.arguments(AccountStatusIn)
     @blp.response(200, AccountOut)
     def post(self, data: dict[str, Any], account_id: int) -> Account:

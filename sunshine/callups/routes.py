@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import ReasonIn, Shown
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, request_origin, requires
 from sunshine.callups import service, views
 from sunshine.callups.schemas import (
     AssignmentIn,
@@ -26,7 +27,7 @@ blp = Blueprint("callups", __name__, url_prefix="/api/v1", description="动员")
 
 @blp.route("/call-ups")
 class CallUps(MethodView):
-    @login_required
+    @requires(Permission.CALLUP_MANAGE)
     @blp.arguments(CallUpListArgs, location="query")
     @blp.response(200, CallUpPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
@@ -43,7 +44,7 @@ class CallUps(MethodView):
             after_id=args.get("cursor"),
         )
 
-    @login_required
+    @requires(Permission.CALLUP_MANAGE)
     @blp.arguments(CallUpIn)
     @blp.response(201, CallUpOut)
     @blp.alt_response(404, description="区域不存在（area.not_found）")
@@ -61,7 +62,7 @@ class CallUps(MethodView):
 
 @blp.route("/call-ups/<int:call_up_id>")
 class CallUpDetail(MethodView):
-    @login_required
+    @requires(Permission.CALLUP_MANAGE)
     @blp.response(200, CallUpOut)
     def get(self, call_up_id: int) -> Shown:
         """动员详情
@@ -73,7 +74,7 @@ class CallUpDetail(MethodView):
 
 @blp.route("/call-ups/<int:call_up_id>/proposal")
 class CallUpProposal(MethodView):
-    @login_required
+    @requires(Permission.CALLUP_MANAGE)
     @blp.response(200, CallUpOut)
     @blp.alt_response(409, description="动员已确认或已取消（callup.not_editable）")
     def post(self, call_up_id: int) -> Shown:
@@ -88,7 +89,7 @@ class CallUpProposal(MethodView):
 
 @blp.route("/call-ups/<int:call_up_id>/assignments")
 class CallUpAssignments(MethodView):
-    @login_required
+    @requires(Permission.CALLUP_MANAGE)
     @blp.arguments(AssignmentIn)
     @blp.response(201, AssignmentOut)
     @blp.alt_response(
@@ -114,7 +115,7 @@ class CallUpAssignments(MethodView):
 
 @blp.route("/call-ups/<int:call_up_id>/assignments/<int:assignment_id>")
 class CallUpAssignment(MethodView):
-    @login_required
+    @requires(Permission.CALLUP_MANAGE)
     @blp.response(204)
     @blp.alt_response(409, description="动员已确认或已取消（callup.not_editable）")
     def delete(self, call_up_id: int, assignment_id: int) -> None:
@@ -125,7 +126,7 @@ class CallUpAssignment(MethodView):
 
 @blp.route("/call-ups/<int:call_up_id>/confirm")
 class CallUpConfirm(MethodView):
-    @login_required
+    @requires(Permission.CALLUP_MANAGE)
     @blp.response(200, CallUpOut)
     @blp.alt_response(
         409,
@@ -148,7 +149,7 @@ class CallUpConfirm(MethodView):
 
 @blp.route("/call-ups/<int:call_up_id>/cancel")
 class CallUpCancel(MethodView):
-    @login_required
+    @requires(Permission.CALLUP_MANAGE)
     @blp.arguments(ReasonIn)
     @blp.response(200, CallUpOut)
     @blp.alt_response(409, description="动员已确认或已取消（callup.not_editable）")

@@ -7,7 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.access.permissions import Permission
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.consent import service
 from sunshine.consent.models import PrivacyNotice
 from sunshine.consent.schemas import ConsentIn, ConsentSummaryOut, NoticeIn, NoticeOut
@@ -30,7 +31,7 @@ class CurrentNotice(MethodView):
 
 @blp.route("/privacy-notices")
 class Notices(MethodView):
-    @login_required
+    @requires(Permission.CATALOGUE_MANAGE)
     @blp.arguments(NoticeIn)
     @blp.response(201, NoticeOut)
     @blp.alt_response(409, description="版本已存在（consent.version_exists）")

@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import CursorArgs
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.evaluations import service, views
 from sunshine.evaluations.models import Evaluation
 from sunshine.evaluations.schemas import (
@@ -44,7 +45,7 @@ _BAD = (
 
 @blp.route("/periods/<int:period_id>/communities/<int:community_id>/evaluations")
 class CommunityEvaluations(MethodView):
-    @login_required
+    @requires(Permission.EVALUATION_READ)
     @blp.arguments(SheetArgs, location="query")
     @blp.response(200, SheetRowPage)
     @blp.alt_response(404, description="周期或社区不存在（period.not_found、area.not_found）")
@@ -65,7 +66,7 @@ class CommunityEvaluations(MethodView):
             limit=args["limit"],
         )
 
-    @login_required
+    @requires(Permission.EVALUATION_GRADE, Permission.EVALUATION_AMEND_LOCKED)
     @blp.arguments(BulkEvaluationIn)
     @blp.response(200, BulkEvaluationOut)
     @blp.alt_response(404, description=_UNKNOWN)
@@ -90,7 +91,7 @@ class CommunityEvaluations(MethodView):
 
 @blp.route("/periods/<int:period_id>/communities/<int:community_id>/evaluations/<int:member_id>")
 class MemberEvaluation(MethodView):
-    @login_required
+    @requires(Permission.EVALUATION_GRADE, Permission.EVALUATION_AMEND_LOCKED)
     @blp.arguments(EvaluationIn)
     @blp.response(200, EvaluationOut)
     @blp.alt_response(404, description=_UNKNOWN)
@@ -118,7 +119,7 @@ class MemberEvaluation(MethodView):
 
 @blp.route("/periods/<int:period_id>/communities/<int:community_id>/evaluation-summary")
 class EvaluationSummary(MethodView):
-    @login_required
+    @requires(Permission.EVALUATION_READ)
     @blp.response(200, SummaryOut)
     @blp.alt_response(404, description="周期或社区不存在（period.not_found、area.not_found）")
     @blp.alt_response(422, description="不是社区（area.wrong_level）")
@@ -132,7 +133,7 @@ class EvaluationSummary(MethodView):
 
 @blp.route("/periods/<int:period_id>/evaluations")
 class PeriodEvaluations(MethodView):
-    @login_required
+    @requires(Permission.EVALUATION_READ)
     @blp.arguments(EvaluationListArgs, location="query")
     @blp.response(200, EvaluationPage)
     @blp.alt_response(404, description="周期或区域不存在（period.not_found、area.not_found）")
@@ -153,7 +154,7 @@ class PeriodEvaluations(MethodView):
 
 @blp.route("/evaluations/<int:evaluation_id>/versions")
 class EvaluationVersions(MethodView):
-    @login_required
+    @requires(Permission.EVALUATION_READ)
     @blp.arguments(CursorArgs, location="query")
     @blp.response(200, VersionPage)
     @blp.alt_response(404, description="评价不存在（evaluation.not_found）")
@@ -172,7 +173,7 @@ class EvaluationVersions(MethodView):
 
 @blp.route("/periods/<int:period_id>/evaluation-settings")
 class EvaluationSettings(MethodView):
-    @login_required
+    @requires(Permission.EVALUATION_READ)
     @blp.response(200, SettingsOut)
     @blp.alt_response(404, description="周期不存在（period.not_found）")
     def get(self, period_id: int) -> views.Settings:
@@ -182,7 +183,7 @@ class EvaluationSettings(MethodView):
         """
         return views.settings(actor=current_actor(), period_id=period_id)
 
-    @login_required
+    @requires(Permission.EVALUATION_SETTINGS)
     @blp.arguments(SettingsIn)
     @blp.response(200, SettingsOut)
     @blp.alt_response(404, description="周期不存在（period.not_found）")

@@ -19,9 +19,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from sunshine import clock
-from sunshine.access.permissions import Actor, Permission, Place, authorize, can, scope_of
+from sunshine.access.permissions import (
+    Actor,
+    Permission,
+    Place,
+    authorize,
+    can,
+    require_somewhere,
+)
 from sunshine.audit.models import Period
-from sunshine.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from sunshine.errors import Conflict, DomainError, Invalid, NotFound
 from sunshine.evaluations import membership
 from sunshine.evaluations.models import Evaluation, EvaluationSetting, EvaluationVersion, Grade
 from sunshine.extensions import db
@@ -79,13 +86,6 @@ class Sheet:
         return self._members
 
 
-def _holds_somewhere(actor: Actor, *permissions: Permission) -> bool:
-    return any(
-        scope.everywhere or scope.area_prefixes or scope.unit_ids
-        for scope in (scope_of(actor, p) for p in permissions)
-    )
-
-
 def open_sheet(actor: Actor, period_id: int, community_id: int, change_reason: str | None) -> Sheet:
     """Check who may change the community's evaluations of the period, and lock them.
 
@@ -93,8 +93,7 @@ def open_sheet(actor: Actor, period_id: int, community_id: int, change_reason: s
     an org_admin of the city, with a reason; the community's admin is told the period is
     locked (409 ``period.locked``).
     """
-    if not _holds_somewhere(actor, Permission.EVALUATION_GRADE, Permission.EVALUATION_AMEND_LOCKED):
-        raise Forbidden()
+    require_somewhere(actor, Permission.EVALUATION_GRADE, Permission.EVALUATION_AMEND_LOCKED)
     period, city = get_period(period_id)
     community = community_of_period(period, city, community_id)
     # FOR SHARE: a lock, a cap being set or a requirement being written waits for us (and we
@@ -121,7 +120,7 @@ def open_sheet(actor: Actor, period_id: int, community_id: int, change_reason: s
     elif can(actor, Permission.EVALUATION_GRADE, place):
         raise Conflict("考核周期已锁定，只有组织部可以修改", code="period.locked")
     else:
-        raise Forbidden()
+        authorize(actor, Permission.EVALUATION_AMEND_LOCKED, place)  # refuses: logged
     # The community's row lock serialises its gradings: two admins grading at once cannot
     # both take the last 优秀 under the cap (FOR NO KEY UPDATE: rows that merely reference
     # the community are not held up).
@@ -316,9 +315,8 @@ def set_settings(
 ) -> EvaluationSetting:
     """The city's cap on the share of 优秀 for the period (null: none). Grades already given
     stay; the cap applies to each new 优秀."""
+    require_somewhere(actor, Permission.EVALUATION_SETTINGS)
     period, city = get_period(period_id)
-    if not _holds_somewhere(actor, Permission.EVALUATION_SETTINGS):
-        raise Forbidden()
     authorize(actor, Permission.EVALUATION_SETTINGS, Place(area_path=city.path))
     # The period's row lock: gradings in flight (FOR SHARE) finish under the old cap first.
     db.session.execute(

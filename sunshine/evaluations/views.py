@@ -20,12 +20,13 @@ from sunshine.access.permissions import (
     Permission,
     Place,
     authorize,
+    require_reach,
     require_somewhere,
-    scope_of,
 )
+from sunshine.access.refusals import Subject
 from sunshine.api import Shown
 from sunshine.audit.models import Period
-from sunshine.errors import Forbidden, NotFound
+from sunshine.errors import Missing
 from sunshine.evaluations import membership, service
 from sunshine.evaluations.models import Evaluation, EvaluationVersion, Grade
 from sunshine.extensions import db
@@ -41,11 +42,7 @@ def readable_period(actor: Actor, period_id: int) -> tuple[Period, Area]:
     """The period, for an admin whose grant lies inside its city or covers it."""
     require_somewhere(actor, READ)
     period, city = service.get_period(period_id)
-    scope = scope_of(actor, READ)
-    if not scope.everywhere and not any(
-        p.startswith(city.path) or city.path.startswith(p) for p in scope.area_prefixes
-    ):
-        raise Forbidden()
+    require_reach(actor, READ, Place(area_path=city.path))
     return period, city
 
 
@@ -189,13 +186,17 @@ def list_evaluations(
     )
 
 
+EVALUATION_MISSING = Missing(code="evaluation.not_found", message="评价不存在")
+
+
 def versions(*, actor: Actor, evaluation_id: int, after_id: int | None, limit: int) -> CursorPage:
     """Every grading of an evaluation, newest first: who, when, what, and why."""
     require_somewhere(actor, READ)
     evaluation = db.session.get(Evaluation, evaluation_id)
     if evaluation is None:
-        raise NotFound("评价不存在", code="evaluation.not_found")
-    authorize(actor, READ, Place(area_path=evaluation.area_path))
+        raise EVALUATION_MISSING.error()
+    subject = Subject("evaluation", evaluation.id, EVALUATION_MISSING)
+    authorize(actor, READ, Place(area_path=evaluation.area_path, subject=subject))
     query = select(EvaluationVersion).where(EvaluationVersion.evaluation_id == evaluation.id)
     return newest_first(query, EvaluationVersion.id, after_id=after_id, limit=limit)
 

@@ -9,8 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine.api import Shown
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.exports import service, views
+from sunshine.exports.kinds import PERMISSIONS as EXPORT_PERMISSIONS
 from sunshine.exports.schemas import ExportIn, ExportOut
 from sunshine.exports.xlsx import MEDIA_TYPE
 from sunshine.extensions import db
@@ -21,7 +22,7 @@ blp = Blueprint("exports", __name__, url_prefix="/api/v1", description="导出�
 
 @blp.route("/exports")
 class Exports(MethodView):
-    @login_required
+    @requires(*EXPORT_PERMISSIONS, action="export.request")
     @blp.arguments(ExportIn)
     @blp.response(202, ExportOut)
     @blp.alt_response(

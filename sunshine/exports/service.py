@@ -27,13 +27,14 @@ from sqlalchemy import func, select, tuple_
 
 from sunshine import clock
 from sunshine.access.permissions import Actor, require_somewhere
+from sunshine.access.refusals import Subject, concealed
 from sunshine.errors import (
     Conflict,
     DomainError,
     Forbidden,
     Gone,
     Invalid,
-    NotFound,
+    Missing,
     translate_field_errors,
 )
 from sunshine.exports import files, xlsx
@@ -127,11 +128,17 @@ def _refuse_a_long_queue(actor: Actor) -> None:
         )
 
 
+EXPORT_MISSING = Missing(code="export.not_found", message="导出不存在")
+
+
 def get(*, actor: Actor, export_id: int) -> Export:
     """One export, for the admin who asked for it (anyone else: 404)."""
     export = db.session.get(Export, export_id)
-    if export is None or export.requested_by_id != actor.id:
-        raise NotFound("导出不存在", code="export.not_found")
+    if export is None:
+        raise EXPORT_MISSING.error()
+    if export.requested_by_id != actor.id:
+        subject = Subject("export", export.id, EXPORT_MISSING)
+        raise concealed(account_id=actor.id, action="export.read", subject=subject)
     return export
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import OptionalReasonIn, ReasonIn
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.extensions import db
 from sunshine.hours import corrections, views
 from sunshine.hours.models import Correction
@@ -65,7 +66,7 @@ class MyCorrections(MethodView):
 
 @blp.route("/corrections")
 class Corrections(MethodView):
-    @login_required
+    @requires(Permission.HOURS_READ)
     @blp.arguments(CorrectionListArgs, location="query")
     @blp.response(200, CorrectionPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
@@ -80,7 +81,7 @@ class Corrections(MethodView):
 
 @blp.route("/corrections/<bigid:correction_id>/accept")
 class CorrectionAccept(MethodView):
-    @login_required
+    @requires(Permission.HOURS_CONFIRM)
     @blp.arguments(OptionalReasonIn)
     @blp.response(200, CorrectionOut)
     @blp.alt_response(
@@ -105,7 +106,7 @@ class CorrectionAccept(MethodView):
 
 @blp.route("/corrections/<bigid:correction_id>/reject")
 class CorrectionReject(MethodView):
-    @login_required
+    @requires(Permission.HOURS_CONFIRM)
     @blp.arguments(ReasonIn)
     @blp.response(200, CorrectionOut)
     @blp.alt_response(409, description="申请已处理（correction.decided）")

@@ -14,6 +14,7 @@ the lock that could otherwise never be closed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -26,8 +27,9 @@ from sunshine.access.permissions import (
     authorize,
     require_somewhere,
 )
+from sunshine.access.refusals import Subject, concealed
 from sunshine.audit import locks
-from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.hours import service
 from sunshine.hours.models import Correction, CorrectionStatus, RecordStatus
@@ -46,7 +48,8 @@ def request(*, actor: Actor, record_id: int, proposed_minutes: int, reason: str)
     member = members.own_member(actor)
     record = service.get_record(record_id, lock=True)
     if record.member_id != member.id:  # another member's record is not theirs to see
-        raise NotFound("服务记录不存在", code="record.not_found")
+        subject = service.record_subject(record)
+        raise concealed(account_id=actor.id, action="correction.request", subject=subject)
     if record.status not in CORRECTABLE:
         raise Conflict("只有已确认或已驳回的记录可以申请更正", code="record.not_correctable")
     unchanged = (
@@ -82,14 +85,18 @@ def _open_for(record_id: int) -> int | None:
     )
 
 
+CORRECTION_MISSING = Missing(code="correction.not_found", message="更正申请不存在")
+
+
 def _decidable(actor: Actor, correction_id: int) -> Correction:
     """The open correction with its record locked, if the actor may decide it."""
     require_somewhere(actor, Permission.HOURS_CONFIRM)
     correction = db.session.get(Correction, correction_id)
     if correction is None:
-        raise NotFound("更正申请不存在", code="correction.not_found")
+        raise CORRECTION_MISSING.error()
     record = service.get_record(correction.record_id, lock=True)
-    authorize(actor, Permission.HOURS_CONFIRM, service.place_of(record))
+    subject = Subject("correction", correction.id, CORRECTION_MISSING)
+    authorize(actor, Permission.HOURS_CONFIRM, replace(service.place_of(record), subject=subject))
     if service.conflicted_on(actor, record):
         raise service.own_record_refused(
             actor,

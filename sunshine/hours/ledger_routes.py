@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import Shown
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, request_origin, requires
 from sunshine.extensions import db
 from sunshine.hours import verifications, views
 from sunshine.hours.schemas import VerificationIn, VerificationOut
@@ -18,7 +19,7 @@ blp = Blueprint("ledger", __name__, url_prefix="/api/v1", description="账本核
 
 @blp.route("/ledger/verifications")
 class Verifications(MethodView):
-    @login_required
+    @requires(Permission.LEDGER_VERIFY)
     @blp.arguments(VerificationIn)
     @blp.response(202, VerificationOut)
     @blp.alt_response(404, description="市/县不存在（area.not_found）")
@@ -37,7 +38,7 @@ class Verifications(MethodView):
 
 @blp.route("/ledger/verifications/<int:verification_id>")
 class Verification(MethodView):
-    @login_required
+    @requires(Permission.LEDGER_VERIFY)
     @blp.response(200, VerificationOut)
     def get(self, verification_id: int) -> Shown:
         """账本核验的状态与结果

@@ -10,7 +10,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine import clock
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.access.permissions import Permission
+from sunshine.auth.current import current_actor, request_origin, requires
 from sunshine.extensions import db
 from sunshine.hours import calendar, policy
 from sunshine.hours.models import Holiday
@@ -24,7 +25,7 @@ blp = Blueprint("approval", __name__, url_prefix="/api/v1", description="服务�
 
 @blp.route("/communities/<int:area_id>/approval-policy")
 class CommunityApprovalPolicy(MethodView):
-    @login_required
+    @requires(Permission.HOURS_READ)
     @blp.response(200, PolicyOut)
     @blp.alt_response(422, description="区域不是社区或街道（area.wrong_level）")
     def get(self, area_id: int) -> policy.EffectivePolicy:
@@ -34,7 +35,7 @@ class CommunityApprovalPolicy(MethodView):
         """
         return policy.get_policy(actor=current_actor(), area_id=area_id)
 
-    @login_required
+    @requires(Permission.HOURS_CONFIRM)
     @blp.arguments(PolicyIn)
     @blp.response(200, PolicyOut)
     def put(self, data: dict[str, Any], area_id: int) -> policy.EffectivePolicy:
@@ -55,7 +56,7 @@ class CommunityApprovalPolicy(MethodView):
 
 @blp.route("/holidays")
 class Holidays(MethodView):
-    @login_required
+    @requires(Permission.CALENDAR_MANAGE)
     @blp.arguments(YearArgs, location="query")
     @blp.response(200, HolidayOut(many=True))
     def get(self, args: dict[str, Any]) -> list[Holiday]:
@@ -69,7 +70,7 @@ class Holidays(MethodView):
 
 @blp.route("/holidays/<day>")
 class HolidayDetail(MethodView):
-    @login_required
+    @requires(Permission.CALENDAR_MANAGE)
     @blp.arguments(HolidayIn)
     @blp.arguments(HolidayDay, location="path", as_kwargs=True)
     @blp.response(200, HolidayOut)
@@ -84,7 +85,7 @@ class HolidayDetail(MethodView):
         db.session.commit()
         return holiday, 201 if created else 200
 
-    @login_required
+    @requires(Permission.CALENDAR_MANAGE)
     @blp.arguments(HolidayDay, location="path", as_kwargs=True)
     @blp.response(204)
     @blp.alt_response(404, description="该日期没有节假日设置（holiday.not_found）")

@@ -10,8 +10,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine import clock
+from sunshine.access.permissions import Permission
 from sunshine.api import ReasonIn, Shown
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.extensions import db
 from sunshine.hours import service, views
 from sunshine.hours.models import ServiceRecord
@@ -43,7 +44,7 @@ def _record(record: ServiceRecord) -> Shown:
 
 @blp.route("/service-records")
 class Records(MethodView):
-    @login_required
+    @requires(Permission.HOURS_READ)
     @blp.arguments(RecordListArgs, location="query")
     @blp.response(200, RecordPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
@@ -66,7 +67,7 @@ class Records(MethodView):
 
 @blp.route("/service-records/totals")
 class RecordTotals(MethodView):
-    @login_required
+    @requires(Permission.HOURS_READ)
     @blp.arguments(RecordFilterArgs, location="query")
     @blp.response(200, RecordTotalsOut)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
@@ -93,7 +94,7 @@ class RecordDetail(MethodView):
 
 @blp.route("/service-records/<bigid:record_id>/confirm")
 class RecordConfirm(MethodView):
-    @login_required
+    @requires(Permission.HOURS_CONFIRM)
     @blp.response(200, RecordDetailOut)
     @blp.alt_response(409, description="不是待确认状态（record.not_pending）")
     def post(self, record_id: int) -> Shown:
@@ -110,17 +111,19 @@ class RecordConfirm(MethodView):
 
 @blp.route("/service-records/confirm")
 class RecordsConfirm(MethodView):
-    @login_required
+    @requires(Permission.HOURS_CONFIRM)
     @blp.arguments(BulkConfirmIn)
     @blp.response(200, RecordOut(many=True))
-    @blp.alt_response(404, description="有记录不存在（record.not_found，fields.ids 列出）")
+    @blp.alt_response(
+        404, description="有记录不存在或不在管辖范围内（record.not_found，fields.ids 列出）"
+    )
     @blp.alt_response(
         409, description="有记录不是待确认状态（record.not_pending，fields.ids 列出）"
     )
     def post(self, data: dict[str, Any]) -> list[Shown]:
         """批量确认服务记录（全部成功或全部不做）
 
-        有记录不存在（record.not_found，404）、不在管辖范围或是本人的（403）、
+        有记录不存在或不在管辖范围内（两者同样答复 record.not_found，404）、是本人的（403）、
         不是待确认（record.not_pending，409）时一条也不确认，并列出这些 id。
         """
         actor = current_actor()
@@ -131,7 +134,7 @@ class RecordsConfirm(MethodView):
 
 @blp.route("/service-records/<bigid:record_id>/reject")
 class RecordReject(MethodView):
-    @login_required
+    @requires(Permission.HOURS_CONFIRM)
     @blp.arguments(ReasonIn)
     @blp.response(200, RecordDetailOut)
     @blp.alt_response(409, description="不是待确认状态（record.not_pending）")
@@ -152,7 +155,7 @@ class RecordReject(MethodView):
 
 @blp.route("/service-records/<bigid:record_id>/void")
 class RecordVoid(MethodView):
-    @login_required
+    @requires(Permission.HOURS_CONFIRM)
     @blp.arguments(ReasonIn)
     @blp.response(200, RecordDetailOut)
     @blp.alt_response(409, description="不是已确认状态（record.not_confirmed）")
@@ -173,7 +176,7 @@ class RecordVoid(MethodView):
 
 @blp.route("/service-records/<bigid:record_id>/adjustments")
 class RecordAdjustments(MethodView):
-    @login_required
+    @requires(Permission.HOURS_CONFIRM)
     @blp.arguments(AdjustmentIn)
     @blp.response(201, RecordDetailOut)
     @blp.alt_response(

@@ -10,6 +10,7 @@ may also verify everything (no city).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,10 +23,10 @@ from sunshine.access.permissions import (
     Permission,
     Place,
     authorize,
-    can,
     require_somewhere,
 )
-from sunshine.errors import NotFound
+from sunshine.access.refusals import Subject
+from sunshine.errors import Missing
 from sunshine.extensions import db
 from sunshine.hours.ledger import digests
 from sunshine.hours.models import LedgerVerification, VerificationStatus
@@ -76,11 +77,16 @@ def request(
     return verification
 
 
+VERIFICATION_MISSING = Missing(code="ledger_verification.not_found", message="核验请求不存在")
+
+
 def get(*, actor: Actor, verification_id: int) -> LedgerVerification:
     """One verification, for those who may verify its scope (others: 404)."""
     verification = db.session.get(LedgerVerification, verification_id)
-    if verification is None or not can(actor, Permission.LEDGER_VERIFY, _place(verification)):
-        raise NotFound("核验请求不存在", code="ledger_verification.not_found")
+    if verification is None:
+        raise VERIFICATION_MISSING.error()
+    subject = Subject("ledger_verification", verification.id, VERIFICATION_MISSING)
+    authorize(actor, Permission.LEDGER_VERIFY, replace(_place(verification), subject=subject))
     return verification
 
 

@@ -7,7 +7,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
-from sunshine.auth.current import current_actor, login_required
+from sunshine.access.permissions import Permission
+from sunshine.auth.current import current_actor, requires
 from sunshine.extensions import db
 from sunshine.imports import service
 from sunshine.imports.models import ImportBatch
@@ -36,7 +37,7 @@ def import_upload(importer: service.Importer, city_id: int, upload: FileStorage)
 
 @blp.route("/imports/<int:batch_id>")
 class Batch(MethodView):
-    @login_required
+    @requires(Permission.ORG_IMPORT)
     @blp.response(200, ImportBatchOut)
     def get(self, batch_id: int) -> ImportBatch:
         """导入批次详情
@@ -48,7 +49,7 @@ class Batch(MethodView):
 
 @blp.route("/imports/<int:batch_id>/errors.csv")
 class BatchErrors(MethodView):
-    @login_required
+    @requires(Permission.ORG_IMPORT)
     @blp.response(200, BINARY, content_type="text/csv", description="行号, 列, 错误")
     def get(self, batch_id: int) -> Response:
         """下载导入批次的行错误（CSV）

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import select
 
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
-from sunshine.errors import Invalid, NotFound
+from sunshine.access.refusals import Subject
+from sunshine.errors import Invalid, Missing
 from sunshine.extensions import db
 from sunshine.imports.budget import Deadline, database_work
 from sunshine.imports.models import ImportBatch, ImportKind, ImportStatus
@@ -137,13 +138,18 @@ def raise_if_rejected(batch: ImportBatch) -> None:
     )
 
 
+IMPORT_MISSING = Missing(code="import.not_found", message="导入记录不存在")
+
+
 def get_batch(*, actor: Actor, batch_id: int) -> ImportBatch:
     require_somewhere(actor, Permission.ORG_IMPORT)
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None:
-        raise NotFound("导入记录不存在", code="import.not_found")
+        raise IMPORT_MISSING.error()
     city = db.session.get(Area, batch.city_id)
-    authorize(actor, Permission.ORG_IMPORT, Place(area_path=city.path if city else None))
+    subject = Subject("import", batch.id, IMPORT_MISSING)
+    place = Place(area_path=city.path if city else None, subject=subject)
+    authorize(actor, Permission.ORG_IMPORT, place)
     return batch
 
 

@@ -8,8 +8,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine import rate_limits
+from sunshine.access.permissions import Permission
 from sunshine.api import Shown
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.extensions import db
 from sunshine.members import deactivation, service, skills, views
 from sunshine.members.models import Member, Skill
@@ -153,7 +154,7 @@ class MyDeactivation(MethodView):
 
 @blp.route("/members")
 class Members(MethodView):
-    @login_required
+    @requires(Permission.MEMBER_LIST)
     @blp.arguments(MemberListArgs, location="query")
     @blp.response(200, MemberPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
@@ -188,7 +189,7 @@ class MemberDetail(MethodView):
 
 @blp.route("/members/<int:member_id>/review")
 class MemberReview(MethodView):
-    @login_required
+    @requires(Permission.MEMBER_REVIEW)
     @blp.arguments(ReviewIn)
     @blp.response(200, MemberOut)
     @blp.alt_response(409, description="不在待审核状态（member.not_pending）")
@@ -211,7 +212,7 @@ class Skills(MethodView):
         """技能目录"""
         return skills.list_skills()
 
-    @login_required
+    @requires(Permission.CATALOGUE_MANAGE)
     @blp.arguments(SkillIn)
     @blp.response(201, SkillOut)
     @blp.alt_response(409, description="技能已存在（skill.duplicate）")
@@ -224,7 +225,7 @@ class Skills(MethodView):
 
 @blp.route("/skills/<int:skill_id>")
 class SkillDetail(MethodView):
-    @login_required
+    @requires(Permission.CATALOGUE_MANAGE)
     @blp.arguments(SkillPatch)
     @blp.response(200, SkillOut)
     @blp.alt_response(409, description="与已有技能重名（skill.duplicate）")

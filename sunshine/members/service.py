@@ -20,9 +20,10 @@ from sunshine.access.permissions import (
     can,
     require_somewhere,
 )
+from sunshine.access.refusals import Subject
 from sunshine.auth.models import Account
 from sunshine.consent import service as consent
-from sunshine.errors import Conflict, Forbidden, Invalid, NotFound
+from sunshine.errors import Conflict, Forbidden, Invalid, Missing, NotFound
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus
 from sunshine.members.skills import active_skills
@@ -46,10 +47,16 @@ class Availability:
     weekends: bool = False
 
 
+MEMBER_MISSING = Missing(code="member.not_found", message="党员不存在")
+
+
 def place_of(member: Member) -> Place:
     """Where a member sits for scope checks: their community, and their unit in its city."""
     return Place(
-        area_path=member.area_path, unit_id=member.unit_id, unit_city_path=member.unit.city.path
+        area_path=member.area_path,
+        unit_id=member.unit_id,
+        unit_city_path=member.unit.city.path,
+        subject=Subject("member", member.id, MEMBER_MISSING),
     )
 
 
@@ -282,7 +289,7 @@ def rematch_city(city_id: int, phones: set[str]) -> int:
 def get_member(member_id: int) -> Member:
     member = db.session.get(Member, member_id)
     if member is None or member.status == MemberStatus.DEACTIVATED:
-        raise NotFound("党员不存在", code="member.not_found")
+        raise MEMBER_MISSING.error()
     return member
 
 

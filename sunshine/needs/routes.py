@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import Shown
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, requires
 from sunshine.extensions import db
 from sunshine.needs import service as needs
 from sunshine.needs import views
@@ -23,7 +24,7 @@ blp = Blueprint("needs", __name__, url_prefix="/api/v1", description="需求清�
 
 @blp.route("/communities/<int:community_id>/needs")
 class CommunityNeeds(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(NeedIn)
     @blp.response(201, NeedOut)
     def post(self, data: dict[str, Any], community_id: int) -> Need | Shown:
@@ -39,7 +40,7 @@ class CommunityNeeds(MethodView):
 
 @blp.route("/needs")
 class Needs(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(NeedListArgs, location="query")
     @blp.response(200, NeedPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
@@ -59,13 +60,13 @@ class Needs(MethodView):
 
 @blp.route("/needs/<int:need_id>")
 class NeedDetail(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.response(200, NeedOut)
     def get(self, need_id: int) -> Need | Shown:
         """需求详情"""
         return views.need_for(actor=current_actor(), need_id=need_id)
 
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(NeedPatch)
     @blp.response(200, NeedOut)
     @blp.alt_response(
@@ -81,7 +82,7 @@ class NeedDetail(MethodView):
 
 @blp.route("/needs/<int:need_id>/task")
 class NeedTask(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(NeedTaskIn)
     @blp.response(201, TaskOut)
     @blp.alt_response(409, description="需求不是待处理状态（need.not_open）")

@@ -13,7 +13,8 @@ from sunshine.access.permissions import (
     authorize,
     require_somewhere,
 )
-from sunshine.errors import Conflict, NotFound
+from sunshine.access.refusals import Subject
+from sunshine.errors import Conflict, Missing
 from sunshine.extensions import db
 from sunshine.needs.models import Need, NeedStatus, NeedUrgency
 from sunshine.org import service as org
@@ -54,13 +55,17 @@ def record(
     return need
 
 
+NEED_MISSING = Missing(code="need.not_found", message="需求不存在")
+
+
 def managed(actor: Actor, need_id: int) -> Need:
     """The need, if the actor manages its community."""
     require_somewhere(actor, Permission.TASK_MANAGE)
     need = db.session.get(Need, need_id)
     if need is None:
-        raise NotFound("需求不存在", code="need.not_found")
-    authorize(actor, Permission.TASK_MANAGE, Place(area_path=need.area_path))
+        raise NEED_MISSING.error()
+    subject = Subject("need", need.id, NEED_MISSING)
+    authorize(actor, Permission.TASK_MANAGE, Place(area_path=need.area_path, subject=subject))
     return need
 
 

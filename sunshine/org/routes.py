@@ -8,8 +8,9 @@ from flask import Response, make_response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import UploadIn, accepts_upload
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, login_required, requires
 from sunshine.extensions import db
 from sunshine.imports import service as imports
 from sunshine.imports.models import ImportBatch
@@ -61,7 +62,7 @@ class AreaDetail(MethodView):
 
 @blp.route("/cities")
 class Cities(MethodView):
-    @login_required
+    @requires(Permission.CATALOGUE_MANAGE)
     @blp.arguments(CityIn)
     @blp.response(201, AreaOut)
     @blp.alt_response(409, description="区划代码已存在（area.code_exists）")
@@ -105,7 +106,7 @@ class CommunityTeams(MethodView):
         """社区的服务队"""
         return views.teams_of(community_id)
 
-    @login_required
+    @requires(Permission.ORG_MANAGE)
     @blp.arguments(TeamIn)
     @blp.response(201, TeamOut)
     @blp.alt_response(
@@ -131,7 +132,7 @@ class CommunityTeams(MethodView):
 
 @blp.route("/org/imports/areas")
 class AreaImport(MethodView):
-    @login_required
+    @requires(Permission.ORG_IMPORT)
     @blp.arguments(CityArgs, location="query")
     @blp.arguments(UploadIn, location="files")
     @blp.response(201, ImportBatchOut)
@@ -150,7 +151,7 @@ class AreaImport(MethodView):
 
 @blp.route("/org/imports/units")
 class UnitImport(MethodView):
-    @login_required
+    @requires(Permission.ORG_IMPORT)
     @blp.arguments(CityArgs, location="query")
     @blp.arguments(UploadIn, location="files")
     @blp.response(201, ImportBatchOut)

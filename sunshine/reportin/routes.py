@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import CursorArgs, OptionalReasonIn, ReasonIn, Shown
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, login_required, requires
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
 from sunshine.reportin import service, views
@@ -72,7 +73,7 @@ class MyReportInWithdraw(MethodView):
 
 @blp.route("/report-ins")
 class ReportIns(MethodView):
-    @login_required
+    @requires(Permission.REPORT_IN_LIST)
     @blp.arguments(ReportInListArgs, location="query")
     @blp.response(200, ReportInPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
@@ -92,7 +93,7 @@ class ReportIns(MethodView):
 
 @blp.route("/report-ins/<int:report_in_id>")
 class ReportInDetail(MethodView):
-    @login_required
+    @requires(Permission.REPORT_IN_LIST)
     @blp.response(200, ReportInOut)
     def get(self, report_in_id: int) -> Shown:
         """报到详情"""
@@ -109,7 +110,7 @@ def _decide(action: Any, report_in_id: int, **kwargs: Any) -> Shown:
 
 @blp.route("/report-ins/<int:report_in_id>/approve")
 class ReportInApprove(MethodView):
-    @login_required
+    @requires(Permission.REPORT_IN_DECIDE)
     @blp.arguments(OptionalReasonIn)
     @blp.response(200, ReportInOut)
     @blp.alt_response(
@@ -127,7 +128,7 @@ class ReportInApprove(MethodView):
 
 @blp.route("/report-ins/<int:report_in_id>/reject")
 class ReportInReject(MethodView):
-    @login_required
+    @requires(Permission.REPORT_IN_DECIDE)
     @blp.arguments(ReasonIn)
     @blp.response(200, ReportInOut)
     @blp.alt_response(409, description="不在待审批状态（report_in.not_pending）")
@@ -138,7 +139,7 @@ class ReportInReject(MethodView):
 
 @blp.route("/report-ins/<int:report_in_id>/end")
 class ReportInEnd(MethodView):
-    @login_required
+    @requires(Permission.REPORT_IN_DECIDE)
     @blp.arguments(ReasonIn)
     @blp.response(200, ReportInOut)
     @blp.alt_response(409, description="不是正在报到的记录（report_in.not_active）")
@@ -149,7 +150,7 @@ class ReportInEnd(MethodView):
 
 @blp.route("/report-ins/<int:report_in_id>/placement")
 class ReportInPlacement(MethodView):
-    @login_required
+    @requires(Permission.REPORT_IN_DECIDE)
     @blp.arguments(PlacementIn)
     @blp.response(200, ReportInOut)
     @blp.alt_response(409, description="不是正在报到的记录（report_in.not_active）")

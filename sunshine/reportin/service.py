@@ -15,8 +15,9 @@ from sunshine.access.permissions import (
     authorize,
     require_somewhere,
 )
+from sunshine.access.refusals import Subject, concealed
 from sunshine.consent import service as consent
-from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
@@ -29,8 +30,15 @@ from sunshine.reportin.models import EndKind, ReportIn, ReportInStatus
 OPEN = (ReportInStatus.PENDING, ReportInStatus.ACTIVE)
 
 
+REPORT_IN_MISSING = Missing(code="report_in.not_found", message="报到记录不存在")
+
+
+def report_in_subject(report_in: ReportIn) -> Subject:
+    return Subject("report_in", report_in.id, REPORT_IN_MISSING)
+
+
 def place_of(report_in: ReportIn) -> Place:
-    return Place(area_path=report_in.community.path)
+    return Place(area_path=report_in.community.path, subject=report_in_subject(report_in))
 
 
 def _lock_member(member: Member) -> None:
@@ -88,7 +96,7 @@ def request(*, actor: Actor, community_id: int) -> ReportIn:
 def get_report_in(report_in_id: int) -> ReportIn:
     report_in = db.session.get(ReportIn, report_in_id)
     if report_in is None:
-        raise NotFound("报到记录不存在", code="report_in.not_found")
+        raise REPORT_IN_MISSING.error()
     return report_in
 
 
@@ -184,7 +192,8 @@ def withdraw(*, actor: Actor, report_in_id: int, reason: str) -> ReportIn:
     member = members.own_member(actor)
     report_in = get_report_in(report_in_id)
     if report_in.member_id != member.id:
-        raise NotFound("报到记录不存在", code="report_in.not_found")
+        subject = report_in_subject(report_in)
+        raise concealed(account_id=actor.id, action="report_in.withdraw", subject=subject)
     _locked(report_in)
     if report_in.status not in OPEN:
         raise Conflict("该记录已结束", code="report_in.closed")

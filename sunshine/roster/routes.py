@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import UploadIn, accepts_upload
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, requires
 from sunshine.imports import service as imports
 from sunshine.imports.models import ImportBatch
 from sunshine.imports.routes import import_upload
@@ -23,7 +24,7 @@ blp = Blueprint("roster", __name__, url_prefix="/api/v1", description="花名册
 
 @blp.route("/roster/imports")
 class RosterImport(MethodView):
-    @login_required
+    @requires(Permission.ORG_IMPORT)
     @blp.arguments(CityArgs, location="query")
     @blp.arguments(UploadIn, location="files")
     @blp.response(201, ImportBatchOut)
@@ -42,7 +43,7 @@ class RosterImport(MethodView):
 
 @blp.route("/roster")
 class Roster(MethodView):
-    @login_required
+    @requires(Permission.MEMBER_LIST)
     @blp.arguments(RosterArgs, location="query")
     @blp.response(200, RosterPage)
     def get(self, args: dict[str, Any]) -> CursorPage:

@@ -7,7 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.auth.current import current_actor, login_required
+from sunshine.access.permissions import Permission
+from sunshine.auth.current import current_actor, requires
 from sunshine.pagination import CursorPage
 from sunshine.security import views
 from sunshine.security.schemas import SecurityEventArgs, SecurityEventPage
@@ -17,7 +18,7 @@ blp = Blueprint("security", __name__, url_prefix="/api/v1", description="安全�
 
 @blp.route("/security-events")
 class SecurityEvents(MethodView):
-    @login_required
+    @requires(Permission.SECURITY_LOG_READ, action="security_log.read")
     @blp.arguments(SecurityEventArgs, location="query")
     @blp.response(200, SecurityEventPage)
     def get(self, args: dict[str, Any]) -> CursorPage:

@@ -9,8 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine import rate_limits
+from sunshine.access.permissions import Permission
 from sunshine.api import BigCursorArgs
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.extensions import db
 from sunshine.openapi import BINARY
 from sunshine.pagination import CursorPage
@@ -109,7 +110,7 @@ class MyStatementPdf(MethodView):
 
 @blp.route("/statements")
 class Statements(MethodView):
-    @login_required
+    @requires(Permission.STATEMENT_READ)
     @blp.arguments(StatementListArgs, location="query")
     @blp.response(200, StatementSummaryPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")

@@ -19,8 +19,9 @@ from sqlalchemy.orm import selectinload
 
 from sunshine.access.listing import scoped_page
 from sunshine.access.permissions import Actor, Permission, Place, authorize
+from sunshine.access.refusals import Subject, concealed
 from sunshine.api import Shown
-from sunshine.errors import Conflict, NotFound
+from sunshine.errors import Conflict, Missing
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.pagination import CursorPage, newest_first
@@ -78,12 +79,19 @@ def shown(statements: Sequence[Statement]) -> list[Shown]:
     return _shown(statements, full=True)
 
 
+STATEMENT_MISSING = Missing(code="statement.not_found", message="证明不存在")
+
+
+def _subject(statement: Statement) -> Subject:
+    return Subject("statement", statement.id, STATEMENT_MISSING)
+
+
 def _get(statement_id: int) -> Statement:
     statement = db.session.scalar(
         select(Statement).where(Statement.id == statement_id).options(selectinload(Statement.items))
     )
     if statement is None:
-        raise NotFound("证明不存在", code="statement.not_found")
+        raise STATEMENT_MISSING.error()
     return statement
 
 
@@ -92,7 +100,7 @@ def _own(actor: Actor, statement_id: int) -> Statement:
     member = members.own_member(actor)
     statement = _get(statement_id)
     if statement.member_id != member.id:
-        raise NotFound("证明不存在", code="statement.not_found")
+        raise concealed(account_id=actor.id, action="statement.read", subject=_subject(statement))
     return statement
 
 
@@ -104,12 +112,8 @@ def _readable(actor: Actor, statement_id: int) -> Statement:
         authorize(
             actor,
             Permission.STATEMENT_READ,
-            Place(area_path=statement.area_path),
-            audit={
-                "action": "statement.read",
-                "object_type": "statement",
-                "object_id": statement.id,
-            },
+            Place(area_path=statement.area_path, subject=_subject(statement)),
+            audit={"action": "statement.read"},
         )
     return statement
 

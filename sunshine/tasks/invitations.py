@@ -15,7 +15,8 @@ from sqlalchemy.orm import selectinload
 
 from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
-from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.access.refusals import Subject, concealed
+from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
@@ -49,7 +50,7 @@ class Suggestion:
 def _managed_shift(actor: Actor, shift_id: int) -> Shift:
     require_somewhere(actor, Permission.TASK_MANAGE)
     shift = tasks.get_shift(shift_id)
-    authorize(actor, Permission.TASK_MANAGE, tasks.place_of(shift.task))
+    authorize(actor, Permission.TASK_MANAGE, tasks.place_of_shift(shift))
     if shift.status != ShiftStatus.OPEN or shift.task.status != TaskStatus.PUBLISHED:
         raise Conflict("该班次不可邀请", code="shift.not_open")
     return shift
@@ -155,11 +156,17 @@ def invite(*, actor: Actor, shift_id: int, member_ids: Sequence[int]) -> list[In
     return created
 
 
+INVITATION_MISSING = Missing(code="invitation.not_found", message="邀请不存在")
+
+
 def _own_pending(actor: Actor, invitation_id: int) -> Invitation:
     member = members.own_member(actor)
     invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.member_id != member.id:
-        raise NotFound("邀请不存在", code="invitation.not_found")
+    if invitation is None:
+        raise INVITATION_MISSING.error()
+    if invitation.member_id != member.id:
+        subject = Subject("invitation", invitation.id, INVITATION_MISSING)
+        raise concealed(account_id=actor.id, action="invitation.answer", subject=subject)
     if invitation.status != InvitationStatus.PENDING:
         raise Conflict("邀请已答复", code="invitation.answered")
     return invitation

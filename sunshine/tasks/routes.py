@@ -9,8 +9,9 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import BigCursorArgs, ReasonIn, Shown
-from sunshine.auth.current import current_actor, login_required
+from sunshine.auth.current import current_actor, login_required, requires
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
 from sunshine.tasks import feed, invitations, service, views
@@ -55,7 +56,7 @@ class Categories(MethodView):
 
 @blp.route("/tasks")
 class Tasks(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(TaskListArgs, location="query")
     @blp.response(200, TaskPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
@@ -72,7 +73,7 @@ class Tasks(MethodView):
             after_id=args.get("cursor"),
         )
 
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(TaskIn)
     @blp.response(201, TaskOut)
     @blp.alt_response(404, description="区域不存在（area.not_found）")
@@ -100,7 +101,7 @@ class TaskDetail(MethodView):
         """
         return views.task_page(actor=current_actor(), task_id=task_id)
 
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(TaskPatch)
     @blp.response(200, TaskCheckedOut)
     @blp.alt_response(409, description="任务已取消（task.cancelled）")
@@ -115,7 +116,7 @@ class TaskDetail(MethodView):
 
 @blp.route("/tasks/<int:task_id>/publish")
 class TaskPublish(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.response(200, TaskCheckedOut)
     @blp.alt_response(409, description=_PUBLISH_409)
     def post(self, task_id: int) -> Shown:
@@ -129,7 +130,7 @@ class TaskPublish(MethodView):
 
 @blp.route("/tasks/<int:task_id>/cancel")
 class TaskCancel(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(ReasonIn)
     @blp.response(200, TaskOut)
     @blp.alt_response(409, description="任务已取消（task.cancelled）")
@@ -146,7 +147,7 @@ class TaskCancel(MethodView):
 
 @blp.route("/tasks/<int:task_id>/shifts")
 class TaskShifts(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(ShiftIn)
     @blp.response(201, ShiftOut)
     @blp.alt_response(409, description="任务已取消（task.cancelled）")
@@ -165,7 +166,7 @@ class TaskShifts(MethodView):
 
 @blp.route("/tasks/<int:task_id>/weekly-schedule")
 class TaskWeeklySchedule(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(WeeklyScheduleIn)
     @blp.response(201, ShiftOut(many=True))
     @blp.alt_response(409, description="任务已取消（task.cancelled）")
@@ -187,7 +188,7 @@ class ShiftDetail(MethodView):
         """查看一个班次及其任务（任务管理员，或可见该任务、在该班次有报名或邀请的党员）。"""
         return views.shift_for(actor=current_actor(), shift_id=shift_id)
 
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(ShiftPatch)
     @blp.response(200, ShiftOut)
     @blp.alt_response(
@@ -208,7 +209,7 @@ class ShiftDetail(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/cancel")
 class ShiftCancel(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(ReasonIn)
     @blp.response(200, ShiftOut)
     @blp.alt_response(409, description="班次已取消（shift.cancelled）")
@@ -227,7 +228,7 @@ class ShiftCancel(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/signups")
 class ShiftSignups(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.response(200, SignupOut(many=True))
     def get(self, shift_id: int) -> list[Signup]:
         """班次的报名名单
@@ -312,7 +313,7 @@ class MyFeed(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/suggestions")
 class ShiftSuggestions(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(SuggestionArgs, location="query")
     @blp.response(200, SuggestionOut(many=True))
     @blp.alt_response(409, description="任务未发布或已取消（shift.not_open）")
@@ -328,7 +329,7 @@ class ShiftSuggestions(MethodView):
 
 @blp.route("/shifts/<int:shift_id>/invitations")
 class ShiftInvitations(MethodView):
-    @login_required
+    @requires(Permission.TASK_MANAGE)
     @blp.arguments(InviteIn)
     @blp.response(201, InvitationOut(many=True))
     @blp.alt_response(409, description="任务未发布或已取消（shift.not_open）")

@@ -10,9 +10,9 @@ from sqlalchemy.orm import selectinload
 
 from sunshine.access.listing import scoped_page
 from sunshine.access.permissions import Actor, Permission, authorize, can, require_somewhere
+from sunshine.access.refusals import concealed
 from sunshine.api import Shown
 from sunshine.attendance.models import Direction, Punch
-from sunshine.errors import NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.moderation.models import ContentCheck
@@ -35,6 +35,9 @@ from sunshine.tasks.service import (
     get_shift,
     get_task,
     place_of,
+    place_of_shift,
+    shift_subject,
+    task_subject,
     visible_prefix,
 )
 
@@ -84,7 +87,7 @@ def task_for(*, actor: Actor, task_id: int) -> Task:
     leak), a draft cancelled before it was ever published included."""
     task = get_task(task_id)
     if not _may_read(actor, task):
-        raise NotFound("任务不存在", code="task.not_found")
+        raise concealed(account_id=actor.id, action="task.read", subject=task_subject(task))
     return task
 
 
@@ -102,7 +105,7 @@ def shift_for(*, actor: Actor, shift_id: int) -> Shift:
     """One shift with its task, under the task's rule (``task_for``); else 404."""
     shift = get_shift(shift_id)
     if not _may_read(actor, shift.task):
-        raise NotFound("班次不存在", code="shift.not_found")
+        raise concealed(account_id=actor.id, action="shift.read", subject=shift_subject(shift))
     return shift
 
 
@@ -134,7 +137,7 @@ def managed_shift(*, actor: Actor, shift_id: int) -> Shift:
     """A shift whose roster the actor may read: its task's managers (others 403, 404)."""
     require_somewhere(actor, Permission.TASK_MANAGE)
     shift = get_shift(shift_id)
-    authorize(actor, Permission.TASK_MANAGE, place_of(shift.task))
+    authorize(actor, Permission.TASK_MANAGE, place_of_shift(shift))
     return shift
 
 

@@ -45,10 +45,12 @@ def _written() -> tuple[int, int]:
     return count(HoursEntry), count(SecurityEvent)
 
 
-def _events(action: str) -> list[SecurityEvent]:
+def _events(action: str, outcome: str = "success") -> list[SecurityEvent]:
     return list(
         db.session.scalars(
-            select(SecurityEvent).where(SecurityEvent.action == action).order_by(SecurityEvent.id)
+            select(SecurityEvent)
+            .where(SecurityEvent.action == action, SecurityEvent.outcome == outcome)
+            .order_by(SecurityEvent.id)
         )
     )
 
@@ -235,11 +237,16 @@ def test_reviews_outside_the_reviewers_scope_are_refused(scene: Scene) -> None:
     member = scene.review(anomaly_id, scene.member, outcome="no_problem")
     other_city = scene.review(anomaly_id, other_city_admin, outcome="no_problem")
 
-    assert [r.status_code for r in (other_street, community, member, other_city)] == [403] * 4
-    assert {r.json["code"] for r in (other_street, community, member, other_city)} == {
-        "auth.forbidden"
-    }
-    assert _written() == before
+    # Reviewers of another street or city are told the anomaly does not exist; the community
+    # and the member do not review anomalies anywhere (403, before the body is read).
+    assert [(r.status_code, r.json["code"]) for r in (other_street, other_city)] == [
+        (404, "anomaly.not_found")
+    ] * 2
+    assert [(r.status_code, r.json["code"]) for r in (community, member)] == [
+        (403, "auth.forbidden")
+    ] * 2
+    entries, events = before
+    assert _written() == (entries, events + 4)  # the ledgers untouched, each refusal logged
     assert scene.only(AnomalyKind.OVERLAP).status == "open"
 
 
@@ -279,7 +286,7 @@ def test_sent_back_the_community_sees_and_answers_it_once(scene: Scene) -> None:
     assert sent.status_code == 200 and sent.json["status"] == "sent_back"
     assert shown.status_code == 200 and shown.json["review_note"] == "请社区核实两条记录"
     assert [i["id"] for i in listed] == [anomaly_id]
-    assert (not_theirs.status_code, not_theirs_detail.status_code) == (403, 404)
+    assert (not_theirs.status_code, not_theirs_detail.status_code) == (404, 404)
     assert by_street.status_code == 403
     assert answered.status_code == 200, answered.json
     assert (

@@ -104,7 +104,7 @@ def test_venue_codes_need_venue_mode_and_a_site(
 
     assert (wrong_mode.status_code, wrong_mode.json["code"]) == (409, "task.not_venue_mode")
     assert (missing.status_code, missing.json["code"]) == (409, "task.no_site")
-    assert other_admin.status_code == 403
+    assert (other_admin.status_code, other_admin.json["code"]) == (404, "task.not_found")
     assert no_image.status_code == 404
     assert fake_wechat.calls_to("/wxa/getwxacodeunlimit") == 0
 

@@ -32,6 +32,13 @@ def refused(response: Any, code: str = "auth.forbidden") -> None:
     assert set(response.json) == {"status", "code", "message", "request_id"}
 
 
+def hidden(response: Any) -> None:
+    """A member outside the reader's scope: 404 as for an unknown one, nothing else."""
+    assert response.status_code == 404, response.json
+    assert response.json["code"] == "member.not_found"
+    assert set(response.json) == {"status", "code", "message", "request_id"}
+
+
 def test_a_street_admin_sees_its_street_only(world: World) -> None:
     admin = world.admin(Role.STREET_ADMIN, world.s1)
     streets = world.ok(world.compliance(admin))  # by=street: its own row, not the city's
@@ -45,7 +52,7 @@ def test_a_street_admin_sees_its_street_only(world: World) -> None:
     refused(world.compliance(admin, street_id=world.s2.id))
     refused(world.compliance(admin, by="community", community_id=world.c3.id))
     refused(world.rows(admin, street_id=world.s2.id))
-    refused(detail(world, "g", admin))
+    hidden(detail(world, "g", admin))
 
 
 def test_a_community_admin_sees_its_community_only(world: World) -> None:
@@ -58,7 +65,7 @@ def test_a_community_admin_sees_its_community_only(world: World) -> None:
     assert set(world.statuses(admin)) == {"a", "b", "c", "d", "e"}
     refused(world.compliance(admin, community_id=world.c2.id))
     refused(world.rows(admin, community_id=world.c2.id))
-    refused(detail(world, "f", admin))
+    hidden(detail(world, "f", admin))
 
 
 def test_a_unit_admin_counts_every_member_and_lists_those_who_consented(world: World) -> None:
@@ -75,7 +82,7 @@ def test_a_unit_admin_counts_every_member_and_lists_those_who_consented(world: W
     for label in ("c", "d", "e"):
         refused(detail(world, label, admin), "compliance.no_consent")
     refused(world.compliance(admin, unit_id=world.u2.id))
-    refused(detail(world, "f", admin))
+    hidden(detail(world, "f", admin))
 
 
 def test_consent_given_or_withdrawn_changes_what_a_unit_admin_sees(world: World) -> None:

@@ -204,7 +204,7 @@ def test_call_ups_are_403_to_community_admins_unit_admins_and_members(
     assert client.post(f"{CALLUPS}/{body['id']}/confirm", headers=caller).status_code == 403
 
 
-def test_admins_outside_the_call_ups_area_get_403_and_see_only_their_own(
+def test_admins_outside_the_call_ups_area_are_refused_and_see_only_their_own(
     client: FlaskClient, fake_wechat: FakeWeChat
 ) -> None:
     place = make_city()
@@ -223,10 +223,11 @@ def test_admins_outside_the_call_ups_area_get_403_and_see_only_their_own(
     assert create(client, neighbour, place.street.id, day, [(shift_id, 1)]).status_code == 403
     for outsider in (neighbour, other_org):
         for call in (street_call, city_call):
-            assert client.get(f"{CALLUPS}/{call['id']}", headers=outsider).status_code == 403
+            # Someone else's call-up answers as an unknown one.
+            assert client.get(f"{CALLUPS}/{call['id']}", headers=outsider).status_code == 404
             proposal = client.post(f"{CALLUPS}/{call['id']}/proposal", headers=outsider)
-            assert proposal.status_code == 403
-    assert client.get(f"{CALLUPS}/{city_call['id']}", headers=street).status_code == 403
+            assert proposal.status_code == 404
+    assert client.get(f"{CALLUPS}/{city_call['id']}", headers=street).status_code == 404
     assert [c["id"] for c in client.get(CALLUPS, headers=street).json["items"]] == [
         street_call["id"]
     ]

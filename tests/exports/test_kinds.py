@@ -189,7 +189,7 @@ def test_a_call_ups_assignments_are_written_at_once(
     assert all(r["来源"].value == "系统推荐" and r["邀请答复"].value is None for r in placed)
     assert all(r["得分"].data_type == "n" and "本社区" in r["推荐理由"].value for r in placed)
     refused = ask(client, stranger, "call_up_assignments", call_up_id=call_up["id"])
-    assert (refused.status_code, refused.json["code"]) == (403, "auth.forbidden")
+    assert (refused.status_code, refused.json["code"]) == (404, "callup.not_found")
     unknown = ask(client, org, "call_up_assignments", call_up_id=999_999)
     assert (unknown.status_code, unknown.json["code"]) == (404, "callup.not_found")
     assert ask(client, org, "call_up_assignments").status_code == 422
@@ -243,7 +243,7 @@ def test_the_sign_in_sheet_a_secretary_prints(
     assert sheet.page_setup.orientation == "landscape"
     assert "敬老院义诊" in sheet.oddHeader.center.text
     refused = ask(client, neighbour, "shift_signin", shift_id=site.shift_id)
-    assert (refused.status_code, refused.json["code"]) == (403, "auth.forbidden")
+    assert (refused.status_code, refused.json["code"]) == (404, "shift.not_found")
     unknown = ask(client, site.admin, "shift_signin", shift_id=999_999)
     assert (unknown.status_code, unknown.json["code"]) == (404, "shift.not_found")
 

@@ -107,7 +107,7 @@ def test_transfer_moves_the_member_and_keeps_history(
     wrong_secretary = client.post(
         f"/api/v1/report-ins/{moved.json['id']}/approve", json={}, headers=old_secretary
     )
-    assert wrong_secretary.status_code == 403
+    assert wrong_secretary.status_code == 404  # another community's report-in: as unknown
     approved = client.post(
         f"/api/v1/report-ins/{moved.json['id']}/approve", json={}, headers=new_secretary
     )

@@ -1,5 +1,5 @@
 """Who may call each hours endpoint: one matrix over every admin endpoint, so a new one
-cannot forget its check. Refused calls write nothing."""
+cannot forget its check. Refused calls write nothing but their security-log event."""
 
 from __future__ import annotations
 
@@ -67,23 +67,32 @@ def _call(scene: Scene, method: str, url: str, body: Any, ids: dict[str, int], h
 
 
 def _written() -> tuple[int, ...]:
-    return (
-        count(HoursEntry),
-        count(Correction),
-        count(ApprovalPolicy),
-        count(Holiday),
-        count(SecurityEvent),
-    )
+    return (count(HoursEntry), count(Correction), count(ApprovalPolicy), count(Holiday))
+
+
+# Where the object of the path is a record or a correction, another scope's answer is the
+# object's unknown-id 404; a community (an area) is public, so its refusal stays 403.
+OUT_OF_SCOPE = {
+    "/api/v1/service-records/{record}/confirm": (404, "record.not_found"),
+    "/api/v1/service-records/confirm": (404, "record.not_found"),
+    "/api/v1/service-records/{record}/reject": (404, "record.not_found"),
+    "/api/v1/service-records/{confirmed}/void": (404, "record.not_found"),
+    "/api/v1/service-records/{confirmed}/adjustments": (404, "record.not_found"),
+    "/api/v1/corrections/{correction}/accept": (404, "correction.not_found"),
+    "/api/v1/corrections/{correction}/reject": (404, "correction.not_found"),
+    "/api/v1/communities/{community}/approval-policy": (403, "auth.forbidden"),
+}
 
 
 @pytest.mark.parametrize(("method", "url", "body"), ADMIN_ENDPOINTS + CALENDAR_ENDPOINTS)
 def test_member_calling_an_admin_endpoint_is_403(
     scene: Scene, ids: dict[str, int], method: str, url: str, body: Any
 ) -> None:
-    before = _written()
+    before, events = _written(), count(SecurityEvent)
     response = _call(scene, method, url, body, ids, scene.member)
     assert (response.status_code, response.json["code"]) == (403, "auth.forbidden")
     assert _written() == before
+    assert count(SecurityEvent) == events + 1
 
 
 @pytest.mark.parametrize(("method", "url", "body"), ADMIN_ENDPOINTS + CALENDAR_ENDPOINTS)
@@ -91,19 +100,22 @@ def test_unit_admin_calling_an_hours_endpoint_is_403(
     scene: Scene, ids: dict[str, int], method: str, url: str, body: Any
 ) -> None:
     unit_admin = scene.admin(Role.UNIT_ADMIN, scene.place.unit)
-    before = _written()
+    before, events = _written(), count(SecurityEvent)
     assert _call(scene, method, url, body, ids, unit_admin).status_code == 403
     assert _written() == before
+    assert count(SecurityEvent) == events + 1
 
 
 @pytest.mark.parametrize(("method", "url", "body"), SCOPED)
-def test_admin_of_another_community_is_403(
+def test_admin_of_another_community_is_refused_as_if_the_object_were_unknown(
     scene: Scene, ids: dict[str, int], method: str, url: str, body: Any
 ) -> None:
     other = scene.admin(Role.COMMUNITY_ADMIN, scene.place.other_community)
-    before = _written()
-    assert _call(scene, method, url, body, ids, other).status_code == 403
+    before, events = _written(), count(SecurityEvent)
+    response = _call(scene, method, url, body, ids, other)
+    assert (response.status_code, response.json["code"]) == OUT_OF_SCOPE[url]
     assert _written() == before
+    assert count(SecurityEvent) == events + 1
 
 
 @pytest.mark.parametrize(

@@ -308,11 +308,13 @@ def test_deciding_as_the_member_is_403(scene: Scene, action: str) -> None:
 
 
 @pytest.mark.parametrize("action", ["accept", "reject"])
-def test_deciding_as_other_community_secretary_is_403(scene: Scene, action: str) -> None:
+def test_deciding_as_other_community_secretary_is_404_as_if_unknown(
+    scene: Scene, action: str
+) -> None:
     correction_id = _asked(scene, _confirmed(scene), 90)
     other = scene.admin(Role.COMMUNITY_ADMIN, scene.place.other_community)
     response = scene.post(f"/api/v1/corrections/{correction_id}/{action}", other, reason="x")
-    assert response.status_code == 403
+    assert (response.status_code, response.json["code"]) == (404, "correction.not_found")
 
 
 def test_deciding_ones_own_correction_as_secretary_is_403(scene: Scene) -> None:

@@ -124,14 +124,24 @@ def test_confirm_as_member_is_403(scene: Scene) -> None:
     assert _nothing_written() == (0, 0, 0)
 
 
-def test_confirm_record_as_other_community_secretary_is_403(scene: Scene) -> None:
+def test_confirm_record_as_other_community_secretary_is_404_as_if_unknown(scene: Scene) -> None:
     record_id = scene.record()
     other = scene.admin(Role.COMMUNITY_ADMIN, scene.place.other_community)
 
     response = scene.post(f"/api/v1/service-records/{record_id}/confirm", other)
+    unknown = scene.post("/api/v1/service-records/999999/confirm", other)
 
-    assert (response.status_code, response.json["code"]) == (403, "auth.forbidden")
+    assert (response.status_code, response.json["code"]) == (404, "record.not_found")
+    assert {**response.json, "request_id": ""} == {**unknown.json, "request_id": ""}
     assert _nothing_written() == (0, 0, 0)
+    (event,) = db.session.scalars(
+        select(SecurityEvent).where(SecurityEvent.reason == "auth.out_of_scope")
+    ).all()
+    assert (event.action, event.object_type, event.object_id) == (
+        "hours.confirm",
+        "service_record",
+        str(record_id),
+    )
 
 
 def test_confirm_as_org_admin_who_may_only_read_is_403(scene: Scene) -> None:
@@ -187,8 +197,9 @@ def test_bulk_confirm_with_one_out_of_scope_id_confirms_nothing(scene: Scene) ->
 
     response = scene.post("/api/v1/service-records/confirm", ids=[*ours, theirs])
 
-    assert (response.status_code, response.json["code"]) == (403, "auth.forbidden")
-    assert response.json["fields"] == {"ids": {str(theirs): ["不在管理范围内"]}}
+    # Another community's record is named among the unknown ones: the caller cannot tell.
+    assert (response.status_code, response.json["code"]) == (404, "record.not_found")
+    assert response.json["fields"] == {"ids": {str(theirs): ["不存在"]}}
     assert str(theirs) in response.json["message"]
     assert {_record(i).status for i in [*ours, theirs]} == {RecordStatus.PENDING}
     assert _nothing_written() == (0, 0, 0)
@@ -275,11 +286,11 @@ def test_reject_a_confirmed_record_is_409(scene: Scene) -> None:
     assert (response.status_code, response.json["code"]) == (409, "record.not_pending")
 
 
-def test_reject_as_other_community_secretary_is_403(scene: Scene) -> None:
+def test_reject_as_other_community_secretary_is_404_as_if_unknown(scene: Scene) -> None:
     record_id = scene.record()
     other = scene.admin(Role.COMMUNITY_ADMIN, scene.place.other_community)
     response = scene.post(f"/api/v1/service-records/{record_id}/reject", other, reason="不认")
-    assert response.status_code == 403
+    assert (response.status_code, response.json["code"]) == (404, "record.not_found")
     assert _record(record_id).status == RecordStatus.PENDING
 
 

@@ -140,8 +140,9 @@ def test_one_record_refusals(scene: Scene) -> None:
     record_id = scene.record()
     _, other_member = scene.new_member()
     other_secretary = scene.admin(Role.COMMUNITY_ADMIN, scene.place.other_community)
-    assert scene.get(f"/api/v1/service-records/{record_id}", other_member).status_code == 403
-    assert scene.get(f"/api/v1/service-records/{record_id}", other_secretary).status_code == 403
+    # Someone else's record is as unknown as a missing one, to members and admins alike.
+    assert scene.get(f"/api/v1/service-records/{record_id}", other_member).status_code == 404
+    assert scene.get(f"/api/v1/service-records/{record_id}", other_secretary).status_code == 404
     assert scene.get("/api/v1/service-records/999999").status_code == 404
 
 

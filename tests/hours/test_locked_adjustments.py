@@ -52,8 +52,11 @@ def _adjust(scene: Scene, headers: Headers, period_id: int, **body: Any) -> Any:
 
 
 def _written() -> tuple[int, int, int]:
+    """The ledgers, and the adjustments logged as made (a refusal is logged as refused)."""
     events = db.session.scalars(
-        select(SecurityEvent.id).where(SecurityEvent.action.like("hours.adjust%"))
+        select(SecurityEvent.id).where(
+            SecurityEvent.action.like("hours.adjust%"), SecurityEvent.outcome == "success"
+        )
     ).all()
     return count(HoursEntry), count(PointsEntry), len(events)
 

@@ -270,9 +270,10 @@ def test_members_as_unit_admin_shows_each_members_report_in_status(
     [
         (Role.UNIT_ADMIN, lambda t: t.place.unit, 200, "13800000001"),
         (Role.ORG_ADMIN, lambda t: t.place.city, 200, "138****0001"),
-        (Role.UNIT_ADMIN, lambda t: t.unit2, 403, None),
-        (Role.ORG_ADMIN, lambda t: t.elsewhere.city, 403, None),
-        (Role.COMMUNITY_ADMIN, lambda t: t.place.community, 403, None),
+        # Anyone else is told the member does not exist (as for an unknown id).
+        (Role.UNIT_ADMIN, lambda t: t.unit2, 404, None),
+        (Role.ORG_ADMIN, lambda t: t.elsewhere.city, 404, None),
+        (Role.COMMUNITY_ADMIN, lambda t: t.place.community, 404, None),
     ],
     ids=["unit_admin", "org_admin", "other_unit_admin", "other_org_admin", "community_admin"],
 )
@@ -293,4 +294,4 @@ def test_member_detail_follows_the_listing_scope(
     if phone is not None:
         assert response.json["phone"] == phone and response.json["name"] == "张一"
     else:
-        assert response.json["code"] == "auth.forbidden"
+        assert response.json["code"] == "member.not_found"

@@ -110,6 +110,7 @@ def _other_city(p: City) -> Area:
     return make_city("汾阳市").city
 
 
+REVIEWERS = {Role.UNIT_ADMIN, Role.ORG_ADMIN}
 OUTSIDERS: list[tuple[str, Role | None, Callable[[City], Area | WorkUnit | None]]] = [
     ("unit_admin_of_another_unit", Role.UNIT_ADMIN, _other_unit),
     ("org_admin_of_another_city", Role.ORG_ADMIN, _other_city),
@@ -123,7 +124,7 @@ OUTSIDERS: list[tuple[str, Role | None, Callable[[City], Area | WorkUnit | None]
     ("role", "scope"), [case[1:] for case in OUTSIDERS], ids=[case[0] for case in OUTSIDERS]
 )
 @pytest.mark.parametrize("approve", [True, False], ids=["approve", "reject"])
-def test_review_by_anyone_outside_the_unit_or_city_is_403_and_changes_nothing(
+def test_review_by_anyone_outside_the_unit_or_city_is_refused_and_changes_nothing(
     client: FlaskClient,
     fake_wechat: FakeWeChat,
     role: Role | None,
@@ -140,7 +141,10 @@ def test_review_by_anyone_outside_the_unit_or_city_is_403_and_changes_nothing(
         headers=outsider,
     )
 
-    assert refused.status_code == 403 and refused.json["code"] == "auth.forbidden"
+    # A reviewer of another unit or city is told the member does not exist; the others lack
+    # the permission and are refused before the body is read.
+    expected = (404, "member.not_found") if role in REVIEWERS else (403, "auth.forbidden")
+    assert (refused.status_code, refused.json["code"]) == expected
     member = _member(member_id)
     assert member.status == MemberStatus.PENDING and member.reviewed_by_id is None
 
@@ -205,7 +209,7 @@ def test_review_follows_the_unit_the_member_changed_to(
     client.patch("/api/v1/me/member", json={"unit_id": new_unit.id}, headers=member)
     url = f"/api/v1/members/{member_id}/review"
 
-    assert client.post(url, json={"approve": True}, headers=old_admin).status_code == 403
+    assert client.post(url, json={"approve": True}, headers=old_admin).status_code == 404
     assert client.post(url, json={"approve": True}, headers=new_admin).status_code == 200
 
 

@@ -381,7 +381,7 @@ def test_narrowing_a_street_task_to_one_community_is_422(
     assert _task(task_id).visibility == "street"
 
 
-def test_editing_another_communitys_task_is_403(
+def test_editing_another_communitys_task_is_404_as_if_unknown(
     client: FlaskClient, fake_wechat: FakeWeChat, secretary: tuple[City, Headers]
 ) -> None:
     place, headers = secretary
@@ -390,7 +390,7 @@ def test_editing_another_communitys_task_is_403(
 
     response = client.patch(f"/api/v1/tasks/{task_id}", json={"title": "改了"}, headers=neighbour)
 
-    assert response.status_code == 403
+    assert (response.status_code, response.json["code"]) == (404, "task.not_found")
     assert _task(task_id).title == "文明劝导"
 
 
@@ -627,7 +627,7 @@ def test_cancelling_a_task_without_a_reason_is_422(
     assert _task(task_id).status == TaskStatus.DRAFT
 
 
-def test_cancelling_another_communitys_task_is_403(
+def test_cancelling_another_communitys_task_is_404_as_if_unknown(
     client: FlaskClient, fake_wechat: FakeWeChat, secretary: tuple[City, Headers]
 ) -> None:
     place, headers = secretary
@@ -638,5 +638,5 @@ def test_cancelling_another_communitys_task_is_403(
         f"/api/v1/tasks/{task_id}/cancel", json={"reason": "天气原因"}, headers=neighbour
     )
 
-    assert response.status_code == 403
+    assert (response.status_code, response.json["code"]) == (404, "task.not_found")
     assert _task(task_id).status == TaskStatus.DRAFT

@@ -17,9 +17,10 @@ from sunshine.access.permissions import (
     authorize,
     require_somewhere,
 )
+from sunshine.access.refusals import Subject
 from sunshine.callups import pool
 from sunshine.callups.models import CallUp, CallUpPost, CallUpStatus
-from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.org import service as org
 from sunshine.org.models import AreaLevel
@@ -41,6 +42,9 @@ def _loaded(query: Select[CallUp]) -> Select[CallUp]:
     )
 
 
+CALL_UP_MISSING = Missing(code="callup.not_found", message="动员不存在")
+
+
 def get(*, actor: Actor, call_up_id: int, lock: bool = False) -> CallUp:
     """A call-up the actor may manage (locked for a change when ``lock``)."""
     require_somewhere(actor, Permission.CALLUP_MANAGE)
@@ -49,8 +53,9 @@ def get(*, actor: Actor, call_up_id: int, lock: bool = False) -> CallUp:
         query = query.with_for_update(of=CallUp).execution_options(populate_existing=True)
     call_up = db.session.scalar(query)
     if call_up is None:
-        raise NotFound("动员不存在", code="callup.not_found")
-    authorize(actor, Permission.CALLUP_MANAGE, Place(area_path=call_up.area_path))
+        raise CALL_UP_MISSING.error()
+    subject = Subject("call_up", call_up.id, CALL_UP_MISSING)
+    authorize(actor, Permission.CALLUP_MANAGE, Place(area_path=call_up.area_path, subject=subject))
     return call_up
 
 

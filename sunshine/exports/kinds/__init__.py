@@ -33,3 +33,7 @@ KINDS: dict[str, ExportKind] = {
         unit_feedback.KIND,
     )
 }
+
+# Who may ask for an export at all: a holder of some kind's permission (the kind's own is
+# checked once the body names it).
+PERMISSIONS = tuple(dict.fromkeys(kind.permission for kind in KINDS.values()))

@@ -21,6 +21,7 @@ from sunshine.hours.service.decisions import (
     own_record_refused,
     place_of,
     points_for,
+    record_subject,
     reject,
     void,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "own_record_refused",
     "place_of",
     "points_for",
+    "record_subject",
     "reject",
     "void",
 ]

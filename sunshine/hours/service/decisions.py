@@ -30,8 +30,9 @@ from sqlalchemy import select
 from sunshine import clock
 from sunshine.access import permissions as access
 from sunshine.access.permissions import Actor, Permission, Place, authorize, can, require_somewhere
+from sunshine.access.refusals import Subject, out_of_scope_event
 from sunshine.audit import locks
-from sunshine.errors import Conflict, Forbidden, NotFound
+from sunshine.errors import Conflict, Forbidden, Missing, NotFound
 from sunshine.extensions import db
 from sunshine.hours import ledger
 from sunshine.hours.models import (
@@ -54,8 +55,15 @@ if TYPE_CHECKING:
 MAX_CREDITED_MINUTES = 1440
 
 
+RECORD_MISSING = Missing(code="record.not_found", message="服务记录不存在")
+
+
+def record_subject(record: ServiceRecord) -> Subject:
+    return Subject("service_record", record.id, RECORD_MISSING)
+
+
 def place_of(record: ServiceRecord) -> Place:
-    return Place(area_path=record.area_path)
+    return Place(area_path=record.area_path, subject=record_subject(record))
 
 
 def points_for(minutes: int) -> int:
@@ -70,7 +78,7 @@ def get_record(record_id: int, *, lock: bool = False) -> ServiceRecord:
         query = query.with_for_update().execution_options(populate_existing=True)
     record = db.session.scalar(query)
     if record is None:
-        raise NotFound("服务记录不存在", code="record.not_found")
+        raise RECORD_MISSING.error()
     return record
 
 
@@ -223,8 +231,9 @@ def confirm_many(
 ) -> list[ServiceRecord]:
     """Confirm several pending records, all or none.
 
-    Unknown ids are 404, records outside the actor's scope or their own 403, records not
-    pending 409, records dated in a locked period 409 ``period.locked`` — each naming every
+    Unknown ids and records outside the actor's scope are 404 alike (the refusal of the
+    latter logged), their own records 403, records not pending 409, records dated in a
+    locked period 409 ``period.locked`` — each naming every
     offending id (in ``fields.ids``, keyed by id).
     """
     require_somewhere(actor, Permission.HOURS_CONFIRM)
@@ -238,20 +247,16 @@ def confirm_many(
             .execution_options(populate_existing=True)
         )
     )
+    outside = [r.id for r in records if not can(actor, Permission.HOURS_CONFIRM, place_of(r))]
     found = {r.id for r in records}
-    missing = [i for i in wanted if i not in found]
+    missing = sorted({i for i in wanted if i not in found} | set(outside))
     if missing:
+        event = out_of_scope_event(actor.id, "hours.confirm", "service_record", outside)
         raise NotFound(
             f"以下服务记录不存在：{_named(missing)}",
             code="record.not_found",
             fields={"ids": {str(i): ["不存在"] for i in missing}},
-        )
-    outside = [r.id for r in records if not can(actor, Permission.HOURS_CONFIRM, place_of(r))]
-    if outside:
-        raise Forbidden(
-            f"以下服务记录不在您的管理范围内：{_named(outside)}",
-            code="auth.forbidden",
-            fields={"ids": {str(i): ["不在管理范围内"] for i in outside}},
+            security_event=event,
         )
     own = [r.id for r in records if conflicted_on(actor, r)]
     if own:

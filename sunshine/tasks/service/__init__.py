@@ -14,21 +14,26 @@ from sunshine.tasks.models import carried, visible_prefix
 from sunshine.tasks.service.shifts import (
     MAX_SHIFT_LENGTH,
     MOVE_NOTICE_THRESHOLD,
+    SHIFT_MISSING,
     add_shift,
     cancel_shift,
     cancel_task,
     fill_from_waitlist,
     get_shift,
+    place_of_shift,
     schedule_weekly,
+    shift_subject,
     update_shift,
 )
 from sunshine.tasks.service.signups import (
+    SIGNUP_MISSING,
     active_community,
     admission,
     cancel_signup,
     hold,
     join_shift,
     sign_up,
+    signup_subject,
     take_place_on_site,
 )
 from sunshine.tasks.service.tasks import (
@@ -40,6 +45,7 @@ from sunshine.tasks.service.tasks import (
     managed_task,
     place_of,
     publish_task,
+    task_subject,
     update_task,
 )
 
@@ -47,6 +53,8 @@ __all__ = [
     "LIVE",
     "MAX_SHIFT_LENGTH",
     "MOVE_NOTICE_THRESHOLD",
+    "SHIFT_MISSING",
+    "SIGNUP_MISSING",
     "TASK_FIELDS",
     "active_community",
     "add_shift",
@@ -64,10 +72,14 @@ __all__ = [
     "join_shift",
     "managed_task",
     "place_of",
+    "place_of_shift",
     "publish_task",
     "schedule_weekly",
+    "shift_subject",
     "sign_up",
+    "signup_subject",
     "take_place_on_site",
+    "task_subject",
     "update_shift",
     "update_task",
     "visible_prefix",

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select
 
 from sunshine import clock
-from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
-from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
+from sunshine.access.refusals import Subject
+from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.notify import service as notify
 from sunshine.notify.events import Event
@@ -29,7 +30,6 @@ from sunshine.tasks.service.tasks import (
     LIVE,
     check_editable,
     managed_task,
-    place_of,
 )
 
 # A shift moved by more than this is an event members must hear about.
@@ -102,19 +102,31 @@ def _new_shift(
     return shift
 
 
+SHIFT_MISSING = Missing(code="shift.not_found", message="班次不存在")
+
+
+def shift_subject(shift: Shift) -> Subject:
+    return Subject("shift", shift.id, SHIFT_MISSING)
+
+
+def place_of_shift(shift: Shift) -> Place:
+    """A shift's place is its task's; a refusal names the shift (and answers its 404)."""
+    return Place(area_path=shift.task.area_path, subject=shift_subject(shift))
+
+
 def get_shift(shift_id: int, *, lock: bool = False) -> Shift:
     query = select(Shift).where(Shift.id == shift_id)
     if lock:  # serialise every signup change on this shift (PostgreSQL row lock)
         query = query.with_for_update().execution_options(populate_existing=True)
     shift = db.session.scalar(query)
     if shift is None:
-        raise NotFound("班次不存在", code="shift.not_found")
+        raise SHIFT_MISSING.error()
     return shift
 
 
 def _open_shift(actor: Actor, shift_id: int) -> Shift:
     shift = get_shift(shift_id, lock=True)
-    authorize(actor, Permission.TASK_MANAGE, place_of(shift.task))
+    authorize(actor, Permission.TASK_MANAGE, place_of_shift(shift))
     if shift.status == ShiftStatus.CANCELLED or shift.task.status == TaskStatus.CANCELLED:
         raise Conflict("班次已取消", code="shift.cancelled")
     return shift

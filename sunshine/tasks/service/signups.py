@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from sunshine import clock
 from sunshine.access.permissions import Actor
-from sunshine.errors import Conflict, NotFound
+from sunshine.access.refusals import Subject, concealed
+from sunshine.errors import Conflict, Missing
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member, MemberStatus
@@ -172,6 +173,13 @@ def take_place_on_site(shift_id: int, member: Member) -> Signup:
     return signup
 
 
+SIGNUP_MISSING = Missing(code="signup.not_found", message="报名记录不存在")
+
+
+def signup_subject(signup: Signup) -> Subject:
+    return Subject("signup", signup.id, SIGNUP_MISSING)
+
+
 def cancel_signup(*, actor: Actor, signup_id: int, late_cutoff: timedelta) -> Signup:
     """Give up a place (or a waitlist spot); the next in line is promoted at once.
 
@@ -179,8 +187,10 @@ def cancel_signup(*, actor: Actor, signup_id: int, late_cutoff: timedelta) -> Si
     """
     member = members.own_member(actor)
     signup = db.session.get(Signup, signup_id)
-    if signup is None or signup.member_id != member.id:
-        raise NotFound("报名记录不存在", code="signup.not_found")
+    if signup is None:
+        raise SIGNUP_MISSING.error()
+    if signup.member_id != member.id:
+        raise concealed(account_id=actor.id, action="signup.cancel", subject=signup_subject(signup))
     shift = get_shift(signup.shift_id, lock=True)
     db.session.refresh(signup)
     if signup.status == SignupStatus.CANCELLED:

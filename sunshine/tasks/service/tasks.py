@@ -11,7 +11,8 @@ from typing import Any
 
 from sunshine import clock, geo
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
-from sunshine.errors import Conflict, Invalid, NotFound
+from sunshine.access.refusals import Subject
+from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.members.skills import active_skills
 from sunshine.moderation import service as moderation
@@ -55,8 +56,15 @@ def _set_point(task: Task, point: Mapping[str, Any] | None) -> None:
     task.longitude = Decimal(f"{kept.longitude:.6f}")
 
 
+TASK_MISSING = Missing(code="task.not_found", message="任务不存在")
+
+
+def task_subject(task: Task) -> Subject:
+    return Subject("task", task.id, TASK_MISSING)
+
+
 def place_of(task: Task) -> Place:
-    return Place(area_path=task.area_path)
+    return Place(area_path=task.area_path, subject=task_subject(task))
 
 
 # Catalogue -----------------------------------------------------------------------------------
@@ -113,7 +121,7 @@ def create_task(
 def get_task(task_id: int) -> Task:
     task = db.session.get(Task, task_id)
     if task is None:
-        raise NotFound("任务不存在", code="task.not_found")
+        raise TASK_MISSING.error()
     return task
 
 

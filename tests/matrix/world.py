@@ -1,0 +1,283 @@
+"""One world for the role matrix: two scopes (two cities, each with its street, communities
+and unit), an actor of every role on each, and one object of every kind in scope A.
+
+Built once per test through the builders (rows straight to the tables) and the API as the
+admins of scope A would; every path parameter of every route has a value here (``World.ids``)
+naming an object of scope A, so scope B's actors are refused on each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from sunshine import clock
+from sunshine.access.models import Grant, Role
+from sunshine.anomalies.models import Anomaly, AnomalyKind
+from sunshine.database import Base
+from sunshine.evaluations.models import Evaluation
+from sunshine.exports.models import Export
+from sunshine.extensions import db
+from sunshine.hours.models import Holiday
+from sunshine.imports.models import ImportBatch, ImportKind, ImportStatus
+from sunshine.reportin.models import ReportIn
+from sunshine.roster.models import RosterEntry
+from sunshine.security.models import SecurityEvent
+from sunshine.tasks.models import Invitation
+from tests.builders import (
+    City,
+    add_reported_members,
+    add_roster,
+    add_service_record,
+    add_shifts,
+    add_skill,
+    grant,
+    make_account,
+    make_city,
+    member_id_of,
+    publish_notice,
+    token_for,
+)
+from tests.steps import day_shift, published_shift
+
+Headers = dict[str, str]
+ADMIN_ROLES = (Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN)
+
+
+@dataclass
+class Scope:
+    place: City
+    headers: dict[Role, Headers] = field(default_factory=dict)  # Role.MEMBER: a member
+    account_ids: dict[Role, int] = field(default_factory=dict)
+    member_id: int = 0
+    neighbour: Headers = field(default_factory=dict)  # admin of the other community
+    neighbour_id: int = 0
+
+
+@dataclass
+class World:
+    a: Scope
+    b: Scope
+    sys_admin: Headers
+    ids: dict[str, Any]  # path parameter → an object of scope A
+
+    def actor_ids(self) -> dict[str, int]:
+        return {
+            f"{name} {role.value}": account_id
+            for name, scope in (("A", self.a), ("B", self.b))
+            for role, account_id in scope.account_ids.items()
+        }
+
+
+def _scope(place: City) -> Scope:
+    scope = Scope(place)
+    where = {
+        Role.COMMUNITY_ADMIN: place.community,
+        Role.STREET_ADMIN: place.street,
+        Role.UNIT_ADMIN: place.unit,
+        Role.ORG_ADMIN: place.city,
+    }
+    for role, area in where.items():
+        account = make_account()
+        grant(account, role, area)
+        scope.account_ids[role] = account.id
+        scope.headers[role] = token_for(account.id)
+    (member_account,) = add_reported_members(place, place.community, 1)
+    scope.account_ids[Role.MEMBER] = member_account
+    scope.headers[Role.MEMBER] = token_for(member_account)
+    scope.member_id = member_id_of(member_account)
+    neighbour = make_account()
+    grant(neighbour, Role.COMMUNITY_ADMIN, place.other_community)
+    scope.neighbour, scope.neighbour_id = token_for(neighbour.id), neighbour.id
+    return scope
+
+
+def _ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, (response.request.path, response.json)
+    return response.json
+
+
+def build(client: FlaskClient) -> World:
+    """The two scopes and scope A's objects, one of each kind."""
+    publish_notice()
+    a, b = _scope(make_city()), _scope(make_city("介休市"))
+    sys_account = make_account()
+    grant(sys_account, Role.SYS_ADMIN)
+    a.account_ids[Role.SYS_ADMIN] = sys_account.id
+    world = World(a=a, b=b, sys_admin=token_for(sys_account.id), ids={})
+    place, admin, member = a.place, a.headers[Role.COMMUNITY_ADMIN], a.headers[Role.MEMBER]
+    ids = world.ids
+    ids.update(
+        city_id=place.city.id,
+        street_id=place.street.id,
+        community_id=place.community.id,
+        area_id=place.community.id,
+        unit_id=place.unit.id,
+        member_id=a.member_id,
+        account_id=a.account_ids[Role.MEMBER],
+        skill_id=add_skill(),
+        day="2026-10-01",
+        filename="swagger-ui.css",
+    )
+    db.session.add(Holiday(day=date(2026, 10, 1), workday=False, name="国庆节"))
+    task_id, shift_id = published_shift(client, admin, place.community, capacity=5)
+    ids.update(task_id=task_id, shift_id=shift_id)
+    ids["signup_id"] = _ok(client.post(f"/api/v1/shifts/{shift_id}/signups", headers=member), 201)[
+        "id"
+    ]
+    past = clock.today() - timedelta(days=3)
+    record_shifts = add_shifts(task_id, 3)
+    ids["record_id"] = add_service_record(a.member_id, record_shifts[0], service_date=past)
+    confirmed = add_service_record(a.member_id, record_shifts[1], service_date=past)
+    _ok(client.post(f"/api/v1/service-records/{confirmed}/confirm", headers=admin))
+    ids["confirmed_id"] = confirmed
+    ids["correction_id"] = _ok(
+        client.post(
+            f"/api/v1/service-records/{confirmed}/corrections",
+            json={"proposed_minutes": 60, "reason": "少算了"},
+            headers=member,
+        ),
+        201,
+    )["id"]
+    ids["need_id"] = _ok(
+        client.post(
+            f"/api/v1/communities/{place.community.id}/needs",
+            json={"content": "独居老人助餐"},
+            headers=admin,
+        ),
+        201,
+    )["id"]
+    (other_account,) = add_reported_members(place, place.community, 1)
+    ids["other_member_id"] = member_id_of(other_account)
+    _ok(
+        client.post(
+            f"/api/v1/shifts/{shift_id}/invitations",
+            json={"member_ids": [ids["other_member_id"]]},
+            headers=admin,
+        ),
+        201,
+    )
+    ids["invitation_id"] = db.session.scalar(sa.select(sa.func.max(Invitation.id)))
+    ids["report_in_id"] = db.session.scalar(
+        sa.select(ReportIn.id).where(ReportIn.member_id == a.member_id)
+    )
+    _call_up(client, world)
+    year = clock.today().year
+    ids["period_id"] = _ok(
+        client.post(
+            f"/api/v1/cities/{place.city.id}/periods",
+            json={"kind": "year", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"},
+            headers=a.headers[Role.ORG_ADMIN],
+        ),
+        201,
+    )["id"]
+    grade = f"/api/v1/periods/{ids['period_id']}/communities/{place.community.id}/evaluations"
+    _ok(client.put(f"{grade}/{a.member_id}", json={"grade": "good"}, headers=admin))
+    ids["evaluation_id"] = db.session.scalar(sa.select(sa.func.max(Evaluation.id)))
+    ids["statement_id"] = _ok(
+        client.post(
+            "/api/v1/me/statements",
+            json={"from": (past - timedelta(days=1)).isoformat(), "to": past.isoformat()},
+            headers=member,
+        ),
+        201,
+    )["items"][0]["id"]
+    ids["verification_id"] = _ok(
+        client.post(
+            "/api/v1/ledger/verifications",
+            json={"city_id": place.city.id},
+            headers=a.headers[Role.ORG_ADMIN],
+        ),
+        202,
+    )["id"]
+    ids["grant_id"] = db.session.scalar(
+        sa.select(Grant.id).where(Grant.account_id == a.account_ids[Role.COMMUNITY_ADMIN])
+    )
+    _rows(world)
+    add_roster(place.city, place.unit, "王五", "13900000999")
+    ids["roster_id"] = db.session.scalar(sa.select(sa.func.max(RosterEntry.id)))
+    db.session.commit()
+    return world
+
+
+def _call_up(client: FlaskClient, world: World) -> None:
+    place, street_admin = world.a.place, world.a.headers[Role.STREET_ADMIN]
+    day = clock.today() + timedelta(days=5)
+    shift = day_shift(client, street_admin, place.community, day, visibility="street")
+    body = _ok(
+        client.post(
+            "/api/v1/call-ups",
+            json={
+                "area_id": place.street.id,
+                "title": "文明城市迎检",
+                "day": day.isoformat(),
+                "posts": [{"shift_id": shift, "places": 2}],
+            },
+            headers=street_admin,
+        ),
+        201,
+    )
+    world.ids["call_up_id"] = body["id"]
+    world.ids["post_id"] = body["posts"][0]["id"]
+    assigned = _ok(
+        client.post(
+            f"/api/v1/call-ups/{body['id']}/assignments",
+            json={"post_id": body["posts"][0]["id"], "member_id": world.a.member_id},
+            headers=street_admin,
+        ),
+        201,
+    )
+    world.ids["assignment_id"] = assigned["id"]
+
+
+def _rows(world: World) -> None:
+    """Objects no API makes on demand: an anomaly, an export, an import batch."""
+    place, ids = world.a.place, world.ids
+    anomaly = Anomaly(
+        kind=AnomalyKind.HAND_RECORDED,
+        subject=f"record:{ids['record_id']}",
+        area_id=place.community.id,
+        area_path=place.community.path,
+        member_id=world.a.member_id,
+        day=clock.today(),
+        summary="手工补录",
+    )
+    export = Export(requested_by_id=world.a.account_ids[Role.ORG_ADMIN], kind="records", filters={})
+    batch = ImportBatch(
+        kind=ImportKind.UNITS,
+        city_id=place.city.id,
+        filename="units.csv",
+        status=ImportStatus.REJECTED,
+    )
+    db.session.add_all([anomaly, export, batch])
+    db.session.flush()
+    ids.update(anomaly_id=anomaly.id, export_id=export.id, batch_id=batch.id)
+
+
+def fingerprint() -> dict[str, str]:
+    """A digest of every table but the security log (which refusals append to): a refused
+    call must leave every one unchanged."""
+    digests = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name == SecurityEvent.__tablename__:
+            continue
+        rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+        digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return digests
+
+
+def security_events_since(last_id: int) -> list[SecurityEvent]:
+    return list(
+        db.session.scalars(
+            sa.select(SecurityEvent).where(SecurityEvent.id > last_id).order_by(SecurityEvent.id)
+        )
+    )
+
+
+def last_event_id() -> int:
+    return db.session.scalar(sa.select(sa.func.max(SecurityEvent.id))) or 0
