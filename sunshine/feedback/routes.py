@@ -8,8 +8,9 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine.access.permissions import Permission
 from sunshine.api import Shown
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.extensions import db
 from sunshine.feedback import documents, service, views
 from sunshine.feedback.schemas import (
@@ -32,7 +33,7 @@ _UNKNOWN = "反馈不存在（unit_feedback.not_found）"
 
 @blp.route("/periods/<int:period_id>/unit-feedback")
 class PeriodUnitFeedback(MethodView):
-    @login_required
+    @requires(Permission.UNIT_FEEDBACK_ISSUE)
     @blp.arguments(IssueIn)
     @blp.response(201, IssuedOut)
     @blp.alt_response(404, description="周期或单位不存在（period.not_found、unit.not_found）")
@@ -54,7 +55,7 @@ class PeriodUnitFeedback(MethodView):
 
 @blp.route("/unit-feedback")
 class UnitFeedbackList(MethodView):
-    @login_required
+    @requires(Permission.UNIT_FEEDBACK_READ)
     @blp.arguments(FeedbackListArgs, location="query")
     @blp.response(200, FeedbackSummaryPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
@@ -75,7 +76,7 @@ class UnitFeedbackList(MethodView):
 
 @blp.route("/unit-feedback/<int:feedback_id>")
 class UnitFeedbackDetail(MethodView):
-    @login_required
+    @requires(Permission.UNIT_FEEDBACK_READ)
     @blp.response(200, FeedbackOut)
     @blp.alt_response(404, description=_UNKNOWN)
     def get(self, feedback_id: int) -> Shown:
@@ -93,7 +94,7 @@ class UnitFeedbackDetail(MethodView):
 
 @blp.route("/unit-feedback/<int:feedback_id>/lines")
 class UnitFeedbackLines(MethodView):
-    @login_required
+    @requires(Permission.UNIT_FEEDBACK_READ)
     @blp.arguments(LineArgs, location="query")
     @blp.response(200, LinePage)
     @blp.alt_response(404, description=_UNKNOWN)
@@ -116,7 +117,7 @@ class UnitFeedbackLines(MethodView):
 
 @blp.route("/unit-feedback/<int:feedback_id>/pdf")
 class UnitFeedbackPdf(MethodView):
-    @login_required
+    @requires(Permission.UNIT_FEEDBACK_READ)
     @blp.response(200, BINARY, content_type="application/pdf")
     @blp.alt_response(404, description=_UNKNOWN)
     @blp.alt_response(503, description="服务器缺少中文字体（statement.font_missing）")

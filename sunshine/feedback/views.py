@@ -2,9 +2,9 @@
 member's own lines, and the rows the downloads (xlsx, PDF) are written from.
 
 Readers (``unit_feedback.read``): the unit's admins, and the organisation department of the
-unit's city. Another unit's feedback is 403 ``auth.forbidden`` (logged), an unknown one 404
-``unit_feedback.not_found``, both after the 403 for a caller who holds the permission
-nowhere: the codebase's rule for objects outside one's scope (docs/feedback.md).
+unit's city. Another unit's feedback answers as an unknown one, 404
+``unit_feedback.not_found`` (logged), after the 403 for a caller who holds the permission
+nowhere: the codebase's rule for objects outside one's scope (docs/access.md).
 
 **Consent at read time.** A line is shown in detail only when the member had consented at
 issue (its figures were kept) **and** still does now (``consent.in_force``), and is not
@@ -25,11 +25,12 @@ from sqlalchemy.orm import joinedload
 
 from sunshine.access.listing import scoped_page
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
+from sunshine.access.refusals import Subject
 from sunshine.api import Shown
 from sunshine.audit.tally import STATUS_LABELS, ComplianceStatus
 from sunshine.consent import service as consent
 from sunshine.consent.models import ConsentKind
-from sunshine.errors import NotFound
+from sunshine.errors import Missing
 from sunshine.evaluations.models import GRADE_LABELS, Grade
 from sunshine.extensions import db
 from sunshine.feedback.models import UnitFeedback, UnitFeedbackLine
@@ -66,6 +67,9 @@ def log(
     )
 
 
+FEEDBACK_MISSING = Missing(code="unit_feedback.not_found", message="反馈不存在")
+
+
 def readable(actor: Actor, feedback_id: int) -> UnitFeedback:
     """The version, for the unit's admins and the organisation department of its city."""
     require_somewhere(actor, READ)
@@ -75,12 +79,13 @@ def readable(actor: Actor, feedback_id: int) -> UnitFeedback:
         .options(joinedload(UnitFeedback.period), joinedload(UnitFeedback.unit))
     )
     if feedback is None:
-        raise NotFound("反馈不存在", code="unit_feedback.not_found")
+        raise FEEDBACK_MISSING.error()
     city = db.session.get_one(Area, feedback.unit.city_id)
+    subject = Subject("unit_feedback", feedback.id, FEEDBACK_MISSING)
     authorize(
         actor,
         READ,
-        Place(unit_id=feedback.unit_id, unit_city_path=city.path),
+        Place(unit_id=feedback.unit_id, unit_city_path=city.path, subject=subject),
         audit={
             "action": "unit_feedback.read",
             "object_type": "unit_feedback",

@@ -8,7 +8,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.auth.current import current_actor, login_required
+from sunshine.access.permissions import Permission
+from sunshine.auth.current import current_actor, login_required, requires
 from sunshine.honour_roll import units, views
 from sunshine.honour_roll.schemas import (
     MyRankingArgs,
@@ -57,7 +58,7 @@ class MyRanking(MethodView):
 
 @blp.route("/periods/<int:period_id>/rankings/units")
 class UnitRanking(MethodView):
-    @login_required
+    @requires(Permission.RANKING_UNITS)
     @blp.arguments(UnitRankingArgs, location="query")
     @blp.response(200, UnitRankingOut)
     @blp.alt_response(404, description="周期或街道不存在（period.not_found、area.not_found）")

@@ -7,7 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.access.permissions import Permission
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.extensions import db
 from sunshine.moderation import service, views
 from sunshine.moderation.models import ContentCheck
@@ -27,7 +28,7 @@ _DECIDE_403 = "不在管辖范围（auth.forbidden），或审核自己提交的
 
 @blp.route("/content-checks")
 class ContentChecks(MethodView):
-    @login_required
+    @requires(Permission.CONTENT_REVIEW)
     @blp.arguments(ContentCheckListArgs, location="query")
     @blp.response(200, ContentCheckPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
@@ -60,7 +61,7 @@ class ContentCheckDetail(MethodView):
 
 @blp.route("/content-checks/<bigid:check_id>/approve")
 class ContentCheckApprove(MethodView):
-    @login_required
+    @requires(Permission.CONTENT_REVIEW)
     @blp.arguments(ApproveIn)
     @blp.response(200, ContentCheckOut)
     @blp.alt_response(403, description=_DECIDE_403)
@@ -81,7 +82,7 @@ class ContentCheckApprove(MethodView):
 
 @blp.route("/content-checks/<bigid:check_id>/reject")
 class ContentCheckReject(MethodView):
-    @login_required
+    @requires(Permission.CONTENT_REVIEW)
     @blp.arguments(RejectIn)
     @blp.response(200, ContentCheckOut)
     @blp.alt_response(403, description=_DECIDE_403)

@@ -28,8 +28,9 @@ from sqlalchemy import select, update
 
 from sunshine import clock, wechat
 from sunshine.access.permissions import Actor, Permission, Place, authorize
+from sunshine.access.refusals import Subject as Refused
 from sunshine.auth.models import Account
-from sunshine.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from sunshine.errors import Conflict, DomainError, Forbidden, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.moderation.models import CLEARED, HELD, CheckStatus, ContentCheck, Scene
 from sunshine.security import service as security
@@ -282,14 +283,19 @@ def recheck_pending(now: datetime, *, batch: int = 50) -> dict[str, int]:
     return counts
 
 
+CHECK_MISSING = Missing(code="content_check.not_found", message="内容审核记录不存在")
+
+
 def held_check(actor: Actor, check_id: int, *, author_may: bool = False) -> ContentCheck:
     """A check the actor may review (its scope) — or, with ``author_may``, read as its
-    author; 404 when unknown."""
+    author; 404 when unknown, and the same 404 outside the reviewer's scope."""
     check = db.session.get(ContentCheck, check_id)
     if check is None:
-        raise NotFound("内容审核记录不存在", code="content_check.not_found")
+        raise CHECK_MISSING.error()
     if not (author_may and check.author_id == actor.id):
-        authorize(actor, Permission.CONTENT_REVIEW, Place(area_path=check.area_path))
+        subject = Refused("content_check", check.id, CHECK_MISSING)
+        place = Place(area_path=check.area_path, subject=subject)
+        authorize(actor, Permission.CONTENT_REVIEW, place)
     return check
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from sunshine.auth.current import current_actor, login_required
+from sunshine.access.permissions import Permission
+from sunshine.auth.current import current_actor, login_required, requires
 from sunshine.extensions import db
 from sunshine.notify import service, views
 from sunshine.notify.schemas import (
@@ -82,7 +83,7 @@ class MyMessagesRead(MethodView):
 
 @blp.route("/notify/messages")
 class Outbox(MethodView):
-    @login_required
+    @requires(Permission.NOTIFY_MONITOR)
     @blp.arguments(OutboxArgs, location="query")
     @blp.response(200, OutboxPage)
     @blp.alt_response(403, description="不是系统管理员（auth.forbidden）")

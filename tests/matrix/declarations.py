@@ -29,6 +29,23 @@ PUBLIC = {
     "POST /api/v1/auth/login",
     "GET /api/v1/statements/verify",  # anyone holding a statement's number and code
     "GET /api/v1/privacy-notice",
+    # The console's pages (HTML, not the API): a page checks the session itself (none: the
+    # login page; without the page's permission: 404) and reads everything through the API.
+    "GET /console/",
+    "GET /console/compliance",
+    "GET /console/imports",
+    "GET /console/list/<key>",
+    "GET /console/records",
+    "GET /console/report-ins",
+    "GET /console/tasks",
+    "GET /console/shifts/<int:shift_id>/checkin",
+    "GET /console/static/<path:filename>",
+    "GET /console/vendor/<name>",
+    # The console's login: the page that makes a ticket, its code, and the browser's poll
+    # (which only the browser holding the ticket's nonce cookie can turn into a session).
+    "GET /console/login",
+    "GET /console/login/<string(length=24):ticket>/code.png",
+    "POST /console/login/<string(length=24):ticket>/session",
 }
 
 # Any signed-in account, on data that is no one's (the public tree, catalogues) or the
@@ -63,6 +80,21 @@ ANY_ACCOUNT = {
     "GET /api/v1/me/statements",
     "POST /api/v1/me/statements",
     "POST /api/v1/punches",  # a code of a shift the member holds a place on
+    "GET /api/v1/me/messages",
+    "GET /api/v1/me/messages/unread-count",
+    "POST /api/v1/me/messages/read",  # ids of others' messages are ignored, never marked
+    "GET /api/v1/me/subscriptions",
+    "POST /api/v1/me/subscriptions",
+    "GET /api/v1/me/unit-feedback",
+    # The honour roll: a member reads their own community's, street's and city's boards, an
+    # admin those their grant reaches (others: 403); the names on it are masked and consented.
+    "GET /api/v1/periods/<int:period_id>/rankings",
+    "GET /api/v1/periods/<int:period_id>/rankings/me",
+    # The admin's mini-program confirms a console login ticket; the service refuses accounts
+    # without an admin grant (403 console.not_admin, logged).
+    "POST /api/v1/console/tickets/<string(length=24):ticket>/confirm",
+    "POST /console/logout",  # the caller's own console session
+    "GET /console/qr.svg",  # draws text the page already holds (a signed-in console only)
 }
 
 # Any signed-in account on one object of someone's: only its holder, or an administrator in
@@ -85,6 +117,8 @@ OWN_OBJECT: dict[str, set[int]] = {
     "GET /api/v1/me/statements/<bigid:statement_id>/pdf": {404},
     "GET /api/v1/statements/<bigid:statement_id>": {404},
     "GET /api/v1/statements/<bigid:statement_id>/pdf": {404},
+    # Held text: its author, or a reviewer in scope.
+    "GET /api/v1/content-checks/<bigid:check_id>": {404},
     # The admin who asked for an export (still holding the kind's permission, to download).
     "GET /api/v1/exports/<int:export_id>": {404},
     "GET /api/v1/exports/<int:export_id>/file": {404},
@@ -128,6 +162,7 @@ def _soon(hours: int = 0) -> str:
 BODIES: dict[str, Body] = {
     "POST /api/v1/anomalies/<bigid:anomaly_id>/answer": lambda ids: {"note": "已核实"},
     "POST /api/v1/anomalies/<bigid:anomaly_id>/review": lambda ids: {"outcome": "no_problem"},
+    "POST /api/v1/content-checks/<bigid:check_id>/reject": REASON,
     "POST /api/v1/call-ups": lambda ids: {
         "area_id": ids["street_id"],
         "title": "迎检",

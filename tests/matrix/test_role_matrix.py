@@ -215,6 +215,7 @@ def _a_ids(world: World) -> dict[str, Callable[[], set[int]]]:
     return {
         "GET /api/v1/anomalies": lambda: {ids["anomaly_id"]},
         "GET /api/v1/call-ups": lambda: {ids["call_up_id"]},
+        "GET /api/v1/content-checks": lambda: {ids["check_id"]},
         "GET /api/v1/corrections": lambda: {ids["correction_id"]},
         "GET /api/v1/grants": grants,
         "GET /api/v1/members": lambda: {ids["member_id"], ids["other_member_id"]},
@@ -224,6 +225,7 @@ def _a_ids(world: World) -> dict[str, Callable[[], set[int]]]:
         "GET /api/v1/service-records": lambda: {ids["record_id"], ids["confirmed_id"]},
         "GET /api/v1/statements": lambda: {ids["statement_id"]},
         "GET /api/v1/tasks": lambda: {ids["task_id"]},
+        "GET /api/v1/unit-feedback": lambda: {ids["feedback_id"]},
     }
 
 

@@ -23,6 +23,7 @@ from sunshine.database import Base
 from sunshine.evaluations.models import Evaluation
 from sunshine.exports.models import Export
 from sunshine.extensions import db
+from sunshine.fake_wechat import TEXT_REVIEW
 from sunshine.hours.models import Holiday
 from sunshine.imports.models import ImportBatch, ImportKind, ImportStatus
 from sunshine.reportin.models import ReportIn
@@ -43,7 +44,7 @@ from tests.builders import (
     publish_notice,
     token_for,
 )
-from tests.steps import day_shift, published_shift
+from tests.steps import day_shift, post_shift, post_task, published_shift
 
 Headers = dict[str, str]
 ADMIN_ROLES = (Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN)
@@ -198,11 +199,38 @@ def build(client: FlaskClient) -> World:
     ids["grant_id"] = db.session.scalar(
         sa.select(Grant.id).where(Grant.account_id == a.account_ids[Role.COMMUNITY_ADMIN])
     )
+    ids["check_id"] = _held_text(client, place, admin)
+    last_year = _ok(
+        client.post(
+            f"/api/v1/cities/{place.city.id}/periods",
+            json={"kind": "year", "starts_on": f"{year - 1}-01-01", "ends_on": f"{year - 1}-12-31"},
+            headers=a.headers[Role.ORG_ADMIN],
+        ),
+        201,
+    )["id"]
+    ids["feedback_id"] = _ok(
+        client.post(
+            f"/api/v1/periods/{last_year}/unit-feedback",
+            json={"unit_id": place.unit.id},
+            headers=a.headers[Role.ORG_ADMIN],
+        ),
+        201,
+    )["items"][0]["id"]
+    ids["ticket"] = "A" * 24  # no such console login ticket: every caller gets the same 404
     _rows(world)
     add_roster(place.city, place.unit, "王五", "13900000999")
     ids["roster_id"] = db.session.scalar(sa.select(sa.func.max(RosterEntry.id)))
     db.session.commit()
     return world
+
+
+def _held_text(client: FlaskClient, place: Any, admin: Headers) -> int:
+    """A task whose text WeChat's check holds for a person (the fake's review keyword)."""
+    task_id = post_task(client, admin, place.community, title=f"{TEXT_REVIEW}的活动")
+    post_shift(client, admin, task_id)
+    held = _ok(client.post(f"/api/v1/tasks/{task_id}/publish", headers=admin))
+    check_id: int = held["content_check"]["id"]
+    return check_id
 
 
 def _call_up(client: FlaskClient, world: World) -> None:
