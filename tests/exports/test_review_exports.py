@@ -146,7 +146,9 @@ def test_evaluations_refusals_are_the_listing_s_own(grading: Grading) -> None:  
             SecurityEvent.action == "export.request", SecurityEvent.outcome == "failure"
         )
     ).all()
-    assert [e.detail["kind"] for e in refused] == ["evaluations", "evaluations"]
+    foreign_org, member = refused  # the member is refused before the body is read (@requires)
+    assert foreign_org.detail["kind"] == "evaluations"
+    assert "evaluation.read" in member.detail["permission"]
 
 
 # Anomalies --------------------------------------------------------------------------------

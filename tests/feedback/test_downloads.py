@@ -89,8 +89,9 @@ def test_another_unit_cannot_export_it(world: FeedbackWorld) -> None:
     refused = ask(world.client, other, "unit_feedback", feedback_id=feedback["id"])
     unknown = ask(world.client, other, "unit_feedback", feedback_id=999_999)
 
-    assert (refused.status_code, refused.json["code"]) == (403, "auth.forbidden")
+    assert (refused.status_code, refused.json["code"]) == (404, "unit_feedback.not_found")
     assert (unknown.status_code, unknown.json["code"]) == (404, "unit_feedback.not_found")
+    assert refused.json["message"] == unknown.json["message"]
 
 
 def test_no_formula_from_user_text(world: FeedbackWorld) -> None:

@@ -106,5 +106,5 @@ def test_the_author_follows_a_held_name_but_another_community_admin_may_not_read
         "review",
         {"name": f"{TEXT_REVIEW}队"},
     )
-    assert (other.status_code, other.json["code"]) == (403, "auth.forbidden")
+    assert (other.status_code, other.json["code"]) == (404, "content_check.not_found")
     assert (decide.status_code, decide.json["code"]) == (403, "auth.forbidden")
