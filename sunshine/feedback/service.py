@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from sunshine import clock
+from sunshine.access.models import Grant, Role
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.audit.models import Period
 from sunshine.audit.selection import rules_for
@@ -37,6 +38,7 @@ from sunshine.evaluations.models import Evaluation
 from sunshine.extensions import db
 from sunshine.feedback.models import FeedbackTrigger, UnitFeedback, UnitFeedbackLine
 from sunshine.members.models import Member, MemberStatus
+from sunshine.notify import service as notify
 from sunshine.org import service as org
 from sunshine.org.models import Area, WorkUnit
 from sunshine.security import service as security
@@ -261,5 +263,35 @@ def _issue(
                 "consenting": feedback.consenting,
             },
         )
+    _tell_unit_admins(period, issued)
     db.session.flush()
     return issued
+
+
+def _tell_unit_admins(period: Period, issued: Sequence[UnitFeedback]) -> None:
+    """Each unit's admins hear that a new version is out (the inbox, and WeChat if allowed)."""
+    unit_ids = [feedback.unit_id for feedback in issued]
+    admins: dict[int, list[int]] = defaultdict(list)
+    rows = db.session.execute(
+        select(Grant.unit_id, Grant.account_id).where(
+            Grant.role == Role.UNIT_ADMIN, Grant.unit_id.in_(unit_ids), Grant.revoked_at.is_(None)
+        )
+    )
+    for unit_id, account_id in rows:
+        if unit_id is not None:
+            admins[unit_id].append(account_id)
+    names = {
+        unit_id: name
+        for unit_id, name in db.session.execute(
+            select(WorkUnit.id, WorkUnit.name).where(WorkUnit.id.in_(unit_ids))
+        )
+    }
+    span = f"{period.starts_on.isoformat()} 至 {period.ends_on.isoformat()}"
+    for feedback in issued:
+        notify.unit_feedback_issued(
+            unit_admin_ids=admins[feedback.unit_id],
+            unit=names[feedback.unit_id],
+            period=span,
+            version=feedback.version,
+            feedback_id=feedback.id,
+        )

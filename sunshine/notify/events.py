@@ -22,6 +22,8 @@ class Event(StrEnum):
     REGISTRATION_REVIEWED = "registration_reviewed"
     RECORD_DECIDED = "record_decided"
     CORRECTION_DECIDED = "correction_decided"
+    STATEMENT_ISSUED = "statement_issued"
+    UNIT_FEEDBACK_ISSUED = "unit_feedback_issued"
 
 
 @dataclass(frozen=True)
@@ -76,5 +78,15 @@ EVENTS: dict[Event, EventText] = {
         "更正结果",
         "您对「{task}」服务时长的更正申请{result}。{reason_note}",
         ("task", "record_id", "correction_id", *_DECISION),
+    ),
+    Event.STATEMENT_ISSUED: EventText(
+        "证明已出具",
+        "您申请的志愿服务记录证明已由「{issuer}」出具：{period}，共 {hours} 小时，编号 {number}。",
+        ("issuer", "period", "hours", "number", "statement_id"),
+    ),
+    Event.UNIT_FEEDBACK_ISSUED: EventText(
+        "双报到反馈",
+        "「{unit}」{period}的双报到反馈（第 {version} 版）已发出，请在电脑端控制台查看。",
+        ("unit", "period", "version", "feedback_id"),
     ),
 }

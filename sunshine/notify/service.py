@@ -238,6 +238,29 @@ def record_decided(record: Any, *, approved: bool, reason: str | None) -> int:
     )
 
 
+def statement_issued(statement: Any) -> int:
+    """A statement the member asked for was issued (``statement``: a ``statements`` row)."""
+    return enqueue_for_members(
+        Event.STATEMENT_ISSUED,
+        member_ids=[statement.member_id],
+        values={
+            "issuer": statement.issuer_name,
+            "period": f"{statement.starts_on.isoformat()} 至 {statement.ends_on.isoformat()}",
+            "hours": round(statement.total_minutes / 60, 1),
+            "number": statement.number,
+            "statement_id": statement.id,
+        },
+    )
+
+
+def unit_feedback_issued(
+    *, unit_admin_ids: Iterable[int], unit: str, period: str, version: int, feedback_id: int
+) -> int:
+    """A unit's feedback was issued: its admins (accounts) are told."""
+    values = {"unit": unit, "period": period, "version": version, "feedback_id": feedback_id}
+    return enqueue(Event.UNIT_FEEDBACK_ISSUED, account_ids=unit_admin_ids, values=values)
+
+
 def forget(account_id: int) -> None:
     """A closed account's messages (read or not, sent or not) and quotas are deleted."""
     db.session.execute(delete(Message).where(Message.account_id == account_id))

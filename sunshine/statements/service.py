@@ -28,6 +28,7 @@ from sunshine.hours.models import RecordStatus, ServiceRecord
 from sunshine.members import service as members
 from sunshine.members.models import Member
 from sunshine.members.names import mask_name
+from sunshine.notify import service as notify
 from sunshine.org.models import Area
 from sunshine.security import service as security
 from sunshine.statements import codes
@@ -155,6 +156,7 @@ def _new_statement(
             "total_minutes": statement.total_minutes,
         },
     )
+    notify.statement_issued(statement)
     return statement
 
 

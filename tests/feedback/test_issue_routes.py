@@ -131,3 +131,21 @@ def test_unlocking_keeps_what_was_issued_and_relocking_issues_again(
 
     again = world.ok(world.get("/unit-feedback", unit_id=world.u1.id))["items"]
     assert [(item["version"], item["trigger"]) for item in again] == [(2, "lock")]
+
+
+def test_the_unit_s_admins_are_told_of_each_new_version(world: FeedbackWorld) -> None:
+    admin = world.admin(Role.UNIT_ADMIN, world.u1)
+    other = world.admin(Role.UNIT_ADMIN, world.u2)
+
+    world.issued(unit_id=world.u1.id)
+    world.issued(unit_id=world.u1.id)
+
+    def told(headers: dict[str, str]) -> list[str]:
+        inbox = world.client.get("/api/v1/me/messages", headers=headers)
+        assert inbox.status_code == 200
+        return [m["body"] for m in inbox.json["items"] if m["event"] == "unit_feedback_issued"]
+
+    bodies = told(admin)
+    assert len(bodies) == 2 and all(world.u1.name in body for body in bodies)
+    assert {"第 1 版" in b for b in bodies} == {True, False}
+    assert told(other) == []

@@ -204,3 +204,15 @@ def test_asking_without_a_token_is_401(scene: Scene) -> None:
         "/api/v1/me/statements", json={"from": "2026-01-01", "to": "2026-01-31"}
     )
     assert response.status_code == 401
+
+
+def test_the_member_is_told_the_statement_is_issued(scene: Scene) -> None:
+    scene.confirmed(days_ago(20), minutes=150)
+
+    statement = scene.issue(days_ago(30), days_ago(1))
+
+    inbox = scene.client.get("/api/v1/me/messages", headers=scene.member)
+    assert inbox.status_code == 200
+    (message,) = [m for m in inbox.json["items"] if m["event"] == "statement_issued"]
+    assert message["title"] == "证明已出具"
+    assert statement["number"] in message["body"] and "2.5 小时" in message["body"]
