@@ -51,6 +51,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("dashboard", "工作台", Permission.CONSOLE_LOGIN),
     ("compliance", "达标情况", Permission.COMPLIANCE_READ),
     ("evaluations", "评价", Permission.EVALUATION_READ),
+    ("grading", "评价打分", Permission.EVALUATION_GRADE),
     ("rankings", "光荣榜", Permission.RANKING_READ),
     ("unit-rankings", "单位达标排名", Permission.RANKING_UNITS),
     ("unit-feedback", "单位反馈", Permission.UNIT_FEEDBACK_READ),

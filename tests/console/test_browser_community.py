@@ -147,3 +147,43 @@ def test_another_communitys_admin_sees_none_of_it(
             _wait_text(driver, table, "没有数据")
         driver.get(f"{base_url}/console/shifts/{shift_id}/checkin")
         assert driver.find_element(By.ID, "page-error").get_attribute("data-status") == "404"
+
+
+def test_secretary_grades_a_member_from_the_grading_page(
+    race_app: Flask, base_url: str, fake_wechat: FakeWeChat
+) -> None:
+    place: City = make_city("交口县")
+    (account,) = add_reported_members(place, place.community, 1)
+    member_id = member_id_of(account)
+    phone = race_app.test_client()
+    _, org = login_as(phone, fake_wechat, Role.ORG_ADMIN, place.city)
+    _, secretary = login_as(phone, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    year = clock.today().year
+    period = phone.post(
+        f"/api/v1/cities/{place.city.id}/periods",
+        json={"kind": "year", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"},
+        headers=org,
+    )
+    assert period.status_code == 201, period.json
+    period_id, community_id = period.json["id"], place.community.id
+    db.session.close()
+
+    with chromium() as driver:
+        log_in_browser(driver, base_url, phone, secretary)
+        driver.find_element(By.CSS_SELECTOR, 'nav a[data-page="grading"]').click()
+        WebDriverWait(driver, 15).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, "#rows button.action")
+        )
+        driver.find_element(By.CSS_SELECTOR, "#rows button.action").click()  # 评定
+        driver.find_element(By.CSS_SELECTOR, "#rows select[name=grade]").send_keys("优秀")
+        driver.find_element(By.CSS_SELECTOR, "#rows input[name=comment]").send_keys("积极参加")
+        driver.find_element(By.CSS_SELECTOR, "#rows button.primary").click()  # 确定评定
+        _wait_text(driver, "notice", "评定：已完成")
+        _wait_text(driver, "rows", "优秀")
+        screenshot(driver, "grading")
+
+    sheet = phone.get(
+        f"/api/v1/periods/{period_id}/communities/{community_id}/evaluations", headers=secretary
+    )
+    (row,) = [r for r in sheet.json["items"] if r["member_id"] == member_id]
+    assert (row["evaluation"]["grade"], row["evaluation"]["comment"]) == ("excellent", "积极参加")

@@ -4,6 +4,7 @@ feedback, statements."""
 from __future__ import annotations
 
 from sunshine.console.lists.shapes import (
+    GRADES,
     REASON,
     Action,
     Column,
@@ -41,7 +42,7 @@ PAGES = (
                 "grade",
                 "等次",
                 "select",
-                {"excellent": "优秀", "good": "合格", "fair": "基本合格", "poor": "不合格"},
+                GRADES,
             ),
         ),
         columns=(
@@ -52,6 +53,33 @@ PAGES = (
             Column("评定次数", "versions"),
             Column("更新时间", "updated_at", "time"),
         ),
+    ),
+    ListPage(
+        key="grading",
+        title="评价打分",
+        endpoint="/api/v1/periods/{period_id}/communities/{community_id}/evaluations",
+        needs_period=True,
+        filters=(Field("graded", "是否已评", "select", {"false": "未评", "true": "已评"}),),
+        columns=(
+            Column("党员", "name"),
+            Column("报到", "status", "map", {"active": "在本社区", "ended": "已调出或退出"}),
+            Column("等次", "evaluation.grade_label"),
+            Column("评语", "evaluation.comment"),
+            Column("评定次数", "evaluation.versions"),
+        ),
+        actions=(
+            Action(
+                "评定",
+                "/api/v1/periods/{period_id}/communities/{community_id}/evaluations/{member_id}",
+                method="PUT",
+                fields=(
+                    Field("grade", "等次", "select", GRADES, required=True),
+                    Field("comment", "评语"),
+                    Field("reason", "理由（不合格必填）"),
+                ),
+            ),
+        ),
+        hint="本周期在本社区报到过的党员；周期锁定后只有组织部可以修改。",
     ),
     ListPage(
         key="rankings",

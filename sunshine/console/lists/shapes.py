@@ -102,6 +102,7 @@ SEND_STATUS = {
     "skipped": "仅站内",
     "failed": "失败",
 }
+GRADES = {"excellent": "优秀", "good": "合格", "fair": "基本合格", "poor": "不合格"}
 ROLES = {
     "member": "党员",
     "community_admin": "社区管理员",

@@ -22,7 +22,7 @@
     if (column.format === "join") { return Object.keys(v).map(function (k) { return v[k]; }).join(" / "); }
     if (column.format === "link") {
       var a = document.createElement("a");
-      a.href = column.href.replace("{id}", row.id);
+      a.href = path(column.href, row);
       a.className = "file-link";
       a.textContent = "下载" + column.label;
       return a;
@@ -71,8 +71,23 @@
     return field.kind === "number" || field.kind === "period" ? Number(el.value) : el.value;
   }
 
+  var community = C.context.scopes.filter(function (s) { return s.kind === "community"; })[0];
+
+  /* A path with its {name}s filled: from the row when it has that field, else the page's
+     period, the user's city or community. */
+  function path(template, row) {
+    return template.replace(/\{([a-z_]+)\}/g, function (whole, name) {
+      var fromRow = row ? at(row, name) : undefined;
+      if (fromRow !== undefined && fromRow !== null) { return fromRow; }
+      if (name === "period_id") { return state.period ? state.period.id : "0"; }
+      if (name === "city_id") { return scope ? scope.city_id : "0"; }
+      if (name === "community_id") { return community ? community.id : "0"; }
+      return whole;
+    });
+  }
+
   function endpoint() {
-    return config.endpoint.replace("{city_id}", scope ? scope.city_id : "0").replace("{period_id}", state.period ? state.period.id : "0");
+    return path(config.endpoint, null);
   }
 
   function visible(action, row) {
@@ -100,7 +115,7 @@
     var body = Object.assign(filled(action.body, row), extra);
     var options = { method: action.method };
     if (action.method !== "DELETE") { options.body = body; }
-    return C.api(action.path.replace("{id}", row.id), options).then(function (result) {
+    return C.api(path(action.path, row), options).then(function (result) {
       C.notice(action.label + "：已完成");
       if (result && result.kind && result.status === "done") {  // an export written at once
         var a = document.createElement("a");
@@ -174,13 +189,13 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var body = {};
-      var path = config.create.path;
+      var target = config.create.path;
       config.create.fields.forEach(function (f, i) {
         var v = value(f, inputs[i]);
-        if (path.indexOf("{" + f.name + "}") >= 0) { path = path.replace("{" + f.name + "}", v); return; }
+        if (target.indexOf("{" + f.name + "}") >= 0) { target = target.replace("{" + f.name + "}", v); return; }
         if (v !== undefined) { body[f.name] = v; }
       });
-      C.api(path, { method: "POST", body: body }).then(function () {
+      C.api(path(target, null), { method: "POST", body: body }).then(function () {
         C.notice(config.create.label + "：已完成");
         form.reset();
         load(false);
