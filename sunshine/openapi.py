@@ -107,7 +107,7 @@ OPERATION_IDS = {
     "members.MyDeactivation.post": "deactivateMe",
     "tasks.Categories.get": "listTaskCategories",
     "tasks.ShiftSignups.post": "signUpForShift",
-    "tasks.ShiftInvitations.post": "inviteToShift",
+    "invitations.ShiftInvitations.post": "inviteToShift",
     "attendance.HandAttendance.post": "recordAttendance",
     "attendance.Excuse.post": "excuseSignup",
     "hours.MyHours.get": "getMyHours",

@@ -32,6 +32,7 @@ from sunshine.reportin.routes import blp as reportin_blp
 from sunshine.roster.routes import blp as roster_blp
 from sunshine.security.routes import blp as security_blp
 from sunshine.statements.routes import blp as statements_blp
+from sunshine.tasks.invitation_routes import blp as invitations_blp
 from sunshine.tasks.routes import blp as tasks_blp
 
 BLUEPRINTS = [
@@ -42,6 +43,7 @@ BLUEPRINTS = [
     members_blp,
     reportin_blp,
     tasks_blp,
+    invitations_blp,
     attendance_blp,
     hours_blp,
     corrections_blp,

@@ -133,7 +133,7 @@ def test_wechat_outage_page_is_503(client: FlaskClient, fake_wechat: FakeWeChat)
 
 
 def test_slow_wechat_times_out_as_503(client: FlaskClient, fake_wechat: FakeWeChat) -> None:
-    fake_wechat.delay(2.5, "/sns/jscode2session")  # the test app's WECHAT_TIMEOUT is 1 s
+    fake_wechat.delay(4.0, "/sns/jscode2session")  # the test app's WECHAT_TIMEOUT is 3 s
     response = client.post(LOGIN, json={"code": fake_wechat.issue_code()})
     assert response.status_code == 503
     assert response.json["code"] == "wechat.unavailable"
@@ -141,7 +141,7 @@ def test_slow_wechat_times_out_as_503(client: FlaskClient, fake_wechat: FakeWeCh
 
 def test_slow_token_fetch_times_out_too(client: FlaskClient, fake_wechat: FakeWeChat) -> None:
     # wechatpy sends the token fetch without a timeout; our transport adds one.
-    fake_wechat.delay(2.5, "/cgi-bin/stable_token")
+    fake_wechat.delay(4.0, "/cgi-bin/stable_token")
     response = client.post(LOGIN, json={"code": fake_wechat.issue_code()})
     assert response.status_code == 503
     assert response.json["code"] == "wechat.unavailable"

@@ -197,7 +197,7 @@ def test_when_wechat_cannot_answer_the_text_waits_and_the_job_releases_it(
     if fault == "outage":
         fake_wechat.outage(502)
     elif fault == "slow":
-        fake_wechat.delay(1.5, CHECK)  # WECHAT_TIMEOUT is 1 s in tests
+        fake_wechat.delay(4.0, CHECK)  # WECHAT_TIMEOUT is 3 s in tests
 
     held = client.post(f"/api/v1/tasks/{task_id}/publish", headers=headers)
 

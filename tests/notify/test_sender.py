@@ -124,7 +124,7 @@ def test_during_a_wechat_outage_rows_wait_and_leave_in_order_after_recovery(
     if fault == "outage":
         scene.fake.outage(502)
     elif fault == "slow":
-        scene.fake.delay(1.5, SEND)  # past the test app's WECHAT_TIMEOUT of 1 s
+        scene.fake.delay(4.0, SEND)  # past the test app's WECHAT_TIMEOUT of 3 s
     else:
         scene.fake.fail(SEND, -1 if fault == "busy" else 45009, times=100)
 
