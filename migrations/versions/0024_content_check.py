@@ -1,7 +1,7 @@
 """content check: public text checked by WeChat (msg_sec_check v2), held for review or re-check
 
-Revision ID: 0028_content_check
-Revises: 0029_console
+Revision ID: 0024_content_check
+Revises: 0023_console
 Create Date: 2026-12-04 20:24:04
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0028_content_check'
-down_revision = '0029_console'
+revision = '0024_content_check'
+down_revision = '0023_console'
 branch_labels = None
 depends_on = None
 

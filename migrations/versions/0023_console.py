@@ -1,7 +1,7 @@
 """console login tickets; idle limit on tokens
 
-Revision ID: 0029_console
-Revises: 0024_code_holder
+Revision ID: 0023_console
+Revises: 0022_code_holder
 Create Date: 2026-12-04 20:20:54.834939
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0029_console'
-down_revision = '0024_code_holder'
+revision = '0023_console'
+down_revision = '0022_code_holder'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """feedback to work units (双报到反馈): each issued version of a unit's feedback for a period, and its frozen lines
 
-Revision ID: 0022_unit_feedback
-Revises: 0027_notify
+Revision ID: 0026_unit_feedback
+Revises: 0025_notify
 Create Date: 2026-12-04 20:23:24.815155
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0022_unit_feedback"
-down_revision = "0027_notify"
+revision = "0026_unit_feedback"
+down_revision = "0025_notify"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 A member who held the code could punch themself in and out alone, so their record is
 flagged ``code_holder`` and never confirmed automatically (separation of duties).
 
-Revision ID: 0024_code_holder
+Revision ID: 0022_code_holder
 Revises: 0021_record_member_index
 Create Date: 2026-12-04 20:45:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0024_code_holder'
+revision = '0022_code_holder'
 down_revision = '0021_record_member_index'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """notify: the outbox-and-inbox messages and the subscribe-message quota
 
-Revision ID: 0027_notify
-Revises: 0028_content_check
+Revision ID: 0025_notify
+Revises: 0024_content_check
 Create Date: 2026-12-04 20:24:52.437872
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0027_notify'
-down_revision = '0028_content_check'
+revision = '0025_notify'
+down_revision = '0024_content_check'
 branch_labels = None
 depends_on = None
 

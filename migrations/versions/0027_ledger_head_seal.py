@@ -3,8 +3,8 @@
 Heads that already count entries stay unsealed until `flask ledger seal` (run once after
 this migration, see docs/database-roles.md) seals those whose chain verifies.
 
-Revision ID: 0026_ledger_head_seal
-Revises: 0022_unit_feedback
+Revision ID: 0027_ledger_head_seal
+Revises: 0026_unit_feedback
 Create Date: 2026-12-04 20:30:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0026_ledger_head_seal'
-down_revision = '0022_unit_feedback'
+revision = '0027_ledger_head_seal'
+down_revision = '0026_unit_feedback'
 branch_labels = None
 depends_on = None
 
