@@ -8,6 +8,7 @@ before it deleted, closed or revoked, and a failure replays alone.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +39,8 @@ ROLES: dict[str, str | None] = {
 
 def build_app() -> Flask:
     """The app on the fuzz database (not touched until ``prepare``)."""
+    # The limiter is reset before every case; its INFO line would fill every failure's log.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     if sa.make_url(DATABASE_URL).get_backend_name() != "postgresql":
         raise SystemExit(f"the fuzz run needs PostgreSQL, FUZZ_DATABASE_URL is {DATABASE_URL!r}")
     config: dict[str, Any] = {
