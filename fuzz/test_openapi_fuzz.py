@@ -77,26 +77,31 @@ def _call(case: schemathesis.Case, headers: dict[str, str]) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS)
 
 
+# Each test names its callers (even a single one): the role then shows in every test id.
+
+
 @public.parametrize()
+@pytest.mark.parametrize("role", ["anonymous"])
 @SETTINGS
-def test_public_operation_as_anonymous(
-    case: schemathesis.Case, role_headers: dict[str, dict[str, str]]
+def test_public_operation(
+    case: schemathesis.Case, role: str, role_headers: dict[str, dict[str, str]]
 ) -> None:
-    _call(case, role_headers["anonymous"])
+    _call(case, role_headers[role])
 
 
 @guarded.parametrize()
+@pytest.mark.parametrize("role", ["org_admin"])
 @SETTINGS
-def test_operation_as_org_admin(
-    case: schemathesis.Case, role_headers: dict[str, dict[str, str]]
+def test_operation_every_phase(
+    case: schemathesis.Case, role: str, role_headers: dict[str, dict[str, str]]
 ) -> None:
-    _call(case, role_headers["org_admin"])
+    _call(case, role_headers[role])
 
 
 @guarded_random.parametrize()
 @pytest.mark.parametrize("role", ["member", "community_admin"])
 @SETTINGS
-def test_operation_as(
+def test_operation_random(
     case: schemathesis.Case, role: str, role_headers: dict[str, dict[str, str]]
 ) -> None:
     _call(case, role_headers[role])
