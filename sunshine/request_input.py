@@ -16,7 +16,9 @@ before authentication, schemas and views, for every endpoint alike:
   in every query parameter (names and values, declared or not) no C0 or C1 control
   character at all; in every JSON string (keys and values), multipart form field and
   uploaded file name none but tab, line feed and carriage return, which multi-line text
-  (descriptions, notes, reasons) legitimately holds. Also refused everywhere: lone UTF-16
+  (descriptions, notes, reasons) legitimately holds. A multipart part without a name (or
+  with a line break inside its ``Content-Disposition``, which leaves werkzeug without one)
+  is refused the same way: its name would be ``None``. Also refused everywhere: lone UTF-16
   surrogates (``"\\ud800"``), which no database can store, and the non-characters U+FFFE
   and U+FFFF. PostgreSQL refuses NUL in text outright, so without this a NUL anywhere was a
   500.
@@ -38,6 +40,7 @@ from sunshine.errors import BadRequest, Invalid
 
 MAX_JSON_DEPTH = 64
 CONTROL_MESSAGE = "不能包含控制字符等不可见字符"
+UNNAMED_PART = "表单的每一部分都须有名称"
 
 # Text may keep tab, LF and CR; a query parameter nothing of C0/C1. (Imported cells follow
 # the text rule: sunshine/imports/tabular.py.)
@@ -95,10 +98,14 @@ def _check_query() -> None:
 def _check_form() -> None:
     fields: dict[str, list[str]] = {}
     for name, value in request.form.items(multi=True):
-        if CONTROL_IN_TEXT.search(name) or CONTROL_IN_TEXT.search(value):
+        if name is None:  # a part without a name, or one werkzeug could not read
+            fields["_schema"] = [UNNAMED_PART]
+        elif CONTROL_IN_TEXT.search(name) or CONTROL_IN_TEXT.search(value):
             fields[_printable(name)] = [CONTROL_MESSAGE]
     for name, upload in request.files.items(multi=True):
-        if CONTROL_IN_TEXT.search(name) or CONTROL_IN_TEXT.search(upload.filename or ""):
+        if name is None:
+            fields["_schema"] = [UNNAMED_PART]
+        elif CONTROL_IN_TEXT.search(name) or CONTROL_IN_TEXT.search(upload.filename or ""):
             fields[_printable(name)] = ["文件名" + CONTROL_MESSAGE]
     if fields:
         raise Invalid(fields=fields)

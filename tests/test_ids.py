@@ -79,3 +79,36 @@ def test_query_ids_beyond_their_column_are_bad_input(
     response = client.get(f"/api/v1/tasks?cursor={TOO_BIG}", headers=admin)
 
     assert response.status_code == 422 and "cursor" in response.json["fields"]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/call-ups", {"area_id": TOO_BIG}, "area_id"),
+        ("/api/v1/call-ups", {"posts": [{"shift_id": TOO_BIG, "places": 1}]}, "posts"),
+        ("/api/v1/call-ups/1/assignments", {"post_id": TOO_BIG, "member_id": 1}, "post_id"),
+        ("/api/v1/call-ups/1/assignments", {"post_id": 1, "member_id": TOO_BIG}, "member_id"),
+    ],
+)
+def test_call_up_ids_beyond_their_column_are_bad_input(
+    client: FlaskClient, fake_wechat: FakeWeChat, url: str, body: dict, field: str
+) -> None:
+    """Found by the fuzz run (docs/fuzzing.md): these ids were bounded only by BIGINT."""
+    place = make_city()
+    _, admin = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+
+    response = client.post(url, json=body, headers=admin)
+
+    assert response.status_code == 422 and field in response.json["fields"]
+
+
+@pytest.mark.parametrize("query", [f"cursor={TOO_BIG}", f"area_id={TOO_BIG}"])
+def test_call_up_listing_ids_beyond_their_column_are_bad_input(
+    client: FlaskClient, fake_wechat: FakeWeChat, query: str
+) -> None:
+    place = make_city()
+    _, admin = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+
+    response = client.get(f"/api/v1/call-ups?{query}", headers=admin)
+
+    assert response.status_code == 422 and query.split("=")[0] in response.json["fields"]

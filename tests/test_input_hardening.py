@@ -290,6 +290,35 @@ def test_a_control_character_in_an_uploaded_file_name_is_422(
     }
 
 
+@pytest.mark.parametrize(
+    "disposition",
+    [
+        'form-data; filename="花名册.csv"',
+        'form-data; name="\r"',
+    ],
+    ids=["file-without-name", "line-break-in-name"],
+)
+def test_a_form_part_without_a_name_is_422(
+    client: FlaskClient, fake_wechat: FakeWeChat, disposition: str
+) -> None:
+    """Found by the fuzz run (docs/fuzzing.md): werkzeug reads such a part's name as None, and
+    the control-character check then failed with a TypeError (500)."""
+    place = make_city()
+    _, headers = login_as(client, fake_wechat, Role.ORG_ADMIN, place.city)
+    body = f"--XX\r\nContent-Disposition: {disposition}\r\n\r\na,b\r\n--XX--\r\n".encode()
+
+    response = client.post(
+        f"/api/v1/roster/imports?city_id={place.city.id}",
+        data=body,
+        content_type="multipart/form-data; boundary=XX",
+        headers=headers,
+    )
+
+    assert assert_error(response, 422, "request.invalid")["fields"] == {
+        "_schema": ["表单的每一部分都须有名称"]
+    }
+
+
 # -- Logs -----------------------------------------------------------------------------------
 
 

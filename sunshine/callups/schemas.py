@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import BaseSchema, cursor_page_schema
+from sunshine.api import ID, BaseSchema, cursor_page_schema
 from sunshine.callups.models import AssignmentSource, CallUpStatus
 from sunshine.org.schemas import AreaOut
 from sunshine.tasks.models import InvitationStatus
@@ -14,7 +14,7 @@ MAX_POSTS = 200
 
 
 class PostIn(BaseSchema):
-    shift_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    shift_id = fields.Integer(required=True, validate=ID)
     places = fields.Integer(
         required=True,
         validate=validate.Range(min=1, max=1000),
@@ -24,7 +24,7 @@ class PostIn(BaseSchema):
 
 class CallUpIn(BaseSchema):
     area_id = fields.Integer(
-        required=True, validate=validate.Range(min=1), metadata={"description": "a street or city"}
+        required=True, validate=ID, metadata={"description": "a street or city"}
     )
     title = fields.String(required=True, validate=validate.Length(min=1, max=100))
     day = fields.Date(
@@ -36,14 +36,14 @@ class CallUpIn(BaseSchema):
 
 
 class AssignmentIn(BaseSchema):
-    post_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    member_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    post_id = fields.Integer(required=True, validate=ID)
+    member_id = fields.Integer(required=True, validate=ID)
 
 
 class CallUpListArgs(BaseSchema):
     status = fields.Enum(CallUpStatus, by_value=True)
-    area_id = fields.Integer(validate=validate.Range(min=1))
-    cursor = fields.Integer(validate=validate.Range(min=1))
+    area_id = fields.Integer(validate=ID)
+    cursor = fields.Integer(validate=ID)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

@@ -1,0 +1,1 @@
+"""The OpenAPI-driven fuzz run (schemathesis on PostgreSQL): see docs/fuzzing.md."""
