@@ -90,7 +90,7 @@ def test_config(database_url: str, fake: FakeWeChat) -> dict[str, Any]:
         "WECHAT_APPID": fake.appid,
         "WECHAT_SECRET": fake.secret,
         "WECHAT_API_BASE": fake.url,
-        "WECHAT_TIMEOUT": 3.0,  # generous: a loaded machine must not turn a fake call into a timeout
+        "WECHAT_TIMEOUT": 3.0,  # generous: on a loaded machine a fake call is no timeout
         "LOGIN_RATE_LIMIT": "1000 per minute",
         # 200 parallel signups queue on SQLite's one write lock: give a loaded machine time.
         "SQLITE_BUSY_TIMEOUT_MS": 60_000,
