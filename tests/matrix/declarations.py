@@ -95,6 +95,7 @@ ANY_ACCOUNT = {
     "POST /api/v1/console/tickets/<string(length=24):ticket>/confirm",
     "POST /console/logout",  # the caller's own console session
     "GET /console/qr.svg",  # draws text the page already holds (a signed-in console only)
+    "GET /api/v1/exports",  # the caller's own rows (exports they asked for), nobody else's
 }
 
 # Any signed-in account on one object of someone's: only its holder, or an administrator in
