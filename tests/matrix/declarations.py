@@ -39,6 +39,7 @@ PUBLIC = {
     "GET /console/report-ins",
     "GET /console/tasks",
     "GET /console/shifts/<int:shift_id>/checkin",
+    "GET /console/call-ups/<int:call_up_id>",
     "GET /console/static/<path:filename>",
     "GET /console/vendor/<name>",
     # The console's login: the page that makes a ticket, its code, and the browser's poll
