@@ -1,6 +1,7 @@
 """A street admin adjusts a call-up's proposal in a real browser before confirming it: from
 the call-ups list to the call-up's page, one proposed member removed, another assigned by hand,
-then confirmed; the call-up's assignments over the API are exactly that."""
+then confirmed; the call-up's assignments over the API are exactly that. The call-up's
+exported list is then on the admin's own exports page, with its download link."""
 
 from __future__ import annotations
 
@@ -83,6 +84,19 @@ def test_street_admin_removes_and_adds_an_assignment_then_confirms(
         driver.find_element(By.ID, "confirm").click()
         _wait_text(driver, "notice", "动员已确认")
         _wait_text(driver, "call-up-summary", "已确认")
+
+        # The call-up's list, exported at once, is on the admin's own exports page.
+        export = phone.post(
+            "/api/v1/exports",
+            headers=street,
+            json={"kind": "call_up_assignments", "filters": {"call_up_id": call_up_id}},
+        )
+        assert export.status_code == 202 and export.json["status"] == "done", export.json
+        db.session.close()
+        driver.get(f"{base_url}/console/list/exports")
+        _wait_text(driver, "rows", "已完成")
+        link = driver.find_element(By.LINK_TEXT, "下载文件").get_attribute("href")
+        assert link == f"{base_url}/api/v1/exports/{export.json['id']}/file"
 
     final = phone.get(f"{CALLUPS}/{call_up_id}", headers=street).json
     assert final["status"] == "confirmed"
