@@ -30,6 +30,7 @@ from sunshine import wechat
 from sunshine.access.permissions import Actor, Permission, can_somewhere
 from sunshine.auth import service as auth
 from sunshine.auth.current import SESSION_COOKIE, current_actor, login_required, request_origin
+from sunshine.callups import service as callups
 from sunshine.console import lists, service, views
 from sunshine.errors import DomainError, Forbidden, Invalid, NotFound
 from sunshine.extensions import db, limiter
@@ -260,6 +261,23 @@ def checkin_code(shift_id: int) -> BaseResponse | str:
         db.session.rollback()
         abort(404)
     return _page("console/checkin.html", actor, page="checkin", shift_id=shift_id)
+
+
+@bp.get("/call-ups/<int:call_up_id>")
+def call_up(call_up_id: int) -> BaseResponse | str:
+    """A call-up with its posts and assignments, to adjust before confirming (remove one, add a
+    member to a post): for whoever manages it (others and unknown call-ups: 404)."""
+    actor = _page_actor()
+    if actor is None:
+        return redirect(url_for("console_pages.login"))
+    if not can_somewhere(actor, views.permission_of("call-ups")):
+        abort(404)
+    try:
+        callups.get(actor=actor, call_up_id=call_up_id)
+    except (Forbidden, NotFound):
+        db.session.rollback()
+        abort(404)
+    return _page("console/call_up.html", actor, page="call-ups", call_up_id=call_up_id)
 
 
 @bp.get("/qr.svg")

@@ -70,6 +70,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("grants", "授权管理", Permission.GRANT_MANAGE),
     ("security", "安全日志", Permission.SECURITY_LOG_READ),
     ("notify-messages", "消息发送", Permission.NOTIFY_MONITOR),
+    ("exports", "我的导出", Permission.CONSOLE_LOGIN),
 )
 
 

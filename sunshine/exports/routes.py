@@ -12,16 +12,31 @@ from sunshine.api import Shown
 from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.exports import service, views
 from sunshine.exports.kinds import PERMISSIONS as EXPORT_PERMISSIONS
-from sunshine.exports.schemas import ExportIn, ExportOut
+from sunshine.exports.schemas import ExportIn, ExportListArgs, ExportOut, ExportPage
 from sunshine.exports.xlsx import MEDIA_TYPE
 from sunshine.extensions import db
 from sunshine.openapi import BINARY
+from sunshine.pagination import CursorPage
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1", description="导出（Excel）")
 
 
 @blp.route("/exports")
 class Exports(MethodView):
+    @login_required
+    @blp.arguments(ExportListArgs, location="query")
+    @blp.response(200, ExportPage)
+    def get(self, args: dict[str, Any]) -> CursorPage:
+        """本人申请的导出（新的在前）
+
+        只列出调用者自己申请的导出（任何管理员都看不到他人的导出），含状态、进度与过期时间；
+        done 时 file_url 可下载。
+        """
+        found = service.list_own(
+            actor=current_actor(), limit=args["limit"], after_id=args.get("cursor")
+        )
+        return views.page(found)
+
     @requires(*EXPORT_PERMISSIONS, action="export.request")
     @blp.arguments(ExportIn)
     @blp.response(202, ExportOut)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from sunshine.api import BaseSchema
+from sunshine.api import BaseSchema, CursorArgs, cursor_page_schema
 from sunshine.exports.kinds import KINDS
 from sunshine.exports.models import ExportStatus
 
@@ -48,3 +48,10 @@ class ExportOut(BaseSchema):
     file_url = fields.String(
         allow_none=True, metadata={"description": "GET it for the xlsx; null until done"}
     )
+
+
+class ExportListArgs(CursorArgs):
+    """The caller's own exports, newest first."""
+
+
+ExportPage = cursor_page_schema(ExportOut)

@@ -42,6 +42,7 @@ from sunshine.exports.kinds import KINDS
 from sunshine.exports.models import Export, ExportStatus
 from sunshine.exports.registry import ExportKind, Filters, Source
 from sunshine.extensions import db
+from sunshine.pagination import CursorPage, newest_first
 from sunshine.security import service as security
 from sunshine.security.service import Origin
 
@@ -140,6 +141,12 @@ def get(*, actor: Actor, export_id: int) -> Export:
         subject = Subject("export", export.id, EXPORT_MISSING)
         raise concealed(account_id=actor.id, action="export.read", subject=subject)
     return export
+
+
+def list_own(*, actor: Actor, limit: int, after_id: int | None) -> CursorPage:
+    """The exports the actor asked for, newest first (nobody else's, whatever their grants)."""
+    query = select(Export).where(Export.requested_by_id == actor.id)
+    return newest_first(query, Export.id, after_id=after_id, limit=limit)
 
 
 def download(*, actor: Actor, export_id: int, origin: Origin) -> tuple[Path, str]:

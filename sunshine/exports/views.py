@@ -6,6 +6,7 @@ from flask import url_for
 
 from sunshine.api import Shown
 from sunshine.exports.models import Export, ExportStatus
+from sunshine.pagination import CursorPage
 
 
 def percentage(export: Export) -> int:
@@ -24,3 +25,7 @@ def export(export: Export) -> Shown:
         percentage=percentage(export),
         file_url=url_for("exports.ExportFile", export_id=export.id) if done else None,
     )
+
+
+def page(found: CursorPage) -> CursorPage:
+    return CursorPage(items=[export(e) for e in found.items], next_cursor=found.next_cursor)

@@ -15,9 +15,9 @@ from sunshine.access.permissions import Permission
 from sunshine.console.lists import PAGES
 from sunshine.console.views import NAV
 from sunshine.fake_wechat import FakeWeChat
-from tests.builders import City
+from tests.builders import City, make_city, shanghai_day
 from tests.console.conftest import log_in
-from tests.steps import login_as
+from tests.steps import day_shift, login_as
 
 _PARAM = re.compile(r"\{[^}]+\}")
 
@@ -73,3 +73,40 @@ def test_menu_and_pages_follow_the_users_permissions(
     assert secretary_browser.get("/console/imports").status_code == 404
     assert org_browser.get("/console/list/security").status_code == 404
     assert org_browser.get("/console/list/nothing").status_code == 404
+
+
+def test_a_call_ups_page_opens_for_its_admins_only(
+    app: Flask, client: FlaskClient, fake_wechat: FakeWeChat, city: City
+) -> None:
+    _, street = login_as(client, fake_wechat, Role.STREET_ADMIN, city.street)
+    elsewhere = make_city("介休市")
+    _, other_street = login_as(client, fake_wechat, Role.STREET_ADMIN, elsewhere.street)
+    _, secretary = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, city.community)
+    shift_id = day_shift(client, street, city.community, shanghai_day(3))
+    made = client.post(
+        "/api/v1/call-ups",
+        headers=street,
+        json={
+            "area_id": city.street.id,
+            "title": "文明城市迎检",
+            "day": shanghai_day(3).isoformat(),
+            "posts": [{"shift_id": shift_id, "places": 1}],
+        },
+    )
+    assert made.status_code == 201, made.json
+    page = f"/console/call-ups/{made.json['id']}"
+    browsers = {}
+    for name, headers in (("street", street), ("other", other_street), ("secretary", secretary)):
+        browsers[name] = app.test_client()
+        log_in(browsers[name], client, headers)
+
+    opened = browsers["street"].get(page)
+    assert opened.status_code == 200
+    assert f'data-call-up="{made.json["id"]}"' in opened.get_data(as_text=True)
+    for name in ("other", "secretary"):
+        refused = browsers[name].get(page)
+        assert refused.status_code == 404
+        assert "不在您的管辖范围内" in refused.get_data(as_text=True)
+    assert browsers["street"].get("/console/call-ups/999999").status_code == 404
+    exports = browsers["secretary"].get("/console/list/exports")
+    assert exports.status_code == 200 and "我的导出" in exports.get_data(as_text=True)

@@ -39,6 +39,7 @@ PUBLIC = {
     "GET /console/report-ins",
     "GET /console/tasks",
     "GET /console/shifts/<int:shift_id>/checkin",
+    "GET /console/call-ups/<int:call_up_id>",
     "GET /console/static/<path:filename>",
     "GET /console/vendor/<name>",
     # The console's login: the page that makes a ticket, its code, and the browser's poll
@@ -95,6 +96,7 @@ ANY_ACCOUNT = {
     "POST /api/v1/console/tickets/<string(length=24):ticket>/confirm",
     "POST /console/logout",  # the caller's own console session
     "GET /console/qr.svg",  # draws text the page already holds (a signed-in console only)
+    "GET /api/v1/exports",  # the caller's own rows (exports they asked for), nobody else's
 }
 
 # Any signed-in account on one object of someone's: only its holder, or an administrator in

@@ -1,4 +1,5 @@
-"""List pages of administration: grants, the security log, the notification outbox."""
+"""List pages of administration: grants, the security log, the notification outbox, and the
+user's own exports."""
 
 from __future__ import annotations
 
@@ -12,8 +13,33 @@ from sunshine.console.lists.shapes import (
     Field,
     ListPage,
 )
+from sunshine.exports.kinds import KINDS
+
+EXPORT_STATUS = {
+    "pending": "排队中",
+    "running": "生成中",
+    "done": "已完成",
+    "failed": "失败",
+    "expired": "已过期",
+}
 
 PAGES = (
+    ListPage(
+        key="exports",
+        title="我的导出",
+        endpoint="/api/v1/exports",
+        columns=(
+            Column("内容", "kind", "map", {name: kind.title for name, kind in KINDS.items()}),
+            Column("状态", "status", "map", EXPORT_STATUS),
+            Column("进度（%）", "percentage"),
+            Column("行数", "rows"),
+            Column("申请时间", "created_at", "time"),
+            Column("可下载至", "expires_at", "time"),
+            # file_url is null until the file is written: the link shows only then.
+            Column("文件", "file_url", "link", href="/api/v1/exports/{id}/file"),
+        ),
+        hint="只列出您本人申请的导出；文件在“可下载至”之前可下载，过期后请在原页面重新导出。",
+    ),
     ListPage(
         key="grants",
         title="授权管理",

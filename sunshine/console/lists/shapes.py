@@ -23,10 +23,12 @@ class Column:
     label: str
     path: str  # a dotted path into the row
     # text, time, date, percent (of a 0–1 rate), map (through ``labels``), join (a dict's
-    # values), link (``href`` with ``{id}``: a file to download, named by the column's label)
+    # values), link (``href`` with ``{id}``, shown when the row has a value at ``path``: a
+    # file to download, named by the column's label, or a page, named by ``text``)
     format: str = "text"
     labels: dict[str, str] = field(default_factory=dict)
     href: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True)

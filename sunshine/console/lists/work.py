@@ -107,6 +107,7 @@ PAGES = (
                     "cancelled": "已取消",
                 },
             ),
+            Column("方案", "id", "link", href="/console/call-ups/{id}", text="查看与调整"),
         ),
         actions=(
             Action("生成方案", "/api/v1/call-ups/{id}/proposal", when={"status": "draft"}),
@@ -118,7 +119,7 @@ PAGES = (
                 when={"status": "draft"},
             ),
         ),
-        hint="方案的逐人调整见动员详情（GET /api/v1/call-ups/{id}）。",
+        hint="在“查看与调整”中可移除建议中的人员、手工安排党员，再确认方案。",
     ),
     ListPage(
         key="corrections",

@@ -50,6 +50,7 @@
         window.location.href = "/console/login";
         throw new Error("登录已失效，请重新登录");
       }
+      if (response.status === 204) { return null; }  // a DELETE: nothing to read
       return response.json().then(function (body) {
         if (!response.ok) {
           var error = new Error(body.message || "请求失败");

@@ -23,8 +23,8 @@
     if (column.format === "link") {
       var a = document.createElement("a");
       a.href = path(column.href, row);
-      a.className = "file-link";
-      a.textContent = "下载" + column.label;
+      a.className = column.text ? "page-link" : "file-link";
+      a.textContent = column.text || "下载" + column.label;
       return a;
     }
     return String(v);
