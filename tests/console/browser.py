@@ -3,7 +3,9 @@ chromium-driver by Selenium, against the app served on 127.0.0.1 by a thread of 
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +19,7 @@ from werkzeug.serving import make_server
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "console"
+_SCRATCH = Path(tempfile.gettempdir()) / "sunshine-console-screenshots"
 MISSING = (
     "the console's browser tests need Debian's chromium and chromium-driver: "
     "run scripts/install-system-packages (as root)"
@@ -66,8 +69,11 @@ def chromium(downloads: Path | None = None) -> Iterator[webdriver.Chrome]:
 
 
 def screenshot(driver: webdriver.Chrome, name: str) -> Path:
-    """Save the page as docs/console/<name>.png (the README shows them)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    """Save the page as ``<name>.png``: into docs/console/ (the README shows them) when
+    ``UPDATE_SCREENSHOTS=1``, else beside the run's temporary files, so that running the suite
+    does not rewrite the committed pictures every time."""
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else _SCRATCH
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     assert driver.save_screenshot(str(path))
     return path
