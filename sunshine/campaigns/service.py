@@ -40,6 +40,10 @@ def _place(campaign: Campaign) -> Place:
 
 
 def _check_unique(city_id: int, name: str) -> None:
+    """409 when the city has a campaign of that name. The city's row lock serialises the
+    check with a concurrent one (as period definitions do), so the unique index never
+    answers a 500; FOR NO KEY UPDATE, so rows merely referencing the city are not held up."""
+    db.session.execute(select(Area.id).where(Area.id == city_id).with_for_update(key_share=True))
     taken = select(Campaign.id).where(Campaign.city_id == city_id, Campaign.name == name)
     if db.session.scalar(taken) is not None:
         raise Conflict(
