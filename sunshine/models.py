@@ -8,6 +8,7 @@ from sunshine.attendance import models as attendance_models
 from sunshine.audit import models as audit_models
 from sunshine.auth import models as auth_models
 from sunshine.callups import models as callups_models
+from sunshine.campaigns import models as campaigns_models
 from sunshine.consent import models as consent_models
 from sunshine.console import models as console_models
 from sunshine.evaluations import models as evaluations_models
@@ -34,6 +35,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "callups_models",
+    "campaigns_models",
     "consent_models",
     "console_models",
     "evaluations_models",

@@ -10,6 +10,7 @@ from sunshine.audit.lock_routes import blp as locks_blp
 from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
+from sunshine.campaigns.routes import blp as campaigns_blp
 from sunshine.consent.routes import blp as consent_blp
 from sunshine.console.pages import bp as console_pages
 from sunshine.console.routes import blp as console_blp
@@ -58,6 +59,7 @@ BLUEPRINTS = [
     locks_blp,
     feedback_blp,
     callups_blp,
+    campaigns_blp,
     needs_blp,
     moderation_blp,
     exports_blp,

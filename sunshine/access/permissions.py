@@ -67,6 +67,7 @@ class Permission(StrEnum):
     CONTENT_REVIEW = "content.review"  # approve or reject public text WeChat held for a person
     UNIT_FEEDBACK_ISSUE = "unit_feedback.issue"  # tell a city's work units how their members served
     UNIT_FEEDBACK_READ = "unit_feedback.read"  # read and download a unit's feedback
+    CAMPAIGN_MANAGE = "campaign.manage"  # a city's campaigns (创城, 专项整治 …) that tag tasks
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -136,6 +137,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # its own (the organization department reads what it sent).
     Permission.UNIT_FEEDBACK_ISSUE: frozenset({Role.ORG_ADMIN}),
     Permission.UNIT_FEEDBACK_READ: frozenset({Role.UNIT_ADMIN, Role.ORG_ADMIN}),
+    # The organization department names the city's campaigns; task managers tag with them.
+    Permission.CAMPAIGN_MANAGE: frozenset({Role.ORG_ADMIN}),
 }
 
 

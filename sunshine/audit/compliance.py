@@ -139,7 +139,13 @@ def _grouped(selection: Selection, by: GroupBy) -> list[tuple[Any, Figures]]:
     # records in index order, and the groups hashed.
     figures = (
         with_status(
-            per_member(selection.period, selection.rules, selection.where, columns),
+            per_member(
+                selection.period,
+                selection.rules,
+                selection.where,
+                columns,
+                records=selection.records,
+            ),
             selection.rules,
         )
         .cte("member_figures")

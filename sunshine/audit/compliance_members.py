@@ -130,7 +130,8 @@ def _rows(selection: Selection, raw: list[Any], with_rule: bool = False) -> list
 def _figures(selection: Selection, *extra: Any) -> Any:
     """The members' figures with their status, as a subquery (``extra``: more conditions)."""
     where = [*selection.where, *extra]
-    return with_status(per_member(selection.period, selection.rules, where), selection.rules)
+    inner = per_member(selection.period, selection.rules, where, records=selection.records)
+    return with_status(inner, selection.rules)
 
 
 def member_page(

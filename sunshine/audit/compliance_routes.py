@@ -22,10 +22,10 @@ from sunshine.auth.current import current_actor, requires
 
 blp = Blueprint("compliance", __name__, url_prefix="/api/v1", description="达标情况")
 
-FILTERS = ("street_id", "community_id", "unit_id", "party_org_id")
+FILTERS = ("street_id", "community_id", "unit_id", "party_org_id", "campaign_id")
 NOT_FOUND = (
-    "周期、街道、社区、单位或党组织不存在"
-    "（period.not_found、area.not_found、unit.not_found、party_org.not_found）"
+    "周期、街道、社区、单位、党组织或专项活动标签不存在（period.not_found、area.not_found、"
+    "unit.not_found、party_org.not_found、campaign.not_found）"
 )
 
 
@@ -44,7 +44,8 @@ class PeriodCompliance(MethodView):
 
         组织部看全市；街道、社区管理员只看本辖区（分组只列辖区内的，指定辖区外的街道、社区为 403）；
         单位管理员看本单位党员（未同意反馈的也计入统计）。筛选须属于周期所在的市（area.wrong_level、
-        unit.wrong_city，422）。
+        unit.wrong_city、campaign.wrong_city，422）。指定专项活动标签（campaign_id）时只计带该标签的
+        任务上的服务记录。
         """
         return compliance.aggregate(
             actor=current_actor(),
@@ -66,7 +67,8 @@ class PeriodComplianceMembers(MethodView):
         """周期内逐个党员的达标情况（分页）
 
         可按状态、街道、社区、单位、党组织筛选，按 id、姓名、时长或次数排序。单位管理员只列出同意
-        向单位反馈的党员，其余只计数（withheld）。
+        向单位反馈的党员，其余只计数（withheld）。指定专项活动标签（campaign_id）时只计带该标签的
+        任务上的服务记录。
         """
         return compliance_members.member_page(
             actor=current_actor(),

@@ -22,6 +22,12 @@ class FiltersIn(BaseSchema):
     party_org_id = fields.Integer(
         validate=ID, metadata={"description": "a party organisation of a unit of the city"}
     )
+    campaign_id = fields.Integer(
+        validate=ID,
+        metadata={
+            "description": "a campaign of the city: count only the records of tasks so tagged"
+        },
+    )
     order = fields.Enum(Order, by_value=True, load_default=Order.ASC)
 
 

@@ -9,6 +9,9 @@ consent is in force; the others are counted, not listed (PIPL; docs/compliance.m
 Refused: anyone without ``compliance.read`` (403), an unknown period (404
 ``period.not_found``), a city none of the reader's grants reaches, or a filter outside the
 scope (403), unknown filter ids (404), and filters not of the period's city (422).
+
+A campaign filter (``campaign_id``) narrows the records counted, not the members: each
+member's services and minutes are those on tasks tagged with the campaign (docs/campaigns.md).
 """
 
 from __future__ import annotations
@@ -28,10 +31,13 @@ from sunshine.access.permissions import (
 from sunshine.audit.models import Period
 from sunshine.audit.rules import period_rules
 from sunshine.audit.tally import Rules
+from sunshine.campaigns import service as campaigns
+from sunshine.campaigns.views import tagged_shifts
 from sunshine.consent import service as consent
 from sunshine.consent.models import ConsentKind
 from sunshine.errors import Invalid, NotFound
 from sunshine.extensions import db
+from sunshine.hours.models import ServiceRecord
 from sunshine.members.models import Member, MemberStatus
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel, PartyOrg, WorkUnit
@@ -47,6 +53,7 @@ class Filters:
     community_id: int | None = None
     unit_id: int | None = None
     party_org_id: int | None = None
+    campaign_id: int | None = None  # count only the records of tasks tagged with it
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,9 @@ class Selection:
     within: str  # the path of the narrowest area filter (the city without one)
     area_prefixes: tuple[str, ...]  # the area part of the reader's scope, inside the city
     by_unit: bool  # a unit or party organisation filter is given
+    # Conditions on ``ServiceRecord``: which of the members' records count (``per_member``'s
+    # ``records``). A campaign filter narrows the records, never the members counted.
+    records: tuple[ColumnElement[bool], ...] = ()
 
 
 def period_for(actor: Actor, period_id: int) -> tuple[Period, Area]:
@@ -134,11 +144,21 @@ def _unit_filters(actor: Actor, city: Area, filters: Filters) -> list[ColumnElem
     return where
 
 
+def _record_filters(city: Area, filters: Filters) -> tuple[ColumnElement[bool], ...]:
+    """The campaign filter: only records on shifts of tasks tagged with the city's campaign
+    (404 ``campaign.not_found``, 422 ``campaign.wrong_city``)."""
+    if filters.campaign_id is None:
+        return ()
+    campaign = campaigns.of_city(filters.campaign_id, city)
+    return (ServiceRecord.shift_id.in_(tagged_shifts(campaign.id)),)
+
+
 def select_members(actor: Actor, period_id: int, filters: Filters) -> Selection:
     """The members the reader counts in the period, with the filters applied."""
     period, city = period_for(actor, period_id)
     within = _area_filter(actor, city, filters)
     unit_where = _unit_filters(actor, city, filters)
+    records = _record_filters(city, filters)
     scope = scope_within(actor, READ, city.path)
     in_area: ColumnElement[bool] = or_(
         false(), *(Member.area_path.startswith(p, autoescape=True) for p in scope.area_prefixes)
@@ -167,6 +187,7 @@ def select_members(actor: Actor, period_id: int, filters: Filters) -> Selection:
         within=within.path,
         area_prefixes=scope.area_prefixes,
         by_unit=bool(unit_where),
+        records=records,
     )
 
 

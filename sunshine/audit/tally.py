@@ -130,11 +130,14 @@ def _reported_in(period: Period) -> Select[Any]:
     )
 
 
-def _in_period(period: Period) -> list[ColumnElement[bool]]:
+def _in_period(
+    period: Period, records: Sequence[ColumnElement[bool]] = ()
+) -> list[ColumnElement[bool]]:
     return [
         ServiceRecord.member_id == Member.id,
         ServiceRecord.service_date >= period.starts_on,
         ServiceRecord.service_date <= period.ends_on,
+        *records,
     ]
 
 
@@ -153,9 +156,11 @@ def per_member(
     rules: Rules,
     where: Sequence[ColumnElement[bool]],
     columns: Sequence[Any] = MEMBER_COLUMNS,
+    records: Sequence[ColumnElement[bool]] = (),
 ) -> Select[Any]:
     """One row per member selected by ``where``: ``columns``, then ``reported_in`` (bool),
-    ``services`` and ``minutes`` (``with_status`` adds the status)."""
+    ``services`` and ``minutes`` (``with_status`` adds the status). ``records``: conditions
+    on ``ServiceRecord`` narrowing the records counted (``Selection.records``: a campaign)."""
     confirmed = ServiceRecord.status == RecordStatus.CONFIRMED
     if db.session.get_bind().dialect.name == "postgresql":
         tally = (
@@ -163,7 +168,7 @@ def per_member(
                 func.count().filter(confirmed).label("services"),
                 func.coalesce(func.sum(ServiceRecord.credited_minutes), 0).label("minutes"),
             )
-            .where(*_in_period(period))
+            .where(*_in_period(period, records))
             .lateral("tally")
         )
         report_in = _reported_in(period).limit(1).lateral("report_in")
@@ -178,10 +183,12 @@ def per_member(
         )
     else:
         reported = exists(_reported_in(period))
-        services = select(func.count()).where(*_in_period(period), confirmed).scalar_subquery()
+        services = (
+            select(func.count()).where(*_in_period(period, records), confirmed).scalar_subquery()
+        )
         minutes = (
             select(func.coalesce(func.sum(ServiceRecord.credited_minutes), 0))
-            .where(*_in_period(period))
+            .where(*_in_period(period, records))
             .scalar_subquery()
         )
         query = select(*columns).select_from(Member)

@@ -118,6 +118,9 @@ class RecordFilterArgs(BaseSchema):
     shift_id = fields.Integer(validate=ID)
     member_id = fields.Integer(validate=ID)
     unit_id = fields.Integer(validate=ID, metadata={"description": "the member's work unit"})
+    campaign_id = fields.Integer(
+        validate=ID, metadata={"description": "records of tasks tagged with the campaign"}
+    )
     date_from = fields.Date(
         data_key="from", metadata={"description": "service_date on or after (Asia/Shanghai)"}
     )

@@ -19,6 +19,7 @@ from sunshine.access.listing import scoped_page, scoped_query
 from sunshine.access.permissions import Actor, Permission, authorize
 from sunshine.api import Shown
 from sunshine.audit.rules import Rule, member_rule
+from sunshine.campaigns.views import tagged_shifts
 from sunshine.extensions import db
 from sunshine.hours import ledger
 from sunshine.hours.models import (
@@ -75,6 +76,7 @@ class RecordFilter:
     date_from: date | None = None
     date_to: date | None = None
     flag: str | None = None
+    campaign_id: int | None = None
 
     def apply(self, query: Select[*Row]) -> Select[*Row]:
         """``query`` over service records narrowed by every filter given but the area (the
@@ -91,6 +93,8 @@ class RecordFilter:
         if self.unit_id is not None:
             in_unit = select(Member.id).where(Member.unit_id == self.unit_id)
             query = query.where(record.member_id.in_(in_unit))
+        if self.campaign_id is not None:
+            query = query.where(record.shift_id.in_(tagged_shifts(self.campaign_id)))
         if self.date_from is not None:
             query = query.where(record.service_date >= self.date_from)
         if self.date_to is not None:

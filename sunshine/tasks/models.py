@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, object_session, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
+from sunshine.campaigns.models import Campaign, task_campaign
 from sunshine.database import Base, BigId, UTCDateTime, table_of, utcnow
 from sunshine.database import str_enum as _enum
 from sunshine.geo import STORED, Point
@@ -136,6 +137,8 @@ class Task(Base):
     area: Mapped[Area] = relationship()
     category: Mapped[TaskCategory] = relationship()
     skills: Mapped[list[Skill]] = relationship(secondary=task_skill)
+    # Tags set by its managers from the city's active campaigns (campaigns.service).
+    campaigns: Mapped[list[Campaign]] = relationship(secondary=task_campaign, order_by=Campaign.id)
     shifts: Mapped[list[Shift]] = relationship(back_populates="task", order_by="Shift.starts_at")
 
     @property

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import fields, validate
 
 from sunshine.api import ID, BaseSchema, BigCursorArgs, PointIn, PointOut, cursor_page_schema
+from sunshine.campaigns.schemas import CampaignBriefOut
 from sunshine.members.schemas import SkillOut
 from sunshine.moderation.schemas import CheckBriefOut
 from sunshine.org.schemas import AreaOut
@@ -46,6 +47,11 @@ def _task_fields(required: bool) -> dict[str, Any]:
         ),
         "checkin_radius_m": fields.Integer(validate=validate.Range(min=10, max=5000)),
         "skill_ids": fields.List(fields.Integer(validate=ID), validate=validate.Length(max=10)),
+        "campaign_ids": fields.List(
+            fields.Integer(validate=ID),
+            validate=validate.Length(max=10),
+            metadata={"description": "active campaigns of the task's city (a list replaces)"},
+        ),
         "visibility": fields.Enum(Visibility, by_value=True, **need),
         "contact_name": fields.String(validate=validate.Length(min=1, max=50), **need),
         "contact_phone": fields.String(
@@ -123,6 +129,7 @@ class TaskOut(BaseSchema):
     checkin_opens_minutes = fields.Integer()
     checkout_closes_minutes = fields.Integer()
     skills = fields.List(fields.Nested(SkillOut))
+    campaigns = fields.List(fields.Nested(CampaignBriefOut))
     visibility = fields.Enum(Visibility, by_value=True)
     contact_name = fields.String()
     contact_phone = fields.String()

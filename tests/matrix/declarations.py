@@ -58,6 +58,7 @@ ANY_ACCOUNT = {
     "GET /api/v1/units/<int:unit_id>/party-orgs",
     "GET /api/v1/communities/<int:community_id>/teams",
     "GET /api/v1/skills",
+    "GET /api/v1/cities/<int:city_id>/campaigns",  # a city's tags, shown on its tasks
     "GET /api/v1/task-categories",
     "POST /api/v1/auth/logout",
     "GET /api/v1/me",
@@ -176,6 +177,8 @@ BODIES: dict[str, Body] = {
         "member_id": ids["member_id"],
     },
     "POST /api/v1/call-ups/<int:call_up_id>/cancel": REASON,
+    "POST /api/v1/cities/<int:city_id>/campaigns": lambda ids: {"name": "专项整治"},
+    "PATCH /api/v1/campaigns/<int:campaign_id>": lambda ids: {"active": False},
     "POST /api/v1/cities/<int:city_id>/periods": lambda ids: {
         "kind": "quarter",
         "starts_on": "2030-01-01",

@@ -51,6 +51,9 @@ class ComplianceExportArgs(BaseSchema):
     community_id = fields.Integer(validate=ID)
     unit_id = fields.Integer(validate=ID)
     party_org_id = fields.Integer(validate=ID)
+    campaign_id = fields.Integer(
+        validate=ID, metadata={"description": "count only records of tasks so tagged"}
+    )
     status = fields.Enum(ComplianceStatus, by_value=True)
 
 
@@ -60,6 +63,7 @@ def _selection(actor: Actor, filters: Filters) -> Any:
         community_id=filters.get("community_id"),
         unit_id=filters.get("unit_id"),
         party_org_id=filters.get("party_org_id"),
+        campaign_id=filters.get("campaign_id"),
     )
     return select_members(actor, filters["period_id"], narrowed)
 
@@ -72,7 +76,12 @@ def rows(actor: Actor, filters: Filters) -> Source:
     selection = _selection(actor, filters)
     listed = [selection.listed] if selection.listed is not None else []
     figures = with_status(
-        per_member(selection.period, selection.rules, [*selection.where, *listed]),
+        per_member(
+            selection.period,
+            selection.rules,
+            [*selection.where, *listed],
+            records=selection.records,
+        ),
         selection.rules,
     ).subquery()
     place, org = aliased(Area), aliased(PartyOrg)

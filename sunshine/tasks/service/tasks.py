@@ -12,6 +12,8 @@ from typing import Any
 from sunshine import clock, geo
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.access.refusals import Subject
+from sunshine.campaigns import service as campaigns
+from sunshine.campaigns.models import Campaign
 from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.members.skills import active_skills
@@ -82,6 +84,11 @@ def _category(category_id: int) -> TaskCategory:
 # Tasks ---------------------------------------------------------------------------------------
 
 
+def _campaigns(area_path: str, campaign_ids: Sequence[int]) -> list[Campaign]:
+    """The active campaigns of the task's city with these ids (422 ``campaign.unusable``)."""
+    return campaigns.active_of_city(campaign_ids, city_id=int(area_path.split("/")[1]))
+
+
 def _check_visibility(area: Area, visibility: Visibility) -> None:
     if area.level == AreaLevel.STREET and visibility == Visibility.COMMUNITY:
         raise Invalid(
@@ -92,7 +99,13 @@ def _check_visibility(area: Area, visibility: Visibility) -> None:
 
 
 def create_task(
-    *, actor: Actor, area_id: int, category_id: int, skill_ids: Sequence[int] = (), **fields: Any
+    *,
+    actor: Actor,
+    area_id: int,
+    category_id: int,
+    skill_ids: Sequence[int] = (),
+    campaign_ids: Sequence[int] = (),
+    **fields: Any,
 ) -> Task:
     """Post a task (a draft until published) for a community, or a street for street-wide."""
     require_somewhere(actor, Permission.TASK_MANAGE)
@@ -108,6 +121,7 @@ def create_task(
         area_path=area.path,
         category=_category(category_id),
         skills=active_skills(skill_ids),
+        campaigns=_campaigns(area.path, campaign_ids),
         created_by_id=actor.id,
         status=TaskStatus.DRAFT,
         **{k: fields[k] for k in TASK_FIELDS if k in fields},
@@ -150,6 +164,8 @@ def update_task(
         _category(changes["category_id"])
     if "skill_ids" in changes:
         active_skills(changes["skill_ids"])
+    if "campaign_ids" in changes:
+        _campaigns(task.area_path, changes["campaign_ids"])
     _check_visibility(task.area, changes.get("visibility", task.visibility))
     published = task.status == TaskStatus.PUBLISHED
     # An edit of the text still held is checked again with this one, as one.
@@ -181,6 +197,8 @@ def update_task(
         task.category = _category(changes.pop("category_id"))
     if "skill_ids" in changes:
         task.skills = active_skills(changes.pop("skill_ids"))
+    if "campaign_ids" in changes:
+        task.campaigns = _campaigns(task.area_path, changes.pop("campaign_ids"))
     for field in TASK_FIELDS:
         if field in changes:
             setattr(task, field, changes[field])
