@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from sunshine.api import BaseSchema
 
-NAME = validate.Length(min=1, max=30)
+NAME = validate.And(validate.Length(min=1, max=30), validate.Regexp(r"\S", error="名称不能为空白"))
 
 
 class CampaignIn(BaseSchema):

@@ -45,6 +45,11 @@ def test_org_admin_names_renames_and_deactivates_campaigns(world: World) -> None
     assert _names(client, member, city_id, active="true") == ["专项整治"]
 
 
+def test_a_blank_name_is_422(world: World) -> None:
+    blank = campaign(world.client, world.org_admin, world.place.city.id, "   ")
+    assert blank.status_code == 422 and "name" in blank.json["fields"]
+
+
 def test_community_admin_cannot_name_a_campaign(world: World) -> None:
     response = campaign(world.client, world.secretary, world.place.city.id, "创城")
 
