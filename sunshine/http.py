@@ -159,24 +159,31 @@ def _handle_domain_error(
     """Roll back the request's changes; keep the security record of a refused attempt."""
     db.session.rollback()
     if error.security_event is not None:
-        from sunshine.security import service as security  # the log is a domain; errors.py is not
-
-        event = {k: v for k, v in error.security_event.items() if v is not None}
-        event.setdefault("origin", security.Origin(request.remote_addr, g.get("request_id")))
-        try:
-            security.record(**event)
-            db.session.commit()
-        except (OperationalError, InterfaceError, PoolTimeout) as exc:
-            # The refusal still stands; only its record is lost, and the log says so.
-            _rollback_quietly()
-            log.error(
-                "security event %s/%s not recorded: database unavailable (%s)",
-                event.get("action"),
-                event.get("reason"),
-                type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__,
-            )
+        record_refusal(error.security_event)
     body, status = _error(error.status, error.code, error.message, fields=error.fields)
     return (body, status, error.headers) if error.headers else (body, status)
+
+
+def record_refusal(security_event: Mapping[str, Any]) -> None:
+    """Write a refused request's security event once its changes are rolled back, in a
+    transaction of its own. The refusal stands even when the database cannot take the record:
+    only the record is lost, and the log says so."""
+    from sunshine.security import service as security  # the log is a domain; errors.py is not
+
+    event = {k: v for k, v in security_event.items() if v is not None}
+    event.setdefault("origin", security.Origin(request.remote_addr, g.get("request_id")))
+    try:
+        db.session.rollback()
+        security.record(**event)
+        db.session.commit()
+    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+        _rollback_quietly()
+        log.error(
+            "security event %s/%s not recorded: database unavailable (%s)",
+            event.get("action"),
+            event.get("reason"),
+            type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__,
+        )
 
 
 def _handle_database_unavailable(error: SQLAlchemyError) -> tuple[dict[str, Any], int, Any]:

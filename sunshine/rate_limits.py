@@ -34,18 +34,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy.exc import SQLAlchemyError
 
 from sunshine.errors import TooManyRequests
-from sunshine.extensions import api, db, limiter
+from sunshine.extensions import api, limiter
+from sunshine.http import record_refusal
 from sunshine.redis_store import RedisError
-from sunshine.security import service as security
 
 log = logging.getLogger(__name__)
 
@@ -84,27 +83,15 @@ def _handle(error: RateLimitExceeded) -> Any:
     """Flask-Limiter's refusal: 429 in the error shape, and the security event."""
     breach: Breach | None = g.pop("rate_limit_breach", None)
     if breach is not None:
-        try:
-            db.session.rollback()
-            security.record(
-                action=breach.action,
-                outcome="failure",
-                reason="rate_limited",
-                origin=security.Origin(request.remote_addr, g.get("request_id")),
-                detail={"limit": breach.limit, "per": breach.per},
-            )
-            db.session.commit()
-        except SQLAlchemyError as exc:  # the refusal stands; only its record is lost
-            _rollback_quietly()
-            log.error("rate-limit event %s not recorded: %s", breach.action, type(exc).__name__)
+        record_refusal(
+            {
+                "action": breach.action,
+                "outcome": "failure",
+                "reason": "rate_limited",
+                "detail": {"limit": breach.limit, "per": breach.per},
+            }
+        )
     return api.handle_http_exception(error)
-
-
-def _rollback_quietly() -> None:
-    try:
-        db.session.rollback()
-    except SQLAlchemyError:  # the connection is gone; the pool replaces it
-        log.debug("rollback after a database error failed", exc_info=True)
 
 
 # Per account (the limits library, one hit) --------------------------------------------------

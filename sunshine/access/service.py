@@ -6,6 +6,7 @@ member registration (``member_id``: what the org department sees in its member l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -248,3 +249,17 @@ def bootstrap_sys_admin(*, openid: str) -> Grant:
         db.session.add(account)
         db.session.flush()
     return create_grant(actor=None, account_id=account.id, role=Role.SYS_ADMIN)
+
+
+def unit_admins(unit_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The accounts holding a unit admin grant in force on each of ``unit_ids``."""
+    admins: dict[int, list[int]] = {unit_id: [] for unit_id in unit_ids}
+    rows = db.session.execute(
+        select(Grant.unit_id, Grant.account_id).where(
+            Grant.role == Role.UNIT_ADMIN, Grant.unit_id.in_(unit_ids), Grant.revoked_at.is_(None)
+        )
+    )
+    for unit_id, account_id in rows:
+        if unit_id is not None:
+            admins[unit_id].append(account_id)
+    return admins

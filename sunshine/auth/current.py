@@ -47,13 +47,19 @@ def _wrap(view: F, permissions: tuple[Permission, ...], action: str | None = Non
         if permissions:
             require_somewhere(actor, *permissions, action=action)
         response = view(*args, **kwargs)
-        if actor.touch_due and actor.token_id is not None:
-            service.touch(actor.token_id)
-            db.session.commit()
+        restart_idle_clock(actor)
         return response
 
     setattr(wrapper, AUTH_ATTRIBUTE, permissions)
     return document_bearer_auth(cast(F, wrapper))
+
+
+def restart_idle_clock(actor: Actor) -> None:
+    """Record a console session's use (at most once a minute: ``Actor.touch_due``), in a
+    transaction of its own once the request's work is done."""
+    if actor.touch_due and actor.token_id is not None:
+        service.touch(actor.token_id)
+        db.session.commit()
 
 
 def login_required(view: F) -> F:

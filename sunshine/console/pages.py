@@ -29,7 +29,13 @@ from werkzeug.wrappers import Response as BaseResponse
 from sunshine import wechat
 from sunshine.access.permissions import Actor, Permission, can_somewhere
 from sunshine.auth import service as auth
-from sunshine.auth.current import SESSION_COOKIE, current_actor, login_required, request_origin
+from sunshine.auth.current import (
+    SESSION_COOKIE,
+    current_actor,
+    login_required,
+    request_origin,
+    restart_idle_clock,
+)
 from sunshine.callups import service as callups
 from sunshine.console import lists, service, views
 from sunshine.errors import DomainError, Forbidden, Invalid, NotFound
@@ -91,9 +97,7 @@ def _page_actor() -> Actor | None:
     except DomainError:
         db.session.rollback()
         return None
-    if actor.touch_due and actor.token_id is not None:
-        auth.touch(actor.token_id)
-        db.session.commit()
+    restart_idle_clock(actor)
     return actor
 
 

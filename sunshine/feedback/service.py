@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from sunshine import clock
-from sunshine.access.models import Grant, Role
+from sunshine.access import service as access
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.audit.models import Period
 from sunshine.audit.selection import rules_for
@@ -271,15 +271,7 @@ def _issue(
 def _tell_unit_admins(period: Period, issued: Sequence[UnitFeedback]) -> None:
     """Each unit's admins hear that a new version is out (the inbox, and WeChat if allowed)."""
     unit_ids = [feedback.unit_id for feedback in issued]
-    admins: dict[int, list[int]] = defaultdict(list)
-    rows = db.session.execute(
-        select(Grant.unit_id, Grant.account_id).where(
-            Grant.role == Role.UNIT_ADMIN, Grant.unit_id.in_(unit_ids), Grant.revoked_at.is_(None)
-        )
-    )
-    for unit_id, account_id in rows:
-        if unit_id is not None:
-            admins[unit_id].append(account_id)
+    admins = access.unit_admins(unit_ids)
     names = {
         unit_id: name
         for unit_id, name in db.session.execute(
