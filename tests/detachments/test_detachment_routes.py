@@ -4,10 +4,13 @@ the leader and the department read it; everyone else is refused."""
 from __future__ import annotations
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from sunshine.access.models import Role
 from sunshine.detachments.models import Detachment, DetachmentMember
+from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
+from sunshine.security.models import SecurityEvent
 from tests.builders import City, add_reported_members, count, make_city, token_for
 from tests.detachments.conftest import Headers, Team, city_members, create, members_in
 from tests.steps import login_as
@@ -52,6 +55,20 @@ def test_the_leader_reads_the_roster_and_a_plain_member_is_refused(team: Team) -
     assert sorted(_roster(team, team.leader)) == sorted(team.member_ids)
     assert plain.status_code == hours.status_code == 403
     assert plain.json["code"] == "detachment.leader_only"
+    logged = db.session.scalars(
+        select(SecurityEvent.action).where(SecurityEvent.reason == "detachment.leader_only")
+    ).all()
+    assert sorted(logged) == ["detachment.hours", "detachment.read"]
+
+
+def test_an_account_without_a_member_has_no_detachments(
+    team: Team, client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    _, headers = login_as(client, fake_wechat, None)
+
+    mine = client.get("/api/v1/me/detachments", headers=headers)
+
+    assert mine.status_code == 200 and mine.json == []
 
 
 def test_another_city_s_org_admin_gets_404_as_for_an_unknown_detachment(
