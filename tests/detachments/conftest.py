@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from sunshine.extensions import db
+from sunshine.members.models import Member
 from sunshine.org.models import Area, AreaLevel
 from tests.builders import (
     City,
@@ -94,9 +96,6 @@ def team(client: FlaskClient, org_admin: tuple[City, Headers]) -> Team:
         member_ids=member_ids[1:],
     )
     assert made.status_code == 201, made.json
-    from sunshine.extensions import db
-    from sunshine.members.models import Member
-
     headers = {m: token_for(db.session.get_one(Member, m).account_id) for m in member_ids}
     task_id = post_task(client, admin, place.community, visibility="city")
     post_shift(client, admin, task_id)  # publishing needs a shift
