@@ -11,6 +11,7 @@ from sunshine.callups import models as callups_models
 from sunshine.campaigns import models as campaigns_models
 from sunshine.consent import models as consent_models
 from sunshine.console import models as console_models
+from sunshine.detachments import models as detachments_models
 from sunshine.evaluations import models as evaluations_models
 from sunshine.exports import models as exports_models
 from sunshine.feedback import models as feedback_models
@@ -38,6 +39,7 @@ __all__ = [
     "campaigns_models",
     "consent_models",
     "console_models",
+    "detachments_models",
     "evaluations_models",
     "exports_models",
     "feedback_models",

@@ -14,6 +14,7 @@ from sunshine.campaigns.routes import blp as campaigns_blp
 from sunshine.consent.routes import blp as consent_blp
 from sunshine.console.pages import bp as console_pages
 from sunshine.console.routes import blp as console_blp
+from sunshine.detachments.routes import blp as detachments_blp
 from sunshine.evaluations.routes import blp as evaluations_blp
 from sunshine.exports.routes import blp as exports_blp
 from sunshine.feedback.routes import blp as feedback_blp
@@ -60,6 +61,7 @@ BLUEPRINTS = [
     feedback_blp,
     callups_blp,
     campaigns_blp,
+    detachments_blp,
     needs_blp,
     moderation_blp,
     exports_blp,

@@ -68,6 +68,7 @@ class Permission(StrEnum):
     UNIT_FEEDBACK_ISSUE = "unit_feedback.issue"  # tell a city's work units how their members served
     UNIT_FEEDBACK_READ = "unit_feedback.read"  # read and download a unit's feedback
     CAMPAIGN_MANAGE = "campaign.manage"  # a city's campaigns (创城, 专项整治 …) that tag tasks
+    DETACHMENT_MANAGE = "detachment.manage"  # a city's volunteer detachments (支队), rosters
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -139,6 +140,9 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.UNIT_FEEDBACK_READ: frozenset({Role.UNIT_ADMIN, Role.ORG_ADMIN}),
     # The organization department names the city's campaigns; task managers tag with them.
     Permission.CAMPAIGN_MANAGE: frozenset({Role.ORG_ADMIN}),
+    # The organization department runs the city's detachments; their leaders are members,
+    # authorised by the detachment itself (detachments.service.steward), not by a grant.
+    Permission.DETACHMENT_MANAGE: frozenset({Role.ORG_ADMIN}),
 }
 
 

@@ -98,6 +98,7 @@ ANY_ACCOUNT = {
     "POST /console/logout",  # the caller's own console session
     "GET /console/qr.svg",  # draws text the page already holds (a signed-in console only)
     "GET /api/v1/exports",  # the caller's own rows (exports they asked for), nobody else's
+    "GET /api/v1/me/detachments",  # the detachments the caller's own member belongs to
 }
 
 # Any signed-in account on one object of someone's: only its holder, or an administrator in
@@ -125,6 +126,11 @@ OWN_OBJECT: dict[str, set[int]] = {
     # The admin who asked for an export (still holding the kind's permission, to download).
     "GET /api/v1/exports/<int:export_id>": {404},
     "GET /api/v1/exports/<int:export_id>/file": {404},
+    # A detachment's roster, hours and team signups: its leader (a member, named on the
+    # detachment) or the org department of its city; anyone else as for an unknown detachment.
+    "GET /api/v1/detachments/<int:detachment_id>": {404},
+    "GET /api/v1/detachments/<int:detachment_id>/hours": {404},
+    "POST /api/v1/shifts/<int:shift_id>/team-signups": {404},
 }
 
 # Permissions that are not scoped: the one national holiday table.
@@ -179,6 +185,15 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/call-ups/<int:call_up_id>/cancel": REASON,
     "POST /api/v1/cities/<int:city_id>/campaigns": lambda ids: {"name": "专项整治"},
     "PATCH /api/v1/campaigns/<int:campaign_id>": lambda ids: {"active": False},
+    "POST /api/v1/cities/<int:city_id>/detachments": lambda ids: {"name": "矩阵支队"},
+    "PATCH /api/v1/detachments/<int:detachment_id>": lambda ids: {"name": "改名支队"},
+    "POST /api/v1/detachments/<int:detachment_id>/members": lambda ids: {
+        "member_ids": [ids["other_member_id"]]
+    },
+    "POST /api/v1/shifts/<int:shift_id>/team-signups": lambda ids: {
+        "detachment_id": ids["detachment_id"],
+        "member_ids": [ids["member_id"]],
+    },
     "POST /api/v1/cities/<int:city_id>/periods": lambda ids: {
         "kind": "quarter",
         "starts_on": "2030-01-01",

@@ -224,6 +224,14 @@ def build(client: FlaskClient) -> World:
         ),
         201,
     )["id"]
+    ids["detachment_id"] = _ok(
+        client.post(
+            f"/api/v1/cities/{place.city.id}/detachments",
+            json={"name": "第一支队", "leader_member_id": a.member_id},
+            headers=a.headers[Role.ORG_ADMIN],
+        ),
+        201,
+    )["id"]
     ids["ticket"] = "A" * 24  # no such console login ticket: every caller gets the same 404
     _rows(world)
     add_roster(place.city, place.unit, "王五", "13900000999")

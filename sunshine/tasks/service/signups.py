@@ -74,7 +74,8 @@ def admission(
     shift: Shift, members: Sequence[Member], *, waitlist: bool = True, on_site: bool = False
 ) -> tuple[dict[int, Signup], dict[int, Conflict]]:
     """The signup rules, in the one place every way onto a shift is judged: a member signing
-    up, and a call-up being confirmed for many members at once (three queries either way).
+    up, a call-up being confirmed and a detachment's team signup for many members at once
+    (three queries either way).
 
     The caller holds the shift's row lock. Returns (the live signups members already hold on
     the shift, why each of the others may not join): not open, past the deadline, not
