@@ -64,7 +64,7 @@ class UnitReportIns(MethodView):
 
         本单位的单位管理员可调用；由该社区的社区管理员审批。
         """
-        made = service.report_in(actor=current_actor(), **data)
+        made = service.request_report_in(actor=current_actor(), **data)
         db.session.commit()
         return made
 
@@ -76,7 +76,7 @@ class UnitReportInDetail(MethodView):
     @blp.alt_response(404, description=REPORT_IN_NOT_FOUND)
     def get(self, unit_report_in_id: int) -> UnitReportIn:
         """单位报到详情"""
-        return views.report_in(actor=current_actor(), report_in_id=unit_report_in_id)
+        return views.one_report_in(actor=current_actor(), report_in_id=unit_report_in_id)
 
 
 @blp.route("/unit-report-ins/<int:unit_report_in_id>/approve")

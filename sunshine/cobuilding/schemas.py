@@ -192,7 +192,7 @@ YearlyReportPage = cursor_page_schema(YearlyReportOut)
 
 
 class YearlyReportListArgs(CursorArgs):
-    year = fields.Integer(required=True, validate=YEAR)
+    year = fields.Integer(validate=YEAR, metadata={"description": "default: this year"})
     unit_id = fields.Integer(validate=ID)
 
 

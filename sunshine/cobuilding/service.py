@@ -82,7 +82,9 @@ def report_in_for(actor: Actor, permission: Permission, report_in_id: int) -> Un
     return report_in
 
 
-def report_in(*, actor: Actor, unit_id: int, party_org_id: int, community_id: int) -> UnitReportIn:
+def request_report_in(
+    *, actor: Actor, unit_id: int, party_org_id: int, community_id: int
+) -> UnitReportIn:
     """The unit's party organisation asks to report in to a community of the unit's city.
 
     Refuses a party organisation of another unit (422), a place that is not a community or

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from sunshine import clock
 from sunshine.access.listing import scoped_page
 from sunshine.access.permissions import Actor, Permission, require_somewhere
 from sunshine.cobuilding import projects, service, yearly
@@ -59,13 +60,13 @@ def list_report_ins(
     )
 
 
-def report_in(*, actor: Actor, report_in_id: int) -> UnitReportIn:
+def one_report_in(*, actor: Actor, report_in_id: int) -> UnitReportIn:
     return service.report_in_for(actor, Permission.COBUILD_READ, report_in_id)
 
 
 def agreement(*, actor: Actor, report_in_id: int) -> Agreement:
     """The report-in's agreement (404 ``agreement.not_found`` before the unit writes it)."""
-    return service.agreement_of(report_in(actor=actor, report_in_id=report_in_id))
+    return service.agreement_of(one_report_in(actor=actor, report_in_id=report_in_id))
 
 
 def list_projects(
@@ -101,10 +102,17 @@ def project(*, actor: Actor, project_id: int) -> UnitProject:
 
 
 def list_yearly_reports(
-    *, actor: Actor, year: int, limit: int, cursor: int | None = None, unit_id: int | None = None
+    *,
+    actor: Actor,
+    limit: int,
+    year: int | None = None,
+    cursor: int | None = None,
+    unit_id: int | None = None,
 ) -> CursorPage:
-    """A year's reports the reader may read (``yearly.report_for``'s rule), newest first."""
+    """A year's reports (this year's by default) the reader may read (``yearly.report_for``'s
+    rule), newest first."""
     require_somewhere(actor, Permission.COBUILD_READ)
+    year = year if year is not None else clock.today().year
     query = select(YearlyReport).where(YearlyReport.year == year, yearly.readable(actor, year))
     if unit_id is not None:
         query = query.where(YearlyReport.unit_id == unit_id)
