@@ -9,6 +9,7 @@ from sunshine.audit import models as audit_models
 from sunshine.auth import models as auth_models
 from sunshine.callups import models as callups_models
 from sunshine.campaigns import models as campaigns_models
+from sunshine.cobuilding import models as cobuilding_models
 from sunshine.consent import models as consent_models
 from sunshine.console import models as console_models
 from sunshine.detachments import models as detachments_models
@@ -37,6 +38,7 @@ __all__ = [
     "auth_models",
     "callups_models",
     "campaigns_models",
+    "cobuilding_models",
     "consent_models",
     "console_models",
     "detachments_models",

@@ -11,6 +11,8 @@ from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
 from sunshine.callups.routes import blp as callups_blp
 from sunshine.campaigns.routes import blp as campaigns_blp
+from sunshine.cobuilding.project_routes import blp as unit_projects_blp
+from sunshine.cobuilding.routes import blp as cobuilding_blp
 from sunshine.consent.routes import blp as consent_blp
 from sunshine.console.pages import bp as console_pages
 from sunshine.console.routes import blp as console_blp
@@ -62,6 +64,8 @@ BLUEPRINTS = [
     callups_blp,
     campaigns_blp,
     detachments_blp,
+    cobuilding_blp,
+    unit_projects_blp,
     needs_blp,
     moderation_blp,
     exports_blp,

@@ -69,6 +69,9 @@ class Permission(StrEnum):
     UNIT_FEEDBACK_READ = "unit_feedback.read"  # read and download a unit's feedback
     CAMPAIGN_MANAGE = "campaign.manage"  # a city's campaigns (创城, 专项整治 …) that tag tasks
     DETACHMENT_MANAGE = "detachment.manage"  # a city's volunteer detachments (支队), rosters
+    COBUILD_READ = "cobuild.read"  # units' report-ins, agreements, projects, yearly reports
+    COBUILD_MANAGE = "cobuild.manage"  # the unit's side: report in, agreement, projects, report
+    COBUILD_DECIDE = "cobuild.decide"  # the community's side: admit, countersign, confirm done
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -143,6 +146,11 @@ POLICY: dict[Permission, frozenset[Role]] = {
     # The organization department runs the city's detachments; their leaders are members,
     # authorised by the detachment itself (detachments.service.steward), not by a grant.
     Permission.DETACHMENT_MANAGE: frozenset({Role.ORG_ADMIN}),
+    # 单位报到 / 共驻共建: the unit writes, the community it reports in to decides; the street
+    # and the organization department read (docs/units.md).
+    Permission.COBUILD_READ: _ADMINS,
+    Permission.COBUILD_MANAGE: frozenset({Role.UNIT_ADMIN}),
+    Permission.COBUILD_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
 }
 
 

@@ -20,6 +20,7 @@ from sunshine.audit.models import Period
 from sunshine.audit.rules import Rule
 from sunshine.audit.selection import Filters, Selection, select_members
 from sunshine.audit.tally import ComplianceStatus, per_member, with_status, without_jit
+from sunshine.cobuilding import figures as cobuilding
 from sunshine.extensions import db
 from sunshine.members.models import Member
 from sunshine.org.models import Area, AreaLevel, PartyOrg, WorkUnit
@@ -99,6 +100,8 @@ class Group(Figures):
 
     id: int | None = None
     name: str = ""
+    # By unit only: the unit's own 双报到 figures in the period (``cobuilding.figures``).
+    co_building: cobuilding.CoBuilding | None = None
 
 
 @dataclass(frozen=True)
@@ -249,11 +252,23 @@ def aggregate(
         groups = _area_groups(selection, by, grouped)
     else:
         groups = _named_groups(grouped, WorkUnit if by == GroupBy.UNIT else PartyOrg)
+    if by == GroupBy.UNIT:
+        _with_co_building(groups, selection.period)
     total = Figures()
     for _, figures in grouped:
         total.add(figures)
     groups = sort_rows(groups, lambda group: getattr(group, sort.value), order)
     return Aggregate(selection.period, selection.rules.city, total, groups)
+
+
+def _with_co_building(groups: list[Group], period: Period) -> None:
+    """Each unit's report-ins, projects done and yearly report over the period's days:
+    counted by their owner (``cobuilding.figures``), as the unit's yearly report counts them."""
+    unit_ids = [group.id for group in groups if group.id is not None]
+    counted = cobuilding.of_units(unit_ids, period.starts_on, period.ends_on)
+    for group in groups:
+        if group.id is not None:
+            group.co_building = counted[group.id]
 
 
 def names_of(

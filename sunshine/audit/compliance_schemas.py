@@ -9,6 +9,7 @@ from sunshine.audit.compliance import GroupBy, GroupSort, Order
 from sunshine.audit.compliance_members import MemberSort
 from sunshine.audit.schemas import PeriodOut, RuleOut
 from sunshine.audit.tally import ComplianceStatus
+from sunshine.cobuilding.schemas import CoBuildingOut
 
 STATUS_HELP = "compliant 达标, behind 未达标, zero 零服务, not_reported 未报到"
 
@@ -75,6 +76,11 @@ class GroupOut(FiguresOut):
         allow_none=True, metadata={"description": "null: members without a party organisation"}
     )
     name = fields.String()
+    co_building = fields.Nested(
+        CoBuildingOut,
+        allow_none=True,
+        metadata={"description": "by=unit: the unit's 双报到 (单位报到) figures; null otherwise"},
+    )
 
 
 class ComplianceOut(BaseSchema):

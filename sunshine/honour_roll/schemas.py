@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from sunshine.api import ID, BaseSchema
+from sunshine.cobuilding.schemas import CoBuildingOut
 from sunshine.honour_roll.views import Measure
 from sunshine.org.schemas import AreaOut
 
@@ -78,6 +79,9 @@ class UnitRankingEntryOut(BaseSchema):
     compliant_rate = fields.Float(metadata={"description": "compliant / members, 0–1"})
     reported_in_rate = fields.Float()
     total_hours = fields.Float()
+    co_building = fields.Nested(
+        CoBuildingOut, metadata={"description": "the unit's 双报到 (单位报到) figures"}
+    )
 
 
 class UnitRankingOut(BaseSchema):

@@ -14,7 +14,7 @@ from sunshine.access.permissions import (
     require_somewhere,
 )
 from sunshine.access.refusals import Subject
-from sunshine.errors import Conflict, Missing
+from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.needs.models import Need, NeedStatus, NeedUrgency
 from sunshine.org import service as org
@@ -101,3 +101,31 @@ def make_task(*, actor: Actor, need_id: int, **task_fields: Any) -> Task:
     need.task, need.status = task, NeedStatus.IN_PROGRESS
     db.session.flush()
     return task
+
+
+def take_up(need_id: int, *, community_id: int) -> Need:
+    """A unit's project answers an open need of the community: it is in progress.
+
+    The project's service (``cobuilding``) has authorised its actor already; this keeps the
+    need's own rules: it must exist in that community (422 ``need.unusable``) and be open.
+    """
+    need = db.session.get(Need, need_id)
+    if need is None or need.community_id != community_id:
+        raise Invalid(
+            "需求不存在或不属于该社区",
+            code="need.unusable",
+            fields={"need_id": ["不存在或不属于报到的社区"]},
+        )
+    if need.status != NeedStatus.OPEN:
+        raise Conflict("只有待处理的需求可以转为任务", code="need.not_open")
+    need.status = NeedStatus.IN_PROGRESS
+    return need
+
+
+def settle(need_id: int, *, done: bool) -> None:
+    """The project answering a need ended: the need is done, or (cancelled) open again."""
+    need = db.session.get(Need, need_id)
+    if need is None or need.status != NeedStatus.IN_PROGRESS:
+        return  # closed by the community meanwhile: its decision stands
+    need.status = NeedStatus.DONE if done else NeedStatus.OPEN
+    need.closed_at = clock.now() if done else None

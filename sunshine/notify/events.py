@@ -24,6 +24,7 @@ class Event(StrEnum):
     CORRECTION_DECIDED = "correction_decided"
     STATEMENT_ISSUED = "statement_issued"
     UNIT_FEEDBACK_ISSUED = "unit_feedback_issued"
+    UNIT_REPORT_IN_DECIDED = "unit_report_in_decided"
 
 
 @dataclass(frozen=True)
@@ -88,5 +89,10 @@ EVENTS: dict[Event, EventText] = {
         "双报到反馈",
         "「{unit}」{period}的双报到反馈（第 {version} 版）已发出，请在电脑端控制台查看。",
         ("unit", "period", "version", "feedback_id"),
+    ),
+    Event.UNIT_REPORT_IN_DECIDED: EventText(
+        "单位报到审核",
+        "「{unit}」到「{community}」的单位报到申请{result}。{reason_note}",
+        ("unit", "community", "unit_report_in_id", *_DECISION),
     ),
 }

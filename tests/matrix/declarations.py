@@ -269,7 +269,45 @@ BODIES: dict[str, Body] = {
         "reason": "多算了",
     },
     "POST /api/v1/me/report-ins/<int:report_in_id>/withdraw": REASON,
+    "POST /api/v1/unit-report-ins": lambda ids: {
+        "unit_id": ids["unit_id"],
+        "party_org_id": ids["party_org_id"],
+        "community_id": ids["community_id"],
+    },
+    "POST /api/v1/unit-report-ins/<int:unit_report_in_id>/reject": REASON,
+    "POST /api/v1/unit-report-ins/<int:unit_report_in_id>/withdraw": REASON,
+    "PUT /api/v1/unit-report-ins/<int:unit_report_in_id>/agreement": lambda ids: agreement_body(
+        ids
+    ),
+    "POST /api/v1/unit-report-ins/<int:unit_report_in_id>/projects": lambda ids: project_body(ids),
+    "PUT /api/v1/unit-projects/<int:unit_project_id>/members": lambda ids: {
+        "member_ids": [ids["member_id"]]
+    },
+    "POST /api/v1/unit-projects/<int:unit_project_id>/cancel": REASON,
+    "POST /api/v1/units/<int:unit_id>/yearly-reports": lambda ids: yearly_report_body(ids),
 }
+
+
+def agreement_body(ids: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "starts_on": clock.today().isoformat(),
+        "ends_on": (clock.today() + timedelta(days=365)).isoformat(),
+        "text": "共驻共建协议",
+        "resources": [{"kind": "vehicles", "name": "救护车", "quantity": 1, "measure": "辆"}],
+    }
+
+
+def project_body(ids: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": "义诊",
+        "description": "社区义诊",
+        "planned_from": clock.today().isoformat(),
+        "planned_to": (clock.today() + timedelta(days=30)).isoformat(),
+    }
+
+
+def yearly_report_body(ids: dict[str, Any]) -> dict[str, Any]:
+    return {"year": clock.today().year, "text": "年度共建报告"}
 
 
 def task_body_for(ids: dict[str, Any]) -> dict[str, Any]:

@@ -226,6 +226,9 @@ def _a_ids(world: World) -> dict[str, Callable[[], set[int]]]:
         "GET /api/v1/statements": lambda: {ids["statement_id"]},
         "GET /api/v1/tasks": lambda: {ids["task_id"]},
         "GET /api/v1/unit-feedback": lambda: {ids["feedback_id"]},
+        "GET /api/v1/unit-projects": lambda: {ids["unit_project_id"]},
+        "GET /api/v1/unit-report-ins": lambda: {ids["unit_report_in_id"]},
+        "GET /api/v1/unit-yearly-reports": lambda: {ids["yearly_report_id"]},
     }
 
 

@@ -40,10 +40,12 @@ from tests.builders import (
     grant,
     make_account,
     make_city,
+    make_party_org,
     member_id_of,
     publish_notice,
     token_for,
 )
+from tests.matrix.declarations import agreement_body, project_body, yearly_report_body
 from tests.steps import day_shift, post_shift, post_task, published_shift
 
 Headers = dict[str, str]
@@ -232,12 +234,46 @@ def build(client: FlaskClient) -> World:
         ),
         201,
     )["id"]
+    _cobuilding(client, world)
     ids["ticket"] = "A" * 24  # no such console login ticket: every caller gets the same 404
     _rows(world)
     add_roster(place.city, place.unit, "王五", "13900000999")
     ids["roster_id"] = db.session.scalar(sa.select(sa.func.max(RosterEntry.id)))
     db.session.commit()
     return world
+
+
+def _cobuilding(client: FlaskClient, world: World) -> None:
+    """Scope A's unit reported in to its community (admitted), with an agreement, a project
+    and a yearly report."""
+    place, ids = world.a.place, world.ids
+    unit_admin = world.a.headers[Role.UNIT_ADMIN]
+    ids["party_org_id"] = make_party_org(place.unit, "矩阵单位党委", "committee").id
+    report_in = _ok(
+        client.post(
+            "/api/v1/unit-report-ins",
+            json={
+                "unit_id": place.unit.id,
+                "party_org_id": ids["party_org_id"],
+                "community_id": place.community.id,
+            },
+            headers=unit_admin,
+        ),
+        201,
+    )["id"]
+    approve = f"/api/v1/unit-report-ins/{report_in}/approve"
+    _ok(client.post(approve, json={}, headers=world.a.headers[Role.COMMUNITY_ADMIN]))
+    ids["unit_report_in_id"] = report_in
+    agreement = f"/api/v1/unit-report-ins/{report_in}/agreement"
+    _ok(client.put(agreement, json=agreement_body(ids), headers=unit_admin))
+    project = f"/api/v1/unit-report-ins/{report_in}/projects"
+    ids["unit_project_id"] = _ok(
+        client.post(project, json=project_body(ids), headers=unit_admin), 201
+    )["id"]
+    yearly = f"/api/v1/units/{place.unit.id}/yearly-reports"
+    ids["yearly_report_id"] = _ok(
+        client.post(yearly, json=yearly_report_body(ids), headers=unit_admin), 201
+    )["id"]
 
 
 def _held_text(client: FlaskClient, place: Any, admin: Headers) -> int:
