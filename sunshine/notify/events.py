@@ -24,6 +24,9 @@ class Event(StrEnum):
     CORRECTION_DECIDED = "correction_decided"
     STATEMENT_ISSUED = "statement_issued"
     UNIT_FEEDBACK_ISSUED = "unit_feedback_issued"
+    NEED_ANSWERED = "need_answered"
+    NEED_STARTED = "need_started"
+    NEED_DONE = "need_done"
 
 
 @dataclass(frozen=True)
@@ -88,5 +91,21 @@ EVENTS: dict[Event, EventText] = {
         "双报到反馈",
         "「{unit}」{period}的双报到反馈（第 {version} 版）已发出，请在电脑端控制台查看。",
         ("unit", "period", "version", "feedback_id"),
+    ),
+    # A resident's 微心愿 / 诉求 (needs.service): answered, taken on, done.
+    Event.NEED_ANSWERED: EventText(
+        "心愿诉求答复",
+        "您提交的{kind}「{summary}」{result}。{reason_note}",
+        ("kind", "summary", "need_id", *_DECISION),
+    ),
+    Event.NEED_STARTED: EventText(
+        "心愿诉求办理",
+        "您提交的{kind}「{summary}」{how}，正在办理。",
+        ("kind", "summary", "need_id", "how"),
+    ),
+    Event.NEED_DONE: EventText(
+        "心愿诉求办结",
+        "您提交的{kind}「{summary}」已办结，欢迎评价。",
+        ("kind", "summary", "need_id"),
     ),
 }
