@@ -11,7 +11,7 @@ from PIL import Image
 
 from sunshine import clock
 from sunshine.access.permissions import Actor, Permission, Place, authorize
-from sunshine.access.refusals import Subject
+from sunshine.access.refusals import Subject, concealed
 from sunshine.errors import Conflict, Invalid
 from sunshine.extensions import db
 from sunshine.moderation import service as moderation
@@ -124,8 +124,11 @@ def submit(
 def own(actor: Actor, need_id: int) -> Need:
     """The resident's own submission; anyone else's answers as an unknown id."""
     need = db.session.get(Need, need_id)
-    if need is None or need.resident_id != actor.id:
+    if need is None:
         raise NEED_MISSING.error()
+    if need.resident_id != actor.id:
+        subject = Subject("need", need.id, NEED_MISSING)
+        raise concealed(account_id=actor.id, action="need.read", subject=subject)
     return need
 
 
@@ -164,7 +167,12 @@ def photo_for(actor: Actor, need_id: int, photo_id: int) -> NeedPhoto:
         raise NEED_MISSING.error()
     if need.resident_id != actor.id:
         subject = Subject("need", need.id, NEED_MISSING)
-        authorize(actor, Permission.TASK_MANAGE, Place(area_path=need.area_path, subject=subject))
+        authorize(
+            actor,
+            Permission.TASK_MANAGE,
+            Place(area_path=need.area_path, subject=subject),
+            audit={"action": "need.photo"},
+        )
     photo = db.session.get(NeedPhoto, photo_id)
     if photo is None or photo.need_id != need.id:
         raise NEED_MISSING.error()
