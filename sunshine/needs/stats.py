@@ -167,7 +167,7 @@ def _roll_up(
             community_id: street_id or community_id
             for community_id, street_id in db.session.execute(
                 select(Area.id, Area.parent_id).where(Area.id.in_(list(by_community)))
-            ).tuples()
+            )
         }
     for community_id, counts in by_community.items():
         times = seconds.get(community_id, [])

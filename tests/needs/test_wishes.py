@@ -204,7 +204,7 @@ def test_a_photo_over_the_limit_is_refused(
 def test_others_cannot_read_a_residents_need_or_its_photo(
     client: FlaskClient, fake_wechat: FakeWeChat, secretary: tuple[City, Headers]
 ) -> None:
-    place, secretary_headers = secretary
+    place, _ = secretary
     me, someone = resident(), resident()
     wish = submit(
         client, me, place.community.id, photo=(io.BytesIO(image_bytes("PNG")), "p.png")
