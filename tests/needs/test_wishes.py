@@ -315,3 +315,24 @@ def test_deadlines_count_working_days_and_overdue_is_flagged_and_filtered(
     db.session.commit()
     seen = client.get(f"/api/v1/me/needs/{need_id}", headers=me).json
     assert (seen["overdue_answer"], seen["overdue_completion"]) == (True, True)
+
+
+def test_the_deadlines_are_configured_per_kind(
+    app: Any,
+    client: FlaskClient,
+    fake_wechat: FakeWeChat,
+    secretary: tuple[City, Headers],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    place, secretary_headers = secretary
+    deadlines = {"wish": {"answer": 3, "complete": 15}, "request": {"answer": 1, "complete": 2}}
+    monkeypatch.setitem(app.config, "NEED_DEADLINES", deadlines)
+    submitted_at = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
+    monkeypatch.setattr("sunshine.clock.now", lambda: submitted_at)
+    wish = submit(client, resident(), place.community.id, kind="wish").json
+    request = submit(client, resident(), place.community.id, kind="request").json
+    accepted = client.post(f"/api/v1/needs/{request['id']}/accept", headers=secretary_headers)
+    monkeypatch.setattr("sunshine.clock.now", lambda: datetime.now(UTC))
+    assert wish["answer_due_at"] == "2026-11-05T16:00:00+00:00"  # the end of Thursday
+    assert request["answer_due_at"] == "2026-11-03T16:00:00+00:00"  # the end of Tuesday
+    assert accepted.json["completion_due_at"] == "2026-11-04T16:00:00+00:00"
