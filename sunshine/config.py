@@ -8,6 +8,7 @@ fake WeChat server can never be used there), or no Redis (workers must share sta
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -46,6 +47,32 @@ RATE_LIMITS: dict[str, str] = {
 
 class ConfigError(RuntimeError):
     """The configuration cannot run the service."""
+
+
+# Working days a resident's need may wait for an answer and then for completion, per kind.
+NEED_DEADLINES_DEFAULT = {
+    "wish": {"answer": 3, "complete": 15},
+    "request": {"answer": 3, "complete": 15},
+}
+
+
+def _need_deadlines(raw: str | None) -> dict[str, dict[str, int]]:
+    """``NEED_DEADLINES``: JSON overriding some kinds' days, e.g. {"request": {"answer": 1}}."""
+    deadlines = {kind: dict(days) for kind, days in NEED_DEADLINES_DEFAULT.items()}
+    if not raw:
+        return deadlines
+    try:
+        given = json.loads(raw)
+        for kind, days in given.items():
+            for step, n in days.items():
+                if kind not in deadlines or step not in deadlines[kind]:
+                    raise ValueError(f"unknown {kind}.{step}")
+                if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 365:
+                    raise ValueError(f"{kind}.{step} must be a whole number of days, 1 to 365")
+                deadlines[kind][step] = n
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise ConfigError(f"NEED_DEADLINES is not valid: {exc}") from None
+    return deadlines
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -192,6 +219,10 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         "IMPORT_TIME_BUDGET": _float(env, "IMPORT_TIME_BUDGET", 20.0),
+        # Residents' needs (docs/needs.md): working days to answer and to complete, per kind;
+        # the largest photo a resident may attach.
+        "NEED_DEADLINES": _need_deadlines(env.get("NEED_DEADLINES")),
+        "NEED_PHOTO_MAX_BYTES": _int(env, "NEED_PHOTO_MAX_BYTES", 2 * 1024 * 1024),
         "LEDGER_SIGNING_KEY": _ledger_key(env),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "STATEMENT_FONT_PATH": env.get("STATEMENT_FONT_PATH") or STATEMENT_FONT_DEFAULT,

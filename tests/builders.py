@@ -376,3 +376,12 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def image_bytes(kind: str = "PNG", size: tuple[int, int] = (8, 8)) -> bytes:
+    """A small real image (PNG, JPEG or WEBP), as a phone would upload one."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, format=kind)
+    return out.getvalue()

@@ -71,6 +71,12 @@ def test_production_refuses_unsafe_configuration(override: dict[str, str], probl
         {"PUNCH_RATE_LIMIT": "twenty a minute"},
         {"PHONE_BIND_RATE_LIMIT": "3 per fortnight"},
         {"DATABASE_OWNER_URL": "sqlite:///owner.sqlite3"},  # SQLite has no roles
+        {"NEED_DEADLINES": "three days"},
+        {"NEED_DEADLINES": '{"gift": {"answer": 3}}'},
+        {"NEED_DEADLINES": '{"wish": {"answer": 0}}'},
+        {"NEED_DEADLINES": '{"wish": {"reply": 2}}'},
+        {"NEED_DEADLINES": '{"wish": {"answer": 2.5}}'},
+        {"NEED_DEADLINES": '["wish"]'},
     ],
 )
 def test_malformed_values_fail_fast(env: dict[str, str]) -> None:
@@ -115,3 +121,16 @@ def test_the_owner_url_is_read_for_migrations_only_and_uses_psycopg3() -> None:
     assert load_config("/srv/instance", env=env)["DATABASE_OWNER_URL"] == (
         "postgresql+psycopg://sunshine_owner:pw@db.internal/sunshine"
     )
+
+
+def test_need_deadlines_override_only_what_they_name() -> None:
+    default = load_config("/srv/instance", env={})["NEED_DEADLINES"]
+    assert default == {
+        "wish": {"answer": 3, "complete": 15},
+        "request": {"answer": 3, "complete": 15},
+    }
+    env = {"NEED_DEADLINES": '{"request": {"answer": 1}}'}
+    assert load_config("/srv/instance", env=env)["NEED_DEADLINES"] == {
+        "wish": {"answer": 3, "complete": 15},
+        "request": {"answer": 1, "complete": 15},
+    }

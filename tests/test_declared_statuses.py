@@ -47,7 +47,13 @@ NOT_REACHED = {
     **{
         (route, 502): "wechat.error: moderation.ask catches every error of the text check; "
         "WeChat failing holds the text as pending (fail closed), it never fails the request"
-        for route in ("tasks.TaskDetail.patch", "tasks.TaskPublish.post", "org.CommunityTeams.post")
+        for route in (
+            "tasks.TaskDetail.patch",
+            "tasks.TaskPublish.post",
+            "org.CommunityTeams.post",
+            "needs.MyNeeds.post",
+            "needs.MyNeedRating.post",
+        )
     },
 }
 

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 # The domains that register subjects, imported before a subject is shown (as the jobs runner
 # imports its job modules): moderation never imports a domain that imports it.
-SUBJECT_MODULES = ("sunshine.org.moderated", "sunshine.tasks.moderated")
+SUBJECT_MODULES = ("sunshine.org.moderated", "sunshine.tasks.moderated", "sunshine.needs.moderated")
 MAX_ATTEMPTS = 8  # then a person decides: ~2 h of backoff, past the author's 2-hour window
 RISKY_MESSAGE = "内容含有违规信息，请修改后再提交"
 

@@ -1,9 +1,13 @@
-"""The needs list (需求清单): residents' needs recorded by the community and tracked until
-done, often by turning them into a task or a 微心愿 (wish)."""
+"""The needs list (需求清单): residents' needs — recorded by the community, or submitted by the
+resident (``needs.residents``) and answered by it — tracked until done, often by turning them
+into a task or a 微心愿 (wish), or a unit's project."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
+
+from flask import current_app
 
 from sunshine import clock
 from sunshine.access.permissions import (
@@ -16,18 +20,34 @@ from sunshine.access.permissions import (
 from sunshine.access.refusals import Subject
 from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
-from sunshine.needs.models import Need, NeedStatus, NeedUrgency
+from sunshine.hours.calendar import add_working_days
+from sunshine.needs.models import Need, NeedKind, NeedStatus, NeedUrgency
+from sunshine.notify import service as notify
+from sunshine.notify.events import Event
 from sunshine.org import service as org
 from sunshine.org.models import AreaLevel
 from sunshine.tasks import service as tasks
 from sunshine.tasks.models import Task, TaskKind
 
-CLOSED = (NeedStatus.DONE, NeedStatus.CANCELLED)
-# Where an edit may move a need: in progress only by becoming a task, never back to open.
+CLOSED = (NeedStatus.DONE, NeedStatus.CANCELLED, NeedStatus.DECLINED)
+# Accepted, whatever came after: what the completion rate counts (``needs.stats``).
+ACCEPTED = (NeedStatus.OPEN, NeedStatus.IN_PROGRESS, NeedStatus.DONE, NeedStatus.CANCELLED)
+# Where an edit may move a need: a submission only by its answer, in progress only by
+# becoming a task (or a unit's project), never back to open.
 MOVES = {
+    NeedStatus.SUBMITTED: {NeedStatus.SUBMITTED},
     NeedStatus.OPEN: {NeedStatus.OPEN, NeedStatus.DONE, NeedStatus.CANCELLED},
     NeedStatus.IN_PROGRESS: {NeedStatus.IN_PROGRESS, NeedStatus.DONE, NeedStatus.CANCELLED},
 }
+KIND_LABELS = {NeedKind.WISH: "微心愿", NeedKind.REQUEST: "诉求"}
+
+
+def due_after(moment: datetime, kind: NeedKind, step: str) -> datetime:
+    """The end (Shanghai midnight) of the n-th working day after ``moment``'s day, n being
+    the configured days of ``kind`` for ``step`` (``answer`` or ``complete``)."""
+    days = current_app.config["NEED_DEADLINES"][kind.value][step]
+    last = add_working_days(clock.local_date(moment), days)
+    return clock.at_local(last + timedelta(days=1), time(0))
 
 
 def record(
@@ -37,18 +57,23 @@ def record(
     content: str,
     urgency: NeedUrgency,
     resident_contact: str | None,
+    kind: NeedKind = NeedKind.WISH,
 ) -> Need:
-    """Record a resident's need in a community."""
+    """Record a resident's need in a community: accepted at once, due for completion."""
     community = org.get_area_of_level(community_id, AreaLevel.COMMUNITY, "community_id")
     authorize(actor, Permission.TASK_MANAGE, Place(area_path=community.path))
+    now = clock.now()
     need = Need(
         community=community,
         area_path=community.path,
+        kind=kind,
         content=content,
         urgency=urgency,
         resident_contact=resident_contact,
         status=NeedStatus.OPEN,
         created_by_id=actor.id,
+        created_at=now,
+        completion_due_at=due_after(now, kind, "complete"),
     )
     db.session.add(need)
     db.session.flush()
@@ -81,13 +106,70 @@ def update(*, actor: Actor, need_id: int, changes: dict[str, Any]) -> Need:
             code="need.bad_status",
             fields={"status": ["只能改为 done 或 cancelled"]},
         )
-    for field in ("content", "urgency", "resident_contact", "status"):
+    status = changes.pop("status", need.status)
+    for field in ("content", "urgency", "resident_contact"):
         if field in changes:
             setattr(need, field, changes[field])
-    if need.status in CLOSED:
-        need.closed_at = clock.now()
+    if status == NeedStatus.DONE:
+        finish(need)
+    elif status == NeedStatus.CANCELLED:
+        need.status, need.closed_at = status, clock.now()
     db.session.flush()
     return need
+
+
+def _answerable(actor: Actor, need_id: int) -> Need:
+    need = managed(actor, need_id)
+    if need.status != NeedStatus.SUBMITTED:
+        raise Conflict("该需求已答复", code="need.answered")
+    return need
+
+
+def accept(*, actor: Actor, need_id: int) -> Need:
+    """Accept a resident's submission: it opens, due for completion from now."""
+    need = _answerable(actor, need_id)
+    now = clock.now()
+    need.status, need.answered_at = NeedStatus.OPEN, now
+    need.completion_due_at = due_after(now, need.kind, "complete")
+    _tell(Event.NEED_ANSWERED, need, result="已受理", reason=None, decided_at=now)
+    db.session.flush()
+    return need
+
+
+def decline(*, actor: Actor, need_id: int, reason: str) -> Need:
+    """Decline a resident's submission, saying why (the resident reads the reason)."""
+    need = _answerable(actor, need_id)
+    now = clock.now()
+    need.status, need.answered_at, need.closed_at = NeedStatus.DECLINED, now, now
+    need.decline_reason = reason
+    _tell(Event.NEED_ANSWERED, need, result="未被受理", reason=reason, decided_at=now)
+    db.session.flush()
+    return need
+
+
+def start(need: Need, *, how: str) -> None:
+    """An open need taken on (``how``: 转为微心愿任务, 由单位项目承接 …): in progress, and
+    its resident told. The caller has checked the need is open and may be managed."""
+    need.status = NeedStatus.IN_PROGRESS
+    _tell(Event.NEED_STARTED, need, how=how)
+
+
+def finish(need: Need) -> None:
+    """A need done: closed, and its resident told (and asked to rate it)."""
+    need.status, need.closed_at = NeedStatus.DONE, clock.now()
+    _tell(Event.NEED_DONE, need)
+
+
+def _tell(event: Event, need: Need, **values: Any) -> None:
+    """The resident who submitted the need is told (community-recorded needs: nobody)."""
+    if need.resident_id is None:
+        return
+    summary = need.content if len(need.content) <= 20 else need.content[:20] + "…"
+    notify.enqueue(
+        event,
+        account_ids=[need.resident_id],
+        values={"kind": KIND_LABELS[need.kind], "summary": summary, "need_id": need.id, **values},
+    )
 
 
 def make_task(*, actor: Actor, need_id: int, **task_fields: Any) -> Task:
@@ -98,7 +180,8 @@ def make_task(*, actor: Actor, need_id: int, **task_fields: Any) -> Task:
     task_fields.setdefault("kind", TaskKind.WISH)
     task_fields.setdefault("content", need.content)
     task = tasks.create_task(actor=actor, area_id=need.community_id, **task_fields)
-    need.task, need.status = task, NeedStatus.IN_PROGRESS
+    need.task = task
+    start(need, how="已转为志愿服务任务")
     db.session.flush()
     return task
 
@@ -118,7 +201,7 @@ def take_up(need_id: int, *, community_id: int) -> Need:
         )
     if need.status != NeedStatus.OPEN:
         raise Conflict("只有待处理的需求可以转为任务", code="need.not_open")
-    need.status = NeedStatus.IN_PROGRESS
+    start(need, how="已由共建单位的项目承接")
     return need
 
 
@@ -127,5 +210,7 @@ def settle(need_id: int, *, done: bool) -> None:
     need = db.session.get(Need, need_id)
     if need is None or need.status != NeedStatus.IN_PROGRESS:
         return  # closed by the community meanwhile: its decision stands
-    need.status = NeedStatus.DONE if done else NeedStatus.OPEN
-    need.closed_at = clock.now() if done else None
+    if done:
+        finish(need)
+    else:
+        need.status = NeedStatus.OPEN

@@ -1,15 +1,21 @@
-"""The needs list as admins see it: listings and one need (the contact only in-community)."""
+"""The needs list as admins and residents see it: listings and one need (the contact only
+in-community), with the overdue flags read against the clock."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
 
+from sunshine import clock
 from sunshine.access.listing import scoped_page
 from sunshine.access.permissions import Actor, Permission, Place, can
 from sunshine.api import Shown
-from sunshine.needs.models import Need, NeedStatus
+from sunshine.needs.models import Need, NeedKind, NeedPhoto, NeedStatus
 from sunshine.needs.service import managed
-from sunshine.pagination import CursorPage
+from sunshine.pagination import CursorPage, newest_first
+
+# A listing reads its needs' photo ids, never their bytes.
+_PHOTO_IDS = selectinload(Need.photos).load_only(NeedPhoto.id, NeedPhoto.need_id)
 
 
 def view(actor: Actor, need: Need) -> Need | Shown:
@@ -24,18 +30,41 @@ def need_for(*, actor: Actor, need_id: int) -> Need | Shown:
     return view(actor, managed(actor, need_id))
 
 
+def overdue() -> ColumnElement[bool]:
+    """The SQL form of ``Need.overdue_answer or Need.overdue_completion`` now."""
+    now = clock.now()
+    finished = case((Need.status == NeedStatus.DONE, Need.closed_at), else_=now)
+    return or_(
+        and_(
+            Need.answer_due_at.is_not(None),
+            func.coalesce(Need.answered_at, now) > Need.answer_due_at,
+        ),
+        and_(
+            Need.completion_due_at.is_not(None),
+            Need.status.not_in((NeedStatus.DECLINED, NeedStatus.CANCELLED)),
+            finished > Need.completion_due_at,
+        ),
+    )
+
+
 def list_needs(
     *,
     actor: Actor,
     limit: int,
     after_id: int | None = None,
     status: NeedStatus | None = None,
+    kind: NeedKind | None = None,
     area_id: int | None = None,
+    is_overdue: bool | None = None,
 ) -> CursorPage:
     """Needs of the communities the actor manages, newest first."""
-    query = select(Need)
+    query = select(Need).options(_PHOTO_IDS)
     if status is not None:
         query = query.where(Need.status == status)
+    if kind is not None:
+        query = query.where(Need.kind == kind)
+    if is_overdue is not None:
+        query = query.where(overdue() if is_overdue else ~overdue())
     page = scoped_page(
         query,
         actor=actor,
@@ -47,3 +76,9 @@ def list_needs(
         limit=limit,
     )
     return CursorPage([view(actor, n) for n in page.items], page.next_cursor)
+
+
+def own_needs(*, actor: Actor, limit: int, after_id: int | None = None) -> CursorPage:
+    """The resident's own submissions, newest first."""
+    query = select(Need).where(Need.resident_id == actor.id).options(_PHOTO_IDS)
+    return newest_first(query, Need.id, after_id=after_id, limit=limit)

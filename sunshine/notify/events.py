@@ -25,6 +25,9 @@ class Event(StrEnum):
     STATEMENT_ISSUED = "statement_issued"
     UNIT_FEEDBACK_ISSUED = "unit_feedback_issued"
     UNIT_REPORT_IN_DECIDED = "unit_report_in_decided"
+    NEED_ANSWERED = "need_answered"
+    NEED_STARTED = "need_started"
+    NEED_DONE = "need_done"
 
 
 @dataclass(frozen=True)
@@ -94,5 +97,21 @@ EVENTS: dict[Event, EventText] = {
         "单位报到审核",
         "「{unit}」到「{community}」的单位报到申请{result}。{reason_note}",
         ("unit", "community", "unit_report_in_id", *_DECISION),
+    ),
+    # A resident's 微心愿 / 诉求 (needs.service): answered, taken on, done.
+    Event.NEED_ANSWERED: EventText(
+        "心愿诉求答复",
+        "您提交的{kind}「{summary}」{result}。{reason_note}",
+        ("kind", "summary", "need_id", *_DECISION),
+    ),
+    Event.NEED_STARTED: EventText(
+        "心愿诉求办理",
+        "您提交的{kind}「{summary}」{how}，正在办理。",
+        ("kind", "summary", "need_id", "how"),
+    ),
+    Event.NEED_DONE: EventText(
+        "心愿诉求办结",
+        "您提交的{kind}「{summary}」已办结，欢迎评价。",
+        ("kind", "summary", "need_id"),
     ),
 }

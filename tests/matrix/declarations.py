@@ -99,6 +99,9 @@ ANY_ACCOUNT = {
     "GET /console/qr.svg",  # draws text the page already holds (a signed-in console only)
     "GET /api/v1/exports",  # the caller's own rows (exports they asked for), nobody else's
     "GET /api/v1/me/detachments",  # the detachments the caller's own member belongs to
+    # A resident's 微心愿 / 诉求: any account submits to a community, and lists its own.
+    "GET /api/v1/me/needs",
+    "POST /api/v1/me/needs",
 }
 
 # Any signed-in account on one object of someone's: only its holder, or an administrator in
@@ -131,6 +134,16 @@ OWN_OBJECT: dict[str, set[int]] = {
     "GET /api/v1/detachments/<int:detachment_id>": {404},
     "GET /api/v1/detachments/<int:detachment_id>/hours": {404},
     "POST /api/v1/shifts/<int:shift_id>/team-signups": {404},
+    # A resident's need: its submitter; the photo also an admin managing the need's place.
+    "GET /api/v1/me/needs/<int:need_id>": {404},
+    "POST /api/v1/me/needs/<int:need_id>/rating": {404},
+    "GET /api/v1/needs/<int:need_id>/photos/<int:photo_id>": {404},
+}
+
+# Reads of one area's figures named in the query (not listings): the query scope B's holders
+# of the permission are sent, aimed at scope A's area.
+QUERIES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "GET /api/v1/needs/stats": lambda ids: {"area_id": ids["community_id"]},
 }
 
 # Permissions that are not scoped: the one national holiday table.
@@ -211,6 +224,8 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/ledger/verifications": lambda ids: {"city_id": ids["city_id"]},
     "POST /api/v1/members/<int:member_id>/review": lambda ids: {"approve": True},
     "PATCH /api/v1/needs/<int:need_id>": lambda ids: {"content": "助餐（改）"},
+    "POST /api/v1/needs/<int:need_id>/decline": REASON,
+    "POST /api/v1/me/needs/<int:need_id>/rating": lambda ids: {"rating": "satisfied"},
     "POST /api/v1/needs/<int:need_id>/task": lambda ids: {
         k: v for k, v in task_body_for(ids).items() if k not in {"area_id", "kind", "content"}
     },
@@ -324,4 +339,5 @@ UPLOADS = {
     "POST /api/v1/org/imports/areas",
     "POST /api/v1/org/imports/units",
     "POST /api/v1/roster/imports",
+    "POST /api/v1/me/needs",  # a resident's wish: its fields and photo (multipart)
 }

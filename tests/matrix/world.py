@@ -9,6 +9,7 @@ naming an object of scope A, so scope B's actors are refused on each.
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -38,6 +39,7 @@ from tests.builders import (
     add_shifts,
     add_skill,
     grant,
+    image_bytes,
     make_account,
     make_city,
     make_party_org,
@@ -147,14 +149,23 @@ def build(client: FlaskClient) -> World:
         ),
         201,
     )["id"]
-    ids["need_id"] = _ok(
+    # A resident's wish with a photo (the member's account), accepted: open, as recorded ones.
+    wish = _ok(
         client.post(
-            f"/api/v1/communities/{place.community.id}/needs",
-            json={"content": "独居老人助餐"},
-            headers=admin,
+            "/api/v1/me/needs",
+            data={
+                "community_id": str(place.community.id),
+                "kind": "wish",
+                "content": "独居老人助餐",
+                "photo": (io.BytesIO(image_bytes("PNG")), "photo.png"),
+            },
+            content_type="multipart/form-data",
+            headers=member,
         ),
         201,
-    )["id"]
+    )
+    ids["need_id"], ids["photo_id"] = wish["id"], wish["photo_ids"][0]
+    _ok(client.post(f"/api/v1/needs/{wish['id']}/accept", headers=admin))
     (other_account,) = add_reported_members(place, place.community, 1)
     ids["other_member_id"] = member_id_of(other_account)
     _ok(

@@ -15,6 +15,17 @@ from sunshine.console.lists.shapes import (
     ListPage,
 )
 
+NEED_STATUS = {
+    "submitted": "待答复",
+    "open": "待认领",
+    "in_progress": "处理中",
+    "done": "已完成",
+    "declined": "不予受理",
+    "cancelled": "已取消",
+}
+NEED_KIND = {"wish": "微心愿", "request": "诉求"}
+NEED_RATING = {"satisfied": "满意", "fairly_satisfied": "基本满意", "dissatisfied": "不满意"}
+
 PAGES = (
     ListPage(
         key="members",
@@ -53,20 +64,13 @@ PAGES = (
         title="需求清单",
         endpoint="/api/v1/needs",
         filters=(
-            Field(
-                "status",
-                "状态",
-                "select",
-                {
-                    "open": "待认领",
-                    "in_progress": "处理中",
-                    "done": "已完成",
-                    "cancelled": "已取消",
-                },
-            ),
+            Field("status", "状态", "select", NEED_STATUS),
+            Field("kind", "类型", "select", NEED_KIND),
+            Field("overdue", "超期", "select", {"true": "已超期", "false": "未超期"}),
         ),
         columns=(
             Column("社区", "community.name"),
+            Column("类型", "kind", "map", NEED_KIND),
             Column("需求", "content"),
             Column(
                 "紧急程度",
@@ -74,19 +78,24 @@ PAGES = (
                 "map",
                 {"low": "一般", "normal": "较急", "urgent": "紧急"},
             ),
-            Column(
-                "状态",
-                "status",
-                "map",
-                {
-                    "open": "待认领",
-                    "in_progress": "处理中",
-                    "done": "已完成",
-                    "cancelled": "已取消",
-                },
-            ),
+            Column("状态", "status", "map", NEED_STATUS),
             Column("登记时间", "created_at", "time"),
+            Column("答复期限", "answer_due_at", "time"),
+            Column("办结期限", "completion_due_at", "time"),
+            Column("答复超期", "overdue_answer", "map", {"true": "超期", "false": ""}),
+            Column("办结超期", "overdue_completion", "map", {"true": "超期", "false": ""}),
+            Column("评价", "rating", "map", NEED_RATING),
         ),
+        actions=(
+            Action("受理", "/api/v1/needs/{id}/accept", when={"status": "submitted"}),
+            Action(
+                "不予受理",
+                "/api/v1/needs/{id}/decline",
+                fields=(REASON,),
+                when={"status": "submitted"},
+            ),
+        ),
+        hint="居民提交的微心愿与诉求须在期限内答复；受理后可转为微心愿任务。",
     ),
     ListPage(
         key="call-ups",
