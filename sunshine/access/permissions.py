@@ -1,6 +1,6 @@
 """The one way a service asks "may this actor do X on this object".
 
-A service describes *where* an object sits as a ``Place`` (its area path and/or work unit)
+A service describes *where* an object sits as a ``Place`` (its area path, work unit, city body)
 and calls ``authorize(actor, Permission.X, place)``. The ``POLICY`` table says which roles
 hold each permission; a grant of such a role allows the action when its scope covers the
 place. Listings use ``scope_filter`` to turn the same rule into a SQL condition, so scope
@@ -68,6 +68,7 @@ class Permission(StrEnum):
     UNIT_FEEDBACK_ISSUE = "unit_feedback.issue"  # tell a city's work units how their members served
     UNIT_FEEDBACK_READ = "unit_feedback.read"  # read and download a unit's feedback
     CAMPAIGN_MANAGE = "campaign.manage"  # a city's campaigns (创城, 专项整治 …) that tag tasks
+    BODY_MANAGE = "body.manage"  # a city's bodies (实践中心、实践站、部门、学雷锋岗)
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
@@ -86,12 +87,17 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MEMBER_CONTACT: frozenset({Role.COMMUNITY_ADMIN, Role.UNIT_ADMIN}),
     Permission.REPORT_IN_LIST: _ADMINS - {Role.UNIT_ADMIN},
     Permission.REPORT_IN_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
-    Permission.TASK_MANAGE: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    Permission.TASK_MANAGE: frozenset(
+        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN, Role.BODY_ADMIN}
+    ),
     # The resident's contact stays private to the community that recorded the need.
     Permission.NEED_CONTACT: frozenset({Role.COMMUNITY_ADMIN}),
-    Permission.HOURS_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
-    # The organising community confirms (the street, for its street-wide tasks and above).
-    Permission.HOURS_CONFIRM: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN}),
+    Permission.HOURS_READ: frozenset(
+        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN, Role.BODY_ADMIN}
+    ),
+    # The organising community confirms (the street, for its street-wide tasks and above; a
+    # city body, for its own tasks).
+    Permission.HOURS_CONFIRM: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.BODY_ADMIN}),
     Permission.CALENDAR_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
     # A call-up spans communities: the street and the organization department run them.
     Permission.CALLUP_MANAGE: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
@@ -124,7 +130,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.PERIOD_LOCK: frozenset({Role.ORG_ADMIN}),
     Permission.HOURS_ADJUST_LOCKED: frozenset({Role.ORG_ADMIN}),
     # The console is for those who administer something; a member's place is the mini-program.
-    Permission.CONSOLE_LOGIN: _ADMINS | {Role.SYS_ADMIN},
+    Permission.CONSOLE_LOGIN: _ADMINS | {Role.SYS_ADMIN, Role.BODY_ADMIN},
     # The honour roll is shown in public (consenting members only, names masked): every admin
     # of the city may read the boards of the areas their grant reaches (members read their own
     # community's, street's and city's without a grant). Units are ranked for oversight only.
@@ -139,16 +145,21 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.UNIT_FEEDBACK_READ: frozenset({Role.UNIT_ADMIN, Role.ORG_ADMIN}),
     # The organization department names the city's campaigns; task managers tag with them.
     Permission.CAMPAIGN_MANAGE: frozenset({Role.ORG_ADMIN}),
+    # The organization department keeps the city's bodies and names their admins; a body's
+    # admin runs its tasks (task.manage, hours.* above, on places that name the body).
+    Permission.BODY_MANAGE: frozenset({Role.ORG_ADMIN}),
 }
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where an object sits: an area path, and/or a work unit with its city's path.
+    """Where an object sits: an area path, and/or a work unit with its city's path, and/or
+    the city body that owns it (a body's task: the city's path and the body).
 
     An area grant covers the place when the area path, or the unit's city path, lies inside
-    the grant's area; a unit grant when the unit is the grant's; a global grant always. An
-    empty place (``EVERYWHERE``) is covered only by a global grant.
+    the grant's area; a unit grant when the unit is the grant's; a body grant when the body
+    is the grant's; a global grant always. An empty place (``EVERYWHERE``) is covered only by
+    a global grant.
 
     ``subject`` names the object whose place it is: a refusal then answers the object's
     unknown-id 404 rather than 403 (``access.refusals``).
@@ -157,6 +168,7 @@ class Place:
     area_path: str | None = None
     unit_id: int | None = None
     unit_city_path: str | None = None
+    body_id: int | None = None
     subject: Subject | None = field(default=None, compare=False)
 
 
@@ -169,6 +181,8 @@ def covers(grant: Grant, place: Place) -> bool:
         return True
     if grant.unit_id is not None:
         return place.unit_id == grant.unit_id
+    if grant.body_id is not None:
+        return place.body_id == grant.body_id
     area = grant.area
     if area is None:
         return False
@@ -217,10 +231,12 @@ def reaches(grant: Grant, place: Place) -> bool:
     area of that city, where the unit's members may live).
 
     A place that names a work unit is reached by an area grant nested with the unit's city,
-    and by a unit grant only on that unit.
+    and by a unit grant only on that unit; a body grant reaches only its body's places.
     """
     if grant.is_global:
         return True
+    if grant.body_id is not None:
+        return place.body_id == grant.body_id
     if grant.unit is not None:
         if place.unit_id is not None:
             return place.unit_id == grant.unit_id
@@ -291,26 +307,31 @@ class Scope:
     """What an actor's grants of one permission cover, as listings filter by it.
 
     ``everywhere`` for a global grant; otherwise the area paths of the area grants (rows in
-    those areas, or in a work unit whose city lies inside one) and the ids of the unit grants.
+    those areas, or in a work unit whose city lies inside one), the ids of the unit grants
+    and those of the body grants.
     """
 
     everywhere: bool = False
     area_prefixes: tuple[str, ...] = ()
     unit_ids: tuple[int, ...] = ()
+    body_ids: tuple[int, ...] = ()
 
 
 def scope_of(actor: Actor, permission: Permission) -> Scope:
     """The scope the actor's grants of ``permission`` cover (empty when none does)."""
     prefixes: list[str] = []
     unit_ids: list[int] = []
+    body_ids: list[int] = []
     for grant in _grants_for(actor, permission):
         if grant.is_global:
             return Scope(everywhere=True)
         if grant.unit_id is not None:
             unit_ids.append(grant.unit_id)
+        elif grant.body_id is not None:
+            body_ids.append(grant.body_id)
         elif grant.area is not None:
             prefixes.append(grant.area.path)
-    return Scope(area_prefixes=tuple(prefixes), unit_ids=tuple(unit_ids))
+    return Scope(area_prefixes=tuple(prefixes), unit_ids=tuple(unit_ids), body_ids=tuple(body_ids))
 
 
 def scope_within(actor: Actor, permission: Permission, area_path: str) -> Scope:
@@ -350,11 +371,13 @@ def scope_filter(
     *,
     area_path: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
     unit_id: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
+    body_id: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
 ) -> ColumnElement[bool]:
     """A SQL condition selecting exactly the rows whose place the actor's grants cover.
 
-    ``area_path`` is the row's area path column, ``unit_id`` its work-unit column; an area
-    grant matches a unit whose city lies inside the area, as ``covers`` does. Listings go
+    ``area_path`` is the row's area path column, ``unit_id`` its work-unit column, ``body_id``
+    its city-body column; an area grant matches a unit whose city lies inside the area, as
+    ``covers`` does. Listings go
     through ``access.listing``, which adds it (or, for a small mixed scope on PostgreSQL,
     the ids it covers).
     """
@@ -364,6 +387,8 @@ def scope_filter(
     clauses: list[ColumnElement[bool]] = []
     if unit_id is not None:
         clauses += [unit_id == grant_unit for grant_unit in scope.unit_ids]
+    if body_id is not None:
+        clauses += [body_id == grant_body for grant_body in scope.body_ids]
     for prefix in scope.area_prefixes:
         if area_path is not None:
             clauses.append(area_path.startswith(prefix, autoescape=True))
