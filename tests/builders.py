@@ -346,6 +346,7 @@ def add_service_record(
         shift_id=shift.id,
         area_id=task.area_id,
         area_path=task.area_path,
+        body_id=task.body_id,
         activity_name=task.title,
         service_date=service_date or shift.starts_at.astimezone(SHANGHAI).date(),
         place=task.address,

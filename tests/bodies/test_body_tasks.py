@@ -15,7 +15,17 @@ from sunshine.fake_wechat import FakeWeChat
 from sunshine.org.models import Area, AreaLevel
 from sunshine.tasks.audience import TaskStreet
 from sunshine.tasks.models import Task
-from tests.builders import City, add_area, add_body, count, make_city, reported_headers
+from tests.builders import (
+    City,
+    add_area,
+    add_body,
+    add_reported_members,
+    add_service_record,
+    count,
+    make_city,
+    member_id_of,
+    reported_headers,
+)
 from tests.steps import login_as, post_shift, publish, task_body
 
 Headers = dict[str, str]
@@ -208,3 +218,25 @@ def test_the_org_admin_keeps_oversight_and_the_body_admin_lists_its_tasks(
     figures = client.get(f"/api/v1/bodies/{setting.centre.id}/figures", headers=setting.admin).json
     assert figures["tasks"] == {"draft": 2, "published": 0, "cancelled": 0}
     assert (figures["shifts"], figures["confirmed_minutes"]) == (0, 0)
+
+
+def test_only_the_bodys_admins_confirm_the_hours_of_its_task(
+    client: FlaskClient, fake_wechat: FakeWeChat, setting: Setting
+) -> None:
+    task_id = _post(client, setting).json["id"]
+    shift_id = post_shift(client, setting.admin, task_id)
+    (account_id,) = add_reported_members(setting.place, setting.place.community, 1)
+    record_id = add_service_record(member_id_of(account_id), shift_id)
+    station = add_body(setting.place.city, "学雷锋岗", BodyKind.POST)
+    _, other_admin = login_as(client, fake_wechat, Role.BODY_ADMIN, station)
+    _, secretary = login_as(client, fake_wechat, Role.COMMUNITY_ADMIN, setting.place.community)
+    for outsider in (other_admin, secretary):
+        refused = client.post(
+            f"/api/v1/service-records/{record_id}/reject", json={"reason": "无"}, headers=outsider
+        )
+        assert (refused.status_code, refused.json["code"]) == (404, "record.not_found")
+        assert client.get("/api/v1/service-records", headers=outsider).json["items"] == []
+    read = client.get(f"/api/v1/service-records/{record_id}", headers=setting.org_admin)
+    assert read.status_code == 200
+    confirmed = client.post(f"/api/v1/service-records/{record_id}/confirm", headers=setting.admin)
+    assert confirmed.status_code == 200 and confirmed.json["status"] == "confirmed"
