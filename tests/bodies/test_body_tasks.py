@@ -240,3 +240,21 @@ def test_only_the_bodys_admins_confirm_the_hours_of_its_task(
     assert read.status_code == 200
     confirmed = client.post(f"/api/v1/service-records/{record_id}/confirm", headers=setting.admin)
     assert confirmed.status_code == 200 and confirmed.json["status"] == "confirmed"
+
+
+def test_invitations_reach_members_of_the_chosen_streets_only(
+    client: FlaskClient, setting: Setting
+) -> None:
+    posted = _post(client, setting, visibility="streets", street_ids=[setting.second.id])
+    shift_id = post_shift(client, setting.admin, posted.json["id"])
+    publish(client, setting.admin, posted.json["id"])
+    chosen = add_area(setting.second, AreaLevel.COMMUNITY, "中阳楼社区")
+    (inside,) = add_reported_members(setting.place, chosen, 1)
+    (outside,) = add_reported_members(setting.place, setting.third_community, 1)
+    suggested = client.get(f"/api/v1/shifts/{shift_id}/suggestions", headers=setting.admin).json
+    assert [s["member"]["id"] for s in suggested] == [member_id_of(inside)]
+    url = f"/api/v1/shifts/{shift_id}/invitations"
+    refused = client.post(url, json={"member_ids": [member_id_of(outside)]}, headers=setting.admin)
+    assert (refused.status_code, refused.json["code"]) == (422, "invitation.not_eligible")
+    invited = client.post(url, json={"member_ids": [member_id_of(inside)]}, headers=setting.admin)
+    assert invited.status_code == 201, invited.json
