@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from sunshine.access.permissions import Actor
 from sunshine.bodies.models import CityBody
@@ -36,7 +37,7 @@ def body_tasks(
 ) -> CursorPage:
     """The body's tasks, newest first, for its admins and the city's organization department."""
     body = managed_body(actor, body_id)
-    query = select(Task).where(Task.body_id == body.id)
+    query = select(Task).where(Task.body_id == body.id).options(selectinload(Task.streets))
     if status is not None:
         query = query.where(Task.status == status)
     return newest_first(query, Task.id, after_id=cursor, limit=limit)

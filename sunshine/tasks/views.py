@@ -65,7 +65,7 @@ def list_tasks(
     area_id: int | None = None,
 ) -> CursorPage:
     """Tasks the actor manages, newest first."""
-    query = select(Task)
+    query = select(Task).options(selectinload(Task.streets))
     if status is not None:
         query = query.where(Task.status == status)
     return scoped_page(
