@@ -72,6 +72,7 @@ class Permission(StrEnum):
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
+_ORGANISERS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN, Role.BODY_ADMIN})
 
 POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ACCOUNT_MANAGE: frozenset({Role.SYS_ADMIN}),
@@ -87,16 +88,11 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MEMBER_CONTACT: frozenset({Role.COMMUNITY_ADMIN, Role.UNIT_ADMIN}),
     Permission.REPORT_IN_LIST: _ADMINS - {Role.UNIT_ADMIN},
     Permission.REPORT_IN_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
-    Permission.TASK_MANAGE: frozenset(
-        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN, Role.BODY_ADMIN}
-    ),
+    Permission.TASK_MANAGE: _ORGANISERS,
     # The resident's contact stays private to the community that recorded the need.
     Permission.NEED_CONTACT: frozenset({Role.COMMUNITY_ADMIN}),
-    Permission.HOURS_READ: frozenset(
-        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN, Role.BODY_ADMIN}
-    ),
-    # The organising community confirms (the street, for its street-wide tasks and above; a
-    # city body, for its own tasks).
+    Permission.HOURS_READ: _ORGANISERS,
+    # The organising community confirms (the street its street-wide tasks; a body its own).
     Permission.HOURS_CONFIRM: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.BODY_ADMIN}),
     Permission.CALENDAR_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
     # A call-up spans communities: the street and the organization department run them.
@@ -145,21 +141,18 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.UNIT_FEEDBACK_READ: frozenset({Role.UNIT_ADMIN, Role.ORG_ADMIN}),
     # The organization department names the city's campaigns; task managers tag with them.
     Permission.CAMPAIGN_MANAGE: frozenset({Role.ORG_ADMIN}),
-    # The organization department keeps the city's bodies and names their admins; a body's
-    # admin runs its tasks (task.manage, hours.* above, on places that name the body).
+    # The organization department keeps the city's bodies; their admins run the bodies' tasks.
     Permission.BODY_MANAGE: frozenset({Role.ORG_ADMIN}),
 }
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where an object sits: an area path, and/or a work unit with its city's path, and/or
-    the city body that owns it (a body's task: the city's path and the body).
+    """Where an object sits: an area path, a work unit with its city's path, a city body.
 
     An area grant covers the place when the area path, or the unit's city path, lies inside
-    the grant's area; a unit grant when the unit is the grant's; a body grant when the body
-    is the grant's; a global grant always. An empty place (``EVERYWHERE``) is covered only by
-    a global grant.
+    the grant's area; a unit (body) grant when the unit (body) is the grant's; a global grant
+    always. An empty place (``EVERYWHERE``) is covered only by a global grant.
 
     ``subject`` names the object whose place it is: a refusal then answers the object's
     unknown-id 404 rather than 403 (``access.refusals``).
@@ -307,8 +300,7 @@ class Scope:
     """What an actor's grants of one permission cover, as listings filter by it.
 
     ``everywhere`` for a global grant; otherwise the area paths of the area grants (rows in
-    those areas, or in a work unit whose city lies inside one), the ids of the unit grants
-    and those of the body grants.
+    those areas, or in a work unit whose city lies inside one), the unit and body grants' ids.
     """
 
     everywhere: bool = False
@@ -377,9 +369,8 @@ def scope_filter(
 
     ``area_path`` is the row's area path column, ``unit_id`` its work-unit column, ``body_id``
     its city-body column; an area grant matches a unit whose city lies inside the area, as
-    ``covers`` does. Listings go
-    through ``access.listing``, which adds it (or, for a small mixed scope on PostgreSQL,
-    the ids it covers).
+    ``covers`` does. Listings go through ``access.listing``, which adds it (or, for a small
+    mixed scope on PostgreSQL, the ids it covers).
     """
     scope = scope_of(actor, permission)
     if scope.everywhere:
