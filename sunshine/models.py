@@ -7,6 +7,7 @@ from sunshine.anomalies import models as anomalies_models
 from sunshine.attendance import models as attendance_models
 from sunshine.audit import models as audit_models
 from sunshine.auth import models as auth_models
+from sunshine.bodies import models as bodies_models
 from sunshine.callups import models as callups_models
 from sunshine.campaigns import models as campaigns_models
 from sunshine.cobuilding import models as cobuilding_models
@@ -28,6 +29,7 @@ from sunshine.reportin import models as reportin_models
 from sunshine.roster import models as roster_models
 from sunshine.security import models as security_models
 from sunshine.statements import models as statements_models
+from sunshine.tasks import audience as tasks_audience
 from sunshine.tasks import models as tasks_models
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "attendance_models",
     "audit_models",
     "auth_models",
+    "bodies_models",
     "callups_models",
     "campaigns_models",
     "cobuilding_models",
@@ -57,5 +60,6 @@ __all__ = [
     "roster_models",
     "security_models",
     "statements_models",
+    "tasks_audience",
     "tasks_models",
 ]

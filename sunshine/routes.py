@@ -9,6 +9,7 @@ from sunshine.audit.compliance_routes import blp as compliance_blp
 from sunshine.audit.lock_routes import blp as locks_blp
 from sunshine.audit.routes import blp as audit_blp
 from sunshine.auth.routes import blp as auth_blp
+from sunshine.bodies.routes import blp as bodies_blp
 from sunshine.callups.routes import blp as callups_blp
 from sunshine.campaigns.routes import blp as campaigns_blp
 from sunshine.cobuilding.project_routes import blp as unit_projects_blp
@@ -66,6 +67,7 @@ BLUEPRINTS = [
     detachments_blp,
     cobuilding_blp,
     unit_projects_blp,
+    bodies_blp,
     needs_blp,
     moderation_blp,
     exports_blp,

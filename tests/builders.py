@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sunshine.access import service as access
 from sunshine.access.models import Grant, Role
 from sunshine.auth.models import Account
+from sunshine.bodies.models import BodyKind, CityBody
 from sunshine.database import Base
 from sunshine.extensions import db
 from sunshine.org import service as org
@@ -46,6 +47,16 @@ def make_city(name: str = "孝义市") -> City:
     unit = org.create_work_unit(name=f"孝义市人民医院{n}", city=city)
     db.session.commit()
     return City(city, street, community, other, unit)
+
+
+def add_body(
+    city: Area, name: str | None = None, kind: BodyKind = BodyKind.PRACTICE_CENTRE
+) -> CityBody:
+    """A city body (新时代文明实践中心 by default), written straight to the table."""
+    body = CityBody(city_id=city.id, name=name or f"新时代文明实践中心{next(_seq)}", kind=kind)
+    db.session.add(body)
+    db.session.commit()
+    return body
 
 
 def add_area(parent: Area, level: AreaLevel, name: str | None = None) -> Area:
@@ -85,11 +96,17 @@ def make_account(openid: str | None = None) -> Account:
     return account
 
 
-def grant(account: Account, role: Role, scope: Area | WorkUnit | None = None) -> Grant:
+def grant(account: Account, role: Role, scope: Area | WorkUnit | CityBody | None = None) -> Grant:
     area_id = scope.id if isinstance(scope, Area) else None
     unit_id = scope.id if isinstance(scope, WorkUnit) else None
+    body_id = scope.id if isinstance(scope, CityBody) else None
     made = access.create_grant(
-        actor=None, account_id=account.id, role=role, area_id=area_id, unit_id=unit_id
+        actor=None,
+        account_id=account.id,
+        role=role,
+        area_id=area_id,
+        unit_id=unit_id,
+        body_id=body_id,
     )
     db.session.commit()
     return made
@@ -329,6 +346,7 @@ def add_service_record(
         shift_id=shift.id,
         area_id=task.area_id,
         area_path=task.area_path,
+        body_id=task.body_id,
         activity_name=task.title,
         service_date=service_date or shift.starts_at.astimezone(SHANGHAI).date(),
         place=task.address,

@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from sunshine.access.models import Role
 from sunshine.auth.models import Account
+from sunshine.bodies.models import CityBody
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
 from sunshine.org.models import Area, AreaLevel, WorkUnit
@@ -38,7 +39,10 @@ def login(client: FlaskClient, fake: FakeWeChat, openid: str) -> str:
 
 
 def login_as(
-    client: FlaskClient, fake: FakeWeChat, role: Role | None, scope: Area | WorkUnit | None = None
+    client: FlaskClient,
+    fake: FakeWeChat,
+    role: Role | None,
+    scope: Area | WorkUnit | CityBody | None = None,
 ) -> tuple[Account, dict[str, str]]:
     """A new account holding ``role`` on ``scope`` (or no role), logged in: (account, headers)."""
     account = make_account()

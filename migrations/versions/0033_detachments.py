@@ -2,7 +2,7 @@
 made through them (a side table of signup)
 
 Revision ID: 0033_detachments
-Revises: 0030_wishes
+Revises: 0032_city_bodies
 Create Date: 2026-12-04 23:17:59.464954
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0033_detachments'
-down_revision = "0030_wishes"
+down_revision = "0032_city_bodies"
 branch_labels = None
 depends_on = None
 

@@ -55,17 +55,20 @@ def scoped_query(
     permission: Permission,
     area_path: Column | None = None,
     unit_id: Column | None = None,
+    body_id: Column | None = None,
     within_area_id: int | None = None,
 ) -> Select[*Row]:
     """``query`` narrowed to the rows the actor's grants of ``permission`` cover.
 
-    ``area_path`` and ``unit_id`` are the columns that say where a row sits (see
+    ``area_path``, ``unit_id`` and ``body_id`` are the columns that say where a row sits (see
     ``scope_filter``). Refuses (``Forbidden``) an actor who holds the permission nowhere.
     ``within_area_id`` keeps the rows in that area, as ``scoped_page`` does.
     """
     require_somewhere(actor, permission)
     query = _within(query, area_path, within_area_id)
-    return query.where(scope_filter(actor, permission, area_path=area_path, unit_id=unit_id))
+    return query.where(
+        scope_filter(actor, permission, area_path=area_path, unit_id=unit_id, body_id=body_id)
+    )
 
 
 def _within(query: Select[*Row], area_path: Column | None, area_id: int | None) -> Select[*Row]:
@@ -84,6 +87,7 @@ def scoped_page(
     id_column: InstrumentedAttribute[int],
     area_path: Column | None = None,
     unit_id: Column | None = None,
+    body_id: Column | None = None,
     after_id: int | None = None,
     limit: int,
     within_area_id: int | None = None,
@@ -107,14 +111,15 @@ def scoped_page(
         count_first = db.session.get_bind().dialect.name == "postgresql"
     scope = scope_of(actor, permission)
     small = None
-    if count_first and _mixes_areas_and_units(scope, id_column, area_path, unit_id):
+    mixed = body_id is None and _mixes_areas_and_units(scope, id_column, area_path, unit_id)
+    if count_first and mixed:
         assert area_path is not None and unit_id is not None
         small = _small_scope_ids(scope, id_column, area_path, unit_id)
     if small is not None:
         page_query = query.where(id_column.in_(small))
     else:
         page_query = query.where(
-            scope_filter(actor, permission, area_path=area_path, unit_id=unit_id)
+            scope_filter(actor, permission, area_path=area_path, unit_id=unit_id, body_id=body_id)
         )
     return cursor_page(page_query.order_by(id_column.desc()), id_column, limit)
 

@@ -1,4 +1,5 @@
-"""Grants: a role held by an account on a scope (an area, a work unit, or everything)."""
+"""Grants: a role held by an account on a scope (an area, a work unit, a city body, or
+everything)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sunshine.auth.models import Account
+from sunshine.bodies.models import CityBody
 from sunshine.database import Base, UTCDateTime, utcnow
 from sunshine.org.models import Area, AreaLevel, WorkUnit
 
@@ -20,15 +22,18 @@ class Role(StrEnum):
     UNIT_ADMIN = "unit_admin"
     ORG_ADMIN = "org_admin"
     SYS_ADMIN = "sys_admin"
+    BODY_ADMIN = "body_admin"  # a city body's tasks (bodies/)
 
 
-# What a role's scope must be: an area of this level, a work unit ("unit"), or nothing.
+# What a role's scope must be: an area of this level, a work unit ("unit"), a city body
+# ("body"), or nothing.
 SCOPE_OF_ROLE: dict[Role, AreaLevel | str | None] = {
     Role.COMMUNITY_ADMIN: AreaLevel.COMMUNITY,
     Role.STREET_ADMIN: AreaLevel.STREET,
     Role.UNIT_ADMIN: "unit",
     Role.ORG_ADMIN: AreaLevel.CITY,
     Role.SYS_ADMIN: None,
+    Role.BODY_ADMIN: "body",
 }
 
 
@@ -36,6 +41,9 @@ class Grant(Base):
     __tablename__ = "role_grant"
     __table_args__ = (
         CheckConstraint("area_id IS NULL OR unit_id IS NULL", name="one_scope"),
+        CheckConstraint(
+            "body_id IS NULL OR (area_id IS NULL AND unit_id IS NULL)", name="one_scope_body"
+        ),
         # One active grant per (account, role, scope); revoked ones stay as history.
         Index(
             "uq_role_grant_active",
@@ -61,7 +69,9 @@ class Grant(Base):
     )
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("work_unit.id"), index=True)
-    # "global", "area:<id>" or "unit:<id>": lets the database enforce uniqueness with NULLs.
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("city_body.id"), index=True)
+    # "global", "area:<id>", "unit:<id>" or "body:<id>": lets the database enforce uniqueness
+    # with NULLs.
     scope_key: Mapped[str] = mapped_column(String(32))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -72,6 +82,7 @@ class Grant(Base):
     account: Mapped[Account] = relationship(foreign_keys=[account_id])
     area: Mapped[Area | None] = relationship(lazy="joined")
     unit: Mapped[WorkUnit | None] = relationship(lazy="joined")
+    body: Mapped[CityBody | None] = relationship()
 
     @property
     def is_active(self) -> bool:
@@ -79,4 +90,4 @@ class Grant(Base):
 
     @property
     def is_global(self) -> bool:
-        return self.area_id is None and self.unit_id is None
+        return self.area_id is None and self.unit_id is None and self.body_id is None

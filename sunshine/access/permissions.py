@@ -1,6 +1,6 @@
 """The one way a service asks "may this actor do X on this object".
 
-A service describes *where* an object sits as a ``Place`` (its area path and/or work unit)
+A service describes *where* an object sits as a ``Place`` (its area path, work unit, city body)
 and calls ``authorize(actor, Permission.X, place)``. The ``POLICY`` table says which roles
 hold each permission; a grant of such a role allows the action when its scope covers the
 place. Listings use ``scope_filter`` to turn the same rule into a SQL condition, so scope
@@ -72,9 +72,11 @@ class Permission(StrEnum):
     COBUILD_READ = "cobuild.read"  # units' report-ins, agreements, projects, yearly reports
     COBUILD_MANAGE = "cobuild.manage"  # the unit's side: report in, agreement, projects, report
     COBUILD_DECIDE = "cobuild.decide"  # the community's side: admit, countersign, confirm done
+    BODY_MANAGE = "body.manage"  # a city's bodies (实践中心、实践站、部门、学雷锋岗)
 
 
 _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN})
+_ORGANISERS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN, Role.BODY_ADMIN})
 
 POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ACCOUNT_MANAGE: frozenset({Role.SYS_ADMIN}),
@@ -90,12 +92,12 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MEMBER_CONTACT: frozenset({Role.COMMUNITY_ADMIN, Role.UNIT_ADMIN}),
     Permission.REPORT_IN_LIST: _ADMINS - {Role.UNIT_ADMIN},
     Permission.REPORT_IN_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
-    Permission.TASK_MANAGE: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    Permission.TASK_MANAGE: _ORGANISERS,
     # The resident's contact stays private to the community that recorded the need.
     Permission.NEED_CONTACT: frozenset({Role.COMMUNITY_ADMIN}),
-    Permission.HOURS_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
-    # The organising community confirms (the street, for its street-wide tasks and above).
-    Permission.HOURS_CONFIRM: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN}),
+    Permission.HOURS_READ: _ORGANISERS,
+    # The organising community confirms (the street its street-wide tasks; a body its own).
+    Permission.HOURS_CONFIRM: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.BODY_ADMIN}),
     Permission.CALENDAR_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
     # A call-up spans communities: the street and the organization department run them.
     Permission.CALLUP_MANAGE: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
@@ -128,7 +130,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.PERIOD_LOCK: frozenset({Role.ORG_ADMIN}),
     Permission.HOURS_ADJUST_LOCKED: frozenset({Role.ORG_ADMIN}),
     # The console is for those who administer something; a member's place is the mini-program.
-    Permission.CONSOLE_LOGIN: _ADMINS | {Role.SYS_ADMIN},
+    Permission.CONSOLE_LOGIN: _ADMINS | {Role.SYS_ADMIN, Role.BODY_ADMIN},
     # The honour roll is shown in public (consenting members only, names masked): every admin
     # of the city may read the boards of the areas their grant reaches (members read their own
     # community's, street's and city's without a grant). Units are ranked for oversight only.
@@ -151,16 +153,18 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.COBUILD_READ: _ADMINS,
     Permission.COBUILD_MANAGE: frozenset({Role.UNIT_ADMIN}),
     Permission.COBUILD_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
+    # The organization department keeps the city's bodies; their admins run the bodies' tasks.
+    Permission.BODY_MANAGE: frozenset({Role.ORG_ADMIN}),
 }
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where an object sits: an area path, and/or a work unit with its city's path.
+    """Where an object sits: an area path, a work unit with its city's path, a city body.
 
     An area grant covers the place when the area path, or the unit's city path, lies inside
-    the grant's area; a unit grant when the unit is the grant's; a global grant always. An
-    empty place (``EVERYWHERE``) is covered only by a global grant.
+    the grant's area; a unit (body) grant when the unit (body) is the grant's; a global grant
+    always. An empty place (``EVERYWHERE``) is covered only by a global grant.
 
     ``subject`` names the object whose place it is: a refusal then answers the object's
     unknown-id 404 rather than 403 (``access.refusals``).
@@ -169,6 +173,7 @@ class Place:
     area_path: str | None = None
     unit_id: int | None = None
     unit_city_path: str | None = None
+    body_id: int | None = None
     subject: Subject | None = field(default=None, compare=False)
 
 
@@ -181,6 +186,8 @@ def covers(grant: Grant, place: Place) -> bool:
         return True
     if grant.unit_id is not None:
         return place.unit_id == grant.unit_id
+    if grant.body_id is not None:
+        return place.body_id == grant.body_id
     area = grant.area
     if area is None:
         return False
@@ -229,10 +236,12 @@ def reaches(grant: Grant, place: Place) -> bool:
     area of that city, where the unit's members may live).
 
     A place that names a work unit is reached by an area grant nested with the unit's city,
-    and by a unit grant only on that unit.
+    and by a unit grant only on that unit; a body grant reaches only its body's places.
     """
     if grant.is_global:
         return True
+    if grant.body_id is not None:
+        return place.body_id == grant.body_id
     if grant.unit is not None:
         if place.unit_id is not None:
             return place.unit_id == grant.unit_id
@@ -303,26 +312,30 @@ class Scope:
     """What an actor's grants of one permission cover, as listings filter by it.
 
     ``everywhere`` for a global grant; otherwise the area paths of the area grants (rows in
-    those areas, or in a work unit whose city lies inside one) and the ids of the unit grants.
+    those areas, or in a work unit whose city lies inside one), the unit and body grants' ids.
     """
 
     everywhere: bool = False
     area_prefixes: tuple[str, ...] = ()
     unit_ids: tuple[int, ...] = ()
+    body_ids: tuple[int, ...] = ()
 
 
 def scope_of(actor: Actor, permission: Permission) -> Scope:
     """The scope the actor's grants of ``permission`` cover (empty when none does)."""
     prefixes: list[str] = []
     unit_ids: list[int] = []
+    body_ids: list[int] = []
     for grant in _grants_for(actor, permission):
         if grant.is_global:
             return Scope(everywhere=True)
         if grant.unit_id is not None:
             unit_ids.append(grant.unit_id)
+        elif grant.body_id is not None:
+            body_ids.append(grant.body_id)
         elif grant.area is not None:
             prefixes.append(grant.area.path)
-    return Scope(area_prefixes=tuple(prefixes), unit_ids=tuple(unit_ids))
+    return Scope(area_prefixes=tuple(prefixes), unit_ids=tuple(unit_ids), body_ids=tuple(body_ids))
 
 
 def scope_within(actor: Actor, permission: Permission, area_path: str) -> Scope:
@@ -362,13 +375,14 @@ def scope_filter(
     *,
     area_path: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
     unit_id: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
+    body_id: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
 ) -> ColumnElement[bool]:
     """A SQL condition selecting exactly the rows whose place the actor's grants cover.
 
-    ``area_path`` is the row's area path column, ``unit_id`` its work-unit column; an area
-    grant matches a unit whose city lies inside the area, as ``covers`` does. Listings go
-    through ``access.listing``, which adds it (or, for a small mixed scope on PostgreSQL,
-    the ids it covers).
+    ``area_path`` is the row's area path column, ``unit_id`` its work-unit column, ``body_id``
+    its city-body column; an area grant matches a unit whose city lies inside the area, as
+    ``covers`` does. Listings go through ``access.listing``, which adds it (or, for a small
+    mixed scope on PostgreSQL, the ids it covers).
     """
     scope = scope_of(actor, permission)
     if scope.everywhere:
@@ -376,6 +390,8 @@ def scope_filter(
     clauses: list[ColumnElement[bool]] = []
     if unit_id is not None:
         clauses += [unit_id == grant_unit for grant_unit in scope.unit_ids]
+    if body_id is not None:
+        clauses += [body_id == grant_body for grant_body in scope.body_ids]
     for prefix in scope.area_prefixes:
         if area_path is not None:
             clauses.append(area_path.startswith(prefix, autoescape=True))

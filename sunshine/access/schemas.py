@@ -24,6 +24,9 @@ class GrantOut(BaseSchema):
             return {"kind": area.level.value, "id": area.id, "name": area.name}
         if unit is not None:
             return {"kind": "unit", "id": unit.id, "name": unit.name}
+        body = getattr(grant, "body", None)
+        if body is not None:
+            return {"kind": "body", "id": body.id, "name": body.name}
         return {"kind": "global", "id": None, "name": None}
 
 
@@ -47,6 +50,9 @@ class GrantIn(BaseSchema):
     role = fields.Enum(Role, by_value=True, required=True)
     area_id = fields.Integer(validate=ID, load_default=None)
     unit_id = fields.Integer(validate=ID, load_default=None)
+    body_id = fields.Integer(
+        validate=ID, load_default=None, metadata={"description": "a city body: body_admin only"}
+    )
 
 
 class RevokeIn(BaseSchema):

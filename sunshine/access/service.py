@@ -24,6 +24,8 @@ from sunshine.access.permissions import (
 )
 from sunshine.access.refusals import Subject
 from sunshine.auth.models import Account, AccountStatus
+from sunshine.bodies import service as bodies
+from sunshine.bodies.models import CityBody
 from sunshine.errors import Conflict, Invalid, Missing, NotFound
 from sunshine.extensions import db
 from sunshine.members import service as members
@@ -37,27 +39,38 @@ if TYPE_CHECKING:
 
 
 def place_of_grant(grant: Grant) -> Place:
-    """Where a grant's scope sits: a unit's place is its city, plus the unit itself."""
+    """Where a grant's scope sits: a unit's place is its city, plus the unit itself; a
+    body's, its city plus the body."""
     if grant.unit is not None:
         return Place(unit_id=grant.unit.id, unit_city_path=grant.unit.city.path)
+    if grant.body is not None:
+        return Place(area_path=grant.body.city.path, body_id=grant.body.id)
     if grant.area is not None:
         return Place(area_path=grant.area.path)
     return EVERYWHERE
 
 
 def _scope_for(
-    role: Role, area_id: int | None, unit_id: int | None
-) -> tuple[Area | None, WorkUnit | None]:
+    role: Role, area_id: int | None, unit_id: int | None, body_id: int | None = None
+) -> tuple[Area | None, WorkUnit | None, CityBody | None]:
     """Check that the scope given fits the role, and load it."""
     if role == Role.MEMBER:
         raise Invalid("党员身份由注册认证产生，不能直接授予", code="grant.role_not_grantable")
     wanted = SCOPE_OF_ROLE[role]
+    if wanted == "body" or body_id is not None:
+        if wanted != "body" or area_id is not None or unit_id is not None or body_id is None:
+            raise Invalid(
+                "只有实践中心等市级机构管理员的范围是一个机构",
+                code="grant.bad_scope",
+                fields={"body_id": ["该角色的范围必须且只能是一个机构"]},
+            )
+        return None, None, bodies.get_body(body_id)
     if wanted is None:
         if area_id is not None or unit_id is not None:
             raise Invalid(
                 "该角色不需要范围", code="grant.bad_scope", fields={"area_id": ["该角色不需要范围"]}
             )
-        return None, None
+        return None, None, None
     if wanted == "unit":
         if unit_id is None or area_id is not None:
             raise Invalid(
@@ -65,7 +78,7 @@ def _scope_for(
                 code="grant.bad_scope",
                 fields={"unit_id": ["请指定单位"]},
             )
-        return None, org.get_work_unit(unit_id)
+        return None, org.get_work_unit(unit_id), None
     if area_id is None or unit_id is not None:
         raise Invalid(
             "该角色的范围必须是一个区域", code="grant.bad_scope", fields={"area_id": ["请指定区域"]}
@@ -77,7 +90,7 @@ def _scope_for(
             code="grant.bad_scope",
             fields={"area_id": [f"应为{wanted}级区域"]},
         )
-    return area, None
+    return area, None, None
 
 
 def _grantee(account_id: int | None, member_id: int | None) -> None:
@@ -122,6 +135,7 @@ def create_grant(
     member_id: int | None = None,
     area_id: int | None = None,
     unit_id: int | None = None,
+    body_id: int | None = None,
     origin: Origin | None = None,
 ) -> Grant:
     """Give an account a role on a scope. ``actor=None`` is the command line (bootstrap).
@@ -132,12 +146,20 @@ def create_grant(
     if actor is not None:
         require_somewhere(actor, Permission.GRANT_MANAGE)  # before any lookup reveals ids
     _grantee(account_id, member_id)
-    area, unit = _scope_for(role, area_id, unit_id)
+    area, unit, body = _scope_for(role, area_id, unit_id, body_id)
     if member_id is not None:
         account_id = _account_of_member(actor, member_id, origin)
     assert account_id is not None
-    grant = Grant(role=role, area=area, unit=unit, account_id=account_id)
-    grant.scope_key = f"area:{area.id}" if area else f"unit:{unit.id}" if unit else "global"
+    grant = Grant(role=role, area=area, unit=unit, body=body, account_id=account_id)
+    grant.scope_key = (
+        f"area:{area.id}"
+        if area
+        else f"unit:{unit.id}"
+        if unit
+        else f"body:{body.id}"
+        if body
+        else "global"
+    )
     if actor is not None:
         authorize(
             actor,

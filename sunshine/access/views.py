@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from sunshine.access.listing import scoped_page
 from sunshine.access.models import Grant, Role
 from sunshine.access.permissions import Actor, Permission
+from sunshine.bodies.models import CityBody
 from sunshine.org.models import Area
 from sunshine.pagination import CursorPage
 
@@ -20,8 +22,15 @@ def list_grants(
     role: Role | None = None,
     include_revoked: bool = False,
 ) -> CursorPage:
-    """Grants whose scope lies within the actor's own, newest first."""
-    query = select(Grant).outerjoin(Area, Grant.area_id == Area.id)
+    """Grants whose scope lies within the actor's own, newest first (a body's grants sit in
+    the body's city)."""
+    body_city = aliased(Area)
+    query = (
+        select(Grant)
+        .outerjoin(Area, Grant.area_id == Area.id)
+        .outerjoin(CityBody, Grant.body_id == CityBody.id)
+        .outerjoin(body_city, CityBody.city_id == body_city.id)
+    )
     if account_id is not None:
         query = query.where(Grant.account_id == account_id)
     if role is not None:
@@ -33,8 +42,9 @@ def list_grants(
         actor=actor,
         permission=Permission.GRANT_MANAGE,
         id_column=Grant.id,
-        area_path=Area.path,
+        area_path=func.coalesce(Area.path, body_city.path),
         unit_id=Grant.unit_id,
+        body_id=Grant.body_id,
         after_id=cursor,
         limit=limit,
     )

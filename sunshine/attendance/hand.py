@@ -3,12 +3,13 @@ absences. Both are marked as such; the punch rules live in ``attendance.service`
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
 
 from sunshine import clock
-from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
+from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
 from sunshine.attendance.models import Direction, Punch, PunchFlag, PunchMethod
 from sunshine.attendance.service import check_open, confirmed_signup, punch_window
 from sunshine.errors import Conflict, Invalid
@@ -79,7 +80,7 @@ def excuse(*, actor: Actor, signup_id: int, reason: str) -> Signup:
     signup = db.session.get(Signup, signup_id)
     if signup is None:
         raise tasks.SIGNUP_MISSING.error()
-    place = Place(area_path=signup.shift.task.area_path, subject=tasks.signup_subject(signup))
+    place = replace(tasks.place_of(signup.shift.task), subject=tasks.signup_subject(signup))
     authorize(actor, Permission.TASK_MANAGE, place)
     if signup.status != SignupStatus.CONFIRMED or signup.attendance == Attendance.ATTENDED:
         raise Conflict("只能为已报名且未到场的党员请假", code="attendance.not_absent")

@@ -114,6 +114,8 @@ class ServiceRecord(Base):
     # The organising community (or street, for a street-wide task) and its path, for scope.
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
     area_path: Mapped[str] = mapped_column(String(255))
+    # The city body whose task it was (its admins confirm it; bodies/), copied for scope.
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("city_body.id"), index=True)
     activity_name: Mapped[str] = mapped_column(String(100))
     service_date: Mapped[date] = mapped_column(Date)  # in Asia/Shanghai
     place: Mapped[str] = mapped_column(String(200))

@@ -120,6 +120,7 @@ def list_records(
         within_area_id=filters.area_id,
         id_column=ServiceRecord.id,
         area_path=ServiceRecord.area_path,
+        body_id=ServiceRecord.body_id,
         after_id=after_id,
         limit=limit,
     )
@@ -152,6 +153,7 @@ def record_totals(*, actor: Actor, filters: RecordFilter) -> RecordTotals:
         actor=actor,
         permission=Permission.HOURS_READ,
         area_path=ServiceRecord.area_path,
+        body_id=ServiceRecord.body_id,
         within_area_id=filters.area_id,
     )
     by_status = {status.value: Totals() for status in RecordStatus}
@@ -235,6 +237,7 @@ def list_corrections(
         permission=Permission.HOURS_READ,
         id_column=Correction.id,
         area_path=ServiceRecord.area_path,
+        body_id=ServiceRecord.body_id,
         after_id=after_id,
         limit=limit,
     )

@@ -1,7 +1,8 @@
 """The member's feed: shifts they may join, ranked, each with its reasons in Chinese.
 
 Candidates come from SQL as plain rows (published, open, before the deadline, visible to the
-member's community through ``Shift.scope_path``, in the date window, soonest first, at most
+member's community through ``Shift.scope_path``, or to the member's street as one of a city
+body's chosen streets through ``task_street``, in the date window, soonest first, at most
 ``MAX_CANDIDATES``); only the page shown is loaded as ORM objects. The score is computed in
 Python so that every point has a reason the member can read:
 
@@ -42,6 +43,7 @@ from sunshine.ranking import (
     street_path_of,
     yearly_minutes,
 )
+from sunshine.tasks.audience import TaskStreet
 from sunshine.tasks.models import Shift, ShiftStatus, Signup, Task, TaskKind, TaskStatus, task_skill
 from sunshine.tasks.service import LIVE, active_community
 
@@ -77,17 +79,19 @@ def _candidates(
 ) -> list[_Candidate]:
     """Open shifts of published tasks visible to the community, soonest first, as plain rows.
 
-    The feed reads up to ``MAX_CANDIDATES`` of them to show a page, so they are not ORM
-    objects. One branch per path the member sees (community, street, city), each reading the
-    partial index ``(scope_path, starts_at, id) WHERE status = 'open'`` in start order and
-    stopping at ``MAX_CANDIDATES``; a single ``scope_path IN (…)`` would read every visible
-    shift of the window, join them all and sort (measured: 38 ms against 4 ms at province
-    scale). The branches decide on the shift row alone (it carries its task's status, kind,
-    category and area); how many of the task's skills are among ``skill_ids`` (the member's)
-    is looked up only for the rows kept, by a correlated subquery, which PostgreSQL runs per
-    row: as a join it hash-joined the whole task table whenever a branch expected to need
-    most of its rows (30–40 ms). ``status = 'open'`` is written as a literal so that a
-    prepared, generic plan still matches the partial index.
+    The feed reads up to ``MAX_CANDIDATES`` of them to show a page, so they are not ORM objects.
+    One branch per path the member sees (community, street, city), each reading the partial
+    index ``(scope_path, starts_at, id) WHERE status = 'open'`` in start order and stopping at
+    ``MAX_CANDIDATES``, and one more for the member's street among the chosen streets of city
+    bodies' tasks (``(street_path, task_id)`` of ``task_street``, then those tasks' shifts by
+    task: few, as such tasks are); a single ``scope_path IN (…)`` would read every visible shift
+    of the window, join them all and sort (measured: 38 ms against 4 ms at province scale). The
+    branches decide on the shift row alone (it carries its task's status, kind, category and
+    area); how many of the task's skills are among ``skill_ids`` (the member's) is looked up
+    only for the rows kept, by a correlated subquery, which PostgreSQL runs per row: as a join
+    it hash-joined the whole task table whenever a branch expected to need most of its rows
+    (30–40 ms). ``status = 'open'`` is written as a literal so that a prepared, generic plan
+    still matches the partial index.
     """
     paths = dict.fromkeys(
         (community_path, street_path_of(community_path), city_path_of(community_path))
@@ -99,6 +103,7 @@ def _candidates(
         by_skills=bool(skill_ids),
     )
     params: dict[str, Any] = {f"path_{n}": path for n, path in enumerate(paths)}
+    params["street_path"] = street_path_of(community_path)
     params |= {
         "start": start,
         "end": end,
@@ -120,12 +125,15 @@ def _candidate_query(
 ) -> Select[Any]:
     """The candidate query for ``paths`` visible paths and the filters given, with bound
     parameters: built once per shape (building it took ~2 ms a request)."""
+    columns = (Shift.id, Shift.task_id, Shift.starts_at, Shift.ends_at, Shift.task_area_path)
+    chosen_streets = select(*columns).join(TaskStreet, TaskStreet.task_id == Shift.task_id)
     branches = []
-    for n in range(paths):
+    for scope in [
+        *(select(*columns).where(Shift.scope_path == bindparam(f"path_{n}")) for n in range(paths)),
+        chosen_streets.where(TaskStreet.street_path == bindparam("street_path")),
+    ]:
         branch = (
-            select(Shift.id, Shift.task_id, Shift.starts_at, Shift.ends_at, Shift.task_area_path)
-            .where(
-                Shift.scope_path == bindparam(f"path_{n}"),
+            scope.where(
                 text("shift.status = 'open'"),
                 Shift.starts_at >= bindparam("start"),
                 Shift.starts_at < bindparam("end"),

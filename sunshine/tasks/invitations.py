@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from sunshine import clock
@@ -26,6 +26,7 @@ from sunshine.org.models import Area
 from sunshine.ranking import behind, score, served_this_year, street_path_of, yearly_minutes
 from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.tasks import service as tasks
+from sunshine.tasks.audience import audience
 from sunshine.tasks.models import (
     Invitation,
     InvitationStatus,
@@ -86,7 +87,7 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
         .where(
             ReportIn.status == ReportInStatus.ACTIVE,
             Member.status == MemberStatus.VERIFIED,
-            Area.path.startswith(tasks.visible_prefix(task), autoescape=True),
+            or_(*(Area.path.startswith(path, autoescape=True) for path in audience(task))),
         )
         # Nearest first: the task's community, then its street, then the rest of the city.
         .order_by(
@@ -121,7 +122,6 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
 def invite(*, actor: Actor, shift_id: int, member_ids: Sequence[int]) -> list[Invitation]:
     """Invite members to a shift; every one must be able to join it, or nobody is invited."""
     shift = _managed_shift(actor, shift_id)
-    prefix = tasks.visible_prefix(shift.task)
     busy = _busy_member_ids(shift)
     eligible = (
         set(
@@ -133,7 +133,12 @@ def invite(*, actor: Actor, shift_id: int, member_ids: Sequence[int]) -> list[In
                     Member.id.in_(set(member_ids)),
                     Member.status == MemberStatus.VERIFIED,
                     ReportIn.status == ReportInStatus.ACTIVE,
-                    Area.path.startswith(prefix, autoescape=True),
+                    or_(
+                        *(
+                            Area.path.startswith(path, autoescape=True)
+                            for path in audience(shift.task)
+                        )
+                    ),
                 )
             )
         )

@@ -1,7 +1,8 @@
 """Task categories, tasks, shifts, signups and shift events.
 
-A task belongs to an area (a community, or a street for street-wide tasks) and is visible to
-members reported to that community, street or the whole city. Capacity is enforced under a
+A task belongs to an area (a community, a street for street-wide tasks, the city for a city
+body's: ``body_id``) and is visible to members reported to that community, street or the whole
+city, or to a body's chosen streets (``tasks.audience``). Capacity is enforced under a
 row lock on the shift, with ``confirmed_count`` kept beside it so the check is one read.
 A member holds at most one live signup per shift (partial unique index).
 
@@ -9,8 +10,7 @@ What a shift copies of its task (``carried``) is kept in step here, by ORM event
 service, job, demo or test builder can forget it: a new shift takes it from its task as it is
 inserted, and a flushed change to a task's status, kind, category, area or visibility
 rewrites its shifts (one UPDATE) and the copies already loaded in the session. Raw SQL writes
-to ``task`` or ``shift`` bypass the ORM and must spell the values out (the columns are NOT
-NULL, so a raw insert cannot silently leave them out); the app has none.
+(the app has none) must spell the values out: the columns are NOT NULL.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ class Visibility(StrEnum):
     COMMUNITY = "community"
     STREET = "street"
     CITY = "city"
+    STREETS = "streets"  # a city body's task, for its chosen streets (tasks.audience)
 
 
 class CheckinMode(StrEnum):
@@ -102,8 +103,10 @@ class Task(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The owner: a community, or a street for a street-wide task.
+    # The owner: a community, or a street for a street-wide task; a city body's task sits in
+    # its city (bodies/).
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("city_body.id"), index=True)
     area_path: Mapped[str] = mapped_column(String(255))
     kind: Mapped[TaskKind] = mapped_column(_enum(TaskKind))
     category_id: Mapped[int] = mapped_column(ForeignKey("task_category.id"))
@@ -140,6 +143,8 @@ class Task(Base):
     # Tags set by its managers from the city's active campaigns (campaigns.service).
     campaigns: Mapped[list[Campaign]] = relationship(secondary=task_campaign, order_by=Campaign.id)
     shifts: Mapped[list[Shift]] = relationship(back_populates="task", order_by="Shift.starts_at")
+    # The chosen streets (tasks.audience.TaskStreet, which imports this module).
+    streets: Mapped[list[Any]] = relationship("TaskStreet", cascade="all, delete-orphan")
 
     @property
     def point(self) -> Point | None:
@@ -231,12 +236,14 @@ class TaskFacts(Protocol):
 
 
 def visible_prefix(task: TaskFacts) -> str:
-    """The area path under which members may join the task (its community, street or city)."""
+    """The area path under which members may join the task (its community, street or city);
+    for chosen streets (``tasks.audience``) one under the city that no area's path starts with."""
     segments = task.area_path.strip("/").split("/")  # city, street[, community]
     return {
         Visibility.COMMUNITY: task.area_path,
         Visibility.STREET: "/" + "/".join(segments[:2]) + "/",
         Visibility.CITY: "/" + segments[0] + "/",
+        Visibility.STREETS: "/" + segments[0] + "/streets/",
     }[task.visibility]
 
 

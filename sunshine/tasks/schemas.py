@@ -52,7 +52,17 @@ def _task_fields(required: bool) -> dict[str, Any]:
             validate=validate.Length(max=10),
             metadata={"description": "active campaigns of the task's city (a list replaces)"},
         ),
-        "visibility": fields.Enum(Visibility, by_value=True, **need),
+        "visibility": fields.Enum(
+            Visibility,
+            by_value=True,
+            metadata={"description": "streets: a city body's task, for street_ids only"},
+            **need,
+        ),
+        "street_ids": fields.List(
+            fields.Integer(validate=ID),
+            validate=validate.Length(max=100),
+            metadata={"description": "the chosen streets of the city (visibility streets)"},
+        ),
         "contact_name": fields.String(validate=validate.Length(min=1, max=50), **need),
         "contact_phone": fields.String(
             validate=validate.Regexp(r"^[0-9+\- ]{5,20}$", error="电话格式不正确"), **need
@@ -84,6 +94,8 @@ TaskIn = BaseSchema.from_dict(
     name="TaskIn",
 )
 TaskPatch = BaseSchema.from_dict(_task_fields(required=False), name="TaskPatch")
+# A city body's task (POST /bodies/{id}/tasks): its area is the body's city.
+BodyTaskIn = BaseSchema.from_dict(_task_fields(required=True), name="BodyTaskIn")
 
 
 class ShiftIn(BaseSchema):
@@ -115,6 +127,13 @@ class ShiftOut(BaseSchema):
 class TaskOut(BaseSchema):
     id = fields.Integer()
     area = fields.Nested(AreaOut)
+    body_id = fields.Integer(
+        allow_none=True, metadata={"description": "the city body that owns it (null: none)"}
+    )
+    street_ids = fields.Function(
+        lambda task: sorted(street.street_id for street in task.streets),
+        metadata={"type": "array", "items": {"type": "integer"}},
+    )
     kind = fields.Enum(TaskKind, by_value=True)
     category = fields.Nested(CategoryOut)
     title = fields.String()

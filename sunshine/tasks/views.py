@@ -20,6 +20,7 @@ from sunshine.moderation.service import latest_for
 from sunshine.moderation.views import brief
 from sunshine.pagination import CursorPage, newest_first
 from sunshine.tasks import moderated
+from sunshine.tasks.audience import visible_to
 from sunshine.tasks.models import (
     Invitation,
     InvitationStatus,
@@ -38,7 +39,6 @@ from sunshine.tasks.service import (
     place_of_shift,
     shift_subject,
     task_subject,
-    visible_prefix,
 )
 
 
@@ -65,7 +65,7 @@ def list_tasks(
     area_id: int | None = None,
 ) -> CursorPage:
     """Tasks the actor manages, newest first."""
-    query = select(Task)
+    query = select(Task).options(selectinload(Task.streets))
     if status is not None:
         query = query.where(Task.status == status)
     return scoped_page(
@@ -75,6 +75,7 @@ def list_tasks(
         within_area_id=area_id,
         id_column=Task.id,
         area_path=Task.area_path,
+        body_id=Task.body_id,
         after_id=after_id,
         limit=limit,
     )
@@ -117,7 +118,7 @@ def _may_read(actor: Actor, task: Task) -> bool:
         return False
     if task.published_at is not None:
         community = active_community(member.id)
-        if community is not None and community.path.startswith(visible_prefix(task)):
+        if community is not None and visible_to(task, community.path):
             return True
     shift_ids = select(Shift.id).where(Shift.task_id == task.id)
     involved = db.session.scalar(

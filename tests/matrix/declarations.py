@@ -59,6 +59,7 @@ ANY_ACCOUNT = {
     "GET /api/v1/communities/<int:community_id>/teams",
     "GET /api/v1/skills",
     "GET /api/v1/cities/<int:city_id>/campaigns",  # a city's tags, shown on its tasks
+    "GET /api/v1/cities/<int:city_id>/bodies",  # a city's bodies, named on their tasks
     "GET /api/v1/task-categories",
     "POST /api/v1/auth/logout",
     "GET /api/v1/me",
@@ -207,6 +208,11 @@ BODIES: dict[str, Body] = {
         "detachment_id": ids["detachment_id"],
         "member_ids": [ids["member_id"]],
     },
+    "POST /api/v1/cities/<int:city_id>/bodies": lambda ids: {"name": "学雷锋岗", "kind": "post"},
+    "PATCH /api/v1/bodies/<int:body_id>": lambda ids: {"name": "实践中心（改）"},
+    "POST /api/v1/bodies/<int:body_id>/tasks": lambda ids: (
+        {k: v for k, v in task_body_for(ids).items() if k != "area_id"} | {"visibility": "city"}
+    ),
     "POST /api/v1/cities/<int:city_id>/periods": lambda ids: {
         "kind": "quarter",
         "starts_on": "2030-01-01",

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from sunshine import clock
 from sunshine.access.models import Grant, Role
 from sunshine.anomalies.models import Anomaly, AnomalyKind
+from sunshine.bodies.models import CityBody
 from sunshine.database import Base
 from sunshine.evaluations.models import Evaluation
 from sunshine.exports.models import Export
@@ -33,6 +34,7 @@ from sunshine.security.models import SecurityEvent
 from sunshine.tasks.models import Invitation
 from tests.builders import (
     City,
+    add_body,
     add_reported_members,
     add_roster,
     add_service_record,
@@ -51,7 +53,13 @@ from tests.matrix.declarations import agreement_body, project_body, yearly_repor
 from tests.steps import day_shift, post_shift, post_task, published_shift
 
 Headers = dict[str, str]
-ADMIN_ROLES = (Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, Role.ORG_ADMIN)
+ADMIN_ROLES = (
+    Role.COMMUNITY_ADMIN,
+    Role.STREET_ADMIN,
+    Role.UNIT_ADMIN,
+    Role.ORG_ADMIN,
+    Role.BODY_ADMIN,
+)
 
 
 @dataclass
@@ -62,6 +70,7 @@ class Scope:
     member_id: int = 0
     neighbour: Headers = field(default_factory=dict)  # admin of the other community
     neighbour_id: int = 0
+    body_id: int = 0  # the city's practice centre, whose admin is the scope's body_admin
 
 
 @dataclass
@@ -81,11 +90,13 @@ class World:
 
 def _scope(place: City) -> Scope:
     scope = Scope(place)
+    scope.body_id = add_body(place.city).id
     where = {
         Role.COMMUNITY_ADMIN: place.community,
         Role.STREET_ADMIN: place.street,
         Role.UNIT_ADMIN: place.unit,
         Role.ORG_ADMIN: place.city,
+        Role.BODY_ADMIN: db.session.get_one(CityBody, scope.body_id),
     }
     for role, area in where.items():
         account = make_account()
@@ -123,6 +134,7 @@ def build(client: FlaskClient) -> World:
         community_id=place.community.id,
         area_id=place.community.id,
         unit_id=place.unit.id,
+        body_id=a.body_id,
         member_id=a.member_id,
         account_id=a.account_ids[Role.MEMBER],
         skill_id=add_skill(),

@@ -99,6 +99,7 @@ def rows(actor: Actor, filters: Filters) -> Source:
         actor=actor,
         permission=Permission.HOURS_READ,
         area_path=ServiceRecord.area_path,
+        body_id=ServiceRecord.body_id,
         within_area_id=record_filter.area_id,
     )
 

@@ -63,7 +63,7 @@ def record_subject(record: ServiceRecord) -> Subject:
 
 
 def place_of(record: ServiceRecord) -> Place:
-    return Place(area_path=record.area_path, subject=record_subject(record))
+    return Place(area_path=record.area_path, body_id=record.body_id, subject=record_subject(record))
 
 
 def points_for(minutes: int) -> int:

@@ -51,6 +51,7 @@ def create_record(
         shift_id=shift.id,
         area_id=task.area_id,
         area_path=task.area_path,
+        body_id=task.body_id,
         activity_name=task.title,
         service_date=clock.local_date(shift.starts_at),
         place=task.address,

@@ -4,6 +4,7 @@ cancelling a task with its shifts, rosters, weekly schedules, and filling from t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from sunshine.tasks.service.tasks import (
     LIVE,
     check_editable,
     managed_task,
+    place_of,
 )
 
 # A shift moved by more than this is an event members must hear about.
@@ -111,7 +113,7 @@ def shift_subject(shift: Shift) -> Subject:
 
 def place_of_shift(shift: Shift) -> Place:
     """A shift's place is its task's; a refusal names the shift (and answers its 404)."""
-    return Place(area_path=shift.task.area_path, subject=shift_subject(shift))
+    return replace(place_of(shift.task), subject=shift_subject(shift))
 
 
 def get_shift(shift_id: int, *, lock: bool = False) -> Shift:

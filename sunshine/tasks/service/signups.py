@@ -19,13 +19,13 @@ from sunshine.notify import service as notify
 from sunshine.notify.events import Event
 from sunshine.org.models import Area
 from sunshine.reportin.models import ReportIn, ReportInStatus
+from sunshine.tasks.audience import visible_to
 from sunshine.tasks.models import (
     Shift,
     ShiftStatus,
     Signup,
     SignupStatus,
     TaskStatus,
-    visible_prefix,
 )
 from sunshine.tasks.service.shifts import fill_from_waitlist, get_shift
 from sunshine.tasks.service.tasks import LIVE
@@ -118,7 +118,6 @@ def admission(
     )
     now = clock.now()
     closed = not on_site and (now >= shift.signup_deadline or now >= shift.starts_at)
-    prefix = visible_prefix(task)
     free = shift.capacity - shift.confirmed_count
     refused: dict[int, Conflict] = {}
     for member in members:
@@ -129,7 +128,7 @@ def admission(
             refused[member.id] = Conflict("报名已截止", code="shift.signup_closed")
         elif member.status != MemberStatus.VERIFIED:
             refused[member.id] = Conflict("党员身份尚未认证", code="signup.not_verified")
-        elif community is None or not community.startswith(prefix):
+        elif community is None or not visible_to(task, community):
             refused[member.id] = Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
         elif member.id in clashing:
             refused[member.id] = Conflict("与您已报名的其他班次时间冲突", code="signup.overlap")

@@ -1,6 +1,9 @@
 """Tasks: the catalogue, posting, editing, publishing and cancelling.
 
-What each shift carries of its task is kept in step by ``tasks.models`` (``carried``).
+What each shift carries of its task is kept in step by ``tasks.models`` (``carried``). A city
+body's task (``body``, posted through ``bodies.service``) sits in the body's city, is managed
+where the grant covers its place (the city and the body), and is visible to the whole city or
+to chosen streets of it (``tasks.audience``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 from sunshine import clock, geo
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.access.refusals import Subject
+from sunshine.bodies.models import CityBody
 from sunshine.campaigns import service as campaigns
 from sunshine.campaigns.models import Campaign
 from sunshine.errors import Conflict, Invalid, Missing
@@ -21,7 +25,7 @@ from sunshine.moderation import service as moderation
 from sunshine.moderation.models import CLEARED, ContentCheck, Scene
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
-from sunshine.tasks import moderated
+from sunshine.tasks import audience, moderated
 from sunshine.tasks.models import (
     ShiftStatus,
     SignupStatus,
@@ -66,7 +70,7 @@ def task_subject(task: Task) -> Subject:
 
 
 def place_of(task: Task) -> Place:
-    return Place(area_path=task.area_path, subject=task_subject(task))
+    return Place(area_path=task.area_path, body_id=task.body_id, subject=task_subject(task))
 
 
 # Catalogue -----------------------------------------------------------------------------------
@@ -89,13 +93,55 @@ def _campaigns(area_path: str, campaign_ids: Sequence[int]) -> list[Campaign]:
     return campaigns.active_of_city(campaign_ids, city_id=int(area_path.split("/")[1]))
 
 
-def _check_visibility(area: Area, visibility: Visibility) -> None:
+def _check_visibility(area: Area, visibility: Visibility, body_id: int | None) -> None:
     if area.level == AreaLevel.STREET and visibility == Visibility.COMMUNITY:
         raise Invalid(
             "街道任务的可见范围应为街道或全市",
             code="task.bad_visibility",
             fields={"visibility": ["街道任务不能仅对社区可见"]},
         )
+    city_wide = (Visibility.CITY, Visibility.STREETS)
+    if (body_id is not None and visibility not in city_wide) or (
+        body_id is None and visibility == Visibility.STREETS
+    ):
+        raise Invalid(
+            "市级机构的任务对全市或所选街道可见；对所选街道可见只用于市级机构的任务",
+            code="task.body_visibility",
+            fields={"visibility": ["市级机构任务应为 city 或 streets"]},
+        )
+
+
+def _chosen_streets(
+    task: Task, visibility: Visibility, street_ids: Sequence[int] | None
+) -> list[Area] | None:
+    """The chosen streets a task visible to ``streets`` is to have (None: keep its own, when
+    ``street_ids`` is None): at least one, each a street of the task's city; none for any
+    other visibility. Checked before anything is written."""
+    if visibility != Visibility.STREETS:
+        if street_ids:
+            raise _bad_streets("只有对所选街道可见的任务才能指定街道")
+        return []
+    if street_ids is None:
+        if not task.streets:
+            raise _bad_streets("请至少选择一个街道")
+        return None
+    if not street_ids:
+        raise _bad_streets("请至少选择一个街道")
+    streets = [db.session.get(Area, street_id) for street_id in dict.fromkeys(street_ids)]
+    unknown = [
+        street_id
+        for street_id, street in zip(dict.fromkeys(street_ids), streets, strict=True)
+        if street is None
+        or street.level != AreaLevel.STREET
+        or not street.path.startswith(task.area_path)
+    ]
+    if unknown:
+        raise _bad_streets(f"以下街道不存在或不属于本市：{unknown}")
+    return [street for street in streets if street is not None]
+
+
+def _bad_streets(message: str) -> Invalid:
+    return Invalid(message, code="task.bad_streets", fields={"street_ids": [message]})
 
 
 def create_task(
@@ -105,20 +151,25 @@ def create_task(
     category_id: int,
     skill_ids: Sequence[int] = (),
     campaign_ids: Sequence[int] = (),
+    body: CityBody | None = None,
+    street_ids: Sequence[int] | None = None,
     **fields: Any,
 ) -> Task:
-    """Post a task (a draft until published) for a community, or a street for street-wide."""
+    """Post a task (a draft until published) for a community, or a street for street-wide;
+    ``body``: for a city body (``area_id`` its city), visible city-wide or to ``street_ids``."""
     require_somewhere(actor, Permission.TASK_MANAGE)
     area = org.get_area(area_id)
-    if area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET):
+    if body is None and area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET):
         raise Invalid(
             "任务应属于社区或街道", code="task.bad_area", fields={"area_id": ["应为社区或街道"]}
         )
-    authorize(actor, Permission.TASK_MANAGE, Place(area_path=area.path))
-    _check_visibility(area, fields["visibility"])
+    body_id = body.id if body is not None else None
+    authorize(actor, Permission.TASK_MANAGE, Place(area_path=area.path, body_id=body_id))
+    _check_visibility(area, fields["visibility"], body_id)
     task = Task(
         area=area,
         area_path=area.path,
+        body_id=body_id,
         category=_category(category_id),
         skills=active_skills(skill_ids),
         campaigns=_campaigns(area.path, campaign_ids),
@@ -127,6 +178,7 @@ def create_task(
         **{k: fields[k] for k in TASK_FIELDS if k in fields},
     )
     _set_point(task, fields.get("point"))
+    audience.set_streets(task, _chosen_streets(task, task.visibility, street_ids or []) or [])
     db.session.add(task)
     db.session.flush()
     return task
@@ -166,7 +218,9 @@ def update_task(
         active_skills(changes["skill_ids"])
     if "campaign_ids" in changes:
         _campaigns(task.area_path, changes["campaign_ids"])
-    _check_visibility(task.area, changes.get("visibility", task.visibility))
+    visibility = changes.get("visibility", task.visibility)
+    _check_visibility(task.area, visibility, task.body_id)
+    streets = _chosen_streets(task, visibility, changes.get("street_ids"))
     published = task.status == TaskStatus.PUBLISHED
     # An edit of the text still held is checked again with this one, as one.
     held = moderation.held_texts(moderated.SUBJECT, task.id, moderated.EDIT) if published else {}
@@ -204,6 +258,8 @@ def update_task(
             setattr(task, field, changes[field])
     if "point" in changes:
         _set_point(task, changes["point"])
+    if streets is not None:
+        audience.set_streets(task, streets)
     return task, check
 
 
