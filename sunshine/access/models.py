@@ -20,6 +20,13 @@ class Role(StrEnum):
     UNIT_ADMIN = "unit_admin"
     ORG_ADMIN = "org_admin"
     SYS_ADMIN = "sys_admin"
+    # A grid's people (docs/grids.md): named by the community admin, each scoped to one grid.
+    GRID_WORKER = "grid_worker"  # 网格员
+    GRID_ASSISTANT = "grid_assistant"  # 网格助理员
+    GRID_LIAISON = "grid_liaison"  # 网格联络员: a member who lives in the grid
+
+
+GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_ASSISTANT, Role.GRID_LIAISON})
 
 
 # What a role's scope must be: an area of this level, a work unit ("unit"), or nothing.
@@ -29,6 +36,9 @@ SCOPE_OF_ROLE: dict[Role, AreaLevel | str | None] = {
     Role.UNIT_ADMIN: "unit",
     Role.ORG_ADMIN: AreaLevel.CITY,
     Role.SYS_ADMIN: None,
+    Role.GRID_WORKER: AreaLevel.GRID,
+    Role.GRID_ASSISTANT: AreaLevel.GRID,
+    Role.GRID_LIAISON: AreaLevel.GRID,
 }
 
 

@@ -22,7 +22,7 @@ from sunshine.access.actor import UNREAD as UNREAD
 from sunshine.access.actor import Actor as Actor
 from sunshine.access.actor import OwnMember as OwnMember
 from sunshine.access.actor import active_grants as active_grants
-from sunshine.access.models import Grant, Role
+from sunshine.access.models import GRID_ROLES, Grant, Role
 from sunshine.access.refusals import Subject, refusal
 from sunshine.org.models import Area, WorkUnit
 
@@ -30,6 +30,8 @@ from sunshine.org.models import Area, WorkUnit
 class Permission(StrEnum):
     ACCOUNT_MANAGE = "account.manage"
     GRANT_MANAGE = "grant.manage"
+    GRID_ROLE_MANAGE = "grid_role.manage"  # name and revoke the grid roles of grids in scope
+    GRID_READ = "grid.read"  # a grid's members and their report-ins
     SECURITY_LOG_READ = "security_log.read"
     CATALOGUE_MANAGE = "catalogue.manage"  # skills, privacy notice, cities
     ORG_IMPORT = "org.import"  # area tree, work units, roster
@@ -40,6 +42,7 @@ class Permission(StrEnum):
     REPORT_IN_LIST = "report_in.list"
     REPORT_IN_DECIDE = "report_in.decide"  # approve, reject, end, place in grid/teams
     TASK_MANAGE = "task.manage"  # post, edit, publish, cancel tasks and shifts; see rosters
+    NEED_READ = "need.read"  # the needs list and a need (a grid role: its grid's needs)
     NEED_CONTACT = "need.contact"  # see a resident's contact on the needs list
     HOURS_READ = "hours.read"  # service records of the communities in scope
     HOURS_CONFIRM = "hours.confirm"  # confirm, reject, void, adjust; decide corrections; policy
@@ -75,6 +78,11 @@ _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, R
 POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ACCOUNT_MANAGE: frozenset({Role.SYS_ADMIN}),
     Permission.GRANT_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
+    # The grid roles are granted under this one instead (access.service.GRANTED_UNDER): the
+    # community names its grids' people, the organization department may too.
+    Permission.GRID_ROLE_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN, Role.COMMUNITY_ADMIN}),
+    # Those who organise a grid in person: its community and its own people.
+    Permission.GRID_READ: GRID_ROLES | {Role.COMMUNITY_ADMIN},
     Permission.SECURITY_LOG_READ: frozenset({Role.SYS_ADMIN}),
     Permission.NOTIFY_MONITOR: frozenset({Role.SYS_ADMIN}),
     Permission.CATALOGUE_MANAGE: frozenset({Role.SYS_ADMIN}),
@@ -86,7 +94,9 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MEMBER_CONTACT: frozenset({Role.COMMUNITY_ADMIN, Role.UNIT_ADMIN}),
     Permission.REPORT_IN_LIST: _ADMINS - {Role.UNIT_ADMIN},
     Permission.REPORT_IN_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
-    Permission.TASK_MANAGE: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
+    # A grid role's grant lies on its grid: it manages that grid's tasks and no others.
+    Permission.TASK_MANAGE: GRID_ROLES | {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN},
+    Permission.NEED_READ: GRID_ROLES | {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN},
     # The resident's contact stays private to the community that recorded the need.
     Permission.NEED_CONTACT: frozenset({Role.COMMUNITY_ADMIN}),
     Permission.HOURS_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),

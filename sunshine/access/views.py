@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from sunshine.access.listing import scoped_page
-from sunshine.access.models import Grant, Role
-from sunshine.access.permissions import Actor, Permission
+from sunshine.access.models import GRID_ROLES, Grant, Role
+from sunshine.access.permissions import Actor, Permission, can_somewhere
 from sunshine.org.models import Area
 from sunshine.pagination import CursorPage
 
@@ -20,8 +20,13 @@ def list_grants(
     role: Role | None = None,
     include_revoked: bool = False,
 ) -> CursorPage:
-    """Grants whose scope lies within the actor's own, newest first."""
+    """Grants whose scope lies within the actor's own, newest first: for a community admin,
+    the grid roles of its community's grids (what it may grant)."""
     query = select(Grant).outerjoin(Area, Grant.area_id == Area.id)
+    permission = Permission.GRANT_MANAGE
+    if not can_somewhere(actor, permission):
+        permission = Permission.GRID_ROLE_MANAGE
+        query = query.where(Grant.role.in_(GRID_ROLES))
     if account_id is not None:
         query = query.where(Grant.account_id == account_id)
     if role is not None:
@@ -31,7 +36,7 @@ def list_grants(
     return scoped_page(
         query,
         actor=actor,
-        permission=Permission.GRANT_MANAGE,
+        permission=permission,
         id_column=Grant.id,
         area_path=Area.path,
         unit_id=Grant.unit_id,

@@ -20,8 +20,8 @@ def view(actor: Actor, need: Need) -> Need | Shown:
 
 
 def need_for(*, actor: Actor, need_id: int) -> Need | Shown:
-    """One need, if the actor manages its community."""
-    return view(actor, managed(actor, need_id))
+    """One need, if the actor reads its community's (a grid role: its grid's) needs."""
+    return view(actor, managed(actor, need_id, Permission.NEED_READ))
 
 
 def list_needs(
@@ -32,14 +32,14 @@ def list_needs(
     status: NeedStatus | None = None,
     area_id: int | None = None,
 ) -> CursorPage:
-    """Needs of the communities the actor manages, newest first."""
+    """Needs in the actor's scope of ``need.read`` (a grid role: its grid's), newest first."""
     query = select(Need)
     if status is not None:
         query = query.where(Need.status == status)
     page = scoped_page(
         query,
         actor=actor,
-        permission=Permission.TASK_MANAGE,
+        permission=Permission.NEED_READ,
         within_area_id=area_id,
         id_column=Need.id,
         area_path=Need.area_path,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload
 
 from sunshine import clock
@@ -33,6 +33,7 @@ from sunshine.tasks.models import (
     ShiftStatus,
     Signup,
     TaskStatus,
+    Visibility,
 )
 
 # Members considered per suggestion request, nearest communities first.
@@ -87,6 +88,8 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
             ReportIn.status == ReportInStatus.ACTIVE,
             Member.status == MemberStatus.VERIFIED,
             Area.path.startswith(tasks.visible_prefix(task), autoescape=True),
+            # A grid's task: the members placed in the grid (``tasks.placed_path``).
+            ReportIn.grid_id == task.area_id if task.visibility == Visibility.GRID else true(),
         )
         # Nearest first: the task's community, then its street, then the rest of the city.
         .order_by(
@@ -128,7 +131,7 @@ def invite(*, actor: Actor, shift_id: int, member_ids: Sequence[int]) -> list[In
             db.session.scalars(
                 select(Member.id)
                 .join(ReportIn, ReportIn.member_id == Member.id)
-                .join(Area, ReportIn.community_id == Area.id)
+                .join(Area, func.coalesce(ReportIn.grid_id, ReportIn.community_id) == Area.id)
                 .where(
                     Member.id.in_(set(member_ids)),
                     Member.status == MemberStatus.VERIFIED,

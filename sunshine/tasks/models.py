@@ -1,7 +1,8 @@
 """Task categories, tasks, shifts, signups and shift events.
 
-A task belongs to an area (a community, or a street for street-wide tasks) and is visible to
-members reported to that community, street or the whole city. Capacity is enforced under a
+A task belongs to an area (a community, a street for street-wide tasks, or a grid for a
+grid's own task) and is visible to members reported to that community, street or the whole
+city, or (a grid's task) to the members placed in that grid. Capacity is enforced under a
 row lock on the shift, with ``confirmed_count`` kept beside it so the check is one read.
 A member holds at most one live signup per shift (partial unique index).
 
@@ -68,6 +69,7 @@ class TaskKind(StrEnum):
 
 
 class Visibility(StrEnum):
+    GRID = "grid"  # the members placed in the task's grid: a grid's task only (docs/grids.md)
     COMMUNITY = "community"
     STREET = "street"
     CITY = "city"
@@ -231,9 +233,12 @@ class TaskFacts(Protocol):
 
 
 def visible_prefix(task: TaskFacts) -> str:
-    """The area path under which members may join the task (its community, street or city)."""
-    segments = task.area_path.strip("/").split("/")  # city, street[, community]
+    """The area path under which members may join the task (its grid, community, street or
+    city). A member is under it by their grid when placed in one, else by their community
+    (``tasks.service.signups.member_places``)."""
+    segments = task.area_path.strip("/").split("/")  # city, street[, community[, grid]]
     return {
+        Visibility.GRID: task.area_path,
         Visibility.COMMUNITY: task.area_path,
         Visibility.STREET: "/" + "/".join(segments[:2]) + "/",
         Visibility.CITY: "/" + segments[0] + "/",

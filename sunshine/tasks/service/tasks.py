@@ -90,6 +90,11 @@ def _campaigns(area_path: str, campaign_ids: Sequence[int]) -> list[Campaign]:
 
 
 def _check_visibility(area: Area, visibility: Visibility) -> None:
+    """A grid's task is for its grid alone, and only a grid's task is (docs/grids.md)."""
+    if (area.level == AreaLevel.GRID) != (visibility == Visibility.GRID):
+        grid = area.level == AreaLevel.GRID
+        message = "网格任务仅对本网格可见" if grid else "仅网格任务可设为网格可见"
+        raise Invalid(message, code="task.bad_visibility", fields={"visibility": [message]})
     if area.level == AreaLevel.STREET and visibility == Visibility.COMMUNITY:
         raise Invalid(
             "街道任务的可见范围应为街道或全市",
@@ -107,12 +112,15 @@ def create_task(
     campaign_ids: Sequence[int] = (),
     **fields: Any,
 ) -> Task:
-    """Post a task (a draft until published) for a community, or a street for street-wide."""
+    """Post a task (a draft until published) for a community, a street for street-wide, or a
+    grid (its grid roles, or the community, post it for the grid's members alone)."""
     require_somewhere(actor, Permission.TASK_MANAGE)
     area = org.get_area(area_id)
-    if area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET):
+    if area.level not in (AreaLevel.GRID, AreaLevel.COMMUNITY, AreaLevel.STREET):
         raise Invalid(
-            "任务应属于社区或街道", code="task.bad_area", fields={"area_id": ["应为社区或街道"]}
+            "任务应属于网格、社区或街道",
+            code="task.bad_area",
+            fields={"area_id": ["应为网格、社区或街道"]},
         )
     authorize(actor, Permission.TASK_MANAGE, Place(area_path=area.path))
     _check_visibility(area, fields["visibility"])
