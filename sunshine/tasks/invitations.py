@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from sunshine import clock
@@ -87,9 +87,10 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
         .where(
             ReportIn.status == ReportInStatus.ACTIVE,
             Member.status == MemberStatus.VERIFIED,
-            Area.path.startswith(tasks.visible_prefix(task), autoescape=True),
             # A grid's task: the members placed in the grid (``tasks.placed_path``).
-            ReportIn.grid_id == task.area_id if task.visibility == Visibility.GRID else true(),
+            ReportIn.grid_id == task.area_id
+            if task.visibility == Visibility.GRID
+            else Area.path.startswith(tasks.visible_prefix(task), autoescape=True),
         )
         # Nearest first: the task's community, then its street, then the rest of the city.
         .order_by(
