@@ -3,6 +3,8 @@ still manages them; nobody else sees or joins them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -10,7 +12,9 @@ from sqlalchemy import func, select
 from sunshine.access.models import Role
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
+from sunshine.hours.models import ServiceRecord
 from sunshine.tasks.models import Shift, Task, Visibility
+from tests.conftest import Clock
 from tests.grids.world import grid_staff, liaison, make_grids, resident
 from tests.steps import post_shift, post_task, publish, published_shift, shift_body, task_body
 
@@ -204,3 +208,46 @@ def test_a_grid_role_does_not_confirm_hours(client: FlaskClient, fake_wechat: Fa
     refused = client.post("/api/v1/service-records/confirm", json={"ids": [1]}, headers=staff)
 
     assert refused.status_code == 403 and refused.json["code"] == "auth.forbidden"
+
+
+def test_service_on_a_grid_task_is_the_communitys_record_which_its_admin_confirms(
+    client: FlaskClient, fake_wechat: FakeWeChat, clock: Clock
+) -> None:
+    grids = make_grids(client, fake_wechat)
+    _, staff = liaison(client, grids, grids.grid)
+    task_id = post_task(client, staff, grids.grid)
+    shift_id = post_shift(client, staff, task_id)
+    publish(client, staff, task_id)
+    member = resident(client, grids, grids.grid)
+    joined = client.post(f"/api/v1/shifts/{shift_id}/signups", headers=member.headers)
+    assert joined.status_code == 201
+    shift = db.session.get(Shift, shift_id)
+    assert shift is not None
+    starts_at = shift.starts_at
+    clock.set(starts_at + timedelta(minutes=150))
+
+    recorded = client.post(  # the grid's liaison runs the shift: attendance by hand
+        f"/api/v1/shifts/{shift_id}/attendance",
+        json={
+            "member_id": member.member_id,
+            "checked_in_at": starts_at.isoformat(),
+            "checked_out_at": (starts_at + timedelta(minutes=60)).isoformat(),
+            "reason": "老党员没有智能手机",
+        },
+        headers=staff,
+    )
+
+    assert recorded.status_code == 201, recorded.json
+    record = db.session.get(ServiceRecord, recorded.json["id"])
+    assert record is not None
+    assert (record.area_id, record.area_path) == (
+        grids.place.community.id,
+        grids.place.community.path,
+    )
+    url = f"/api/v1/service-records/{record.id}/confirm"
+    by_liaison = client.post(url, headers=staff)
+    by_other_community = client.post(url, headers=grids.far_admin)
+    confirmed = client.post(url, headers=grids.admin)
+    assert by_liaison.status_code == 403 and by_liaison.json["code"] == "auth.forbidden"
+    assert by_other_community.status_code == 404
+    assert confirmed.status_code == 200 and confirmed.json["status"] == "confirmed"
