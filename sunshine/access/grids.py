@@ -51,7 +51,7 @@ def end_grid_liaisons(account_id: int, *, staying_in: int | None, reason: str) -
     )
     if staying_in is not None:
         query = query.where(Grant.area_id != staying_in)
-    ended = db.session.scalars(query.with_for_update()).all()
+    ended = db.session.scalars(query.with_for_update(of=Grant)).all()
     for grant in ended:
         grant.revoked_at, grant.revoke_reason = clock.now(), reason
         security.record(
