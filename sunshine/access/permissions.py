@@ -78,10 +78,7 @@ _ADMINS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.UNIT_ADMIN, R
 POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ACCOUNT_MANAGE: frozenset({Role.SYS_ADMIN}),
     Permission.GRANT_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
-    # The grid roles are granted under this one instead (access.service.GRANTED_UNDER): the
-    # community names its grids' people, the organization department may too.
     Permission.GRID_ROLE_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN, Role.COMMUNITY_ADMIN}),
-    # Those who organise a grid in person: its community and its own people.
     Permission.GRID_READ: GRID_ROLES | {Role.COMMUNITY_ADMIN},
     Permission.SECURITY_LOG_READ: frozenset({Role.SYS_ADMIN}),
     Permission.NOTIFY_MONITOR: frozenset({Role.SYS_ADMIN}),
@@ -94,9 +91,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MEMBER_CONTACT: frozenset({Role.COMMUNITY_ADMIN, Role.UNIT_ADMIN}),
     Permission.REPORT_IN_LIST: _ADMINS - {Role.UNIT_ADMIN},
     Permission.REPORT_IN_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
-    # A grid role's grant lies on its grid: it manages that grid's tasks and no others.
     Permission.TASK_MANAGE: GRID_ROLES | {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN},
-    Permission.NEED_READ: GRID_ROLES | {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN},
+    Permission.NEED_READ: GRID_ROLES | _ADMINS - {Role.UNIT_ADMIN},
     # The resident's contact stays private to the community that recorded the need.
     Permission.NEED_CONTACT: frozenset({Role.COMMUNITY_ADMIN}),
     Permission.HOURS_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
@@ -107,9 +103,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CALLUP_MANAGE: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
     # The audit of the city's ledgers (a global grant: every member's).
     Permission.LEDGER_VERIFY: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
-    Permission.REQUIREMENT_READ: frozenset(
-        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}
-    ),
+    Permission.REQUIREMENT_READ: _ADMINS - {Role.UNIT_ADMIN},
     # The organization department sets the rule; a street may only tighten it.
     Permission.REQUIREMENT_CITY: frozenset({Role.ORG_ADMIN}),
     Permission.REQUIREMENT_STREET: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
@@ -118,9 +112,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ANOMALY_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
     Permission.ANOMALY_REVIEW: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
     Permission.ANOMALY_ANSWER: frozenset({Role.COMMUNITY_ADMIN}),
-    Permission.EVALUATION_READ: frozenset(
-        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}
-    ),
+    Permission.EVALUATION_READ: _ADMINS - {Role.UNIT_ADMIN},
     # The community grades its members; once the period is locked only the organization
     # department changes a grade (with a reason), and it sets the city's cap on 优秀.
     Permission.EVALUATION_GRADE: frozenset({Role.COMMUNITY_ADMIN}),
@@ -249,11 +241,8 @@ def can_reach(actor: Actor, permission: Permission, place: Place) -> bool:
 
 
 def require_reach(actor: Actor, permission: Permission, place: Place) -> None:
-    """Raise ``Forbidden`` unless a grant of ``permission`` lies inside the place or covers it.
-
-    What readers of a whole area ask (a city's periods and rules, its compliance figures),
-    where each reader then sees the part its own scope covers.
-    """
+    """Raise ``Forbidden`` unless a grant of ``permission`` lies inside the place or covers it:
+    readers of a whole area (a city's rules, its figures) then see the part their scope covers."""
     grants = _grants_for(actor, permission)
     if not any(reaches(grant, place) for grant in grants):
         raise refusal(actor.id, [permission], place.subject, bool(grants))
