@@ -100,8 +100,8 @@ TIME_POINTS = 10  # the shift falls in a time the member said they are free
 @functools.lru_cache(maxsize=4096)
 def _where(community_path: str, task_path: str) -> tuple[int, str]:
     """Points and reason for where the task is, seen from the member's community."""
-    if task_path == community_path:
-        return 30, "本社区"
+    if task_path.startswith(community_path):  # its community, or a grid of it
+        return 30, "本社区" if task_path == community_path else "本网格"
     if task_path.startswith(street_path_of(community_path)):
         return 20, "本街道"
     return 10, "全市"

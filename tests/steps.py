@@ -201,7 +201,7 @@ def task_body(area: Area, **overrides: Any) -> dict[str, Any]:
         "address": "府前街与崇文路口",
         "point": {"latitude": 37.146, "longitude": 111.781, "system": "gcj02"},
         "checkin_radius_m": 200,
-        "visibility": "street" if level == AreaLevel.STREET else "community",
+        "visibility": {AreaLevel.STREET: "street", AreaLevel.GRID: "grid"}.get(level, "community"),
         "contact_name": "王书记",
         "contact_phone": "0358-7221234",
     }

@@ -2,7 +2,7 @@
 a body, tasks owned by a body and visible to chosen streets (task_street), records carrying it
 
 Revision ID: 0032_city_bodies
-Revises: 0030_wishes
+Revises: 0031_grid_roles
 Create Date: 2026-12-04 23:19:40.975086
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0032_city_bodies'
-down_revision = "0030_wishes"
+down_revision = "0031_grid_roles"
 branch_labels = None
 depends_on = None
 

@@ -23,6 +23,13 @@ class Role(StrEnum):
     ORG_ADMIN = "org_admin"
     SYS_ADMIN = "sys_admin"
     BODY_ADMIN = "body_admin"  # a city body's tasks (bodies/)
+    # A grid's people (docs/grids.md): named by the community admin, each scoped to one grid.
+    GRID_WORKER = "grid_worker"  # 网格员
+    GRID_ASSISTANT = "grid_assistant"  # 网格助理员
+    GRID_LIAISON = "grid_liaison"  # 网格联络员: a member who lives in the grid
+
+
+GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_ASSISTANT, Role.GRID_LIAISON})
 
 
 # What a role's scope must be: an area of this level, a work unit ("unit"), a city body
@@ -34,6 +41,9 @@ SCOPE_OF_ROLE: dict[Role, AreaLevel | str | None] = {
     Role.ORG_ADMIN: AreaLevel.CITY,
     Role.SYS_ADMIN: None,
     Role.BODY_ADMIN: "body",
+    Role.GRID_WORKER: AreaLevel.GRID,
+    Role.GRID_ASSISTANT: AreaLevel.GRID,
+    Role.GRID_LIAISON: AreaLevel.GRID,
 }
 
 

@@ -22,7 +22,7 @@ from sunshine.access.actor import UNREAD as UNREAD
 from sunshine.access.actor import Actor as Actor
 from sunshine.access.actor import OwnMember as OwnMember
 from sunshine.access.actor import active_grants as active_grants
-from sunshine.access.models import Grant, Role
+from sunshine.access.models import GRID_ROLES, Grant, Role
 from sunshine.access.refusals import Subject, refusal
 from sunshine.org.models import Area, WorkUnit
 
@@ -30,6 +30,8 @@ from sunshine.org.models import Area, WorkUnit
 class Permission(StrEnum):
     ACCOUNT_MANAGE = "account.manage"
     GRANT_MANAGE = "grant.manage"
+    GRID_ROLE_MANAGE = "grid_role.manage"  # name and revoke the grid roles of grids in scope
+    GRID_READ = "grid.read"  # a grid's members and their report-ins
     SECURITY_LOG_READ = "security_log.read"
     CATALOGUE_MANAGE = "catalogue.manage"  # skills, privacy notice, cities
     ORG_IMPORT = "org.import"  # area tree, work units, roster
@@ -40,6 +42,7 @@ class Permission(StrEnum):
     REPORT_IN_LIST = "report_in.list"
     REPORT_IN_DECIDE = "report_in.decide"  # approve, reject, end, place in grid/teams
     TASK_MANAGE = "task.manage"  # post, edit, publish, cancel tasks and shifts; see rosters
+    NEED_READ = "need.read"  # the needs list and a need (a grid role: its grid's needs)
     NEED_CONTACT = "need.contact"  # see a resident's contact on the needs list
     HOURS_READ = "hours.read"  # service records of the communities in scope
     HOURS_CONFIRM = "hours.confirm"  # confirm, reject, void, adjust; decide corrections; policy
@@ -81,6 +84,8 @@ _ORGANISERS = frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN
 POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ACCOUNT_MANAGE: frozenset({Role.SYS_ADMIN}),
     Permission.GRANT_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
+    Permission.GRID_ROLE_MANAGE: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN, Role.COMMUNITY_ADMIN}),
+    Permission.GRID_READ: GRID_ROLES | {Role.COMMUNITY_ADMIN},
     Permission.SECURITY_LOG_READ: frozenset({Role.SYS_ADMIN}),
     Permission.NOTIFY_MONITOR: frozenset({Role.SYS_ADMIN}),
     Permission.CATALOGUE_MANAGE: frozenset({Role.SYS_ADMIN}),
@@ -92,7 +97,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MEMBER_CONTACT: frozenset({Role.COMMUNITY_ADMIN, Role.UNIT_ADMIN}),
     Permission.REPORT_IN_LIST: _ADMINS - {Role.UNIT_ADMIN},
     Permission.REPORT_IN_DECIDE: frozenset({Role.COMMUNITY_ADMIN}),
-    Permission.TASK_MANAGE: _ORGANISERS,
+    Permission.TASK_MANAGE: _ORGANISERS | GRID_ROLES,
+    Permission.NEED_READ: GRID_ROLES | _ADMINS - {Role.UNIT_ADMIN},
     # The resident's contact stays private to the community that recorded the need.
     Permission.NEED_CONTACT: frozenset({Role.COMMUNITY_ADMIN}),
     Permission.HOURS_READ: _ORGANISERS,
@@ -103,9 +109,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.CALLUP_MANAGE: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
     # The audit of the city's ledgers (a global grant: every member's).
     Permission.LEDGER_VERIFY: frozenset({Role.SYS_ADMIN, Role.ORG_ADMIN}),
-    Permission.REQUIREMENT_READ: frozenset(
-        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}
-    ),
+    Permission.REQUIREMENT_READ: _ADMINS - {Role.UNIT_ADMIN},
     # The organization department sets the rule; a street may only tighten it.
     Permission.REQUIREMENT_CITY: frozenset({Role.ORG_ADMIN}),
     Permission.REQUIREMENT_STREET: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
@@ -114,9 +118,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ANOMALY_READ: frozenset({Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}),
     Permission.ANOMALY_REVIEW: frozenset({Role.STREET_ADMIN, Role.ORG_ADMIN}),
     Permission.ANOMALY_ANSWER: frozenset({Role.COMMUNITY_ADMIN}),
-    Permission.EVALUATION_READ: frozenset(
-        {Role.COMMUNITY_ADMIN, Role.STREET_ADMIN, Role.ORG_ADMIN}
-    ),
+    Permission.EVALUATION_READ: _ADMINS - {Role.UNIT_ADMIN},
     # The community grades its members; once the period is locked only the organization
     # department changes a grade (with a reason), and it sets the city's cap on 优秀.
     Permission.EVALUATION_GRADE: frozenset({Role.COMMUNITY_ADMIN}),
@@ -260,11 +262,8 @@ def can_reach(actor: Actor, permission: Permission, place: Place) -> bool:
 
 
 def require_reach(actor: Actor, permission: Permission, place: Place) -> None:
-    """Raise ``Forbidden`` unless a grant of ``permission`` lies inside the place or covers it.
-
-    What readers of a whole area ask (a city's periods and rules, its compliance figures),
-    where each reader then sees the part its own scope covers.
-    """
+    """Raise ``Forbidden`` unless a grant of ``permission`` lies inside the place or covers it:
+    readers of a whole area (a city's rules, its figures) then see the part their scope covers."""
     grants = _grants_for(actor, permission)
     if not any(reaches(grant, place) for grant in grants):
         raise refusal(actor.id, [permission], place.subject, bool(grants))

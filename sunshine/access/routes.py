@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 
 from sunshine.access import service, views
 from sunshine.access.models import Grant
-from sunshine.access.permissions import Permission
 from sunshine.access.schemas import GrantIn, GrantListArgs, GrantOut, GrantPage, RevokeIn
+from sunshine.access.service import GRANTING
 from sunshine.auth.current import current_actor, request_origin, requires
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage
@@ -20,17 +20,17 @@ blp = Blueprint("access", __name__, url_prefix="/api/v1", description="角色授
 
 @blp.route("/grants")
 class Grants(MethodView):
-    @requires(Permission.GRANT_MANAGE)
+    @requires(*GRANTING)
     @blp.arguments(GrantListArgs, location="query")
     @blp.response(200, GrantPage)
     def get(self, args: dict[str, Any]) -> CursorPage:
         """管辖范围内的授权
 
-        系统管理员看全部，组织部看本市。
+        系统管理员看全部，组织部看本市；社区管理员看本社区各网格的网格角色。
         """
         return views.list_grants(actor=current_actor(), **args)
 
-    @requires(Permission.GRANT_MANAGE, action="grant.create")
+    @requires(*GRANTING, action="grant.create")
     @blp.arguments(GrantIn)
     @blp.response(201, GrantOut)
     @blp.alt_response(
@@ -45,7 +45,9 @@ class Grants(MethodView):
     def post(self, data: dict[str, Any]) -> Grant:
         """授予角色
 
-        系统管理员可授予任何角色；组织部只能在本市范围内授予。
+        系统管理员可授予任何角色；组织部只能在本市范围内授予；社区管理员只能为本社区的网格
+        授予网格员、网格助理员、网格联络员（其他角色或其他社区：403）。网格联络员须是已编入
+        该网格的报到党员（grant.liaison_not_in_grid，422）。
         按 account_id 或 member_id 二选一（grant.bad_grantee）；党员角色由注册认证产生，
         不能直接授予（grant.role_not_grantable）；范围须与角色相符（grant.bad_scope）。
         """
@@ -56,7 +58,7 @@ class Grants(MethodView):
 
 @blp.route("/grants/<int:grant_id>/revoke")
 class GrantRevoke(MethodView):
-    @requires(Permission.GRANT_MANAGE, action="grant.revoke")
+    @requires(*GRANTING, action="grant.revoke")
     @blp.arguments(RevokeIn)
     @blp.response(200, GrantOut)
     @blp.alt_response(404, description="授权不存在（grant.not_found）")
@@ -68,7 +70,7 @@ class GrantRevoke(MethodView):
     def post(self, data: dict[str, Any], grant_id: int) -> Grant:
         """撤销授权
 
-        持有人的下一个请求起失效。
+        持有人的下一个请求起失效。社区管理员只能撤销本社区网格的网格角色。
         """
         grant = service.revoke_grant(
             actor=current_actor(), grant_id=grant_id, reason=data["reason"], origin=request_origin()

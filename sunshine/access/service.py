@@ -2,6 +2,12 @@
 
 The grantee is named by account (``account_id``: what the person reads off ``/me``) or by
 member registration (``member_id``: what the org department sees in its member listing).
+
+Every role is granted and revoked under one permission (``GRANTED_UNDER``): the grid roles
+under ``grid_role.manage``, which a community admin holds on its community, every other role
+under ``grant.manage``; the granter's grant of it must cover the new grant's scope. A grid
+liaison (网格联络员) must live in the grid, and stops being one when they leave it
+(``access.grids``): docs/grids.md.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from sunshine import clock
-from sunshine.access.models import SCOPE_OF_ROLE, Grant, Role
+from sunshine.access.grids import require_lives_in
+from sunshine.access.models import GRID_ROLES, SCOPE_OF_ROLE, Grant, Role
 from sunshine.access.permissions import (
     EVERYWHERE,
     Actor,
@@ -36,6 +43,15 @@ from sunshine.security import service as security
 
 if TYPE_CHECKING:
     from sunshine.security.service import Origin
+
+
+# What a granter must hold (covering the grant's scope) to grant or revoke each role.
+GRANTED_UNDER: dict[Role, Permission] = {
+    role: Permission.GRID_ROLE_MANAGE if role in GRID_ROLES else Permission.GRANT_MANAGE
+    for role in Role
+}
+# Either lets a caller on to the grant endpoints; the role asked for then decides which.
+GRANTING = (Permission.GRANT_MANAGE, Permission.GRID_ROLE_MANAGE)
 
 
 def place_of_grant(grant: Grant) -> Place:
@@ -103,7 +119,9 @@ def _grantee(account_id: int | None, member_id: int | None) -> None:
         )
 
 
-def _account_of_member(actor: Actor | None, member_id: int, origin: Origin | None) -> int:
+def _account_of_member(
+    actor: Actor | None, member_id: int, origin: Origin | None, permission: Permission
+) -> int:
     """The account of a verified member inside the granter's scope.
 
     A member outside it is refused as ``GET /members/{id}`` refuses them (404, as unknown),
@@ -113,7 +131,7 @@ def _account_of_member(actor: Actor | None, member_id: int, origin: Origin | Non
     if actor is not None:
         authorize(
             actor,
-            Permission.GRANT_MANAGE,
+            permission,
             members.place_of(member),
             audit={
                 "action": "grant.create",
@@ -144,11 +162,12 @@ def create_grant(
     and inside the granter's scope; the grant goes to the member's account.
     """
     if actor is not None:
-        require_somewhere(actor, Permission.GRANT_MANAGE)  # before any lookup reveals ids
+        require_somewhere(actor, *GRANTING)  # before any lookup reveals ids
     _grantee(account_id, member_id)
     area, unit, body = _scope_for(role, area_id, unit_id, body_id)
+    permission = GRANTED_UNDER[role]
     if member_id is not None:
-        account_id = _account_of_member(actor, member_id, origin)
+        account_id = _account_of_member(actor, member_id, origin, permission)
     assert account_id is not None
     grant = Grant(role=role, area=area, unit=unit, body=body, account_id=account_id)
     grant.scope_key = (
@@ -163,7 +182,7 @@ def create_grant(
     if actor is not None:
         authorize(
             actor,
-            Permission.GRANT_MANAGE,
+            permission,
             place_of_grant(grant),
             audit={
                 "action": "grant.create",
@@ -175,6 +194,8 @@ def create_grant(
         )
     if db.session.get(Account, account_id) is None:
         raise NotFound("账号不存在", code="account.not_found")
+    if role == Role.GRID_LIAISON and area is not None:
+        require_lives_in(area, account_id, "member_id" if member_id else "account_id")
     duplicate = db.session.scalar(
         select(Grant.id).where(
             Grant.account_id == account_id,
@@ -211,11 +232,11 @@ def get_grant(grant_id: int) -> Grant:
 
 def revoke_grant(*, actor: Actor, grant_id: int, reason: str | None, origin: Origin) -> Grant:
     """End a grant; it stops working on the holder's very next request."""
-    require_somewhere(actor, Permission.GRANT_MANAGE)  # before the lookup reveals ids
+    require_somewhere(actor, *GRANTING)  # before the lookup reveals ids
     grant = get_grant(grant_id)
     authorize(
         actor,
-        Permission.GRANT_MANAGE,
+        GRANTED_UNDER[grant.role],
         replace(place_of_grant(grant), subject=Subject("grant", grant.id, GRANT_MISSING)),
         audit={
             "action": "grant.revoke",

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from sunshine.access.listing import scoped_page
-from sunshine.access.models import Grant, Role
-from sunshine.access.permissions import Actor, Permission
+from sunshine.access.models import GRID_ROLES, Grant, Role
+from sunshine.access.permissions import Actor, Permission, can_somewhere
 from sunshine.bodies.models import CityBody
 from sunshine.org.models import Area
 from sunshine.pagination import CursorPage
@@ -23,7 +23,7 @@ def list_grants(
     include_revoked: bool = False,
 ) -> CursorPage:
     """Grants whose scope lies within the actor's own, newest first (a body's grants sit in
-    the body's city)."""
+    the body's city): for a community admin, the grid roles of its grids (what it grants)."""
     body_city = aliased(Area)
     query = (
         select(Grant)
@@ -31,6 +31,10 @@ def list_grants(
         .outerjoin(CityBody, Grant.body_id == CityBody.id)
         .outerjoin(body_city, CityBody.city_id == body_city.id)
     )
+    permission = Permission.GRANT_MANAGE
+    if not can_somewhere(actor, permission):
+        permission = Permission.GRID_ROLE_MANAGE
+        query = query.where(Grant.role.in_(GRID_ROLES))
     if account_id is not None:
         query = query.where(Grant.account_id == account_id)
     if role is not None:
@@ -40,7 +44,7 @@ def list_grants(
     return scoped_page(
         query,
         actor=actor,
-        permission=Permission.GRANT_MANAGE,
+        permission=permission,
         id_column=Grant.id,
         area_path=func.coalesce(Area.path, body_city.path),
         unit_id=Grant.unit_id,

@@ -56,14 +56,14 @@ class CommunityNeeds(MethodView):
 
 @blp.route("/needs")
 class Needs(MethodView):
-    @requires(Permission.TASK_MANAGE)
+    @requires(Permission.NEED_READ)
     @blp.arguments(NeedListArgs, location="query")
     @blp.response(200, NeedPage)
     @blp.alt_response(404, description="筛选的区域不存在（area.not_found）")
     def get(self, args: dict[str, Any]) -> CursorPage:
         """管辖社区的需求清单（新的在前）
 
-        居民联系方式只对社区管理员显示。
+        网格员、网格助理员、网格联络员只看到本网格的需求；居民联系方式只对社区管理员显示。
         """
         return views.list_needs(
             actor=current_actor(),
@@ -78,7 +78,7 @@ class Needs(MethodView):
 
 @blp.route("/needs/<int:need_id>")
 class NeedDetail(MethodView):
-    @requires(Permission.TASK_MANAGE)
+    @requires(Permission.NEED_READ)
     @blp.response(200, NeedOut)
     def get(self, need_id: int) -> Need | Shown:
         """需求详情"""

@@ -83,14 +83,14 @@ def record(
 NEED_MISSING = Missing(code="need.not_found", message="需求不存在")
 
 
-def managed(actor: Actor, need_id: int) -> Need:
-    """The need, if the actor manages its community."""
-    require_somewhere(actor, Permission.TASK_MANAGE)
+def managed(actor: Actor, need_id: int, permission: Permission = Permission.TASK_MANAGE) -> Need:
+    """The need, if the actor manages its community (reads it: ``need.read``)."""
+    require_somewhere(actor, permission)
     need = db.session.get(Need, need_id)
     if need is None:
         raise NEED_MISSING.error()
     subject = Subject("need", need.id, NEED_MISSING)
-    authorize(actor, Permission.TASK_MANAGE, Place(area_path=need.area_path, subject=subject))
+    authorize(actor, permission, Place(area_path=need.area_path, subject=subject))
     return need
 
 

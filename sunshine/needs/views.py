@@ -26,8 +26,8 @@ def view(actor: Actor, need: Need) -> Need | Shown:
 
 
 def need_for(*, actor: Actor, need_id: int) -> Need | Shown:
-    """One need, if the actor manages its community."""
-    return view(actor, managed(actor, need_id))
+    """One need, if the actor reads its community's (a grid role: its grid's) needs."""
+    return view(actor, managed(actor, need_id, Permission.NEED_READ))
 
 
 def overdue() -> ColumnElement[bool]:
@@ -57,7 +57,7 @@ def list_needs(
     area_id: int | None = None,
     is_overdue: bool | None = None,
 ) -> CursorPage:
-    """Needs of the communities the actor manages, newest first."""
+    """Needs in the actor's scope of ``need.read`` (a grid role: its grid's), newest first."""
     query = select(Need).options(_PHOTO_IDS)
     if status is not None:
         query = query.where(Need.status == status)
@@ -68,7 +68,7 @@ def list_needs(
     page = scoped_page(
         query,
         actor=actor,
-        permission=Permission.TASK_MANAGE,
+        permission=Permission.NEED_READ,
         within_area_id=area_id,
         id_column=Need.id,
         area_path=Need.area_path,

@@ -59,6 +59,14 @@ class ReportIn(Base):
             postgresql_where=text("status = 'pending'"),
         ),
         Index("ix_report_in_community_id_status", "community_id", "status"),
+        # A grid's members, newest first (GET /grids/{id}/members): docs/grids.md.
+        Index(
+            "ix_report_in_grid_id_active",
+            "grid_id",
+            "id",
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -160,3 +160,18 @@ class ReportInPlacement(MethodView):
         网格与服务队须属于该社区（grid.not_in_community、team.not_in_community，422）。
         """
         return _decide(service.place, report_in_id, **data)
+
+
+@blp.route("/grids/<int:grid_id>/members")
+class GridMembers(MethodView):
+    @requires(Permission.GRID_READ)
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, ReportInPage)
+    @blp.alt_response(404, description="网格不存在或不在管辖范围内（grid.not_found）")
+    def get(self, args: dict[str, Any], grid_id: int) -> CursorPage:
+        """网格的党员（编入该网格的在报到党员，新的在前）
+
+        该网格所属社区的社区管理员，与该网格的网格员、网格助理员、网格联络员可调用；
+        每条为党员的报到记录（姓名、手机号、网格与服务队）。手机号仅对社区管理员完整显示。
+        """
+        return views.grid_members(actor=current_actor(), grid_id=grid_id, **args)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from sunshine import clock
+from sunshine.access import grids
 from sunshine.access.permissions import (
     Actor,
     Permission,
@@ -120,8 +121,13 @@ def _locked(report_in: ReportIn) -> ReportIn:
 
 
 def _close(report_in: ReportIn, kind: EndKind, reason: str | None, by: int | None) -> None:
-    """End an open report-in: a pending one is cancelled, an active one ended."""
+    """End an open report-in: a pending one is cancelled, an active one ended (and with it
+    the member's place in a grid: a liaison grant of theirs ends too)."""
     pending = report_in.status == ReportInStatus.PENDING
+    if not pending:
+        grids.end_grid_liaisons(
+            report_in.member.account_id, staying_in=None, reason="报到已结束，不再居住在该网格"
+        )
     report_in.status = ReportInStatus.CANCELLED if pending else ReportInStatus.ENDED
     report_in.ended_at, report_in.end_kind = clock.now(), kind
     report_in.end_reason, report_in.ended_by_id = reason, by
@@ -237,5 +243,11 @@ def place(
             fields={"team_ids": ["包含不属于该社区的服务队"]},
         )
     report_in.grid, report_in.teams = grid, teams
+    # A liaison is one only of the grid they live in (docs/grids.md).
+    grids.end_grid_liaisons(
+        report_in.member.account_id,
+        staying_in=grid.id if grid else None,
+        reason="已调出该网格",
+    )
     db.session.flush()
     return report_in

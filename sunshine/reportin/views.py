@@ -6,12 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from sunshine.access.listing import scoped_page
-from sunshine.access.permissions import Actor, Permission, authorize, require_somewhere
+from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
+from sunshine.access.refusals import Subject
 from sunshine.api import Shown
+from sunshine.errors import Missing
 from sunshine.extensions import db
 from sunshine.members import service as members
 from sunshine.members.models import Member
-from sunshine.org.models import Area, WorkUnit
+from sunshine.org.models import Area, AreaLevel, WorkUnit
 from sunshine.pagination import CursorPage, newest_first
 from sunshine.reportin.models import ReportIn, ReportInStatus
 from sunshine.reportin.service import get_report_in, place_of
@@ -88,3 +90,28 @@ def report_in_for(*, actor: Actor, report_in_id: int) -> ReportIn:
     report_in = get_report_in(report_in_id)
     authorize(actor, Permission.REPORT_IN_LIST, place_of(report_in))
     return report_in
+
+
+GRID_MISSING = Missing(code="grid.not_found", message="网格不存在")
+
+
+def grid_members(
+    *, actor: Actor, grid_id: int, limit: int, cursor: int | None = None
+) -> CursorPage:
+    """The members living in a grid (their active report-ins placed in it), newest first: for
+    the grid's community admin and its grid roles (phones masked for the grid roles)."""
+    require_somewhere(actor, Permission.GRID_READ)
+    grid = db.session.get(Area, grid_id)
+    if grid is None or grid.level != AreaLevel.GRID:
+        raise GRID_MISSING.error()
+    subject = Subject("grid", grid.id, GRID_MISSING)
+    authorize(actor, Permission.GRID_READ, Place(area_path=grid.path, subject=subject))
+    page = newest_first(
+        select(ReportIn)
+        .where(ReportIn.grid_id == grid.id, ReportIn.status == ReportInStatus.ACTIVE)
+        .options(*REPORT_IN_PAGE_LOADS),
+        ReportIn.id,
+        after_id=cursor,
+        limit=limit,
+    )
+    return CursorPage([view(actor, r) for r in page.items], page.next_cursor)

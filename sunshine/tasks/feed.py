@@ -1,12 +1,13 @@
 """The member's feed: shifts they may join, ranked, each with its reasons in Chinese.
 
 Candidates come from SQL as plain rows (published, open, before the deadline, visible to the
-member's community through ``Shift.scope_path``, or to the member's street as one of a city
-body's chosen streets through ``task_street``, in the date window, soonest first, at most
+member's grid or community through ``Shift.scope_path``, or to the member's street as one of a
+city body's chosen streets through ``task_street``, in the date window, soonest first, at most
 ``MAX_CANDIDATES``); only the page shown is loaded as ORM objects. The score is computed in
 Python so that every point has a reason the member can read:
 
-- where: own community 30 (本社区), own street 20 (本街道), elsewhere in the city 10 (全市);
+- where: own community or grid 30 (本社区 / 本网格), own street 20 (本街道), elsewhere in the
+  city 10 (全市);
 - skills: 15 for each of up to two skills the task asks for that the member has;
 - time: 10 when the shift falls in a time the member said they are free;
 - behind: up to 10 for a member short of the yearly requirement (本年度还差 N 小时);
@@ -45,7 +46,7 @@ from sunshine.ranking import (
 )
 from sunshine.tasks.audience import TaskStreet
 from sunshine.tasks.models import Shift, ShiftStatus, Signup, Task, TaskKind, TaskStatus, task_skill
-from sunshine.tasks.service import LIVE, active_community
+from sunshine.tasks.service import LIVE, active_places
 
 DEFAULT_WINDOW = timedelta(days=30)
 MAX_CANDIDATES = 500
@@ -71,6 +72,7 @@ class _Candidate(NamedTuple):
 def _candidates(
     community_path: str,
     *,
+    grid_path: str | None = None,
     skill_ids: Collection[int],
     category_id: int | None,
     kind: TaskKind | None,
@@ -80,22 +82,21 @@ def _candidates(
     """Open shifts of published tasks visible to the community, soonest first, as plain rows.
 
     The feed reads up to ``MAX_CANDIDATES`` of them to show a page, so they are not ORM objects.
-    One branch per path the member sees (community, street, city), each reading the partial
-    index ``(scope_path, starts_at, id) WHERE status = 'open'`` in start order and stopping at
-    ``MAX_CANDIDATES``, and one more for the member's street among the chosen streets of city
-    bodies' tasks (``(street_path, task_id)`` of ``task_street``, then those tasks' shifts by
-    task: few, as such tasks are); a single ``scope_path IN (…)`` would read every visible shift
-    of the window, join them all and sort (measured: 38 ms against 4 ms at province scale). The
-    branches decide on the shift row alone (it carries its task's status, kind, category and
-    area); how many of the task's skills are among ``skill_ids`` (the member's) is looked up
-    only for the rows kept, by a correlated subquery, which PostgreSQL runs per row: as a join
-    it hash-joined the whole task table whenever a branch expected to need most of its rows
-    (30–40 ms). ``status = 'open'`` is written as a literal so that a prepared, generic plan
-    still matches the partial index.
+    One branch per path the member sees (their grid when placed in one, community, street,
+    city), each reading the partial index ``(scope_path, starts_at, id) WHERE status = 'open'``
+    in start order and stopping at ``MAX_CANDIDATES``, and one more for the member's street
+    among the chosen streets of city bodies' tasks (``(street_path, task_id)`` of
+    ``task_street``, then those tasks' shifts by task: few, as such tasks are); a single
+    ``scope_path IN (…)`` would read every visible shift of the window, join them all and sort
+    (measured: 38 ms against 4 ms at province scale). The branches decide on the shift row alone
+    (it carries its task's status, kind, category and area); how many of the task's skills are
+    among ``skill_ids`` (the member's) is looked up only for the rows kept, by a correlated
+    subquery, which PostgreSQL runs per row: as a join it hash-joined the whole task table
+    whenever a branch expected to need most of its rows (30–40 ms). ``status = 'open'`` is
+    written as a literal so that a prepared, generic plan still matches the partial index.
     """
-    paths = dict.fromkeys(
-        (community_path, street_path_of(community_path), city_path_of(community_path))
-    )
+    seen = (community_path, street_path_of(community_path), city_path_of(community_path))
+    paths = dict.fromkeys((grid_path, *seen) if grid_path else seen)
     query = _candidate_query(
         len(paths),
         by_category=category_id is not None,
@@ -175,15 +176,22 @@ def feed(
 ) -> CursorPage:
     """The shifts the member may join, best first; ``next_cursor`` is the next offset."""
     member = members.require_verified(actor)
-    community = active_community(member.id)
-    if community is None:
+    places = active_places(member.id)
+    if places is None:
         raise Conflict("请先到社区报到，再报名服务", code="feed.no_report_in")
+    community, grid = places
     now = clock.now()
     start = max(starts_from or now, now)
     end = starts_until or start + DEFAULT_WINDOW
     mine = {skill.id for skill in member.skills}
     candidates = _candidates(
-        community.path, skill_ids=mine, category_id=category_id, kind=kind, start=start, end=end
+        community.path,
+        grid_path=grid.path if grid else None,
+        skill_ids=mine,
+        category_id=category_id,
+        kind=kind,
+        start=start,
+        end=end,
     )
     held = (
         db.session.connection()

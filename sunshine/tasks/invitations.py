@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from sunshine import clock
@@ -34,6 +34,7 @@ from sunshine.tasks.models import (
     ShiftStatus,
     Signup,
     TaskStatus,
+    Visibility,
 )
 
 # Members considered per suggestion request, nearest communities first.
@@ -87,7 +88,10 @@ def suggestions(*, actor: Actor, shift_id: int, limit: int) -> list[Suggestion]:
         .where(
             ReportIn.status == ReportInStatus.ACTIVE,
             Member.status == MemberStatus.VERIFIED,
-            or_(*(Area.path.startswith(path, autoescape=True) for path in audience(task))),
+            # A grid's task: the members placed in the grid (``tasks.placed_path``).
+            ReportIn.grid_id == task.area_id
+            if task.visibility == Visibility.GRID
+            else or_(*(Area.path.startswith(path, autoescape=True) for path in audience(task))),
         )
         # Nearest first: the task's community, then its street, then the rest of the city.
         .order_by(
@@ -128,7 +132,7 @@ def invite(*, actor: Actor, shift_id: int, member_ids: Sequence[int]) -> list[In
             db.session.scalars(
                 select(Member.id)
                 .join(ReportIn, ReportIn.member_id == Member.id)
-                .join(Area, ReportIn.community_id == Area.id)
+                .join(Area, func.coalesce(ReportIn.grid_id, ReportIn.community_id) == Area.id)
                 .where(
                     Member.id.in_(set(member_ids)),
                     Member.status == MemberStatus.VERIFIED,

@@ -1,8 +1,8 @@
 """Task categories, tasks, shifts, signups and shift events.
 
-A task belongs to an area (a community, a street for street-wide tasks, the city for a city
-body's: ``body_id``) and is visible to members reported to that community, street or the whole
-city, or to a body's chosen streets (``tasks.audience``). Capacity is enforced under a
+A task belongs to an area (a grid, community, street, or the city for a city body's) and is
+visible to the members placed in that grid, or reported to that community, street or city, or
+to a body's chosen streets (``tasks.audience``). Capacity is enforced under a
 row lock on the shift, with ``confirmed_count`` kept beside it so the check is one read.
 A member holds at most one live signup per shift (partial unique index).
 
@@ -68,6 +68,7 @@ class TaskKind(StrEnum):
 
 
 class Visibility(StrEnum):
+    GRID = "grid"  # the members placed in the task's grid: a grid's task only (docs/grids.md)
     COMMUNITY = "community"
     STREET = "street"
     CITY = "city"
@@ -236,10 +237,11 @@ class TaskFacts(Protocol):
 
 
 def visible_prefix(task: TaskFacts) -> str:
-    """The area path under which members may join the task (its community, street or city);
+    """The area path members must stand under (their grid's, else community's) to join the task;
     for chosen streets (``tasks.audience``) one under the city that no area's path starts with."""
-    segments = task.area_path.strip("/").split("/")  # city, street[, community]
+    segments = task.area_path.strip("/").split("/")  # city, street[, community[, grid]]
     return {
+        Visibility.GRID: task.area_path,
         Visibility.COMMUNITY: task.area_path,
         Visibility.STREET: "/" + "/".join(segments[:2]) + "/",
         Visibility.CITY: "/" + segments[0] + "/",

@@ -74,8 +74,9 @@ class Tasks(MethodView):
     def post(self, data: dict[str, Any]) -> Task:
         """新建任务（草稿）
 
-        社区任务建在社区；全街道的任务建在街道，其可见范围须为街道或全市（task.bad_visibility）。
-        区域不是社区或街道（task.bad_area）、类别或技能不在目录中（task.unknown_category、
+        社区任务建在社区；全街道的任务建在街道，其可见范围须为街道或全市（task.bad_visibility）；
+        网格任务建在网格，可见范围须为 grid（仅编入该网格的党员可见、可报名），网格角色只能管理
+        本网格的任务。区域不是网格、社区或街道（task.bad_area）、类别或技能不在目录中（task.unknown_category、
         skill.unknown）时拒绝。草稿须添加班次并发布后党员才能看到。
         """
         task = service.create_task(actor=current_actor(), **data)

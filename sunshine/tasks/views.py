@@ -32,11 +32,11 @@ from sunshine.tasks.models import (
     TaskStatus,
 )
 from sunshine.tasks.service import (
-    active_community,
     get_shift,
     get_task,
     place_of,
     place_of_shift,
+    placed_path,
     shift_subject,
     task_subject,
 )
@@ -117,8 +117,8 @@ def _may_read(actor: Actor, task: Task) -> bool:
     if member is None:
         return False
     if task.published_at is not None:
-        community = active_community(member.id)
-        if community is not None and visible_to(task, community.path):
+        placed = placed_path(member.id)
+        if placed is not None and visible_to(task, placed):
             return True
     shift_ids = select(Shift.id).where(Shift.task_id == task.id)
     involved = db.session.scalar(

@@ -28,12 +28,14 @@ from sunshine.extensions import db
 from sunshine.fake_wechat import TEXT_REVIEW
 from sunshine.hours.models import Holiday
 from sunshine.imports.models import ImportBatch, ImportKind, ImportStatus
+from sunshine.org.models import Area, AreaLevel
 from sunshine.reportin.models import ReportIn
 from sunshine.roster.models import RosterEntry
 from sunshine.security.models import SecurityEvent
 from sunshine.tasks.models import Invitation
 from tests.builders import (
     City,
+    add_area,
     add_body,
     add_reported_members,
     add_roster,
@@ -53,18 +55,21 @@ from tests.matrix.declarations import agreement_body, project_body, yearly_repor
 from tests.steps import day_shift, post_shift, post_task, published_shift
 
 Headers = dict[str, str]
+# The grid roles hold the same permissions each: the grid worker (网格员) stands for them.
 ADMIN_ROLES = (
     Role.COMMUNITY_ADMIN,
     Role.STREET_ADMIN,
     Role.UNIT_ADMIN,
     Role.ORG_ADMIN,
     Role.BODY_ADMIN,
+    Role.GRID_WORKER,
 )
 
 
 @dataclass
 class Scope:
     place: City
+    grid: Area  # a grid of place.community, the grid worker's
     headers: dict[Role, Headers] = field(default_factory=dict)  # Role.MEMBER: a member
     account_ids: dict[Role, int] = field(default_factory=dict)
     member_id: int = 0
@@ -89,7 +94,7 @@ class World:
 
 
 def _scope(place: City) -> Scope:
-    scope = Scope(place)
+    scope = Scope(place, add_area(place.community, AreaLevel.GRID))
     scope.body_id = add_body(place.city).id
     where = {
         Role.COMMUNITY_ADMIN: place.community,
@@ -97,6 +102,7 @@ def _scope(place: City) -> Scope:
         Role.UNIT_ADMIN: place.unit,
         Role.ORG_ADMIN: place.city,
         Role.BODY_ADMIN: db.session.get_one(CityBody, scope.body_id),
+        Role.GRID_WORKER: scope.grid,
     }
     for role, area in where.items():
         account = make_account()
@@ -133,6 +139,7 @@ def build(client: FlaskClient) -> World:
         street_id=place.street.id,
         community_id=place.community.id,
         area_id=place.community.id,
+        grid_id=a.grid.id,
         unit_id=place.unit.id,
         body_id=a.body_id,
         member_id=a.member_id,

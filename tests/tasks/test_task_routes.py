@@ -159,12 +159,9 @@ def test_street_task_visible_only_to_a_community_is_422(
     assert count(Task) == 0
 
 
-@pytest.mark.parametrize("level", ["city", "grid"])
-def test_task_for_a_city_or_a_grid_is_422(
-    client: FlaskClient, org_admin: tuple[City, Headers], level: str
-) -> None:
+def test_task_for_a_city_is_422(client: FlaskClient, org_admin: tuple[City, Headers]) -> None:
     place, headers = org_admin
-    area = place.city if level == "city" else add_area(place.community, AreaLevel.GRID)
+    area = place.city  # a grid's task: tests/grids
 
     response = client.post("/api/v1/tasks", json=task_body(area), headers=headers)
 

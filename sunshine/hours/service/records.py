@@ -15,7 +15,7 @@ from sunshine import clock
 from sunshine.extensions import db
 from sunshine.hours.models import RecordFlag, RecordSource, ServiceRecord
 from sunshine.hours.service.decisions import apply_policy
-from sunshine.tasks.models import Shift
+from sunshine.tasks.models import Shift, Task, Visibility
 
 RULE = "clamped_quarter_hours"
 QUARTER = timedelta(minutes=15)
@@ -26,6 +26,16 @@ def clamped_quarter_hours(
 ) -> int:
     served = min(check_out, ends_at) - max(check_in, starts_at)
     return 0 if served <= timedelta(0) else (served // QUARTER) * 15
+
+
+def _recorded_under(task: Task) -> tuple[int, str]:
+    """(id, path) of the area a shift's service is recorded under: the task's own, or for a
+    grid's task the grid's community, which confirms it and issues statements of it (a grid
+    is no issuing body: docs/grids.md). Read off the path: no query on the check-out."""
+    if task.visibility != Visibility.GRID:
+        return task.area_id, task.area_path
+    segments = task.area_path.strip("/").split("/")  # city, street, community, grid
+    return int(segments[-2]), "/" + "/".join(segments[:-1]) + "/"
 
 
 def create_record(
@@ -46,11 +56,12 @@ def create_record(
     task = shift.task
     end = check_out_at or shift.ends_at
     all_flags = set(flags) | ({RecordFlag.FORGOT_CHECKOUT} if check_out_at is None else set())
+    area_id, area_path = _recorded_under(task)
     record = ServiceRecord(
         member_id=member_id,
         shift_id=shift.id,
-        area_id=task.area_id,
-        area_path=task.area_path,
+        area_id=area_id,
+        area_path=area_path,
         body_id=task.body_id,
         activity_name=task.title,
         service_date=clock.local_date(shift.starts_at),

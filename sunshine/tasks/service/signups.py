@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from sunshine import clock
 from sunshine.access.permissions import Actor
@@ -35,6 +36,33 @@ def active_community(member_id: int) -> Area | None:
     return db.session.scalar(
         select(Area)
         .join(ReportIn, ReportIn.community_id == Area.id)
+        .where(ReportIn.member_id == member_id, ReportIn.status == ReportInStatus.ACTIVE)
+    )
+
+
+def active_places(member_id: int) -> tuple[Area, Area | None] | None:
+    """The community the member is reported in to and the grid it places them in (or None),
+    in one read; None when not reported in."""
+    grid = aliased(Area)
+    row = db.session.execute(
+        select(Area, grid)
+        .join(ReportIn, ReportIn.community_id == Area.id)
+        .outerjoin(grid, ReportIn.grid_id == grid.id)
+        .where(ReportIn.member_id == member_id, ReportIn.status == ReportInStatus.ACTIVE)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def placed_path(member_id: int) -> str | None:
+    """Where a task's visibility finds the member (``visible_prefix``): the path of the grid
+    their active report-in places them in, else of its community; None when not reported in.
+
+    A grid's path lies inside its community's, so a community, street or city task's prefix
+    matches either, and a grid task's only the grid's members.
+    """
+    return db.session.scalar(
+        select(Area.path)
+        .join(ReportIn, func.coalesce(ReportIn.grid_id, ReportIn.community_id) == Area.id)
         .where(ReportIn.member_id == member_id, ReportIn.status == ReportInStatus.ACTIVE)
     )
 
@@ -96,10 +124,10 @@ def admission(
             )
         )
     }
-    communities = dict(
+    placed = dict(  # each member's grid path, else community path (``placed_path``)
         db.session.execute(
             select(ReportIn.member_id, Area.path)
-            .join(Area, ReportIn.community_id == Area.id)
+            .join(Area, func.coalesce(ReportIn.grid_id, ReportIn.community_id) == Area.id)
             .where(ReportIn.member_id.in_(ids), ReportIn.status == ReportInStatus.ACTIVE)
         ).all()
     )
@@ -121,14 +149,14 @@ def admission(
     free = shift.capacity - shift.confirmed_count
     refused: dict[int, Conflict] = {}
     for member in members:
-        community = communities.get(member.id)
+        path = placed.get(member.id)
         if member.id in held:
             continue
         if closed:
             refused[member.id] = Conflict("报名已截止", code="shift.signup_closed")
         elif member.status != MemberStatus.VERIFIED:
             refused[member.id] = Conflict("党员身份尚未认证", code="signup.not_verified")
-        elif community is None or not visible_to(task, community):
+        elif path is None or not visible_to(task, path):
             refused[member.id] = Conflict("该任务不面向您报到的社区", code="signup.not_eligible")
         elif member.id in clashing:
             refused[member.id] = Conflict("与您已报名的其他班次时间冲突", code="signup.overlap")

@@ -94,6 +94,11 @@ def _campaigns(area_path: str, campaign_ids: Sequence[int]) -> list[Campaign]:
 
 
 def _check_visibility(area: Area, visibility: Visibility, body_id: int | None) -> None:
+    """A grid's task is for its grid alone, and only a grid's task is (docs/grids.md)."""
+    if (area.level == AreaLevel.GRID) != (visibility == Visibility.GRID):
+        grid = area.level == AreaLevel.GRID
+        message = "网格任务仅对本网格可见" if grid else "仅网格任务可设为网格可见"
+        raise Invalid(message, code="task.bad_visibility", fields={"visibility": [message]})
     if area.level == AreaLevel.STREET and visibility == Visibility.COMMUNITY:
         raise Invalid(
             "街道任务的可见范围应为街道或全市",
@@ -155,13 +160,16 @@ def create_task(
     street_ids: Sequence[int] | None = None,
     **fields: Any,
 ) -> Task:
-    """Post a task (a draft until published) for a community, or a street for street-wide;
-    ``body``: for a city body (``area_id`` its city), visible city-wide or to ``street_ids``."""
+    """Post a task (a draft until published) for a community, a street for street-wide, or a
+    grid for its members alone; ``body``: for a city body (``area_id`` its city), visible
+    city-wide or to ``street_ids``."""
     require_somewhere(actor, Permission.TASK_MANAGE)
     area = org.get_area(area_id)
-    if body is None and area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET):
+    if body is None and area.level not in (AreaLevel.GRID, AreaLevel.COMMUNITY, AreaLevel.STREET):
         raise Invalid(
-            "任务应属于社区或街道", code="task.bad_area", fields={"area_id": ["应为社区或街道"]}
+            "任务应属于网格、社区或街道",
+            code="task.bad_area",
+            fields={"area_id": ["应为网格、社区或街道"]},
         )
     body_id = body.id if body is not None else None
     authorize(actor, Permission.TASK_MANAGE, Place(area_path=area.path, body_id=body_id))
