@@ -169,7 +169,7 @@ def photo_for(actor: Actor, need_id: int, photo_id: int) -> NeedPhoto:
         subject = Subject("need", need.id, NEED_MISSING)
         authorize(
             actor,
-            Permission.TASK_MANAGE,
+            Permission.NEED_READ,
             Place(area_path=need.area_path, subject=subject),
             audit={"action": "need.photo"},
         )

@@ -40,7 +40,7 @@ blp = Blueprint("needs", __name__, url_prefix="/api/v1", description="需求清�
 
 @blp.route("/communities/<int:community_id>/needs")
 class CommunityNeeds(MethodView):
-    @requires(Permission.TASK_MANAGE)
+    @requires(Permission.NEED_ANSWER)
     @blp.arguments(NeedIn)
     @blp.response(201, NeedOut)
     def post(self, data: dict[str, Any], community_id: int) -> Need | Shown:
@@ -84,7 +84,7 @@ class NeedDetail(MethodView):
         """需求详情"""
         return views.need_for(actor=current_actor(), need_id=need_id)
 
-    @requires(Permission.TASK_MANAGE)
+    @requires(Permission.NEED_ANSWER)
     @blp.arguments(NeedPatch)
     @blp.response(200, NeedOut)
     @blp.alt_response(
@@ -100,7 +100,7 @@ class NeedDetail(MethodView):
 
 @blp.route("/needs/<int:need_id>/task")
 class NeedTask(MethodView):
-    @requires(Permission.TASK_MANAGE)
+    @requires(Permission.NEED_ANSWER)
     @blp.arguments(NeedTaskIn)
     @blp.response(201, TaskOut)
     @blp.alt_response(409, description="需求不是待处理状态（need.not_open）")
@@ -116,7 +116,7 @@ class NeedTask(MethodView):
 
 @blp.route("/needs/<int:need_id>/accept")
 class NeedAccept(MethodView):
-    @requires(Permission.TASK_MANAGE)
+    @requires(Permission.NEED_ANSWER)
     @blp.response(200, NeedOut)
     @blp.alt_response(409, description="需求已答复（need.answered）")
     def post(self, need_id: int) -> Need | Shown:
@@ -132,7 +132,7 @@ class NeedAccept(MethodView):
 
 @blp.route("/needs/<int:need_id>/decline")
 class NeedDecline(MethodView):
-    @requires(Permission.TASK_MANAGE)
+    @requires(Permission.NEED_ANSWER)
     @blp.arguments(DeclineIn)
     @blp.response(200, NeedOut)
     @blp.alt_response(409, description="需求已答复（need.answered）")
@@ -149,7 +149,7 @@ class NeedDecline(MethodView):
 
 @blp.route("/needs/stats")
 class NeedStats(MethodView):
-    @requires(Permission.TASK_MANAGE)
+    @requires(Permission.NEED_ANSWER)
     @blp.arguments(StatsArgs, location="query")
     @blp.response(200, NeedStatsOut)
     @blp.alt_response(404, description="区域不存在（area.not_found）")

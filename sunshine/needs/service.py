@@ -61,7 +61,7 @@ def record(
 ) -> Need:
     """Record a resident's need in a community: accepted at once, due for completion."""
     community = org.get_area_of_level(community_id, AreaLevel.COMMUNITY, "community_id")
-    authorize(actor, Permission.TASK_MANAGE, Place(area_path=community.path))
+    authorize(actor, Permission.NEED_ANSWER, Place(area_path=community.path))
     now = clock.now()
     need = Need(
         community=community,
@@ -83,7 +83,7 @@ def record(
 NEED_MISSING = Missing(code="need.not_found", message="需求不存在")
 
 
-def managed(actor: Actor, need_id: int, permission: Permission = Permission.TASK_MANAGE) -> Need:
+def managed(actor: Actor, need_id: int, permission: Permission = Permission.NEED_ANSWER) -> Need:
     """The need, if the actor manages its community (reads it: ``need.read``)."""
     require_somewhere(actor, permission)
     need = db.session.get(Need, need_id)

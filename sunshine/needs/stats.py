@@ -108,7 +108,7 @@ def stats(*, actor: Actor, area_id: int, starts_on: date | None, ends_on: date |
         raise Invalid(
             "请选择市、街道或社区", code="area.wrong_level", fields={"area_id": ["不能是网格"]}
         )
-    authorize(actor, Permission.TASK_MANAGE, Place(area_path=area.path))
+    authorize(actor, Permission.NEED_READ, Place(area_path=area.path))
     ends_on = ends_on or clock.today()
     starts_on = starts_on or ends_on - timedelta(days=364)
     if starts_on > ends_on or (ends_on - starts_on).days >= MAX_DAYS:

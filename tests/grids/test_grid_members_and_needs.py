@@ -182,3 +182,28 @@ def test_a_grid_role_may_not_record_a_need_for_the_community(
     )
 
     assert refused.status_code == 403 and refused.json["code"] == "auth.forbidden"
+
+
+def test_a_grid_role_reads_its_grids_need_but_does_not_answer_it(
+    client: FlaskClient, fake_wechat: FakeWeChat
+) -> None:
+    """Accepting, declining, editing a need is the community's word (need.answer)."""
+    grids = make_grids(client, fake_wechat)
+    _, headers = liaison(client, grids, grids.grid)
+    own = _need(grids, grids.grid, "楼道灯坏了")
+    before = db.session.get(Need, own)
+    assert before is not None
+    status = before.status
+
+    answers = [
+        client.post(f"/api/v1/needs/{own}/accept", headers=headers),
+        client.post(f"/api/v1/needs/{own}/decline", json={"reason": "不受理"}, headers=headers),
+        client.patch(f"/api/v1/needs/{own}", json={"status": "done"}, headers=headers),
+    ]
+
+    assert [r.status_code for r in answers] == [403, 403, 403]
+    assert {r.json["code"] for r in answers} == {"auth.forbidden"}
+    db.session.expire_all()
+    after = db.session.get(Need, own)
+    assert after is not None and after.status == status
+    assert client.get(f"/api/v1/needs/{own}", headers=headers).status_code == 200
