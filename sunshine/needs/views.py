@@ -14,8 +14,10 @@ from sunshine.needs.models import Need, NeedKind, NeedPhoto, NeedStatus
 from sunshine.needs.service import managed
 from sunshine.pagination import CursorPage, newest_first
 
-# A listing reads its needs' photo ids, never their bytes.
+# A listing reads its needs' photo ids, never their bytes, and their places with the page
+# (a query each per page, not per need).
 _PHOTO_IDS = selectinload(Need.photos).load_only(NeedPhoto.id, NeedPhoto.need_id)
+_PAGE = (_PHOTO_IDS, selectinload(Need.community), selectinload(Need.grid))
 
 
 def view(actor: Actor, need: Need) -> Need | Shown:
@@ -58,7 +60,7 @@ def list_needs(
     is_overdue: bool | None = None,
 ) -> CursorPage:
     """Needs in the actor's scope of ``need.read`` (a grid role: its grid's), newest first."""
-    query = select(Need).options(_PHOTO_IDS)
+    query = select(Need).options(*_PAGE)
     if status is not None:
         query = query.where(Need.status == status)
     if kind is not None:
@@ -80,5 +82,5 @@ def list_needs(
 
 def own_needs(*, actor: Actor, limit: int, after_id: int | None = None) -> CursorPage:
     """The resident's own submissions, newest first."""
-    query = select(Need).where(Need.resident_id == actor.id).options(_PHOTO_IDS)
+    query = select(Need).where(Need.resident_id == actor.id).options(*_PAGE)
     return newest_first(query, Need.id, after_id=after_id, limit=limit)
