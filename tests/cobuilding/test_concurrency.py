@@ -95,3 +95,64 @@ def test_two_units_taking_one_need_at_once_one_takes_it(race_app: Flask) -> None
         select(UnitProject.id).where(UnitProject.need_id == need.json["id"])
     ).all()
     assert len(takers) == 1
+
+
+def test_two_admins_approving_one_report_in_at_once_approve_once(race_app: Flask) -> None:
+    place = make_city()
+    client = race_app.test_client()
+    party_org = make_party_org(place.unit, "人民医院党委", "committee")
+    body = {
+        "unit_id": place.unit.id,
+        "party_org_id": party_org.id,
+        "community_id": place.community.id,
+    }
+    made = client.post(
+        "/api/v1/unit-report-ins", json=body, headers=admin(Role.UNIT_ADMIN, place.unit)
+    )
+    assert made.status_code == 201, made.json
+    url = f"/api/v1/unit-report-ins/{made.json['id']}/approve"
+    deciders = [admin(Role.COMMUNITY_ADMIN, place.community) for _ in range(2)]
+
+    results = race(
+        race_app, [("POST", url, {}, h) for h in deciders], hold="UPDATE unit_report_in "
+    )
+
+    assert sorted(status for status, _ in results) == [200, 409], results
+    (refused,) = [body for status, body in results if status == 409]
+    assert refused["code"] == "unit_report_in.not_pending"
+
+
+def test_two_admins_starting_one_project_at_once_start_it_once(race_app: Flask) -> None:
+    place = make_city()
+    client = race_app.test_client()
+    party_org = make_party_org(place.unit, "人民医院党委", "committee")
+    unit_admins = [admin(Role.UNIT_ADMIN, place.unit) for _ in range(2)]
+    body = {
+        "unit_id": place.unit.id,
+        "party_org_id": party_org.id,
+        "community_id": place.community.id,
+    }
+    made = client.post("/api/v1/unit-report-ins", json=body, headers=unit_admins[0])
+    url = f"/api/v1/unit-report-ins/{made.json['id']}"
+    community_admin = admin(Role.COMMUNITY_ADMIN, place.community)
+    assert client.post(f"{url}/approve", json={}, headers=community_admin).status_code == 200
+    project = client.post(
+        f"{url}/projects",
+        json={
+            "title": "周末义诊",
+            "description": "社区广场义诊",
+            "planned_from": "2026-12-05",
+            "planned_to": "2026-12-31",
+        },
+        headers=unit_admins[0],
+    )
+    assert project.status_code == 201, project.json
+    start = f"/api/v1/unit-projects/{project.json['id']}/start"
+
+    results = race(
+        race_app, [("POST", start, {}, h) for h in unit_admins], hold="UPDATE unit_project "
+    )
+
+    assert sorted(status for status, _ in results) == [200, 409], results
+    (refused,) = [body for status, body in results if status == 409]
+    assert refused["code"] == "unit_project.bad_status"
