@@ -75,3 +75,30 @@ def test_a_liaison_grant_racing_a_move_out_of_the_grid_leaves_no_liaison(
         )
     ).all()
     assert live == []  # the member lives in the second grid now: a liaison of neither
+
+
+def test_the_same_grid_role_named_twice_at_once_is_one_grant(race_app: Flask) -> None:
+    place = make_city()
+    grid_id = add_area(place.community, AreaLevel.GRID, "第一网格").id
+    admins = []
+    for _ in range(2):
+        admin = make_account()
+        grant(admin, Role.COMMUNITY_ADMIN, place.community)
+        admins.append(token_for(admin.id))
+    worker_id = make_account().id
+    body = {"role": "grid_worker", "account_id": worker_id, "area_id": grid_id}
+
+    results = race(
+        race_app,
+        [("POST", "/api/v1/grants", body, h) for h in admins],
+        hold="INSERT INTO role_grant ",
+    )
+
+    assert sorted(status for status, _ in results) == [201, 409], results
+    (refused,) = [body for status, body in results if status == 409]
+    assert refused["code"] == "grant.duplicate"
+    db.session.remove()
+    live = db.session.scalars(
+        select(Grant.id).where(Grant.account_id == worker_id, Grant.revoked_at.is_(None))
+    ).all()
+    assert len(live) == 1
