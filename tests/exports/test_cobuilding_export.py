@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import update
+
 from sunshine import clock
 from sunshine.access.models import Role
-from tests.builders import grant, make_account, make_city, token_for
+from sunshine.extensions import db
+from sunshine.needs.models import Need
+from sunshine.org.models import AreaLevel
+from tests import steps
+from tests.builders import add_area, grant, make_account, make_city, token_for
 from tests.cobuilding.conftest import Scene, scene  # noqa: F401 (the fixture)
 from tests.exports.conftest import ask, asked, exported, file_bytes, formulas, rows, run_exports
 from tests.exports.conftest import workbook as open_book
@@ -136,3 +142,50 @@ def test_the_ledger_refuses_and_checks_its_filters(scene: Scene) -> None:  # noq
     assert (unknown_area.status_code, unknown_area.json["code"]) == (404, "area.not_found")
     assert bad_status.status_code == 422 and "status" in bad_status.json["fields"]["filters"]
     assert bad_year.status_code == 422 and "year" in bad_year.json["fields"]["filters"]
+
+
+def test_the_needs_ledger_names_the_task_or_the_unit_project_that_took_a_need_up(
+    scene: Scene,  # noqa: F811
+) -> None:
+    client, secretary = scene.client, scene.community_admin
+    community = scene.place.community
+
+    def need(content: str) -> int:
+        url = f"/api/v1/communities/{community.id}/needs"
+        made = client.post(url, json={"content": content}, headers=secretary)
+        assert made.status_code == 201, made.json
+        return int(made.json["id"])
+
+    by_task, by_project, waiting = need("换灯泡"), need("测血压"), need("修水管")
+    task_body = {
+        k: v for k, v in steps.task_body(community).items() if k not in ("area_id", "kind")
+    }
+    task = client.post(f"/api/v1/needs/{by_task}/task", json=task_body, headers=secretary)
+    assert task.status_code == 201, task.json
+    project = scene.project(scene.admitted(), title="义诊测血压", need_id=by_project)
+    assert project.status_code == 201, project.json
+
+    lines = {r["编号"].value: r for r in rows(exported(client, secretary, "needs"))}
+
+    assert (lines[by_task]["办理方式"].value, lines[by_task]["任务编号"].value) == (
+        "转为任务",
+        task.json["id"],
+    )
+    assert lines[by_task]["任务编号"].data_type == "n"
+    assert (lines[by_project]["办理方式"].value, lines[by_project]["单位项目"].value) == (
+        "单位项目",
+        "义诊测血压",
+    )
+    assert lines[by_project]["状态"].value == "办理中"
+    assert lines[waiting]["办理方式"].value is None and lines[waiting]["状态"].value == "已受理"
+    # A grid worker's sheet holds the needs of the grid only, as the needs list does.
+    grid = add_area(community, AreaLevel.GRID)
+    worker = make_account()
+    grant(worker, Role.GRID_WORKER, grid)
+    in_grid = need("楼道照明")
+    db.session.execute(
+        update(Need).where(Need.id == in_grid).values(grid_id=grid.id, area_path=grid.path)
+    )
+    db.session.commit()
+    seen = rows(exported(client, token_for(worker.id), "needs"))
+    assert [(r["编号"].value, r["网格"].value) for r in seen] == [(in_grid, grid.name)]
