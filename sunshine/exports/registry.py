@@ -57,10 +57,8 @@ class Listed:
 class ExportKind:
     name: str  # what POST /exports takes as ``kind``
     title: str  # the sheet's (and the downloaded file's) Chinese name
-    # Held somewhere to ask for the kind, and still to download the file. None: no grant says
-    # who may (a detachment's leader is a member), ``check`` alone decides, on asking and on
-    # downloading.
-    permission: Permission | None
+    # Held somewhere to ask for the kind, and still to download the file.
+    permission: Permission
     filters: Schema  # the filters, as the matching listing takes them (422 on anything else)
     check: Callable[[Actor, Filters], None]  # raises Forbidden / NotFound when asked
     rows: Callable[[Actor, Filters], Source | Listed]

@@ -9,8 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from sunshine.api import Shown
-from sunshine.auth.current import current_actor, login_required, request_origin
+from sunshine.auth.current import current_actor, login_required, request_origin, requires
 from sunshine.exports import service, views
+from sunshine.exports.kinds import PERMISSIONS as EXPORT_PERMISSIONS
 from sunshine.exports.schemas import ExportIn, ExportListArgs, ExportOut, ExportPage
 from sunshine.exports.xlsx import MEDIA_TYPE
 from sunshine.extensions import db
@@ -36,9 +37,7 @@ class Exports(MethodView):
         )
         return views.page(found)
 
-    # Any signed-in account may ask: the kind's permission (or, for a detachment's hours, the
-    # kind's own check: its leader holds no grant) is checked once the body names the kind.
-    @login_required
+    @requires(*EXPORT_PERMISSIONS, action="export.request")
     @blp.arguments(ExportIn)
     @blp.response(202, ExportOut)
     @blp.alt_response(
@@ -60,8 +59,8 @@ class Exports(MethodView):
         须 call_up_id）、shift_signin（签到表，须 shift_id）、compliance（达标情况）、evaluations
         （考核评价）、anomalies（异常复核）——后三者须 period_id；unit_feedback（双报到反馈，本单位
         管理员与组织部，须 feedback_id）；needs（心愿诉求台账）、needs_stats（需求办理情况，须
-        area_id）、unit_cobuilding（单位共建台账）、detachment_hours（支队服务时长，支队队长与
-        组织部，须 detachment_id）。超出管辖范围为 403（记入安全日志）；未知的 kind 或筛选条件为
+        area_id）、unit_cobuilding（单位共建台账）、detachment_hours（支队服务时长，组织部，须
+        detachment_id）。超出管辖范围为 403（记入安全日志）；未知的 kind 或筛选条件为
         422。签到表、动员名单、双报到反馈、需求办理情况与支队服务时长当场生成（返回时 status 已
         为 done），其余由后台任务生成，用 GET /exports/{id} 查看进度。
         """

@@ -73,10 +73,8 @@ def request(*, actor: Actor, kind: str, filters: Mapping[str, Any], origin: Orig
     export_kind = KINDS[kind]
     loaded = _load(export_kind, filters)
     stored = export_kind.filters.dump(loaded)
-    needed = export_kind.permission.value if export_kind.permission is not None else None
     try:
-        if export_kind.permission is not None:
-            require_somewhere(actor, export_kind.permission)
+        require_somewhere(actor, export_kind.permission)
         export_kind.check(actor, loaded)
     except Forbidden as error:
         error.security_event = {
@@ -85,7 +83,7 @@ def request(*, actor: Actor, kind: str, filters: Mapping[str, Any], origin: Orig
             "outcome": "failure",
             "reason": error.code,
             "object_type": "export",
-            "detail": {"kind": kind, "filters": stored, "permission": needed},
+            "detail": {"kind": kind, "filters": stored, "permission": export_kind.permission.value},
         }
         raise
     if not export_kind.immediate:
@@ -155,15 +153,11 @@ def list_own(*, actor: Actor, limit: int, after_id: int | None) -> CursorPage:
 def download(*, actor: Actor, export_id: int, origin: Origin) -> tuple[Path, str]:
     """The export's file and the name to download it as; logged.
 
-    The admin must still hold the kind's permission somewhere (a revoked grant: 403); a
-    kind without one runs its ``check`` again.
+    The admin must still hold the kind's permission somewhere (a revoked grant: 403).
     """
     export = get(actor=actor, export_id=export_id)
     kind = KINDS[export.kind]
-    if kind.permission is None:
-        kind.check(actor, _load(kind, export.filters))
-    else:
-        require_somewhere(actor, kind.permission)
+    require_somewhere(actor, kind.permission)
     if export.status == ExportStatus.EXPIRED or (
         export.status == ExportStatus.DONE
         and export.expires_at is not None

@@ -146,7 +146,7 @@ def test_evaluations_refusals_are_the_listing_s_own(grading: Grading) -> None:  
             SecurityEvent.action == "export.request", SecurityEvent.outcome == "failure"
         )
     ).all()
-    foreign_org, member = refused  # the member holds no export's permission
+    foreign_org, member = refused  # the member is refused before the body is read (@requires)
     assert foreign_org.detail["kind"] == "evaluations"
     assert "evaluation.read" in member.detail["permission"]
 

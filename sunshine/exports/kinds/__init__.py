@@ -41,3 +41,7 @@ KINDS: dict[str, ExportKind] = {
         detachment_hours.KIND,
     )
 }
+
+# Who may ask for an export at all: a holder of some kind's permission (the kind's own is
+# checked once the body names it).
+PERMISSIONS = tuple(dict.fromkeys(kind.permission for kind in KINDS.values()))

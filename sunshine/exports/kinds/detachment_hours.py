@@ -5,10 +5,10 @@ Nothing is counted here: the rows are ``detachments.views.detachment_hours``'s (
 ``steward`` check — the detachment's leader or the organization department of its city;
 another member of it 403 ``detachment.leader_only``; anyone else 404 as for an unknown
 detachment — and its sums over the confirmed service records), one row per member and the
-team's total. No grant says who leads a detachment, so the kind has no permission of its
-own: ``check`` decides, and downloading runs it again (a leader replaced since, or an org
-admin whose grant was revoked, no longer takes the file). A roster's few dozen lines:
-written at once.
+team's total. The spreadsheet is the organization department's (``detachment.manage``): a
+leader is a member, holds no grant, and reads the same figures in the mini-program; keeping
+a permission lets ``POST /exports`` refuse everyone holding none before reading the body.
+A roster's few dozen lines: written at once.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from marshmallow import fields
 
-from sunshine.access.permissions import Actor
+from sunshine.access.permissions import Actor, Permission
 from sunshine.api import ID
 from sunshine.detachments import views
 from sunshine.detachments.models import Detachment
@@ -84,7 +84,7 @@ def layout(filters: Filters) -> Layout:
 KIND = ExportKind(
     name="detachment_hours",
     title="支队服务时长",
-    permission=None,
+    permission=Permission.DETACHMENT_MANAGE,
     filters=DetachmentHoursExportArgs(),
     check=check,
     rows=rows,
