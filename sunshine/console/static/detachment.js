@@ -27,13 +27,13 @@
     if (from) { query.push("from=" + from); }
     if (to) { query.push("to=" + to); }
     C.api(base + "/hours?" + query.join("&")).then(function (h) {
-      set("team-hours", "支队合计 " + h.team_hours + " 小时，" + h.team_records + " 条记录");
+      set("team-hours", "支队合计 " + h.team_hours.toFixed(1) + " 小时，" + h.team_records + " 条记录");
       C.table(document.getElementById("hours"), [
         ["姓名", function (m) { return m.name + (m.current ? "" : "（已离队）"); }],
         ["支队记录", function (m) { return String(m.team_records); }],
-        ["支队时长（小时）", function (m) { return String(m.team_hours); }],
+        ["支队时长（小时）", function (m) { return m.team_hours.toFixed(1); }],
         ["全部记录", function (m) { return String(m.all_records); }],
-        ["全部时长（小时）", function (m) { return String(m.all_hours); }]
+        ["全部时长（小时）", function (m) { return m.all_hours.toFixed(1); }]
       ], h.members);
     }).catch(function (error) { C.showError(error.message); });
   }
