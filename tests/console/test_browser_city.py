@@ -15,6 +15,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from sunshine import clock
 from sunshine.access.models import Role
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
@@ -64,6 +65,7 @@ def test_community_admin_approves_a_unit_countersigns_and_confirms_its_project_d
     phone = race_app.test_client()
     _, unit = login_as(phone, fake_wechat, Role.UNIT_ADMIN, place.unit)
     _, secretary = login_as(phone, fake_wechat, Role.COMMUNITY_ADMIN, place.community)
+    unit_id, unit_name = place.unit.id, place.unit.name
     made = _ok(
         phone.post(
             "/api/v1/unit-report-ins",
@@ -139,6 +141,24 @@ def test_community_admin_approves_a_unit_countersigns_and_confirms_its_project_d
         _wait_text(driver, "notice", "已确认项目“周末义诊”完成")
         _wait_text(driver, "projects", "已完成")
         screenshot(driver, "unit-report-in")
+
+        # The unit's yearly report counts the project; the community it served reads it.
+        report = _ok(
+            phone.post(
+                f"/api/v1/units/{unit_id}/yearly-reports",
+                json={"year": clock.today().year, "text": "全年在府前社区开展义诊\n共派出党员两人"},
+                headers=unit,
+            ),
+            201,
+        )
+        driver.get(f"{base_url}/console/list/unit-yearly-reports")
+        _wait_text(driver, "rows", unit_name)
+        driver.find_element(By.LINK_TEXT, "查看").click()
+        _wait_text(driver, "report-text", "共派出党员两人")
+        _wait_text(driver, "projects-done", "1")
+        _wait_text(driver, "members-sent", "2")
+        assert driver.current_url.endswith(f"/console/unit-yearly-reports/{report['id']}")
+        screenshot(driver, "unit-yearly-report")
 
     assert _ok(phone.get(f"{report_in}/agreement", headers=unit))["confirmed_at"]
     done = _ok(phone.get(f"/api/v1/unit-projects/{project['id']}", headers=unit))
