@@ -25,6 +25,7 @@ BODY_KIND = {
     "post": "学雷锋岗等岗位",
 }
 YES_NO = {"true": "是", "false": "否"}
+SENT = Field("member_ids", "党员编号（多个用逗号分隔）", "ids", required=True)
 DECIDE = "cobuild.decide"  # the community's side
 MANAGE = "cobuild.manage"  # the unit's side
 
@@ -114,6 +115,17 @@ PAGES = (
                 when={"status": "planned"},
                 permission=MANAGE,
             ),
+            *(
+                Action(
+                    "派出党员",
+                    "/api/v1/unit-projects/{id}/members",
+                    method="PUT",
+                    fields=(SENT,),
+                    when={"status": status},
+                    permission=MANAGE,
+                )
+                for status in ("planned", "in_progress")
+            ),
             Action(
                 "取消",
                 "/api/v1/unit-projects/{id}/cancel",
@@ -122,7 +134,20 @@ PAGES = (
                 permission=MANAGE,
             ),
         ),
-        hint="项目由单位开始并派出党员；进行中且已派出党员的项目由社区确认完成。",
+        create=Create(
+            "新增项目",
+            "/api/v1/unit-report-ins/{report_in_id}/projects",
+            (
+                Field("report_in_id", "单位报到编号（已获批准）", "number", required=True),
+                Field("title", "项目名称", required=True),
+                Field("planned_from", "计划开始", "date", required=True),
+                Field("planned_to", "计划结束", "date", required=True),
+                Field("need_id", "对应的需求编号", "number"),
+                Field("description", "项目内容", "textarea", required=True),
+            ),
+            permission=MANAGE,
+        ),
+        hint="项目由单位新增、开始并派出党员（每次提交完整名单）；进行中且已派出党员的项目由社区确认完成。",
     ),
     ListPage(
         key="unit-yearly-reports",

@@ -13,7 +13,8 @@ class Field:
 
     name: str
     label: str
-    # text, number, date, select, period (a select of the user's city's periods)
+    # text, textarea, number, date, ids (numbers separated by commas, sent as a list), select,
+    # period (a select of the user's city's periods)
     kind: str = "text"
     options: dict[str, str] = field(default_factory=dict)
     required: bool = False

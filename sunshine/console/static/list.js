@@ -73,6 +73,7 @@
 
   function value(field, el) {
     if (el.value === "") { return undefined; }
+    if (field.kind === "ids") { return el.value.split(/[,，、\s]+/).filter(Boolean).map(Number); }
     return field.kind === "number" || field.kind === "period" ? Number(el.value) : el.value;
   }
 

@@ -38,9 +38,11 @@
         ["数量", function (r) { return r.quantity + " " + r.measure; }]
       ], a.resources);
       countersign.hidden = !decides || Boolean(a.confirmed_at);
+      editable(a);
     }).catch(function (error) {
       box.textContent = error.code === "agreement.not_found" ? "单位尚未提交共建协议" : error.message;
       countersign.hidden = true;
+      if (error.code === "agreement.not_found") { editable(null); }
     });
   }
 
@@ -68,6 +70,69 @@
       C.table(document.getElementById("projects"), columns, page.items);
     }).catch(function (error) { C.showError(error.message); });
   }
+
+  /* The unit's form: the term, the text and the resources list, sent whole in one PUT. */
+  var form = document.getElementById("agreement-form");
+  var lines = document.querySelector("#resource-lines tbody");
+
+  function resourceLine(r) {
+    var tr = document.createElement("tr");
+    var kind = document.createElement("select");
+    kind.name = "kind";
+    Object.keys(KIND).forEach(function (k) {
+      var o = document.createElement("option");
+      o.value = k;
+      o.textContent = KIND[k];
+      kind.appendChild(o);
+    });
+    kind.value = r.kind;
+    [kind, ["name", "text", r.name], ["quantity", "number", r.quantity], ["measure", "text", r.measure]].forEach(function (f) {
+      var el = f;
+      if (Array.isArray(f)) {
+        el = document.createElement("input");
+        el.name = f[0];
+        el.type = f[1];
+        el.value = f[2] === undefined ? "" : f[2];
+      }
+      var td = document.createElement("td");
+      td.appendChild(el);
+      tr.appendChild(td);
+    });
+    var td = document.createElement("td");
+    td.appendChild(C.button("删除", function () { tr.remove(); }));
+    tr.appendChild(td);
+    lines.appendChild(tr);
+  }
+
+  function editable(a) {
+    form.hidden = C.context.permissions.indexOf("cobuild.manage") < 0 || Boolean(a && a.confirmed_at);
+    if (form.hidden) { return; }
+    lines.innerHTML = "";
+    if (a) {
+      form.elements.starts_on.value = a.starts_on;
+      form.elements.ends_on.value = a.ends_on;
+      form.elements.text.value = a.text;
+      a.resources.forEach(resourceLine);
+    }
+  }
+
+  document.getElementById("add-resource").addEventListener("click", function () {
+    resourceLine({ kind: "people", name: "", quantity: "", measure: "" });
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var resources = Array.prototype.map.call(lines.children, function (tr) {
+      var get = function (name) { return tr.querySelector("[name=" + name + "]").value; };
+      return { kind: get("kind"), name: get("name"), quantity: Number(get("quantity")), measure: get("measure") };
+    });
+    C.api(base + "/agreement", { method: "PUT", body: {
+      starts_on: form.elements.starts_on.value, ends_on: form.elements.ends_on.value,
+      text: form.elements.text.value, resources: resources
+    } }).then(function () {
+      C.notice("已保存共建协议");
+      agreement();
+    }).catch(function (error) { C.showError(error.message); });
+  });
 
   countersign.addEventListener("click", function () {
     C.api(base + "/agreement/countersign", { method: "POST" }).then(function () {
