@@ -13,14 +13,14 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import fields
 from sqlalchemy import Row, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from sunshine import clock
 from sunshine.access.listing import scoped_query
 from sunshine.access.permissions import Actor, Permission, require_somewhere, scope_filter
-from sunshine.api import ID, BaseSchema
+from sunshine.api import ID, DateSpan
 from sunshine.cobuilding.models import UnitProject
 from sunshine.exports.labels import label, yes_no
 from sunshine.exports.registry import ExportKind, Filters, Source
@@ -57,7 +57,8 @@ COLUMNS = (
 )
 
 
-class NeedExportArgs(BaseSchema):
+class NeedExportArgs(DateSpan):
+    max_span_days = MAX_DAYS
     status = fields.Enum(NeedStatus, by_value=True)
     kind = fields.Enum(NeedKind, by_value=True)
     overdue = fields.Boolean(
@@ -66,16 +67,6 @@ class NeedExportArgs(BaseSchema):
     area_id = fields.Integer(validate=ID, metadata={"description": "a street, community or grid"})
     date_from = fields.Date(data_key="from", metadata={"description": "submitted on or after"})
     date_to = fields.Date(data_key="to", metadata={"description": "submitted on or before"})
-
-    @validates_schema
-    def _range(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        start, end = data.get("date_from"), data.get("date_to")
-        if start is None or end is None:
-            return
-        if start > end:
-            raise ValidationError("结束日期不能早于开始日期", field_name="to")
-        if (end - start).days >= MAX_DAYS:
-            raise ValidationError(f"日期范围不能超过 {MAX_DAYS} 天", field_name="to")
 
 
 def check(actor: Actor, filters: Filters) -> None:

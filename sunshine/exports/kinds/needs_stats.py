@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import fields
 
 from sunshine.access.permissions import Actor, Permission, require_somewhere
-from sunshine.api import ID, BaseSchema
+from sunshine.api import ID, DateSpan
 from sunshine.exports.registry import ExportKind, Filters, Listed
 from sunshine.exports.xlsx import Cell, Column, Layout
 from sunshine.needs import stats
@@ -40,16 +40,11 @@ COLUMNS = (
 )
 
 
-class NeedStatsExportArgs(BaseSchema):
+class NeedStatsExportArgs(DateSpan):
+    date_span = ("starts_on", "ends_on")
     area_id = fields.Integer(required=True, validate=ID)
     starts_on = fields.Date(data_key="from", metadata={"description": "default: to − 364 days"})
     ends_on = fields.Date(data_key="to", metadata={"description": "default: today"})
-
-    @validates_schema
-    def _range(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        start, end = data.get("starts_on"), data.get("ends_on")
-        if start is not None and end is not None and start > end:
-            raise ValidationError("结束日期不能早于开始日期", field_name="to")
 
 
 def _figures(actor: Actor, filters: Filters) -> stats.Figures:
