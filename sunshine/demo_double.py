@@ -122,7 +122,11 @@ def seed_double(
     )
     paired = [u.paired_communities[0] for u in chosen]
     others = [c for c in communities[history_communities:] if c not in paired]
-    wished = list(dict.fromkeys(history + paired[:30] + rng.sample(others, WISH_COMMUNITIES - 30)))
+    wished = list(
+        dict.fromkeys(
+            history + paired[:30] + rng.sample(others, min(len(others), WISH_COMMUNITIES - 30))
+        )
+    )
     wishes = seed_wishes(rng, admins, wished, grids, resident("demo-resident"), first)
     units_done = seed_units(rng, admins, chosen, senders, wishes.reserved)
     for need_id in units_done.needs_done:
