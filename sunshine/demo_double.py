@@ -18,7 +18,6 @@ from sunshine import clock
 from sunshine.access.models import Role
 from sunshine.access.permissions import Actor
 from sunshine.consent.models import PrivacyNotice
-from sunshine.demo_history import then
 from sunshine.demo_teams import (
     BODIES,
     seed_bodies,
@@ -28,7 +27,7 @@ from sunshine.demo_teams import (
     tag_history,
 )
 from sunshine.demo_units import Admins, UnitsDemo, chosen_units, enlist, pair, seed_units
-from sunshine.demo_wishes import WishesDemo, rate, resident, seed_wishes
+from sunshine.demo_wishes import WishesDemo, plain_account, rate, seed_wishes
 from sunshine.extensions import db
 from sunshine.members.models import Member, MemberStatus
 from sunshine.needs.models import Need
@@ -63,7 +62,8 @@ class DoubleDemo:
     def summary(self) -> str:
         u, w = self.units, self.wishes
         return (
-            f"双报到: {u.report_ins} unit report-ins ({u.pending} pending), "
+            f"双报到: {self.members} more members registered, "
+            f"{u.report_ins} unit report-ins ({u.pending} pending), "
             f"{u.projects} projects ({u.projects_done} done), {u.yearly_reports} yearly reports; "
             f"{w.submitted} residents' wishes ({w.declined} declined, {w.done} done, "
             f"{w.rated} rated); {self.placed} members placed in grids, {self.liaisons} grid "
@@ -118,7 +118,7 @@ def seed_double(
 
     history = communities[:history_communities]
     placed, liaisons, grid_tasks = seed_grids(
-        rng, admins, history, grids, demo_member, resident("demo-grid"), tags
+        rng, admins, history, grids, demo_member, plain_account("demo-grid"), tags
     )
     paired = [u.paired_communities[0] for u in chosen]
     others = [c for c in communities[history_communities:] if c not in paired]
@@ -127,7 +127,7 @@ def seed_double(
             history + paired[:30] + rng.sample(others, min(len(others), WISH_COMMUNITIES - 30))
         )
     )
-    wishes = seed_wishes(rng, admins, wished, grids, resident("demo-resident"), first)
+    wishes = seed_wishes(rng, admins, wished, grids, plain_account("demo-resident"), first)
     units_done = seed_units(rng, admins, chosen, senders, wishes.reserved)
     for need_id in units_done.needs_done:
         need = db.session.get_one(Need, need_id)
@@ -138,16 +138,14 @@ def seed_double(
             wishes.rated += 1
         wishes.done += 1
 
-    streets = [
-        a
-        for a in db.session.scalars(select(Area).where(Area.parent_id == city.id).order_by(Area.id))
-    ]
+    streets = list(
+        db.session.scalars(select(Area).where(Area.parent_id == city.id).order_by(Area.id))
+    )
     city_wide, body_tasks = seed_bodies(org, city, streets, tags)
     detachments, enrolled, signed = seed_detachments(
         rng, org, city, verified, demo_member, city_wide
     )
-    with then(clock.now()):
-        tagged = tag_history(street, tags, communities[:2])
+    tagged = tag_history(street, tags, communities[:2])
     return DoubleDemo(
         units_done,
         wishes,

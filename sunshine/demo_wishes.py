@@ -78,7 +78,8 @@ class WishesDemo:
     reserved: dict[int, list[tuple[int, date]]] = field(default_factory=dict)
 
 
-def resident(openid: str) -> Account:
+def plain_account(openid: str) -> Account:
+    """An account that logged in once: no role, no member registration (a resident)."""
     account = Account(openid=openid)
     db.session.add(account)
     db.session.flush()
@@ -201,7 +202,7 @@ def seed_wishes(
     wish_category = db.session.scalars(
         select(TaskCategory.id).where(TaskCategory.name == "助老助残")
     ).one()
-    people = [resident(f"demo-resident-{n}") for n in range(1, 241)]
+    people = [plain_account(f"demo-resident-{n}") for n in range(1, 241)]
     now = clock.now()
     items: list[tuple[datetime, Account, Area]] = []
     for community in communities:
