@@ -290,18 +290,23 @@ def team_signup(run: Run, d: dict[str, Any]) -> None:
 def campaign_export(run: Run, app: Any, d: dict[str, Any]) -> float:
     s, org = "campaign export", d["org"]
     periods = run.call(s, "the city's periods", "get", f"/cities/{d['city']}/periods", org)["items"]
-    year = next(
-        p
-        for p in periods
-        if p["kind"] == "year" and p["starts_on"] <= clock.today().isoformat() <= p["ends_on"]
-    )
-    page = run.call(
-        s,
-        "compliance by 创城",
-        "get",
-        f"/periods/{year['id']}/compliance?campaign_id={d['campaign']}",
-        org,
-    )["total"]
+    # Of the two years the history spans, the one with more tagged service (this year's,
+    # except early in January).
+    pages = [
+        (
+            year,
+            run.call(
+                s,
+                "compliance by 创城",
+                "get",
+                f"/periods/{year['id']}/compliance?campaign_id={d['campaign']}",
+                org,
+            )["total"],
+        )
+        for year in periods
+        if year["kind"] == "year"
+    ]
+    year, page = max(pages, key=lambda pair: pair[1]["services"])
     export = run.call(
         s,
         "ask for the export",
