@@ -180,6 +180,8 @@ def _project(
     senders: list[int],
     result: UnitsDemo,
     need_id: int | None = None,
+    *,
+    showcase: bool = False,
 ) -> None:
     """A project planned on ``starts``, started, staffed and (when its end has passed and
     the coin says so) confirmed done by the community."""
@@ -206,7 +208,11 @@ def _project(
                 member_ids=rng.sample(senders, min(len(senders), rng.randint(2, 5))),
             )
     finish = ends + timedelta(days=rng.randint(0, 5))
-    if senders and finish < clock.today() and (need_id is not None or rng.random() < 0.7):
+    if (
+        senders
+        and finish < clock.today()
+        and (need_id is not None or rng.random() < 0.7 or showcase)
+    ):
         with then(_local(finish, 16)):
             projects.confirm_done(actor=admins.community(community), project_id=project.id)
         result.projects_done += 1
@@ -225,6 +231,7 @@ def report_in(
     senders: list[int],
     open_needs: list[tuple[int, date]],
     result: UnitsDemo,
+    showcase: bool = False,
 ) -> None:
     """One unit's report-in to the community ``asked`` on, and what followed."""
     top = next(o for o in unit.party_orgs if o.kind != PartyOrgKind.BRANCH)
@@ -242,14 +249,14 @@ def report_in(
             actor=admins.community(community), report_in_id=made.id, approve=True, reason=None
         )
     _agreement(rng, admins, made.id, unit, decided + timedelta(days=3))
-    if rng.random() < 0.85:
+    if rng.random() < 0.85 or showcase:
         with then(_local(decided + timedelta(days=6), 11)):
             cobuilding.countersign(actor=admins.community(community), report_in_id=made.id)
     day = decided + timedelta(days=10)
     for _ in range(2):  # at most two of its own, a season or two apart
         if day >= clock.today() - timedelta(days=3):
             break
-        _project(rng, admins, made.id, unit, community, day, senders, result)
+        _project(rng, admins, made.id, unit, community, day, senders, result, showcase=showcase)
         day += timedelta(days=rng.randint(90, 200))
     if open_needs and senders:
         need_id, accepted = open_needs.pop(0)
@@ -298,6 +305,7 @@ def seed_units(
             senders=senders.get(unit.id, []),
             open_needs=open_needs.get(community.id, []),
             result=result,
+            showcase=n == 0,  # the demo unit admin's: countersigned, its projects done
         )
     return result
 
