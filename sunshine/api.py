@@ -46,6 +46,27 @@ class BaseSchema(ma.Schema):
             field_obj.validators = [*field_obj.validators, _fits_bigint]
 
 
+class DateSpan(BaseSchema):
+    """A schema with a span of days: ``date_span`` names its two fields. The end may not come
+    before the start, nor (``max_span_days``) that many days or more after it; the one 422
+    names the end as the client sends it (its ``data_key``). Either end may be left out."""
+
+    date_span: tuple[str, str] = ("date_from", "date_to")
+    max_span_days: int | None = None
+
+    @ma.validates_schema
+    def _span_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        first, last = self.date_span
+        start, end = data.get(first), data.get(last)
+        if start is None or end is None:
+            return
+        name = self.fields[last].data_key or last
+        if start > end:
+            raise ma.ValidationError("结束日期不能早于开始日期", field_name=name)
+        if self.max_span_days is not None and (end - start).days >= self.max_span_days:
+            raise ma.ValidationError(f"日期范围不能超过 {self.max_span_days} 天", field_name=name)
+
+
 def _bounded(validator: Any) -> bool:
     """Whether ``validator`` is a range that keeps integers inside a BIGINT."""
     return (

@@ -26,6 +26,8 @@ from sunshine.access.models import Role
 from sunshine.auth.models import Account
 from sunshine.consent.models import PrivacyNotice
 from sunshine.demo_audit import seed_audit
+from sunshine.demo_double import DEMO_DOUBLE_ACCOUNTS, seed_double
+from sunshine.demo_history import COMMUNITIES as HISTORY_COMMUNITIES
 from sunshine.demo_history import seed_history, verified_member
 from sunshine.extensions import db
 from sunshine.members.models import Member
@@ -295,6 +297,15 @@ def seed(shape: CityShape = XIAOYI) -> str:
         community_admin_account_id=accounts["demo-community"],
         community=first_community,
     )
+    double = seed_double(
+        city=city,
+        communities=communities,
+        units=units,
+        notice=notice,
+        accounts=accounts,
+        demo_member=member,
+        history_communities=HISTORY_COMMUNITIES,
+    )
     return (
         f"demo data loaded: {len(communities)} communities, {len(units)} units, "
         f"{len(rows)} roster entries, {len(DEMO_ACCOUNTS) + 1} demo accounts, "
@@ -302,7 +313,8 @@ def seed(shape: CityShape = XIAOYI) -> str:
         f"history: {history.members} members, {history.shifts} past shifts, "
         f"{history.records} service records, {history.periods} periods; "
         f"{audit.evaluations} evaluations, {audit.locked} locked period, "
-        f"{audit.anomalies} anomalies to review"
+        f"{audit.anomalies} anomalies to review; {double.summary()}; "
+        f"{len(DEMO_DOUBLE_ACCOUNTS)} more demo accounts: {', '.join(DEMO_DOUBLE_ACCOUNTS)}"
     )
 
 

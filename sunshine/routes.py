@@ -15,6 +15,7 @@ from sunshine.campaigns.routes import blp as campaigns_blp
 from sunshine.cobuilding.project_routes import blp as unit_projects_blp
 from sunshine.cobuilding.routes import blp as cobuilding_blp
 from sunshine.consent.routes import blp as consent_blp
+from sunshine.console import city_pages  # noqa: F401  (its pages join console_pages)
 from sunshine.console.pages import bp as console_pages
 from sunshine.console.routes import blp as console_blp
 from sunshine.detachments.routes import blp as detachments_blp

@@ -7,11 +7,12 @@ from typing import Any
 from marshmallow import ValidationError, fields, validates_schema
 
 from sunshine.anomalies.models import AnomalyKind, AnomalyStatus, EvidenceKind, ReviewOutcome
-from sunshine.api import BIG_ID, ID, REASON, BaseSchema, BigCursorArgs, cursor_page_schema
+from sunshine.api import BIG_ID, ID, REASON, BaseSchema, BigCursorArgs, DateSpan, cursor_page_schema
 from sunshine.org.schemas import AreaOut
 
 
-class AnomalyListArgs(BigCursorArgs):
+class AnomalyListArgs(BigCursorArgs, DateSpan):
+    date_span = ("day_from", "day_to")
     kind = fields.Enum(AnomalyKind, by_value=True)
     status = fields.Enum(AnomalyStatus, by_value=True)
     area_id = fields.Integer(
@@ -20,11 +21,6 @@ class AnomalyListArgs(BigCursorArgs):
     member_id = fields.Integer(validate=ID)
     day_from = fields.Date(metadata={"description": "the anomaly's day on or after (Shanghai)"})
     day_to = fields.Date(metadata={"description": "the anomaly's day on or before"})
-
-    @validates_schema
-    def _days_in_order(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("day_from") and data.get("day_to") and data["day_from"] > data["day_to"]:
-            raise ValidationError("结束日期不能早于开始日期", field_name="day_to")
 
 
 class AnomalyEvidenceOut(BaseSchema):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from marshmallow import fields, validate
 
-from marshmallow import ValidationError, fields, validate, validates_schema
-
-from sunshine.api import ID, BaseSchema, CursorArgs, cursor_page_schema
+from sunshine.api import ID, BaseSchema, CursorArgs, DateSpan, cursor_page_schema
 from sunshine.cobuilding.models import ProjectStatus, ResourceKind, UnitReportInStatus
 from sunshine.org.schemas import AreaOut, PartyOrgOut, UnitOut
 
@@ -15,18 +13,6 @@ def _text(max_length: int) -> validate.Validator:
     return validate.And(
         validate.Length(min=1, max=max_length), validate.Regexp(r"\S", error="不能为空白")
     )
-
-
-class SpanChecked(BaseSchema):
-    """A schema with a span of dates (``_span`` names its two fields): the end not before."""
-
-    _span = ("starts_on", "ends_on")
-
-    @validates_schema
-    def _ordered(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        start, end = (data.get(name) for name in self._span)
-        if start is not None and end is not None and start > end:
-            raise ValidationError("结束日期不能早于开始日期", field_name=self._span[1])
 
 
 # Report-ins ---------------------------------------------------------------------------------
@@ -87,7 +73,8 @@ class ResourceOut(BaseSchema):
     measure = fields.String()
 
 
-class AgreementIn(SpanChecked):
+class AgreementIn(DateSpan):
+    date_span = ("starts_on", "ends_on")
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
     text = fields.String(required=True, validate=_text(5000))
@@ -112,8 +99,8 @@ class AgreementOut(BaseSchema):
 # Projects -----------------------------------------------------------------------------------
 
 
-class ProjectIn(SpanChecked):
-    _span = ("planned_from", "planned_to")
+class ProjectIn(DateSpan):
+    date_span = ("planned_from", "planned_to")
 
     title = fields.String(required=True, validate=_text(100))
     description = fields.String(required=True, validate=_text(2000))

@@ -7,7 +7,9 @@ below them (and the organization department those of its city's units, wherever 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from sunshine import clock
@@ -24,6 +26,8 @@ from sunshine.cobuilding.models import (
 )
 from sunshine.org.models import WorkUnit
 from sunshine.pagination import CursorPage, cursor_page
+
+Row = TypeVarTuple("Row")
 
 REPORT_IN_LOADS = (
     selectinload(UnitReportIn.unit).selectinload(WorkUnit.city),
@@ -42,22 +46,40 @@ def list_report_ins(
     unit_id: int | None = None,
 ) -> CursorPage:
     """Unit report-ins in the reader's scope, newest first."""
-    query = select(UnitReportIn).options(*REPORT_IN_LOADS)
+    query = filtered_report_ins(
+        select(UnitReportIn).options(*REPORT_IN_LOADS), status=status, unit_id=unit_id
+    )
+    return scoped_page(
+        query,
+        actor=actor,
+        id_column=UnitReportIn.id,
+        within_area_id=area_id,
+        after_id=cursor,
+        limit=limit,
+        **REPORT_IN_SCOPE,
+    )
+
+
+# Where a report-in sits for the readers' scope (the listing's and the export's).
+REPORT_IN_SCOPE: dict[str, Any] = {
+    "permission": Permission.COBUILD_READ,
+    "area_path": UnitReportIn.area_path,
+    "unit_id": UnitReportIn.unit_id,
+}
+
+
+def filtered_report_ins(
+    query: Select[*Row],
+    *,
+    status: UnitReportInStatus | None = None,
+    unit_id: int | None = None,
+) -> Select[*Row]:
+    """``query`` narrowed by the report-in listing's own filters (the export takes the same)."""
     if status is not None:
         query = query.where(UnitReportIn.status == status)
     if unit_id is not None:
         query = query.where(UnitReportIn.unit_id == unit_id)
-    return scoped_page(
-        query,
-        actor=actor,
-        permission=Permission.COBUILD_READ,
-        id_column=UnitReportIn.id,
-        area_path=UnitReportIn.area_path,
-        unit_id=UnitReportIn.unit_id,
-        within_area_id=area_id,
-        after_id=cursor,
-        limit=limit,
-    )
+    return query
 
 
 def one_report_in(*, actor: Actor, report_in_id: int) -> UnitReportIn:

@@ -193,7 +193,7 @@ def _admin_page(template: str, page: str, **extra: Any) -> BaseResponse | str:
         return redirect(url_for("console_pages.login"))
     if not can_somewhere(actor, Permission.CONSOLE_LOGIN):
         abort(403)
-    if not can_somewhere(actor, views.permission_of(page)):
+    if not views.may_open(actor, page):
         abort(404)
     return _page(template, actor, page=page, **extra)
 
@@ -216,7 +216,12 @@ def list_page(key: str) -> BaseResponse | str:
 @bp.get("/")
 def dashboard() -> BaseResponse | str:
     """The dashboard: compliance by street and unit, report-in rate, hours by month, open
-    anomalies, overdue records — within the user's scope."""
+    anomalies, overdue records — within the user's scope. An admin of city bodies alone reads
+    no compliance: their body's page is their start."""
+    actor = _page_actor()
+    reads_no_compliance = actor is not None and not can_somewhere(actor, Permission.COMPLIANCE_READ)
+    if actor is not None and reads_no_compliance and views.body_ids(actor):
+        return redirect(url_for("console_pages.body"))
     return _admin_page("console/dashboard.html", "dashboard")
 
 

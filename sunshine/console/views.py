@@ -6,6 +6,7 @@ from typing import Any
 
 from sunshine.access.models import Role
 from sunshine.access.permissions import Actor, Permission, can_somewhere
+from sunshine.bodies.models import CityBody
 from sunshine.extensions import db
 from sunshine.org.models import Area, WorkUnit
 
@@ -15,6 +16,7 @@ ROLE_LABELS = {
     Role.UNIT_ADMIN: "单位管理员",
     Role.ORG_ADMIN: "组织部",
     Role.SYS_ADMIN: "系统管理员",
+    Role.BODY_ADMIN: "机构管理员",
 }
 
 
@@ -34,10 +36,13 @@ def page_context(actor: Actor) -> dict[str, Any]:
         elif grant.unit_id is not None:
             unit = db.session.get_one(WorkUnit, grant.unit_id)
             scope |= {"kind": "unit", "id": unit.id, "name": unit.name, "city_id": unit.city_id}
+        elif grant.body_id is not None:
+            body = db.session.get_one(CityBody, grant.body_id)
+            scope |= {"kind": "body", "id": body.id, "name": body.name, "city_id": body.city_id}
         else:
             scope |= {"kind": "everywhere", "id": None, "name": "全部", "city_id": None}
         scopes.append(scope)
-    order = ["everywhere", "city", "street", "unit", "community", "grid"]
+    order = ["everywhere", "city", "street", "unit", "community", "body", "grid"]
     scopes.sort(key=lambda s: order.index(s["kind"]) if s["kind"] in order else len(order))
     # What the pages offer (forms, buttons) follows what the user holds somewhere; the API
     # still decides on each object.
@@ -60,7 +65,14 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("members", "党员", Permission.MEMBER_LIST),
     ("report_ins", "报到审批", Permission.REPORT_IN_LIST),
     ("tasks", "任务与班次", Permission.TASK_MANAGE),
-    ("needs", "需求清单", Permission.TASK_MANAGE),
+    ("needs", "需求清单", Permission.NEED_READ),
+    ("need_stats", "心愿诉求统计", Permission.NEED_ANSWER),
+    ("unit-report-ins", "单位报到", Permission.COBUILD_READ),
+    ("unit-projects", "共建项目", Permission.COBUILD_READ),
+    ("unit-yearly-reports", "年度报告", Permission.COBUILD_READ),
+    ("bodies", "市级机构", Permission.BODY_MANAGE),
+    ("body", "本机构任务", Permission.TASK_MANAGE),
+    ("detachments", "志愿服务支队", Permission.DETACHMENT_MANAGE),
     ("call-ups", "动员", Permission.CALLUP_MANAGE),
     ("records", "服务记录确认", Permission.HOURS_READ),
     ("corrections", "更正申请", Permission.HOURS_CONFIRM),
@@ -78,6 +90,19 @@ def permission_of(page: str) -> Permission:
     return next(permission for key, _, permission in NAV if key == page)
 
 
+def body_ids(actor: Actor) -> list[int]:
+    """The city bodies the user administers (their body_admin grants), in grant order."""
+    return [g.body_id for g in actor.grants if g.body_id is not None and g.is_active]
+
+
+def may_open(actor: Actor, page: str) -> bool:
+    """Whether the page is the user's: its permission held somewhere; the page of one's city
+    body also needs a body grant (community admins hold task.manage too, on no body)."""
+    if not can_somewhere(actor, permission_of(page)):
+        return False
+    return page != "body" or bool(body_ids(actor))
+
+
 def menu(actor: Actor) -> list[tuple[str, str]]:
     """The pages this user may open: (key, label)."""
-    return [(key, label) for key, label, permission in NAV if can_somewhere(actor, permission)]
+    return [(key, label) for key, label, _ in NAV if may_open(actor, key)]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from marshmallow import fields, validate
 
-from marshmallow import ValidationError, fields, validate, validates_schema
-
-from sunshine.api import ID, BaseSchema
+from sunshine.api import ID, BaseSchema, DateSpan
 from sunshine.detachments.signups import MAX_TEAM
 from sunshine.tasks.schemas import SignupOut
 
@@ -107,17 +105,11 @@ class TeamSignupOut(BaseSchema):
     signups = fields.List(fields.Nested(SignupOut), metadata={"description": "all confirmed"})
 
 
-class HoursArgs(BaseSchema):
+class HoursArgs(DateSpan):
     date_from = fields.Date(
         data_key="from", metadata={"description": "service_date on or after (Asia/Shanghai)"}
     )
     date_to = fields.Date(data_key="to", metadata={"description": "service_date on or before"})
-
-    @validates_schema
-    def _range(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        start, end = data.get("date_from"), data.get("date_to")
-        if start is not None and end is not None and start > end:
-            raise ValidationError("结束日期不能早于开始日期", field_name="to")
 
 
 class MemberHoursOut(BaseSchema):

@@ -40,6 +40,33 @@ LABELS: dict[str, str] = {
     "invitation.pending": "未答复",
     "invitation.accepted": "已接受",
     "invitation.declined": "已谢绝",
+    # residents' needs
+    "need.submitted": "待答复",
+    "need.open": "已受理",
+    "need.in_progress": "办理中",
+    "need.done": "已办结",
+    "need.declined": "不予受理",
+    "need.cancelled": "已撤销",
+    "need_kind.wish": "微心愿",
+    "need_kind.request": "诉求",
+    "rating.satisfied": "满意",
+    "rating.fairly_satisfied": "基本满意",
+    "rating.dissatisfied": "不满意",
+    # co-building
+    "unit_report_in.pending": "待审批",
+    "unit_report_in.active": "已报到",
+    "unit_report_in.rejected": "未通过",
+    "unit_report_in.withdrawn": "已撤回",
+    "unit_report_in.ended": "已结束",
+    "project.planned": "计划中",
+    "project.in_progress": "进行中",
+    "project.done": "已完成",
+    "project.cancelled": "已取消",
+    "resource.people": "人员",
+    "resource.skills": "技能",
+    "resource.venues": "场地",
+    "resource.funds": "资金",
+    "resource.vehicles": "车辆",
 }
 
 

@@ -12,6 +12,10 @@ up in the session), already narrowed to the actor's scope with the same ``scoped
 service reads it in keyset pages of ``PAGE`` rows (``WHERE key > last ORDER BY key LIMIT
 PAGE``), each streamed with ``yield_per``, and commits the progress between pages
 (docs/exports.md says why pages rather than one cursor).
+
+A kind whose rows are figures its domain computes in Python (the needs figures of an area's
+children, a detachment's hours per member: a few hundred rows at most) returns them whole as
+``Listed`` instead, from that domain's own function; such a kind is written at once.
 """
 
 from __future__ import annotations
@@ -43,13 +47,21 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """The rows of one export computed whole by their domain: one value per column each."""
+
+    rows: Sequence[Sequence[Any]]
+
+
+@dataclass(frozen=True)
 class ExportKind:
     name: str  # what POST /exports takes as ``kind``
     title: str  # the sheet's (and the downloaded file's) Chinese name
-    permission: Permission  # held somewhere, still, to download the file
+    # Held somewhere to ask for the kind, and still to download the file.
+    permission: Permission
     filters: Schema  # the filters, as the matching listing takes them (422 on anything else)
     check: Callable[[Actor, Filters], None]  # raises Forbidden / NotFound when asked
-    rows: Callable[[Actor, Filters], Source]
+    rows: Callable[[Actor, Filters], Source | Listed]
     columns: Sequence[Column]
     # Bounded by nature (one shift, one call-up): written in the request itself.
     immediate: bool = False

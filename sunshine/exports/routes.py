@@ -41,10 +41,13 @@ class Exports(MethodView):
     @blp.arguments(ExportIn)
     @blp.response(202, ExportOut)
     @blp.alt_response(
+        403, description="不持有该导出所需的权限，或超出管辖范围（auth.forbidden，记入安全日志）"
+    )
+    @blp.alt_response(
         404,
         description="筛选条件中的周期、区域、单位、班次、动员或反馈不存在（period.not_found、"
         "area.not_found、unit.not_found、shift.not_found、callup.not_found、"
-        "unit_feedback.not_found）",
+        "unit_feedback.not_found、detachment.not_found）",
     )
     @blp.alt_response(409, description="本人已有 3 个导出在排队或生成中（export.too_many）")
     def post(self, body: dict[str, Any]) -> Shown:
@@ -55,9 +58,11 @@ class Exports(MethodView):
         组织部）、hours_ledger（时长账本，组织部；from、to 必填）、call_up_assignments（动员名单，
         须 call_up_id）、shift_signin（签到表，须 shift_id）、compliance（达标情况）、evaluations
         （考核评价）、anomalies（异常复核）——后三者须 period_id；unit_feedback（双报到反馈，本单位
-        管理员与组织部，须 feedback_id）。超出管辖范围为 403（记入安全日志）；未知的 kind 或筛选
-        条件为 422。签到表、动员名单与双报到反馈当场生成（返回时 status 已为 done），其余由后台
-        任务生成，用 GET /exports/{id} 查看进度。
+        管理员与组织部，须 feedback_id）；needs（心愿诉求台账）、needs_stats（需求办理情况，须
+        area_id）、unit_cobuilding（单位共建台账）、detachment_hours（支队服务时长，组织部，须
+        detachment_id）。超出管辖范围为 403（记入安全日志）；未知的 kind 或筛选条件为
+        422。签到表、动员名单、双报到反馈、需求办理情况与支队服务时长当场生成（返回时 status 已
+        为 done），其余由后台任务生成，用 GET /exports/{id} 查看进度。
         """
         export = service.request(actor=current_actor(), origin=request_origin(), **body)
         db.session.commit()

@@ -40,7 +40,7 @@ from sunshine.errors import (
 from sunshine.exports import files, xlsx
 from sunshine.exports.kinds import KINDS
 from sunshine.exports.models import Export, ExportStatus
-from sunshine.exports.registry import ExportKind, Filters, Source
+from sunshine.exports.registry import ExportKind, Filters, Listed, Source
 from sunshine.extensions import db
 from sunshine.pagination import CursorPage, newest_first
 from sunshine.security import service as security
@@ -74,6 +74,7 @@ def request(*, actor: Actor, kind: str, filters: Mapping[str, Any], origin: Orig
     loaded = _load(export_kind, filters)
     stored = export_kind.filters.dump(loaded)
     try:
+        require_somewhere(actor, export_kind.permission)
         export_kind.check(actor, loaded)
     except Forbidden as error:
         error.security_event = {
@@ -82,7 +83,7 @@ def request(*, actor: Actor, kind: str, filters: Mapping[str, Any], origin: Orig
             "outcome": "failure",
             "reason": error.code,
             "object_type": "export",
-            "detail": {"kind": kind, "filters": stored},
+            "detail": {"kind": kind, "filters": stored, "permission": export_kind.permission.value},
         }
         raise
     if not export_kind.immediate:
@@ -219,7 +220,7 @@ def run(export: Export, *, commit_progress: bool) -> None:
     filters = _load(kind, export.filters)
     source = kind.rows(actor, filters)
     assert export.file_name is not None
-    if commit_progress:
+    if commit_progress and isinstance(source, Source):
         counted = select(func.count()).select_from(source.query.subquery())
         export.total = db.session.scalar(counted) or 0
         db.session.commit()
@@ -233,7 +234,7 @@ def run(export: Export, *, commit_progress: bool) -> None:
         files.path_of(export.file_name),
         title=kind.title,
         columns=kind.columns,
-        rows=pages(source, done_page),
+        rows=source.rows if isinstance(source, Listed) else pages(source, done_page),
         layout=kind.layout(filters),
     )
     now = clock.now()

@@ -42,6 +42,8 @@ class Cell(StrEnum):
     TEXT = "text"
     INTEGER = "integer"
     HOURS = "hours"  # a number of hours with two decimals (written from minutes)
+    DECIMAL = "decimal"  # a number shown with one decimal (e.g. hours already computed)
+    PERCENT = "percent"  # a rate between 0 and 1, shown as a percentage
     DATE = "date"
     DATETIME = "datetime"  # an aware datetime, shown in Asia/Shanghai
 
@@ -68,6 +70,8 @@ _FORMATS: dict[str, dict[str, Any]] = {
     "risky": {"quote_prefix": True},
     "integer": {"num_format": "0"},
     "hours": {"num_format": "0.00"},
+    "decimal": {"num_format": "0.0"},
+    "percent": {"num_format": "0.0%"},
     "date": {"num_format": "yyyy-mm-dd"},
     "datetime": {"num_format": "yyyy-mm-dd hh:mm"},
 }
@@ -130,6 +134,8 @@ class _Sheets:
             sheet.write_number(row, col, int(value), formats["integer"])
         elif cell is Cell.HOURS:
             sheet.write_number(row, col, round(int(value) / 60, 2), formats["hours"])
+        elif cell is Cell.DECIMAL or cell is Cell.PERCENT:
+            sheet.write_number(row, col, float(value), formats[cell.value])
         elif cell is Cell.DATE:
             sheet.write_datetime(row, col, _as_date(value), formats["date"])
         else:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from marshmallow import fields, validate
 
-from marshmallow import ValidationError, fields, validate, validates_schema
-
-from sunshine.api import BIG_ID, ID, REASON, BaseSchema, cursor_page_schema
+from sunshine.api import BIG_ID, ID, REASON, BaseSchema, DateSpan, cursor_page_schema
 from sunshine.audit.schemas import RuleOut
 from sunshine.hours.models import (
     OVERDUE,
@@ -105,7 +103,7 @@ MyRecordPage = cursor_page_schema(MyRecordOut)
 FLAGS = [*(flag.value for flag in RecordFlag), OVERDUE]
 
 
-class RecordFilterArgs(BaseSchema):
+class RecordFilterArgs(DateSpan):
     """What an admin (an auditor) narrows records by, in the listing, its totals and the
     records export; every filter given must hold."""
 
@@ -129,12 +127,6 @@ class RecordFilterArgs(BaseSchema):
         validate=validate.OneOf(FLAGS),
         metadata={"description": "a flag the record carries, or overdue"},
     )
-
-    @validates_schema
-    def _range(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        start, end = data.get("date_from"), data.get("date_to")
-        if start is not None and end is not None and start > end:
-            raise ValidationError("结束日期不能早于开始日期", field_name="to")
 
 
 class RecordListArgs(RecordFilterArgs):

@@ -3,7 +3,9 @@ in-community), with the overdue flags read against the clock."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from typing import TypeVarTuple
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from sunshine import clock
@@ -13,6 +15,8 @@ from sunshine.api import Shown
 from sunshine.needs.models import Need, NeedKind, NeedPhoto, NeedStatus
 from sunshine.needs.service import managed
 from sunshine.pagination import CursorPage, newest_first
+
+Row = TypeVarTuple("Row")
 
 # A listing reads its needs' photo ids, never their bytes, and their places with the page
 # (a query each per page, not per need).
@@ -32,21 +36,44 @@ def need_for(*, actor: Actor, need_id: int) -> Need | Shown:
     return view(actor, managed(actor, need_id, Permission.NEED_READ))
 
 
+def overdue_answer() -> ColumnElement[bool]:
+    """The SQL form of ``Need.overdue_answer`` now."""
+    return and_(
+        Need.answer_due_at.is_not(None),
+        func.coalesce(Need.answered_at, clock.now()) > Need.answer_due_at,
+    )
+
+
+def overdue_completion() -> ColumnElement[bool]:
+    """The SQL form of ``Need.overdue_completion`` now."""
+    finished = case((Need.status == NeedStatus.DONE, Need.closed_at), else_=clock.now())
+    return and_(
+        Need.completion_due_at.is_not(None),
+        Need.status.not_in((NeedStatus.DECLINED, NeedStatus.CANCELLED)),
+        finished > Need.completion_due_at,
+    )
+
+
 def overdue() -> ColumnElement[bool]:
     """The SQL form of ``Need.overdue_answer or Need.overdue_completion`` now."""
-    now = clock.now()
-    finished = case((Need.status == NeedStatus.DONE, Need.closed_at), else_=now)
-    return or_(
-        and_(
-            Need.answer_due_at.is_not(None),
-            func.coalesce(Need.answered_at, now) > Need.answer_due_at,
-        ),
-        and_(
-            Need.completion_due_at.is_not(None),
-            Need.status.not_in((NeedStatus.DECLINED, NeedStatus.CANCELLED)),
-            finished > Need.completion_due_at,
-        ),
-    )
+    return or_(overdue_answer(), overdue_completion())
+
+
+def filtered(
+    query: Select[*Row],
+    *,
+    status: NeedStatus | None = None,
+    kind: NeedKind | None = None,
+    is_overdue: bool | None = None,
+) -> Select[*Row]:
+    """``query`` narrowed by the needs list's own filters (the export takes the same)."""
+    if status is not None:
+        query = query.where(Need.status == status)
+    if kind is not None:
+        query = query.where(Need.kind == kind)
+    if is_overdue is not None:
+        query = query.where(overdue() if is_overdue else ~overdue())
+    return query
 
 
 def list_needs(
@@ -60,13 +87,9 @@ def list_needs(
     is_overdue: bool | None = None,
 ) -> CursorPage:
     """Needs in the actor's scope of ``need.read`` (a grid role: its grid's), newest first."""
-    query = select(Need).options(*_PAGE)
-    if status is not None:
-        query = query.where(Need.status == status)
-    if kind is not None:
-        query = query.where(Need.kind == kind)
-    if is_overdue is not None:
-        query = query.where(overdue() if is_overdue else ~overdue())
+    query = filtered(
+        select(Need).options(*_PAGE), status=status, kind=kind, is_overdue=is_overdue
+    )
     page = scoped_page(
         query,
         actor=actor,

@@ -35,11 +35,11 @@ def export_dir(app: Flask, tmp_path: Path) -> Iterator[Path]:
     app.config["EXPORT_DIR"], app.config["EXPORT_TTL_HOURS"] = saved
 
 
-def ask(client: FlaskClient, headers: Headers, kind: str, **filters: Any) -> Any:
+def ask(client: FlaskClient, headers: Headers, kind: str, /, **filters: Any) -> Any:
     return client.post(URL, json={"kind": kind, "filters": filters}, headers=headers)
 
 
-def asked(client: FlaskClient, headers: Headers, kind: str, **filters: Any) -> dict[str, Any]:
+def asked(client: FlaskClient, headers: Headers, kind: str, /, **filters: Any) -> dict[str, Any]:
     response = ask(client, headers, kind, **filters)
     assert response.status_code == 202, response.json
     body: dict[str, Any] = response.json
@@ -66,7 +66,7 @@ def workbook(data: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
-def exported(client: FlaskClient, headers: Headers, kind: str, **filters: Any) -> Worksheet:
+def exported(client: FlaskClient, headers: Headers, kind: str, /, **filters: Any) -> Worksheet:
     """Ask for an export, run the job if it waits for one, and open its only sheet."""
     body = asked(client, headers, kind, **filters)
     if body["status"] != "done":

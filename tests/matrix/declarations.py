@@ -40,6 +40,12 @@ PUBLIC = {
     "GET /console/tasks",
     "GET /console/shifts/<int:shift_id>/checkin",
     "GET /console/call-ups/<int:call_up_id>",
+    "GET /console/need-stats",
+    "GET /console/unit-report-ins/<int:report_in_id>",
+    "GET /console/unit-yearly-reports/<int:report_id>",
+    "GET /console/body",
+    "GET /console/bodies/<int:body_id>",
+    "GET /console/detachments/<int:detachment_id>",
     "GET /console/static/<path:filename>",
     "GET /console/vendor/<name>",
     # The console's login: the page that makes a ticket, its code, and the browser's poll

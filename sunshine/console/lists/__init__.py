@@ -5,7 +5,9 @@ do what."""
 
 from __future__ import annotations
 
-from sunshine.console.lists import admin, audit, work
+from sunshine.console.lists import admin, audit, city, work
 from sunshine.console.lists.shapes import ListPage
 
-PAGES: dict[str, ListPage] = {page.key: page for page in (*work.PAGES, *audit.PAGES, *admin.PAGES)}
+PAGES: dict[str, ListPage] = {
+    page.key: page for page in (*work.PAGES, *audit.PAGES, *admin.PAGES, *city.PAGES)
+}

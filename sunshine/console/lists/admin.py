@@ -63,6 +63,7 @@ PAGES = (
                 Field("role", "角色", "select", ROLES, required=True),
                 Field("area_id", "区域编号（社区、街道、市）", "number"),
                 Field("unit_id", "单位编号", "number"),
+                Field("body_id", "机构编号（机构管理员）", "number"),
                 Field("reason", "理由"),
             ),
             permission="grant.manage",

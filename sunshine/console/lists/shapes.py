@@ -13,7 +13,9 @@ class Field:
 
     name: str
     label: str
-    kind: str = "text"  # text, number, select, period (a select of the user's city's periods)
+    # text, textarea, number, date, ids (numbers separated by commas, sent as a list), select,
+    # period (a select of the user's city's periods)
+    kind: str = "text"
     options: dict[str, str] = field(default_factory=dict)
     required: bool = False
 
@@ -23,8 +25,9 @@ class Column:
     label: str
     path: str  # a dotted path into the row
     # text, time, date, percent (of a 0–1 rate), map (through ``labels``), join (a dict's
-    # values), link (``href`` with ``{id}``, shown when the row has a value at ``path``: a
-    # file to download, named by the column's label, or a page, named by ``text``)
+    # values), names (a list's ``name``s), link (``href`` with ``{id}``, shown when the row has
+    # a value at ``path``: a file to download, named by the column's label, or a page, named by
+    # ``text``)
     format: str = "text"
     labels: dict[str, str] = field(default_factory=dict)
     href: str = ""
@@ -35,7 +38,8 @@ class Column:
 class Action:
     """A button on a row: ``path`` with ``{id}`` (the row's id) is called with ``body``, whose
     ``"$field"`` values (at any depth) are taken from the row, plus what ``fields`` asks for.
-    An export the call answers as done is offered for download."""
+    An export the call answers as done is offered for download. With ``permission`` the button
+    shows only to those holding it somewhere (the API still decides on the row)."""
 
     label: str
     path: str
@@ -43,6 +47,7 @@ class Action:
     body: dict[str, Any] = field(default_factory=dict)
     fields: tuple[Field, ...] = ()
     when: dict[str, str] = field(default_factory=dict)  # row path → value for it to show
+    permission: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,4 +117,5 @@ ROLES = {
     "unit_admin": "单位管理员",
     "org_admin": "组织部",
     "sys_admin": "系统管理员",
+    "body_admin": "机构管理员",
 }

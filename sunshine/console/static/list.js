@@ -20,6 +20,7 @@
     if (column.format === "map") { return column.labels[v] || v; }
     if (column.format === "percent") { return C.percent(v); }
     if (column.format === "join") { return Object.keys(v).map(function (k) { return v[k]; }).join(" / "); }
+    if (column.format === "names") { return v.map(function (x) { return x.name; }).join("、") || "—"; }
     if (column.format === "link") {
       var a = document.createElement("a");
       a.href = path(column.href, row);
@@ -57,9 +58,13 @@
         o.textContent = field.options[k];
         el.appendChild(o);
       });
+    } else if (field.kind === "textarea") {
+      el = document.createElement("textarea");
+      el.rows = 3;
+      el.placeholder = field.label + (field.required ? "（必填）" : "");
     } else {
       el = document.createElement("input");
-      el.type = field.kind === "number" ? "number" : "text";
+      el.type = field.kind === "number" || field.kind === "date" ? field.kind : "text";
       el.placeholder = field.label + (field.required ? "（必填）" : "");
     }
     el.name = field.name;
@@ -68,6 +73,7 @@
 
   function value(field, el) {
     if (el.value === "") { return undefined; }
+    if (field.kind === "ids") { return el.value.split(/[,，、\s]+/).filter(Boolean).map(Number); }
     return field.kind === "number" || field.kind === "period" ? Number(el.value) : el.value;
   }
 
@@ -129,9 +135,14 @@
     }).catch(function (error) { C.showError(error.message); });
   }
 
+  /* The actions this user may take somewhere (the API decides on each row). */
+  var held = config.actions.filter(function (a) {
+    return !a.permission || C.context.permissions.indexOf(a.permission) >= 0;
+  });
+
   function actions(row) {
     var box = document.createElement("span");
-    config.actions.filter(function (a) { return visible(a, row); }).forEach(function (action) {
+    held.filter(function (a) { return visible(a, row); }).forEach(function (action) {
       box.appendChild(C.button(action.label, function () {
         if (!action.fields.length) { send(action, row, {}); return; }
         var inputs = action.fields.map(function (f) { var el = input(f); box.appendChild(el); return el; });
@@ -154,7 +165,7 @@
     C.api(endpoint() + "?" + params.join("&")).then(function (page) {
       var rows = Array.isArray(page) ? page : page.items;
       var columns = config.columns.map(function (c) { return [c.label, function (row) { return shown(c, row); }]; });
-      if (config.actions.length) { columns.push(["操作", actions]); }
+      if (held.length) { columns.push(["操作", actions]); }
       C.table(table, columns, rows, null, append);
       state.cursor = Array.isArray(page) ? null : page.next_cursor;
       more.hidden = !state.cursor;

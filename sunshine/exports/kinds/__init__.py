@@ -9,10 +9,14 @@ from __future__ import annotations
 from sunshine.exports.kinds import (
     anomalies,
     callups,
+    cobuilding,
     compliance,
+    detachment_hours,
     evaluations,
     ledger,
     members,
+    needs,
+    needs_stats,
     records,
     signin,
     unit_feedback,
@@ -31,6 +35,10 @@ KINDS: dict[str, ExportKind] = {
         evaluations.KIND,
         anomalies.KIND,
         unit_feedback.KIND,
+        needs.KIND,
+        needs_stats.KIND,
+        cobuilding.KIND,
+        detachment_hours.KIND,
     )
 }
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import fields
 from sqlalchemy import Row, select
 
 from sunshine import clock
 from sunshine.access.listing import scoped_query
 from sunshine.access.permissions import Actor, Permission, require_somewhere
-from sunshine.api import ID, BaseSchema
+from sunshine.api import ID, DateSpan
 from sunshine.exports.labels import label
 from sunshine.exports.registry import ExportKind, Filters, Source
 from sunshine.exports.xlsx import Cell, Column
@@ -50,22 +50,13 @@ COLUMNS = (
 )
 
 
-class LedgerFilterArgs(BaseSchema):
+class LedgerFilterArgs(DateSpan):
+    max_span_days = MAX_DAYS
     date_from = fields.Date(
         data_key="from", required=True, metadata={"description": "booked on or after"}
     )
     date_to = fields.Date(data_key="to", required=True, metadata={"description": "on or before"})
     area_id = fields.Integer(validate=ID, metadata={"description": "members in this area"})
-
-    @validates_schema
-    def _range(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        start, end = data.get("date_from"), data.get("date_to")
-        if start is None or end is None:
-            return
-        if start > end:
-            raise ValidationError("结束日期不能早于开始日期", field_name="to")
-        if (end - start).days >= MAX_DAYS:
-            raise ValidationError(f"日期范围不能超过 {MAX_DAYS} 天", field_name="to")
 
 
 def check(actor: Actor, filters: Filters) -> None:
