@@ -87,9 +87,7 @@ def list_needs(
     is_overdue: bool | None = None,
 ) -> CursorPage:
     """Needs in the actor's scope of ``need.read`` (a grid role: its grid's), newest first."""
-    query = filtered(
-        select(Need).options(*_PAGE), status=status, kind=kind, is_overdue=is_overdue
-    )
+    query = filtered(select(Need).options(*_PAGE), status=status, kind=kind, is_overdue=is_overdue)
     page = scoped_page(
         query,
         actor=actor,
