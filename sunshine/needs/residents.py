@@ -136,7 +136,9 @@ def own(actor: Actor, need_id: int, *, lock: bool = False) -> Need:
 
 
 def rate(*, actor: Actor, need_id: int, rating: NeedRating, comment: str | None) -> Need:
-    """The submitter rates a done need, once; the comment goes through the content check."""
+    """The submitter rates a done need, once; the comment goes through the content check
+    (a blank one is no comment)."""
+    comment = comment if comment is not None and comment.strip() else None
     need = _ratable(actor, need_id)
     if comment:
         moderation.screen(

@@ -1,5 +1,6 @@
-"""Residents' submissions are limited per account (NEED_SUBMIT_RATE_LIMIT, default 5 an hour
-and 20 a day): any WeChat account may post, each with a photo of up to 2 MB."""
+"""Residents' input: submissions are limited per account (NEED_SUBMIT_RATE_LIMIT, default 5 an
+hour and 20 a day: any WeChat account may post, each with a photo of up to 2 MB), and a blank
+rating comment is no comment."""
 
 from __future__ import annotations
 
@@ -63,3 +64,23 @@ def test_the_limit_is_configurable_and_a_refused_body_counts(
     assert bad.status_code == 422  # counted before the body is read
     assert good == [201, 201, 429]
     assert _needs_of(me, client) == 2
+
+
+def test_a_blank_rating_comment_is_no_comment(
+    client: FlaskClient, fake_wechat: FakeWeChat, secretary: tuple[City, Headers]
+) -> None:
+    place, secretary_headers = secretary
+    me = resident()
+    need_id = submit(client, me, place.community.id).json["id"]
+    client.post(f"/api/v1/needs/{need_id}/accept", headers=secretary_headers)
+    client.patch(f"/api/v1/needs/{need_id}", json={"status": "done"}, headers=secretary_headers)
+
+    rated = client.post(
+        f"/api/v1/me/needs/{need_id}/rating",
+        json={"rating": "satisfied", "comment": " \n　 "},
+        headers=me,
+    )
+
+    assert rated.status_code == 201, rated.json
+    assert rated.json["rating_comment"] is None
+    assert not any("　" in str(body) for body in fake_wechat.state.checked_texts)  # nothing checked
