@@ -42,6 +42,7 @@ RATE_LIMITS: dict[str, str] = {
     "CHECKIN_CODE_RATE_LIMIT": "60 per minute",  # per account
     "PUNCH_RATE_LIMIT": "20 per minute",  # per account
     "CONSOLE_LOGIN_RATE_LIMIT": "30 per minute",  # per client IP (docs/console.md)
+    "NEED_SUBMIT_RATE_LIMIT": "5 per hour;20 per day",  # per account (docs/needs.md)
 }
 
 

@@ -9,19 +9,20 @@ set (every worker and host shares them), else the process's memory.
 
 - ``per_ip`` (login, the public statement check): Flask-Limiter's own decorator, keyed by the
   client's address. With Redis down Flask-Limiter counts in each worker's memory.
-- ``per_account`` (phone binding, fetching a check-in code, punching): keyed by the
-  authenticated account, under ``login_required``, counted before the body is read (a bad body
-  counts). Not by address on purpose: on an action day hundreds of members check in through
-  one venue's Wi-Fi or one carrier's NAT. It calls the limits library directly — one
-  ``hit`` (one Redis round trip, no database query) — rather than Flask-Limiter's per-request
-  machinery, which costs several times that and a second Redis call for its headers, on the
-  busiest request of an action day (docs/attendance.md). With Redis down it counts in the
-  worker's memory for ``RETRY_REDIS_SECONDS`` and then tries Redis again, as Flask-Limiter does.
+- ``per_account`` (phone binding, fetching a check-in code, punching, residents' needs): keyed by
+  the authenticated account, under ``login_required``, counted before the body is read (a bad body
+  counts). Not by address on purpose: on an action day hundreds of members check in through one
+  venue's Wi-Fi or one carrier's NAT. It calls the limits library directly — one ``hit`` (one Redis
+  round trip, no database query) — rather than Flask-Limiter's per-request machinery, which costs
+  several times that and a second Redis call for its headers, on the busiest request of an action
+  day (docs/attendance.md). With Redis down it counts in the worker's memory for
+  ``RETRY_REDIS_SECONDS`` and then tries Redis again, as Flask-Limiter does.
 
 Each refusal with an ``action`` is one security event: that action (``login``, ``phone.bind``,
-``checkin_code.fetch``, ``punch``), outcome ``failure``, reason ``rate_limited``, with the limit
-and what it counts per. The public statement check has none: its failed checks are logged
-already, up to the limit, and its 429s are not, so an anonymous flood does not become writes.
+``checkin_code.fetch``, ``punch``, ``need.submit``), outcome ``failure``, reason
+``rate_limited``, with the limit and what it counts per. The public statement check has
+none: its failed checks are logged already, up to the limit, and its 429s are not, so an
+anonymous flood does not become writes.
 """
 
 from __future__ import annotations

@@ -22,7 +22,15 @@ from sunshine.security import service as security
 
 
 def require_lives_in(grid: Area, account_id: int, field: str) -> None:
-    """A liaison is a member reported in to the grid's community and placed in the grid."""
+    """A liaison is a member reported in to the grid's community and placed in the grid.
+
+    The member's row is locked first, as every change of their report-ins locks it (one
+    lock order): a move out of the grid waits for the grant and then ends it, or the grant
+    waits for the move and then sees it.
+    """
+    db.session.execute(
+        select(Member.id).where(Member.account_id == account_id).with_for_update()
+    ).all()
     lives_there = db.session.scalar(
         select(ReportIn.id)
         .join(Member, ReportIn.member_id == Member.id)

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from sunshine import clock
 from sunshine.access.grids import require_lives_in
@@ -207,8 +208,13 @@ def create_grant(
     if duplicate is not None:
         raise Conflict("该账号已拥有此授权", code="grant.duplicate")
     grant.granted_by_id = actor.id if actor else None
-    db.session.add(grant)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(grant)
+            db.session.flush()
+    except IntegrityError:
+        # The same grant made by a parallel request: the unique index kept the rule.
+        raise Conflict("该账号已拥有此授权", code="grant.duplicate") from None
     security.record(
         action="grant.create",
         account_id=actor.id if actor else None,

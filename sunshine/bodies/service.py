@@ -57,17 +57,23 @@ def _check_unique(city_id: int, name: str) -> None:
 
 
 def _parent(city_id: int, parent_id: int | None, body_id: int | None = None) -> int | None:
-    """A parent body of the same city, never the body itself nor one under it (422)."""
+    """A parent body of the same city, never the body itself nor one under it (422). The
+    city's row lock serialises two changes of parent, so two crossed ones make no cycle."""
     if parent_id is None:
         return None
-    parent = db.session.get(CityBody, parent_id)
+    db.session.execute(select(Area.id).where(Area.id == city_id).with_for_update(key_share=True))
+    parent = db.session.get(CityBody, parent_id, populate_existing=True)
     seen: set[int] = set()
     above = parent
     while above is not None and above.id not in seen:
         if above.id == body_id:
             break
         seen.add(above.id)
-        above = db.session.get(CityBody, above.parent_id) if above.parent_id else None
+        above = (
+            db.session.get(CityBody, above.parent_id, populate_existing=True)
+            if above.parent_id
+            else None
+        )
     if parent is None or parent.city_id != city_id or above is not None:
         message = "上级机构不存在、不属于本市，或在本机构之下"
         raise Invalid(message, code="body.bad_parent", fields={"parent_id": [message]})

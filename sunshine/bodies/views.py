@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from sunshine.access.permissions import Actor
 from sunshine.bodies.models import CityBody
@@ -15,6 +14,7 @@ from sunshine.extensions import db
 from sunshine.hours.models import RecordStatus, ServiceRecord
 from sunshine.pagination import CursorPage, newest_first
 from sunshine.tasks.models import Shift, ShiftStatus, Task, TaskStatus
+from sunshine.tasks.views import TASK_PAGE
 
 
 def list_bodies(*, city_id: int) -> list[CityBody]:
@@ -37,7 +37,7 @@ def body_tasks(
 ) -> CursorPage:
     """The body's tasks, newest first, for its admins and the city's organization department."""
     body = managed_body(actor, body_id)
-    query = select(Task).where(Task.body_id == body.id).options(selectinload(Task.streets))
+    query = select(Task).where(Task.body_id == body.id).options(*TASK_PAGE)
     if status is not None:
         query = query.where(Task.status == status)
     return newest_first(query, Task.id, after_id=cursor, limit=limit)

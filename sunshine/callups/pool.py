@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import aliased
 
 from sunshine import clock
 from sunshine.callups.models import CallUp, CallUpAssignment, CallUpPost, CallUpStatus
@@ -21,6 +22,7 @@ from sunshine.members.models import Member, MemberStatus, member_skill
 from sunshine.org.models import Area
 from sunshine.ranking import behind, served_this_year, yearly_minutes
 from sunshine.reportin.models import ReportIn, ReportInStatus
+from sunshine.tasks.audience import audience
 from sunshine.tasks.models import (
     Invitation,
     InvitationStatus,
@@ -29,7 +31,7 @@ from sunshine.tasks.models import (
     Signup,
     TaskStatus,
 )
-from sunshine.tasks.service import LIVE, visible_prefix
+from sunshine.tasks.service import LIVE
 
 
 def free_places(shift: Shift) -> int:
@@ -95,7 +97,7 @@ def open_posts(posts: Collection[CallUpPost], taken: dict[int, int]) -> list[Ope
                 id=post.id,
                 places=max(0, places),
                 task_path=task.area_path,
-                scope_path=visible_prefix(task),
+                scope_paths=audience(task),
                 starts_at=post.shift.starts_at,
                 skills=tuple(sorted((s.id, s.name) for s in task.skills)),
                 busy=frozenset(busy[post.id]),
@@ -104,15 +106,18 @@ def open_posts(posts: Collection[CallUpPost], taken: dict[int, int]) -> list[Ope
     return result
 
 
-def _reported_in_under(prefixes: Iterable[str]) -> Select[int, str]:
-    """Verified members with an active report-in to a community under one of ``prefixes``:
-    (member id, community path)."""
+def _reported_in_under(prefixes: Iterable[str]) -> Select[int, str, str]:
+    """Verified members with an active report-in placed under one of ``prefixes`` (its grid,
+    else its community: ``tasks.service.placed_path``, the signup rule): (member id, community
+    path, placed path)."""
     paths = _outermost(prefixes)
-    inside: list[ColumnElement[bool]] = [Area.path.startswith(p, autoescape=True) for p in paths]
+    placed = aliased(Area)
+    inside: list[ColumnElement[bool]] = [placed.path.startswith(p, autoescape=True) for p in paths]
     return (
-        select(Member.id, Area.path)
+        select(Member.id, Area.path, placed.path)
         .join(ReportIn, ReportIn.member_id == Member.id)
         .join(Area, ReportIn.community_id == Area.id)
+        .join(placed, func.coalesce(ReportIn.grid_id, ReportIn.community_id) == placed.id)
         .where(
             ReportIn.status == ReportInStatus.ACTIVE,
             Member.status == MemberStatus.VERIFIED,
@@ -164,7 +169,7 @@ def load_pool(
     served = served_this_year([row[0] for row in rows])
     required = yearly_minutes({row[1] for row in rows})  # one query for every community
     members = []
-    for member_id, path, daytime, evenings, weekends in rows:
+    for member_id, path, placed_path, daytime, evenings, weekends in rows:
         gap, points = behind(served[member_id], required[path])
         members.append(
             PoolMember(
@@ -176,6 +181,7 @@ def load_pool(
                 skill_ids=frozenset(skills.get(member_id, ())),
                 minutes_behind=gap,
                 behind_points=points,
+                placed_path=placed_path if placed_path != path else "",
             )
         )
     return members

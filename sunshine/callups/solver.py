@@ -56,6 +56,12 @@ class PoolMember:
     skill_ids: frozenset[int]
     minutes_behind: int  # of the yearly requirement, never below 0
     behind_points: int
+    placed_path: str = ""  # the grid the member is placed in, else "" (their community)
+
+    @property
+    def where(self) -> str:
+        """Where a task's visibility finds the member (``tasks.service.placed_path``)."""
+        return self.placed_path or self.community_path
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,24 @@ class OpenPost:
     id: int
     places: int
     task_path: str
-    scope_path: str  # members must be reported in under this path (the shift's scope)
+    # Members must be placed under one of these paths: the task's audience
+    # (``tasks.audience``: its visible prefix, or its chosen streets).
+    scope_paths: tuple[str, ...]
     starts_at: datetime
     skills: tuple[tuple[int, str], ...]  # the task's skills (id, name), by id
     busy: frozenset[int]  # members on a clashing shift, on this one, or invited to it
+
+    def admits(self, member: PoolMember) -> bool:
+        return any(member.where.startswith(path) for path in self.scope_paths)
+
+    def reaches(self, region: str, inner: str = "") -> bool:
+        """Whether a member placed under ``region`` (all: "") but not under ``inner`` may be
+        admitted: a tier of such members is worth reading."""
+        return any(
+            (path.startswith(region) or region.startswith(path))
+            and not (inner and path.startswith(inner))
+            for path in self.scope_paths
+        )
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,11 @@ def rate(member: PoolMember, post: OpenPost) -> tuple[int, list[str]]:
     )
 
 
+def community_path_of(path: str) -> str:
+    """The community a path lies in (its first three parts: city, street, community)."""
+    return "/" + "/".join(path.strip("/").split("/")[:3]) + "/"
+
+
 Key = tuple[int, int, int]  # (score, minutes behind, −member id): larger is better
 
 
@@ -137,18 +162,23 @@ class Pool:
         skilled: dict[int, PoolMember] = {}
         for skill_id in wanted:
             for m in self.by_skill.get(skill_id, ()):
-                if m.id not in post.busy and m.community_path.startswith(post.scope_path):
+                if m.id not in post.busy and post.admits(m):
                     skilled[m.id] = m
         scored = sorted(((self._key(m, post), m) for m in skilled.values()), reverse=True)
-        task_street = street_path_of(post.task_path)
-        own = "" if post.task_path == task_street else post.task_path  # a street's own task
+        # The task's community (a grid's task: the grid's) and street, "" above them: each
+        # tier (own community, the rest of its street, everyone else) has one place score.
+        depth = post.task_path.count("/") - 1
+        own = community_path_of(post.task_path) if depth >= 3 else ""
+        task_street = street_path_of(post.task_path) if depth >= 2 else ""
         slot = time_slot(post.starts_at)
-        tiers = [(self.by_community.get(own, []) if own else [], "")]
-        # Only the tiers inside the post's scope: a tier with nobody eligible would be
+        tiers: list[tuple[list[PoolMember], str]] = []
+        # Only the tiers the post's scopes reach: a tier with nobody eligible would be
         # scanned to its end for nothing.
-        if task_street.startswith(post.scope_path):
+        if own and post.reaches(own):
+            tiers.append((self.by_community.get(own, []), ""))
+        if task_street and post.reaches(task_street, own):
             tiers.append((self.by_street.get(task_street, []), own))  # minus own community
-        if task_street != post.scope_path and task_street.startswith(post.scope_path):
+        if post.reaches("", task_street):
             tiers.append((self.everyone, task_street))  # minus the task's street
         streams: list[Iterator[tuple[Key, PoolMember]]] = [iter(scored)]
         for members, outside in tiers:
@@ -172,7 +202,7 @@ class Pool:
                 or (outside and m.community_path.startswith(outside))
                 or m.id in skilled
                 or m.id in post.busy
-                or not m.community_path.startswith(post.scope_path)
+                or not post.admits(m)
             ):
                 continue
             key = self._key(m, post)
@@ -213,7 +243,7 @@ def _groups(pool: Pool, posts: Iterable[OpenPost]) -> list[_Group]:
         if post.places > 0:
             signature = (
                 post.task_path,
-                post.scope_path,
+                post.scope_paths,
                 time_slot(post.starts_at),
                 post.skills,
                 post.busy,

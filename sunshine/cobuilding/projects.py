@@ -50,12 +50,13 @@ def project_for(actor: Actor, permission: Permission, project_id: int) -> UnitPr
         raise PROJECT_MISSING.error()
     authorize(actor, permission, place_of(project))
     if permission != Permission.COBUILD_READ:
+        # Fetched, not only executed: the rows are what refreshes the object.
         db.session.execute(
             select(UnitProject)
             .where(UnitProject.id == project.id)
             .with_for_update()
             .execution_options(populate_existing=True)
-        )
+        ).scalar_one()
     return project
 
 

@@ -73,12 +73,13 @@ def report_in_for(actor: Actor, permission: Permission, report_in_id: int) -> Un
     report_in = get_report_in(report_in_id)
     authorize(actor, permission, place_of(report_in))
     if permission != Permission.COBUILD_READ:
+        # Fetched, not only executed: the rows are what refreshes the object.
         db.session.execute(
             select(UnitReportIn)
             .where(UnitReportIn.id == report_in.id)
             .with_for_update()
             .execution_options(populate_existing=True)
-        )
+        ).scalar_one()
     return report_in
 
 

@@ -125,7 +125,8 @@ def steward(actor: Actor, detachment_id: int, *, action: str) -> Detachment:
 def city_members(city: Area, member_ids: Sequence[int], field: str) -> list[Member]:
     """The verified members of the city with these ids, in the order given: a member lives
     (is reported in) in the city or works in one of its units. Any other id is refused with
-    422 ``detachment.members_invalid``, ``fields[field]`` naming each and why."""
+    422 ``detachment.members_invalid``, ``fields[field]`` naming each and why. A member of
+    another city is answered exactly as an unknown id: by id alone, never by name."""
     wanted = list(dict.fromkeys(member_ids))
     rows = db.session.execute(
         select(Member, WorkUnit.city_id)
@@ -136,10 +137,12 @@ def city_members(city: Area, member_ids: Sequence[int], field: str) -> list[Memb
     problems = []
     for member_id in wanted:
         member, unit_city_id = found.get(member_id, (None, None))
-        if member is None or member.status == MemberStatus.DEACTIVATED:
-            problems.append(f"{member_id}：党员不存在")
-        elif not (member.area_path.startswith(city.path) or unit_city_id == city.id):
-            problems.append(f"{member_id}（{member.name}）：不是本市的党员")
+        if (
+            member is None
+            or member.status == MemberStatus.DEACTIVATED
+            or not (member.area_path.startswith(city.path) or unit_city_id == city.id)
+        ):
+            problems.append(f"{member_id}：不是本市的党员或不存在")
         elif member.status != MemberStatus.VERIFIED:
             problems.append(f"{member_id}（{member.name}）：党员身份尚未认证")
     if problems:

@@ -121,19 +121,24 @@ def submit(
     return need
 
 
-def own(actor: Actor, need_id: int) -> Need:
-    """The resident's own submission; anyone else's answers as an unknown id."""
+def own(actor: Actor, need_id: int, *, lock: bool = False) -> Need:
+    """The resident's own submission; anyone else's answers as an unknown id. ``lock``: read
+    afresh under a row lock (rating: two taps at once rate once)."""
     need = db.session.get(Need, need_id)
     if need is None:
         raise NEED_MISSING.error()
     if need.resident_id != actor.id:
         subject = Subject("need", need.id, NEED_MISSING)
         raise concealed(account_id=actor.id, action="need.read", subject=subject)
+    if lock:
+        db.session.refresh(need, with_for_update=True)
     return need
 
 
 def rate(*, actor: Actor, need_id: int, rating: NeedRating, comment: str | None) -> Need:
-    """The submitter rates a done need, once; the comment goes through the content check."""
+    """The submitter rates a done need, once; the comment goes through the content check
+    (a blank one is no comment)."""
+    comment = comment if comment is not None and comment.strip() else None
     need = _ratable(actor, need_id)
     if comment:
         moderation.screen(
@@ -152,7 +157,7 @@ def rate(*, actor: Actor, need_id: int, rating: NeedRating, comment: str | None)
 
 
 def _ratable(actor: Actor, need_id: int) -> Need:
-    need = own(actor, need_id)
+    need = own(actor, need_id, lock=True)
     if need.rating is not None:
         raise Conflict("已评价过", code="need.already_rated")
     if need.status != NeedStatus.DONE:

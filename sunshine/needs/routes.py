@@ -8,6 +8,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from sunshine import rate_limits
 from sunshine.access.permissions import Permission
 from sunshine.api import CursorArgs, Shown, accepts_upload
 from sunshine.auth.current import current_actor, login_required, requires
@@ -170,16 +171,19 @@ class NeedStats(MethodView):
 @blp.route("/me/needs")
 class MyNeeds(MethodView):
     @login_required
+    @rate_limits.per_account("NEED_SUBMIT_RATE_LIMIT", "need.submit")
     @blp.arguments(SubmissionIn, location="form", content_type="multipart/form-data")
     @blp.response(201, MyNeedOut)
     @accepts_upload(residents.PHOTO_BODY_LIMIT)
     @blp.alt_response(404, description="社区不存在（area.not_found）")
+    @blp.alt_response(429, description="提交太频繁（rate_limited，按账号限制）")
     def post(self, data: dict[str, Any]) -> Need:
         """居民向所在社区提交微心愿或诉求（可附一张照片）
 
         任何登录的微信用户均可提交（multipart/form-data）。区域须是社区、网格须属于该社区；
         文字经内容安全检查（违规为 422 content.risky）；照片须为 JPEG、PNG 或 WebP 且不超过上限
-        （422 need.photo_*）。任何一项不通过，什么也不写入。
+        （422 need.photo_*）。任何一项不通过，什么也不写入。每个账号的提交次数有限
+        （NEED_SUBMIT_RATE_LIMIT，默认每小时 5 次、每天 20 次），超出时 429（rate_limited）。
         """
         data.pop("photo", None)  # the form's part of that name is text, not a file
         photo = request.files.get("photo")  # webargs reads a form's fields or its files

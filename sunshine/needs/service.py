@@ -84,13 +84,16 @@ NEED_MISSING = Missing(code="need.not_found", message="需求不存在")
 
 
 def managed(actor: Actor, need_id: int, permission: Permission = Permission.NEED_ANSWER) -> Need:
-    """The need, if the actor manages its community (reads it: ``need.read``)."""
+    """The need, if the actor manages its community (reads it: ``need.read``); locked and
+    read afresh for an answer (two admins answering at once: the second sees the first's)."""
     require_somewhere(actor, permission)
     need = db.session.get(Need, need_id)
     if need is None:
         raise NEED_MISSING.error()
     subject = Subject("need", need.id, NEED_MISSING)
     authorize(actor, permission, Place(area_path=need.area_path, subject=subject))
+    if permission != Permission.NEED_READ:
+        db.session.refresh(need, with_for_update=True)
     return need
 
 
@@ -192,7 +195,7 @@ def take_up(need_id: int, *, community_id: int) -> Need:
     The project's service (``cobuilding``) has authorised its actor already; this keeps the
     need's own rules: it must exist in that community (422 ``need.unusable``) and be open.
     """
-    need = db.session.get(Need, need_id)
+    need = db.session.get(Need, need_id, with_for_update=True, populate_existing=True)
     if need is None or need.community_id != community_id:
         raise Invalid(
             "需求不存在或不属于该社区",
@@ -207,7 +210,7 @@ def take_up(need_id: int, *, community_id: int) -> Need:
 
 def settle(need_id: int, *, done: bool) -> None:
     """The project answering a need ended: the need is done, or (cancelled) open again."""
-    need = db.session.get(Need, need_id)
+    need = db.session.get(Need, need_id, with_for_update=True, populate_existing=True)
     if need is None or need.status != NeedStatus.IN_PROGRESS:
         return  # closed by the community meanwhile: its decision stands
     if done:

@@ -18,8 +18,10 @@ from sunshine.pagination import CursorPage, newest_first
 
 Row = TypeVarTuple("Row")
 
-# A listing reads its needs' photo ids, never their bytes.
+# A listing reads its needs' photo ids, never their bytes, and their places with the page
+# (a query each per page, not per need).
 _PHOTO_IDS = selectinload(Need.photos).load_only(NeedPhoto.id, NeedPhoto.need_id)
+_PAGE = (_PHOTO_IDS, selectinload(Need.community), selectinload(Need.grid))
 
 
 def view(actor: Actor, need: Need) -> Need | Shown:
@@ -85,9 +87,7 @@ def list_needs(
     is_overdue: bool | None = None,
 ) -> CursorPage:
     """Needs in the actor's scope of ``need.read`` (a grid role: its grid's), newest first."""
-    query = filtered(
-        select(Need).options(_PHOTO_IDS), status=status, kind=kind, is_overdue=is_overdue
-    )
+    query = filtered(select(Need).options(*_PAGE), status=status, kind=kind, is_overdue=is_overdue)
     page = scoped_page(
         query,
         actor=actor,
@@ -103,5 +103,5 @@ def list_needs(
 
 def own_needs(*, actor: Actor, limit: int, after_id: int | None = None) -> CursorPage:
     """The resident's own submissions, newest first."""
-    query = select(Need).where(Need.resident_id == actor.id).options(_PHOTO_IDS)
+    query = select(Need).where(Need.resident_id == actor.id).options(*_PAGE)
     return newest_first(query, Need.id, after_id=after_id, limit=limit)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunshine.database import Base
+from sunshine.extensions import db
 from sunshine.org.models import Area
 from sunshine.tasks.models import Task, Visibility, visible_prefix
 
@@ -45,7 +46,13 @@ def visible_to(task: Task, community_path: str) -> bool:
 
 
 def set_streets(task: Task, streets: Sequence[Area]) -> None:
-    """Make the task visible to exactly these streets (none: to no chosen street)."""
+    """Make the task visible to exactly these streets (none: to no chosen street).
+
+    A saved task's row is locked and its streets read afresh first: two edits at once then
+    write one after the other, never the same street twice (a 500 on the primary key)."""
+    if inspect(task).persistent:
+        db.session.execute(select(Task.id).where(Task.id == task.id).with_for_update()).all()
+        db.session.refresh(task, attribute_names=["streets"])
     wanted = {street.id: street for street in streets}
     task.streets = [s for s in task.streets if s.street_id in wanted] + [
         TaskStreet(street_id=street.id, street_path=street.path)

@@ -56,6 +56,17 @@ def checked(task: Task, check: ContentCheck | None) -> Shown:
     return Shown(task, content_check=brief(check))
 
 
+# What a page of tasks shows, read with the page (a query each, not per task).
+TASK_PAGE = (
+    selectinload(Task.area),
+    selectinload(Task.category),
+    selectinload(Task.streets),
+    selectinload(Task.skills),
+    selectinload(Task.campaigns),
+    selectinload(Task.shifts),
+)
+
+
 def list_tasks(
     *,
     actor: Actor,
@@ -65,7 +76,7 @@ def list_tasks(
     area_id: int | None = None,
 ) -> CursorPage:
     """Tasks the actor manages, newest first."""
-    query = select(Task).options(selectinload(Task.streets))
+    query = select(Task).options(*TASK_PAGE)
     if status is not None:
         query = query.where(Task.status == status)
     return scoped_page(

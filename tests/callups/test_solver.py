@@ -18,15 +18,17 @@ SATURDAY_9AM = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)  # Asia/Shanghai
 def instance(
     rng: random.Random, members: int, posts: int, *, max_places: int, busy: float
 ) -> tuple[list[PoolMember], list[OpenPost]]:
-    communities = [f"/1/{s}/{s * 100 + c}/" for s in (2, 3) for c in range(3)]
+    communities = [f"/1/{s}/{s * 100 + c}/" for s in (2, 3, 4) for c in range(3)]
     pool = []
     for i in range(1, members + 1):
         served = rng.choice([0, 0, 60, 120, 600, 1440, 2000, rng.randrange(1440)])
         gap, points = ranking.behind(served, 1440)
+        home = rng.choice(communities)
         pool.append(
             PoolMember(
                 id=i,
-                community_path=rng.choice(communities),
+                community_path=home,
+                placed_path=rng.choice(["", "", f"{home}{len(home)}1/", f"{home}{len(home)}2/"]),
                 available_weekday_daytime=rng.random() < 0.3,
                 available_evenings=rng.random() < 0.5,
                 available_weekends=rng.random() < 0.6,
@@ -41,14 +43,23 @@ def instance(
     for j in range(1, posts + 1):
         community = rng.choice(communities)
         street = "/".join(community.split("/")[:3]) + "/"
-        task_path = street if rng.random() < 0.2 else community
-        scopes = [street, "/1/"] + ([community] if task_path == community else [])
+        grid = f"{community}{len(community)}1/"
+        task_path = rng.choice([street, community, community, community, grid, "/1/"])
+        # A task is seen under its own place or one above it; a grid's task only in its grid;
+        # a city body's task city-wide or by chosen streets (tasks.audience).
+        scopes: list[tuple[str, ...]] = [("/1/",)]
+        if task_path == "/1/":
+            scopes += [("/1/2/",), ("/1/2/", "/1/4/"), ("/1/3/", "/1/4/")]
+        elif task_path == grid:
+            scopes = [(grid,)]
+        else:
+            scopes += [(street,)] + ([(community,)] if task_path == community else [])
         open_posts.append(
             OpenPost(
                 id=j,
                 places=rng.randint(1, max_places),
                 task_path=task_path,
-                scope_path=rng.choice(scopes),
+                scope_paths=rng.choice(scopes),
                 starts_at=SATURDAY_9AM + timedelta(hours=rng.choice([0, 10, 48 + 9, 48 + 0])),
                 skills=tuple(
                     (s, f"技能{s}") for s in sorted(rng.sample([1, 2, 3], rng.randint(0, 2)))
@@ -66,7 +77,7 @@ def brute_force(pool: list[PoolMember], posts: list[OpenPost]) -> tuple[int, int
     for post in posts:
         graph.add_edge(("post", post.id), "t", capacity=post.places, weight=0)
         for m in pool:
-            if m.id not in post.busy and m.community_path.startswith(post.scope_path):
+            if m.id not in post.busy and any(m.where.startswith(p) for p in post.scope_paths):
                 pairs[m.id, post.id] = (solver.rate(m, post)[0], m.minutes_behind)
     if not pairs:
         return 0, 0, 0
@@ -95,7 +106,7 @@ def summary(
         assert sum(1 for c in choices if c.post_id == post.id) <= post.places
     for c in choices:
         post, member = by_id[c.post_id], members[c.member_id]
-        assert member.id not in post.busy and member.community_path.startswith(post.scope_path)
+        assert member.id not in post.busy and post.admits(member)
         assert (c.score, c.reasons) == solver.rate(member, post)
     return (
         len(choices),
@@ -128,7 +139,9 @@ def test_identical_posts_share_one_list_and_fill_in_score_order() -> None:
         PoolMember(i, "/1/2/200/", False, False, True, frozenset(), 1440 - i * 60, 10 - i // 3)
         for i in range(1, 13)
     ]
-    posts = [OpenPost(j, 3, "/1/2/", "/1/2/", SATURDAY_9AM, (), frozenset()) for j in range(1, 5)]
+    posts = [
+        OpenPost(j, 3, "/1/2/", ("/1/2/",), SATURDAY_9AM, (), frozenset()) for j in range(1, 5)
+    ]
     timings = solver.Timings()
 
     choices = solver.propose(pool, posts, timings)

@@ -10,6 +10,7 @@ from sunshine.access.models import Role
 from sunshine.detachments.models import Detachment, DetachmentMember
 from sunshine.extensions import db
 from sunshine.fake_wechat import FakeWeChat
+from sunshine.members.models import Member
 from sunshine.security.models import SecurityEvent
 from tests.builders import City, add_reported_members, count, make_city, token_for
 from tests.detachments.conftest import Headers, Team, city_members, create, members_in
@@ -160,7 +161,11 @@ def test_members_of_another_city_unknown_or_unverified_are_refused_whole(
     assert added.status_code == 422 and added.json["code"] == "detachment.members_invalid"
     problems = added.json["fields"]["member_ids"]
     assert len(problems) == 3
-    assert any(str(outsider) in p and "不是本市" in p for p in problems)
+    # Another city's member is answered as an unknown id: by id, never by name.
+    outsider_name = db.session.get_one(Member, outsider).name
+    assert f"{outsider}：不是本市的党员或不存在" in problems
+    assert "999999：不是本市的党员或不存在" in problems
+    assert not any(outsider_name in p for p in problems)
     assert any(str(pending) in p and "认证" in p for p in problems)
     assert count(DetachmentMember) == before  # not even the fine one
     assert made.status_code == 422 and "leader_member_id" in made.json["fields"]

@@ -14,7 +14,7 @@ from sunshine.callups.models import AssignmentSource, CallUp, CallUpAssignment, 
 from sunshine.callups.service.callups import editable
 from sunshine.errors import Conflict, Invalid, NotFound
 from sunshine.extensions import db
-from sunshine.tasks import service as tasks
+from sunshine.tasks.audience import audience
 
 
 def _taken(call_up_id: int) -> Counter[int]:
@@ -27,7 +27,8 @@ def _taken(call_up_id: int) -> Counter[int]:
 
 
 def _scopes(call_up: CallUp) -> set[str]:
-    return {tasks.visible_prefix(post.shift.task) for post in call_up.posts}
+    """Every path a post's members may be placed under (the tasks' audiences)."""
+    return {path for post in call_up.posts for path in audience(post.shift.task)}
 
 
 def propose(
@@ -104,7 +105,7 @@ def assign(*, actor: Actor, call_up_id: int, post_id: int, member_id: int) -> Ca
     if open_post.places <= 0:
         raise Conflict("该岗位已满", code="callup.post_full")
     found = pool.load_pool(
-        [open_post.scope_path],
+        open_post.scope_paths,
         skill_ids=[skill_id for skill_id, _ in open_post.skills],
         only=[member_id],
     )
