@@ -2,7 +2,8 @@
 of the detachment up for a shift in one call — all of them, or none.
 
 Each member is judged by the signup rules themselves (``tasks.admission``, as a member
-signing up alone and a call-up's confirmation are), under the shift's row lock; the places
+signing up alone and a call-up's confirmation are), under the members' row locks and then
+the shift's (the lock order of every signup, docs/tasks.md); the places
 are taken by ``tasks.hold``, as every signup's are. A team is never split between places and
 the waitlist: fewer free places than members refuses the whole team (docs/detachments.md).
 """
@@ -91,6 +92,7 @@ def sign_up_team(
     if not detachment.active:
         raise Conflict("支队已停用，不能报名", code="detachment.inactive")
     team = _team(detachment, list(member_ids))
+    tasks.lock_members(m.id for m in team)  # members before the shift, as every signup
     shift = tasks.get_shift(shift_id, lock=True)
     held, refused = tasks.admission(shift, team)  # the waitlist allowed: places judged below
     if refused and {e.code for e in refused.values()} <= _SHIFT_WIDE:

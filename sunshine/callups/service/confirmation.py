@@ -1,7 +1,8 @@
 """Confirming a call-up: every assignment becomes a held place and an invitation, or none.
 
-Every assignment is judged again under the shift row locks (in id order, so confirmations
-wait for each other and never deadlock) by the signup rules themselves.
+Every assignment is judged again under the row locks of its members and then of the shifts
+(each in id order, as every signup takes them: confirmations and signups wait for each other
+and never deadlock) by the signup rules themselves.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def confirm(*, actor: Actor, call_up_id: int, origin: Origin | None = None) -> C
             )
         )
     }
+    # Every member it places, before any shift: the lock order of every signup (docs/tasks.md).
+    tasks.lock_members(members)
     failures = []
     admitted: list[tuple[Shift, list[Member]]] = []
     for shift_id in sorted(on_shift):  # locks in id order: confirmations wait, never deadlock

@@ -4,7 +4,9 @@ Capacity holds under concurrency because every signup change locks the shift row
 (SELECT … FOR UPDATE on PostgreSQL, the write lock on SQLite) and keeps ``confirmed_count``
 beside the capacity. The lock is the guarantee: the CHECK on the counter catches arithmetic
 slips, not lost updates. A full shift puts the member on the waitlist; a cancellation
-promotes the oldest waitlisted signup in the same transaction.
+promotes the oldest waitlisted signup in the same transaction. A new signup first locks the
+members it places (``lock_members``, ascending id), so one member's clashing shifts are judged
+one at a time; the lock order is member rows, then shift rows (docs/tasks.md).
 
 ``tasks`` (the catalogue and tasks), ``shifts`` (shifts and their events, rosters, weekly
 schedules) and ``signups`` (admission, places, waitlists); callers import from here.
@@ -33,6 +35,7 @@ from sunshine.tasks.service.signups import (
     cancel_signup,
     hold,
     join_shift,
+    lock_members,
     placed_path,
     sign_up,
     signup_subject,
@@ -73,6 +76,7 @@ __all__ = [
     "get_task",
     "hold",
     "join_shift",
+    "lock_members",
     "managed_task",
     "place_of",
     "place_of_shift",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -67,6 +67,24 @@ def placed_path(member_id: int) -> str | None:
     )
 
 
+def lock_members(ids: Iterable[int]) -> None:
+    """Serialise every way onto a shift for these members: their rows locked, in id order.
+
+    The lock order (docs/tasks.md): member rows first, ascending by id, then shift rows. The
+    clash check (``signup.overlap``) reads the member's other live signups; only a lock held
+    per member keeps two requests of the same member from both passing it on different
+    shifts. NO KEY UPDATE, as a statement's issue takes it: it waits for another signup, a
+    report-in change or a liaison grant of the member, not for rows merely referencing them.
+    SQLite ignores FOR UPDATE; its one write lock, taken at BEGIN, serialises instead.
+    """
+    db.session.execute(
+        select(Member.id)
+        .where(Member.id.in_(sorted(set(ids))))
+        .order_by(Member.id)
+        .with_for_update(key_share=True)
+    ).all()
+
+
 def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
     """Hold a place on the shift, or join its waitlist when it is full.
 
@@ -75,6 +93,7 @@ def sign_up(*, actor: Actor, shift_id: int) -> tuple[Signup, bool]:
     that overlap another of the member's live signups.
     """
     member = members.require_verified(actor)
+    lock_members([member.id])
     shift = get_shift(shift_id, lock=True)
     signup, created = join_shift(shift, member)
     if created and signup.status == SignupStatus.CONFIRMED:
@@ -86,6 +105,7 @@ def join_shift(
     shift: Shift, member: Member, *, waitlist: bool = True, on_site: bool = False
 ) -> tuple[Signup, bool]:
     """Put one member on the (locked) shift under the signup rules: (signup, created).
+    The caller locked the member first (``lock_members``).
 
     Returns the member's live signup on the shift when there is one; raises the rule's
     ``Conflict`` when the member may not join.
@@ -105,12 +125,14 @@ def admission(
     up, a call-up being confirmed and a detachment's team signup for many members at once
     (three queries either way).
 
-    The caller holds the shift's row lock. Returns (the live signups members already hold on
-    the shift, why each of the others may not join): not open, past the deadline, not
-    verified, not reported in where the task is visible, on a clashing shift — and, with
-    ``waitlist=False``, beyond the free places (in the order given). Members in neither may
-    take a new place with ``hold``. ``on_site`` judges a walk-in at check-in: the signup
-    deadline and the start have passed by then, so they do not close the shift.
+    The caller holds the members' row locks (``lock_members``, taken first) and then the
+    shift's: two requests of one member are judged one after the other. Returns (the live
+    signups members already hold on the shift, why each of the others may not join): not
+    open, past the deadline, not verified, not reported in where the task is visible, on a
+    clashing shift — and, with ``waitlist=False``, beyond the free places (in the order
+    given). Members in neither may take a new place with ``hold``. ``on_site`` judges a
+    walk-in at check-in: the signup deadline and the start have passed by then, so they do
+    not close the shift.
     """
     task = shift.task
     if task.status != TaskStatus.PUBLISHED or shift.status != ShiftStatus.OPEN:
@@ -195,6 +217,7 @@ def hold(shift: Shift, members: Sequence[Member]) -> list[Signup]:
 
 def take_place_on_site(shift_id: int, member: Member) -> Signup:
     """A walk-in: a confirmed place taken at check-in, while the shift has one free."""
+    lock_members([member.id])
     signup, _ = join_shift(get_shift(shift_id, lock=True), member, waitlist=False, on_site=True)
     if signup.status != SignupStatus.CONFIRMED:
         raise Conflict("班次名额已满，您在候补名单中", code="shift.full")
