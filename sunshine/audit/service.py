@@ -74,9 +74,8 @@ def create_period(
     city = get_city(city_id)
     authorize(actor, Permission.REQUIREMENT_CITY, Place(area_path=city.path))
     _check_dates(kind, starts_on, ends_on)
-    # The city's row lock serialises period definitions of the city (the overlap check);
-    # FOR NO KEY UPDATE, so rows that merely reference the city are not held up.
-    db.session.execute(select(Area.id).where(Area.id == city.id).with_for_update(key_share=True))
+    # The city's row lock serialises period definitions of the city (the overlap check).
+    org.lock_area(city.id)
     clash = db.session.scalar(
         select(Period.id).where(
             Period.city_id == city.id,

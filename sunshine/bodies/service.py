@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.access.refusals import Subject
 from sunshine.bodies.models import BodyKind, CityBody
-from sunshine.errors import Conflict, Invalid, Missing
+from sunshine.errors import Invalid, Missing
 from sunshine.extensions import db
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
@@ -48,12 +46,15 @@ def get_city(city_id: int) -> Area:
 
 
 def _check_unique(city_id: int, name: str) -> None:
-    """409 when the city has a body of that name; the city's row lock serialises the check
-    with a concurrent one, so the unique index never answers a 500."""
-    db.session.execute(select(Area.id).where(Area.id == city_id).with_for_update(key_share=True))
-    taken = select(CityBody.id).where(CityBody.city_id == city_id, CityBody.name == name)
-    if db.session.scalar(taken) is not None:
-        raise Conflict("本市已有同名机构", code="body.duplicate", fields={"name": ["名称已存在"]})
+    """409 when the city has a body of that name (under the city's row lock)."""
+    org.require_free_name(
+        city_id,
+        name,
+        area_column=CityBody.city_id,
+        name_column=CityBody.name,
+        message="本市已有同名机构",
+        code="body.duplicate",
+    )
 
 
 def _parent(city_id: int, parent_id: int | None, body_id: int | None = None) -> int | None:
@@ -61,7 +62,7 @@ def _parent(city_id: int, parent_id: int | None, body_id: int | None = None) -> 
     city's row lock serialises two changes of parent, so two crossed ones make no cycle."""
     if parent_id is None:
         return None
-    db.session.execute(select(Area.id).where(Area.id == city_id).with_for_update(key_share=True))
+    org.lock_area(city_id)
     parent = db.session.get(CityBody, parent_id, populate_existing=True)
     seen: set[int] = set()
     above = parent

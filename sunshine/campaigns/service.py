@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.access.refusals import Subject
 from sunshine.campaigns.models import Campaign
-from sunshine.errors import Conflict, Invalid, Missing
+from sunshine.errors import Invalid, Missing
 from sunshine.extensions import db
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
@@ -40,17 +40,15 @@ def _place(campaign: Campaign) -> Place:
 
 
 def _check_unique(city_id: int, name: str) -> None:
-    """409 when the city has a campaign of that name. The city's row lock serialises the
-    check with a concurrent one (as period definitions do), so the unique index never
-    answers a 500; FOR NO KEY UPDATE, so rows merely referencing the city are not held up."""
-    db.session.execute(select(Area.id).where(Area.id == city_id).with_for_update(key_share=True))
-    taken = select(Campaign.id).where(Campaign.city_id == city_id, Campaign.name == name)
-    if db.session.scalar(taken) is not None:
-        raise Conflict(
-            "本市已有同名的专项活动标签",
-            code="campaign.duplicate",
-            fields={"name": ["名称已存在"]},
-        )
+    """409 when the city has a campaign of that name (under the city's row lock)."""
+    org.require_free_name(
+        city_id,
+        name,
+        area_column=Campaign.city_id,
+        name_column=Campaign.name,
+        message="本市已有同名的专项活动标签",
+        code="campaign.duplicate",
+    )
 
 
 def create_campaign(

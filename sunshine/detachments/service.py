@@ -155,14 +155,15 @@ def city_members(city: Area, member_ids: Sequence[int], field: str) -> list[Memb
 
 
 def _check_unique(city_id: int, name: str) -> None:
-    """409 when the city has a detachment of that name. The city's row lock serialises the
-    check with a concurrent one (as campaigns do), so the unique index never answers a 500."""
-    db.session.execute(select(Area.id).where(Area.id == city_id).with_for_update(key_share=True))
-    taken = select(Detachment.id).where(Detachment.city_id == city_id, Detachment.name == name)
-    if db.session.scalar(taken) is not None:
-        raise Conflict(
-            "本市已有同名的支队", code="detachment.duplicate", fields={"name": ["名称已存在"]}
-        )
+    """409 when the city has a detachment of that name (under the city's row lock)."""
+    org.require_free_name(
+        city_id,
+        name,
+        area_column=Detachment.city_id,
+        name_column=Detachment.name,
+        message="本市已有同名的支队",
+        code="detachment.duplicate",
+    )
 
 
 def _enrol(actor: Actor, detachment: Detachment, joining: Sequence[Member]) -> list[int]:

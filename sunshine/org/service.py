@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from sunshine.access.permissions import EVERYWHERE, Actor, Permission, Place, authorize
 from sunshine.errors import Conflict, Invalid, NotFound
@@ -58,6 +59,31 @@ def get_area(area_id: int) -> Area:
     if area is None:
         raise NotFound("区域不存在", code="area.not_found")
     return area
+
+
+def lock_area(area_id: int) -> None:
+    """Take the area's row lock, FOR NO KEY UPDATE: it serialises a check-then-write scoped to
+    the area (a name unique in a city, a chain of parents) without holding up the rows that
+    merely reference the area."""
+    db.session.execute(select(Area.id).where(Area.id == area_id).with_for_update(key_share=True))
+
+
+def require_free_name(
+    area_id: int,
+    name: str,
+    *,
+    area_column: InstrumentedAttribute[int],
+    name_column: InstrumentedAttribute[str],
+    message: str,
+    code: str,
+) -> None:
+    """409 ``code`` when a row of the area (``area_column``) already bears ``name``. The area's
+    row lock serialises the check with a concurrent one, so the unique index behind it never
+    answers a 500."""
+    lock_area(area_id)
+    taken = select(name_column).where(area_column == area_id, name_column == name).limit(1)
+    if db.session.scalar(taken) is not None:
+        raise Conflict(message, code=code, fields={"name": ["名称已存在"]})
 
 
 def get_work_unit(unit_id: int) -> WorkUnit:
