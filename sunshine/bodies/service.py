@@ -11,7 +11,7 @@ from typing import Any
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.access.refusals import Subject
 from sunshine.bodies.models import BodyKind, CityBody
-from sunshine.errors import Invalid, Missing
+from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
@@ -47,14 +47,8 @@ def get_city(city_id: int) -> Area:
 
 def _check_unique(city_id: int, name: str) -> None:
     """409 when the city has a body of that name (under the city's row lock)."""
-    org.require_free_name(
-        city_id,
-        name,
-        area_column=CityBody.city_id,
-        name_column=CityBody.name,
-        message="本市已有同名机构",
-        code="body.duplicate",
-    )
+    if org.name_taken(city_id, name, area_column=CityBody.city_id, name_column=CityBody.name):
+        raise Conflict("本市已有同名机构", code="body.duplicate", fields={"name": ["名称已存在"]})
 
 
 def _parent(city_id: int, parent_id: int | None, body_id: int | None = None) -> int | None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sunshine.access.permissions import Actor, Permission, Place, authorize, require_somewhere
 from sunshine.access.refusals import Subject
 from sunshine.campaigns.models import Campaign
-from sunshine.errors import Invalid, Missing
+from sunshine.errors import Conflict, Invalid, Missing
 from sunshine.extensions import db
 from sunshine.org import service as org
 from sunshine.org.models import Area, AreaLevel
@@ -41,14 +41,10 @@ def _place(campaign: Campaign) -> Place:
 
 def _check_unique(city_id: int, name: str) -> None:
     """409 when the city has a campaign of that name (under the city's row lock)."""
-    org.require_free_name(
-        city_id,
-        name,
-        area_column=Campaign.city_id,
-        name_column=Campaign.name,
-        message="本市已有同名的专项活动标签",
-        code="campaign.duplicate",
-    )
+    if org.name_taken(city_id, name, area_column=Campaign.city_id, name_column=Campaign.name):
+        raise Conflict(
+            "本市已有同名的专项活动标签", code="campaign.duplicate", fields={"name": ["名称已存在"]}
+        )
 
 
 def create_campaign(

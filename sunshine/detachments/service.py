@@ -156,14 +156,10 @@ def city_members(city: Area, member_ids: Sequence[int], field: str) -> list[Memb
 
 def _check_unique(city_id: int, name: str) -> None:
     """409 when the city has a detachment of that name (under the city's row lock)."""
-    org.require_free_name(
-        city_id,
-        name,
-        area_column=Detachment.city_id,
-        name_column=Detachment.name,
-        message="本市已有同名的支队",
-        code="detachment.duplicate",
-    )
+    if org.name_taken(city_id, name, area_column=Detachment.city_id, name_column=Detachment.name):
+        raise Conflict(
+            "本市已有同名的支队", code="detachment.duplicate", fields={"name": ["名称已存在"]}
+        )
 
 
 def _enrol(actor: Actor, detachment: Detachment, joining: Sequence[Member]) -> list[int]:

@@ -68,22 +68,19 @@ def lock_area(area_id: int) -> None:
     db.session.execute(select(Area.id).where(Area.id == area_id).with_for_update(key_share=True))
 
 
-def require_free_name(
+def name_taken(
     area_id: int,
     name: str,
     *,
     area_column: InstrumentedAttribute[int],
     name_column: InstrumentedAttribute[str],
-    message: str,
-    code: str,
-) -> None:
-    """409 ``code`` when a row of the area (``area_column``) already bears ``name``. The area's
-    row lock serialises the check with a concurrent one, so the unique index behind it never
-    answers a 500."""
+) -> bool:
+    """Whether a row of the area (``area_column``) already bears ``name``, asked under the
+    area's row lock: a concurrent check waits for this one's transaction, so the caller's 409
+    comes before the unique index behind it could answer a 500."""
     lock_area(area_id)
     taken = select(name_column).where(area_column == area_id, name_column == name).limit(1)
-    if db.session.scalar(taken) is not None:
-        raise Conflict(message, code=code, fields={"name": ["名称已存在"]})
+    return db.session.scalar(taken) is not None
 
 
 def get_work_unit(unit_id: int) -> WorkUnit:
